@@ -23,6 +23,11 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(file: &str, line: u32, severity: Severity, message: impl Into<String>) -> Self {
-        Self { file: file.to_owned(), line, severity, message: message.into() }
+        Self {
+            file: file.to_owned(),
+            line,
+            severity,
+            message: message.into(),
+        }
     }
 }

@@ -10,7 +10,10 @@
 /// separators): `shop/views/auth.py` → `shop.views.auth`, `shop/__init__.py` → `shop`.
 /// The root `__init__.py` (no package) becomes `__init__`.
 pub fn module_of_path(rel_path: &str) -> String {
-    let stem = rel_path.strip_suffix(".py").or_else(|| rel_path.strip_suffix(".pyi")).unwrap_or(rel_path);
+    let stem = rel_path
+        .strip_suffix(".py")
+        .or_else(|| rel_path.strip_suffix(".pyi"))
+        .unwrap_or(rel_path);
     let dotted = stem.replace(['/', '\\'], ".");
     match dotted.strip_suffix(".__init__") {
         Some(package) if !package.is_empty() => package.to_owned(),
@@ -21,7 +24,10 @@ pub fn module_of_path(rel_path: &str) -> String {
 /// True when the file is a package's `__init__.py`: relative imports then start from the module
 /// itself rather than its parent.
 pub fn is_package_init(rel_path: &str) -> bool {
-    rel_path.rsplit(['/', '\\']).next().is_some_and(|f| f == "__init__.py" || f == "__init__.pyi")
+    rel_path
+        .rsplit(['/', '\\'])
+        .next()
+        .is_some_and(|f| f == "__init__.py" || f == "__init__.pyi")
 }
 
 /// `module:qualname`.
@@ -31,7 +37,10 @@ pub fn symbol_id(module: &str, qualname: &str) -> String {
 
 /// Normalised table name: lowercase, quotes dropped, `public.` schema dropped.
 pub fn table_name(raw: &str) -> String {
-    let cleaned: String = raw.chars().filter(|c| !matches!(c, '"' | '`' | '[' | ']')).collect();
+    let cleaned: String = raw
+        .chars()
+        .filter(|c| !matches!(c, '"' | '`' | '[' | ']'))
+        .collect();
     let lower = cleaned.trim().to_lowercase();
     match lower.strip_prefix("public.") {
         Some(rest) if !rest.is_empty() => rest.to_owned(),
@@ -73,7 +82,13 @@ mod tests {
 
     #[test]
     fn symbols_and_routes() {
-        assert_eq!(symbol_id("shop.models", "Order.total"), "shop.models:Order.total");
-        assert_eq!(route_id("get", "/users/<int:id>"), "route:GET /users/<int:id>");
+        assert_eq!(
+            symbol_id("shop.models", "Order.total"),
+            "shop.models:Order.total"
+        );
+        assert_eq!(
+            route_id("get", "/users/<int:id>"),
+            "route:GET /users/<int:id>"
+        );
     }
 }

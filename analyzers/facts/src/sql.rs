@@ -28,7 +28,13 @@ impl StatementKind {
     pub fn is_query(self) -> bool {
         matches!(
             self,
-            Self::Select | Self::Insert | Self::Update | Self::Delete | Self::Merge | Self::Copy | Self::Truncate
+            Self::Select
+                | Self::Insert
+                | Self::Update
+                | Self::Delete
+                | Self::Merge
+                | Self::Copy
+                | Self::Truncate
         )
     }
 }

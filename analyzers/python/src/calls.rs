@@ -1,0 +1,147 @@
+//! Call sites: callee as a dotted chain, receiver link for chains (`query(...).filter(...)`),
+//! summarised arguments, and SQL passed to execute-like functions.
+
+use seam_facts::python::{Call, SqlOrigin, SqlString};
+use tree_sitter::Node;
+
+use crate::exprs::{arguments, dotted, format_template};
+use crate::strings::{literal, looks_like_sql};
+use crate::walker::Walker;
+
+/// Functions whose first argument is SQL by contract: any string literal there is SQL.
+const SQL_BY_CONTRACT: &[&str] = &[
+    "text",
+    "exec_driver_sql",
+    "read_sql",
+    "read_sql_query",
+    "executemany",
+    "executescript",
+    "mogrify",
+];
+/// Functions that run SQL among other things (`op.execute`, `cursor.execute`, Django's `raw`):
+/// a string literal there is SQL when it looks like it.
+const SQL_IF_IT_LOOKS: &[&str] = &[
+    "execute", "raw", "query", "fetch", "fetchrow", "fetchval", "scalar", "scalars",
+];
+/// Keyword arguments that carry SQL in pandas and friends.
+const SQL_KEYWORDS: &[&str] = &["sql", "query", "statement", "stmt"];
+
+impl<'s, 't> Walker<'s, 't> {
+    pub(crate) fn record_call(&mut self, node: Node<'t>, scope: u32) {
+        let Some(function) = node.child_by_field_name("function") else {
+            return;
+        };
+        if format_template(function, self.src).is_some() {
+            return; // `"...".format(...)`: a string, handled where it is used.
+        }
+        let Some(callee) = dotted(function, self.src) else {
+            return;
+        };
+        let receiver = if function.kind() == "attribute" {
+            let mut object = function.child_by_field_name("object");
+            while let Some(o) = object.filter(|o| o.kind() == "parenthesized_expression") {
+                object = o.named_child(0);
+            }
+            object.and_then(|o| self.call_index.get(&o.id()).copied())
+        } else {
+            None
+        };
+        let args_node = node.child_by_field_name("arguments");
+        let args = args_node
+            .map(|a| arguments(a, self.src))
+            .unwrap_or_default();
+        let s = self.scope(scope);
+        let (scope_name, in_loop) = (s.qualname.clone(), s.in_loop);
+        let line = Self::line(node);
+        if let Some(args_node) = args_node {
+            self.sql_argument(&callee, args_node, &scope_name);
+        }
+        let index = u32::try_from(self.file.calls.len()).unwrap_or(u32::MAX);
+        self.call_index.insert(node.id(), index);
+        self.file.calls.push(Call {
+            scope: scope_name,
+            line,
+            callee,
+            receiver,
+            args,
+            in_loop,
+        });
+    }
+
+    /// SQL given to an execute-like call: a literal (or template) is recorded with its text; a
+    /// name is recorded as a reference for the core to resolve to a constant.
+    fn sql_argument(&mut self, callee: &str, args: Node<'t>, scope: &str) {
+        let last = callee.rsplit('.').next().unwrap_or(callee);
+        let by_contract = SQL_BY_CONTRACT.contains(&last);
+        let if_it_looks = SQL_IF_IT_LOOKS.contains(&last);
+        let mut cursor = args.walk();
+        let mut candidates: Vec<Node<'t>> = Vec::new();
+        let mut positional_seen = false;
+        for child in args.named_children(&mut cursor) {
+            match child.kind() {
+                "comment" => {}
+                "keyword_argument" => {
+                    let is_sql_kw = child
+                        .child_by_field_name("name")
+                        .is_some_and(|n| SQL_KEYWORDS.contains(&crate::strings::text(n, self.src)));
+                    if is_sql_kw {
+                        candidates.extend(child.child_by_field_name("value"));
+                    }
+                }
+                _ if !positional_seen => {
+                    positional_seen = true;
+                    if by_contract || if_it_looks {
+                        candidates.push(child);
+                    }
+                }
+                _ => {}
+            }
+        }
+        for arg in candidates {
+            let (string_node, templated) = match arg.kind() {
+                "binary_operator" => (arg.child_by_field_name("left"), true),
+                "call" => match arg.child_by_field_name("function") {
+                    Some(f) if format_template(f, self.src).is_some() => {
+                        (f.child_by_field_name("object"), true)
+                    }
+                    _ => (None, false),
+                },
+                "identifier" | "attribute" => {
+                    if by_contract || if_it_looks {
+                        if let Some(name) = dotted(arg, self.src) {
+                            self.file.sql.push(SqlString {
+                                scope: scope.to_owned(),
+                                line: Self::line(arg),
+                                origin: SqlOrigin::Reference(name),
+                                text: String::new(),
+                                templated: false,
+                            });
+                        }
+                    }
+                    (None, false)
+                }
+                _ => (Some(arg), false),
+            };
+            let Some(string_node) = string_node else {
+                continue;
+            };
+            if self.consumed_strings.contains(&string_node.id()) {
+                continue;
+            }
+            let Some(lit) = literal(string_node, self.src) else {
+                continue;
+            };
+            if !(by_contract || looks_like_sql(&lit.text)) || lit.text.trim().is_empty() {
+                continue;
+            }
+            self.consumed_strings.insert(string_node.id());
+            self.file.sql.push(SqlString {
+                scope: scope.to_owned(),
+                line: Self::line(string_node),
+                origin: SqlOrigin::Argument(callee.to_owned()),
+                text: lit.text,
+                templated: templated || lit.templated,
+            });
+        }
+    }
+}

@@ -1,0 +1,173 @@
+//! Class and function definitions: qualnames, kinds, bases, decorators and parameters. A def
+//! opens a new scope for its body; its decorators are walked inside that scope, so that
+//! `@login_required` counts as a use by the decorated function.
+
+use seam_facts::python::{Call, Def, DefKind, Expr, Param};
+use tree_sitter::Node;
+
+use crate::exprs::{annotation_name, dotted, summarize};
+use crate::strings::text;
+use crate::walker::{Frame, Scope, ScopeKind, Walker};
+
+impl<'s, 't> Walker<'s, 't> {
+    pub(crate) fn decorated(&mut self, node: Node<'t>, scope: u32) {
+        let mut cursor = node.walk();
+        let decorators: Vec<Node<'t>> = node
+            .children(&mut cursor)
+            .filter(|c| c.kind() == "decorator")
+            .collect();
+        match node.child_by_field_name("definition") {
+            Some(def) => self.definition(def, decorators, scope),
+            None => self.push_children(node, scope),
+        }
+    }
+
+    pub(crate) fn definition(&mut self, node: Node<'t>, decorators: Vec<Node<'t>>, scope: u32) {
+        let Some(name_node) = node.child_by_field_name("name") else {
+            self.push_children(node, scope);
+            return;
+        };
+        let name = text(name_node, self.src);
+        let parent = self.scope(scope).clone();
+        let qualname = if parent.qualname.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{}.{name}", parent.qualname)
+        };
+        let is_class = node.kind() == "class_definition";
+        let kind = match (is_class, parent.kind) {
+            (true, _) => DefKind::Class,
+            (false, ScopeKind::Class) => DefKind::Method,
+            (false, _) => DefKind::Function,
+        };
+        let bases = if is_class {
+            self.bases(node)
+        } else {
+            Vec::new()
+        };
+        let params = node
+            .child_by_field_name("parameters")
+            .map(|p| self.params(p))
+            .unwrap_or_default();
+        let decorator_exprs: Vec<Expr> = decorators
+            .iter()
+            .filter_map(|d| {
+                d.named_children(&mut d.walk())
+                    .find(|c| c.kind() != "comment")
+            })
+            .map(|e| summarize(e, self.src))
+            .collect();
+        let line = Self::line(node);
+        self.file.defs.push(Def {
+            qualname: qualname.clone(),
+            kind,
+            line: decorators
+                .first()
+                .map_or(line, |d| Self::line(*d))
+                .min(line),
+            end_line: u32::try_from(node.end_position().row + 1).unwrap_or(u32::MAX),
+            bases,
+            decorators: decorator_exprs,
+            params,
+        });
+        self.scopes.push(Scope {
+            qualname: qualname.clone(),
+            kind: if is_class {
+                ScopeKind::Class
+            } else {
+                ScopeKind::Function
+            },
+            in_loop: false,
+        });
+        let inner = (self.scopes.len() - 1) as u32;
+
+        // Body first on the stack means it is walked last; order inside does not matter.
+        self.push(node.child_by_field_name("body"), inner);
+        // Defaults and annotations are evaluated in the enclosing scope; so are base classes.
+        self.push(node.child_by_field_name("parameters"), scope);
+        self.push(node.child_by_field_name("superclasses"), scope);
+        self.push(node.child_by_field_name("return_type"), scope);
+        for decorator in decorators.into_iter().rev() {
+            // A bare `@name` is a use of `name` by the decorated def: record it as a call.
+            if let Some(expr) = decorator
+                .named_children(&mut decorator.walk())
+                .find(|c| c.kind() != "comment")
+            {
+                if matches!(expr.kind(), "identifier" | "attribute") {
+                    if let Some(callee) = dotted(expr, self.src) {
+                        self.file.calls.push(Call {
+                            scope: qualname.clone(),
+                            line: Self::line(expr),
+                            callee,
+                            receiver: None,
+                            args: Vec::new(),
+                            in_loop: false,
+                        });
+                    }
+                    continue;
+                }
+            }
+            self.stack.push(Frame {
+                node: decorator,
+                scope: inner,
+                post: false,
+            });
+        }
+    }
+
+    fn bases(&self, class: Node<'t>) -> Vec<Expr> {
+        let Some(list) = class.child_by_field_name("superclasses") else {
+            return Vec::new();
+        };
+        let mut cursor = list.walk();
+        list.named_children(&mut cursor)
+            .filter(|c| {
+                !matches!(
+                    c.kind(),
+                    "keyword_argument" | "comment" | "list_splat" | "dictionary_splat"
+                )
+            })
+            .map(|c| summarize(c, self.src))
+            .collect()
+    }
+
+    fn params(&self, list: Node<'t>) -> Vec<Param> {
+        let mut out = Vec::new();
+        let mut cursor = list.walk();
+        for p in list.named_children(&mut cursor) {
+            let (name_node, annotation, star) = match p.kind() {
+                "identifier" => (Some(p), None, 0),
+                "typed_parameter" => {
+                    let inner = p.named_child(0);
+                    let star = match inner.map(|n| n.kind()) {
+                        Some("list_splat_pattern") => 1,
+                        Some("dictionary_splat_pattern") => 2,
+                        _ => 0,
+                    };
+                    let name = if star > 0 {
+                        inner.and_then(|n| n.named_child(0))
+                    } else {
+                        inner
+                    };
+                    (name, p.child_by_field_name("type"), star)
+                }
+                "default_parameter" => (p.child_by_field_name("name"), None, 0),
+                "typed_default_parameter" => (
+                    p.child_by_field_name("name"),
+                    p.child_by_field_name("type"),
+                    0,
+                ),
+                "list_splat_pattern" => (p.named_child(0), None, 1),
+                "dictionary_splat_pattern" => (p.named_child(0), None, 2),
+                _ => (None, None, 0),
+            };
+            let Some(name_node) = name_node else { continue };
+            out.push(Param {
+                name: text(name_node, self.src).to_owned(),
+                annotation: annotation.and_then(|a| annotation_name(a, self.src)),
+                star,
+            });
+        }
+        out
+    }
+}

@@ -1,0 +1,279 @@
+//! Expressions summarised into [`Expr`]: dotted names, literals, calls with their arguments, to a
+//! fixed depth so that no input can make this recurse deeply.
+
+use seam_facts::python::{Arg, Expr};
+use tree_sitter::Node;
+
+use crate::strings::{literal, text};
+
+/// How deep [`summarize`] looks into nested calls and lists: route rules, `ForeignKey('t.c')`
+/// inside `Column(...)` and `Login.as_view('login')` inside `register_view(...)` all fit.
+const MAX_DEPTH: u32 = 4;
+/// Longest dotted name kept; longer chains are cut (they are generated code, not names).
+const MAX_SEGMENTS: usize = 32;
+/// Elements of a list display kept.
+const MAX_ITEMS: usize = 256;
+
+/// The dotted form of a name-like expression: `a.b.c`, `a().b` for chains, `x[].y` through
+/// subscripts. `None` when the expression is not name-like (a literal, a lambda...).
+pub(crate) fn dotted(node: Node<'_>, src: &[u8]) -> Option<String> {
+    // Walk from the outermost node towards the root name, collecting segments right to left;
+    // a call or subscript marks the segment to its left.
+    let mut reversed: Vec<String> = Vec::new();
+    let mut suffix = String::new();
+    let mut node = node;
+    loop {
+        if reversed.len() >= MAX_SEGMENTS {
+            return None;
+        }
+        match node.kind() {
+            "identifier" => {
+                reversed.push(format!("{}{suffix}", text(node, src)));
+                break;
+            }
+            "attribute" => {
+                let attr = node.child_by_field_name("attribute")?;
+                reversed.push(format!("{}{suffix}", text(attr, src)));
+                suffix.clear();
+                node = node.child_by_field_name("object")?;
+            }
+            "call" => {
+                suffix.insert_str(0, "()");
+                node = node.child_by_field_name("function")?;
+            }
+            "subscript" => {
+                suffix.insert_str(0, "[]");
+                node = node.child_by_field_name("value")?;
+            }
+            "parenthesized_expression" => node = node.named_child(0)?,
+            _ => return None,
+        }
+    }
+    reversed.reverse();
+    Some(reversed.join("."))
+}
+
+/// Summary of an expression, to [`MAX_DEPTH`].
+pub(crate) fn summarize(node: Node<'_>, src: &[u8]) -> Expr {
+    summarize_at(node, src, 0)
+}
+
+fn summarize_at(node: Node<'_>, src: &[u8], depth: u32) -> Expr {
+    if depth > MAX_DEPTH {
+        return Expr::Other;
+    }
+    match node.kind() {
+        "string" | "concatenated_string" => {
+            literal(node, src).map_or(Expr::Other, |l| Expr::Str(l.text))
+        }
+        "identifier" | "attribute" => dotted(node, src).map_or(Expr::Other, Expr::Name),
+        "call" => {
+            let Some(function) = node.child_by_field_name("function") else {
+                return Expr::Other;
+            };
+            // `"...".format(...)` is a templated string, not a call of interest.
+            if let Some(s) = format_template(function, src) {
+                return Expr::Str(s);
+            }
+            let callee = dotted(function, src).unwrap_or_else(|| "?".to_owned());
+            let args = node
+                .child_by_field_name("arguments")
+                .map(|a| arguments_at(a, src, depth + 1))
+                .unwrap_or_default();
+            Expr::Call { callee, args }
+        }
+        "list" | "tuple" | "set" | "expression_list" => {
+            let mut cursor = node.walk();
+            let items = node
+                .named_children(&mut cursor)
+                .filter(|c| c.kind() != "comment")
+                .take(MAX_ITEMS)
+                .map(|c| summarize_at(c, src, depth + 1))
+                .collect();
+            Expr::List(items)
+        }
+        "subscript" => {
+            let value = node
+                .child_by_field_name("value")
+                .and_then(|v| dotted(v, src));
+            let key = node.child_by_field_name("subscript");
+            match (value, key) {
+                (Some(value), Some(key)) => Expr::Subscript {
+                    value,
+                    key: Box::new(summarize_at(key, src, depth + 1)),
+                },
+                _ => Expr::Other,
+            }
+        }
+        "comparison_operator" => {
+            let mut cursor = node.walk();
+            let operands: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
+            let is_eq = node
+                .child_by_field_name("operators")
+                .is_some_and(|op| text(op, src) == "==");
+            match (is_eq, operands.as_slice()) {
+                (true, [left, right]) => match dotted(*left, src) {
+                    Some(left) => Expr::Eq {
+                        left,
+                        right: Box::new(summarize_at(*right, src, depth + 1)),
+                    },
+                    None => Expr::Other,
+                },
+                _ => Expr::Other,
+            }
+        }
+        "binary_operator" => {
+            // `"... %s" % args`: the template is what matters.
+            let op = node.child_by_field_name("operator").map(|o| text(o, src));
+            let left = node.child_by_field_name("left");
+            match (op, left) {
+                (Some("%"), Some(left)) => match literal(left, src) {
+                    Some(l) => Expr::Str(l.text),
+                    None => Expr::Other,
+                },
+                _ => Expr::Other,
+            }
+        }
+        "integer" | "float" | "true" | "false" | "none" => Expr::Const(text(node, src).to_owned()),
+        "parenthesized_expression" => node
+            .named_child(0)
+            .map_or(Expr::Other, |n| summarize_at(n, src, depth + 1)),
+        "await" => node
+            .named_child(0)
+            .map_or(Expr::Other, |n| summarize_at(n, src, depth + 1)),
+        _ => Expr::Other,
+    }
+}
+
+/// The template of `"...".format`, when `function` is that attribute.
+pub(crate) fn format_template(function: Node<'_>, src: &[u8]) -> Option<String> {
+    if function.kind() != "attribute" {
+        return None;
+    }
+    let attr = function.child_by_field_name("attribute")?;
+    if text(attr, src) != "format" {
+        return None;
+    }
+    literal(function.child_by_field_name("object")?, src).map(|l| l.text)
+}
+
+/// Arguments of a call, summarised.
+pub(crate) fn arguments(node: Node<'_>, src: &[u8]) -> Vec<Arg> {
+    arguments_at(node, src, 1)
+}
+
+fn arguments_at(node: Node<'_>, src: &[u8], depth: u32) -> Vec<Arg> {
+    if node.kind() != "argument_list" {
+        // A lone generator expression: `f(x for x in y)`.
+        return vec![Arg {
+            keyword: None,
+            value: Expr::Other,
+        }];
+    }
+    let mut out = Vec::new();
+    let mut cursor = node.walk();
+    for child in node.named_children(&mut cursor) {
+        match child.kind() {
+            "comment" => {}
+            "keyword_argument" => {
+                let name = child
+                    .child_by_field_name("name")
+                    .map(|n| text(n, src).to_owned());
+                let value = child
+                    .child_by_field_name("value")
+                    .map_or(Expr::Other, |v| summarize_at(v, src, depth));
+                out.push(Arg {
+                    keyword: name,
+                    value,
+                });
+            }
+            "list_splat" => out.push(Arg {
+                keyword: Some("*".to_owned()),
+                value: child
+                    .named_child(0)
+                    .map_or(Expr::Other, |v| summarize_at(v, src, depth)),
+            }),
+            "dictionary_splat" => out.push(Arg {
+                keyword: Some("**".to_owned()),
+                value: child
+                    .named_child(0)
+                    .map_or(Expr::Other, |v| summarize_at(v, src, depth)),
+            }),
+            _ => out.push(Arg {
+                keyword: None,
+                value: summarize_at(child, src, depth),
+            }),
+        }
+        if out.len() >= MAX_ITEMS {
+            break;
+        }
+    }
+    out
+}
+
+/// The class an annotation names, reduced: `Optional[User]`, `User | None`, `"User"`,
+/// `Mapped[list["Post"]]` → the dotted class name; builtins are kept as written (`int`).
+pub(crate) fn annotation_name(node: Node<'_>, src: &[u8]) -> Option<String> {
+    let mut node = node;
+    for _ in 0..8 {
+        match node.kind() {
+            "type" => node = node.named_child(0)?,
+            "identifier" | "attribute" => return dotted(node, src),
+            "string" => {
+                let l = literal(node, src)?;
+                let t = l.text.trim();
+                let t = t
+                    .rsplit('[')
+                    .next()
+                    .unwrap_or(t)
+                    .trim_end_matches(']')
+                    .trim();
+                return (!t.is_empty()).then(|| t.to_owned());
+            }
+            "subscript" | "generic_type" => {
+                let value = node
+                    .child_by_field_name("value")
+                    .or_else(|| node.named_child(0))?;
+                let name = dotted(value, src).unwrap_or_default();
+                let wrapper = name.rsplit('.').next().unwrap_or("");
+                if matches!(
+                    wrapper,
+                    "Optional"
+                        | "Mapped"
+                        | "List"
+                        | "list"
+                        | "Set"
+                        | "set"
+                        | "Sequence"
+                        | "Iterable"
+                        | "Type"
+                        | "type"
+                        | "DynamicMapped"
+                        | "WriteOnlyMapped"
+                        | "Union"
+                ) {
+                    let inner = node
+                        .child_by_field_name("subscript")
+                        .or_else(|| node.named_child(1))?;
+                    node = inner;
+                    if node.kind() == "type_parameter" {
+                        node = node.named_child(0)?;
+                    }
+                } else {
+                    return Some(name);
+                }
+            }
+            "binary_operator" => {
+                let left = node.child_by_field_name("left")?;
+                node = if text(left, src) == "None" {
+                    node.child_by_field_name("right")?
+                } else {
+                    left
+                };
+            }
+            "union_type" => node = node.named_child(0)?,
+            _ => return None,
+        }
+    }
+    None
+}

@@ -1,0 +1,202 @@
+//! Front-end tests: small sources in, facts out.
+
+use seam_facts::python::{AssignKind, DefKind, Expr, PyFile, SqlOrigin};
+
+use crate::PythonParser;
+
+fn facts(src: &str) -> PyFile {
+    PythonParser::new().analyze(src, "shop/views/auth.py")
+}
+
+#[test]
+fn defs_have_qualnames_kinds_and_lines() {
+    let f = facts(
+        "class A(db.Model, Mixin):\n    def m(self):\n        def inner():\n            pass\n\n@bp.route('/x')\ndef top():\n    pass\n",
+    );
+    let got: Vec<(&str, DefKind, u32)> = f
+        .defs
+        .iter()
+        .map(|d| (d.qualname.as_str(), d.kind, d.line))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("A", DefKind::Class, 1),
+            ("A.m", DefKind::Method, 2),
+            ("A.m.inner", DefKind::Function, 3),
+            ("top", DefKind::Function, 6)
+        ]
+    );
+    assert_eq!(f.module, "shop.views.auth");
+    assert_eq!(
+        f.defs[0].bases,
+        vec![Expr::Name("db.Model".into()), Expr::Name("Mixin".into())]
+    );
+    match &f.defs[3].decorators[0] {
+        Expr::Call { callee, args } => {
+            assert_eq!(callee, "bp.route");
+            assert_eq!(args[0].value, Expr::Str("/x".into()));
+        }
+        other => panic!("decorator summarised as {other:?}"),
+    }
+}
+
+#[test]
+fn imports_absolute_relative_aliased_and_local() {
+    let f = facts(
+        "import os.path as p\nfrom ..models import User, Order as O\nfrom . import services\ndef f():\n    from shop.billing import charge\n",
+    );
+    let got: Vec<(String, u32, Option<String>, Option<String>, String)> = f
+        .imports
+        .iter()
+        .map(|i| {
+            (
+                i.module.clone(),
+                i.level,
+                i.name.clone(),
+                i.alias.clone(),
+                i.scope.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("os.path".into(), 0, None, Some("p".into()), "".into()),
+            ("models".into(), 2, Some("User".into()), None, "".into()),
+            (
+                "models".into(),
+                2,
+                Some("Order".into()),
+                Some("O".into()),
+                "".into()
+            ),
+            ("".into(), 1, Some("services".into()), None, "".into()),
+            (
+                "shop.billing".into(),
+                0,
+                Some("charge".into()),
+                None,
+                "f".into()
+            ),
+        ]
+    );
+}
+
+#[test]
+fn calls_keep_dotted_chains_and_receivers() {
+    let f = facts(
+        "def v(uid):\n    u = User.query.filter_by(id=uid).first()\n    for x in items:\n        billing.charge(x)\n",
+    );
+    let callees: Vec<&str> = f.calls.iter().map(|c| c.callee.as_str()).collect();
+    assert_eq!(
+        callees,
+        vec![
+            "User.query.filter_by",
+            "User.query.filter_by().first",
+            "billing.charge"
+        ]
+    );
+    assert_eq!(f.calls[1].receiver, Some(0));
+    assert_eq!(f.calls[0].args[0].keyword.as_deref(), Some("id"));
+    assert!(!f.calls[0].in_loop);
+    assert!(f.calls[2].in_loop);
+    assert!(f.calls.iter().all(|c| c.scope == "v"));
+    let u = f.assigns.iter().find(|a| a.targets == ["u"]).unwrap();
+    assert!(
+        matches!(&u.value, Expr::Call { callee, .. } if callee == "User.query.filter_by().first")
+    );
+    let x = f.assigns.iter().find(|a| a.targets == ["x"]).unwrap();
+    assert_eq!(x.kind, AssignKind::ForTarget);
+}
+
+#[test]
+fn sql_strings_literals_templates_constants_and_references() {
+    let src = r#"
+REPORT_SQL = """
+SELECT a.id FROM accounts a
+"""
+Q = text("SELECT 1 FROM t")
+def f(cur, uid, table):
+    cur.execute("UPDATE tasks SET status = %s WHERE id = %s" % (1, 2))
+    db.session.execute(text(f"SELECT * FROM {table} WHERE id = :id"))
+    conn.execute(REPORT_SQL)
+    cur.execute("ls -la")
+"#;
+    let f = facts(src);
+    let got: Vec<(&str, u32, &SqlOrigin, bool)> = f
+        .sql
+        .iter()
+        .map(|s| (s.scope.as_str(), s.line, &s.origin, s.templated))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("", 2, &SqlOrigin::Constant("REPORT_SQL".into()), false),
+            ("", 5, &SqlOrigin::Constant("Q".into()), false),
+            ("f", 7, &SqlOrigin::Argument("cur.execute".into()), true),
+            ("f", 8, &SqlOrigin::Argument("text".into()), true),
+            ("f", 9, &SqlOrigin::Reference("REPORT_SQL".into()), false),
+        ]
+    );
+    assert_eq!(f.sql[0].text, "\nSELECT a.id FROM accounts a\n");
+    assert_eq!(f.sql[3].text, "SELECT * FROM __seam_hole__ WHERE id = :id");
+}
+
+#[test]
+fn pep701_fstrings_and_match_parse_cleanly() {
+    let f = facts(
+        "x = f\"{d[\"k\"]} {f'{1}'}\"\nmatch x:\n    case {\"a\": 1}:\n        pass\ntype Point = tuple[float, float]\ndef g[T](a: T) -> T:\n    return a\n",
+    );
+    assert!(f.diagnostics.is_empty(), "{:?}", f.diagnostics);
+}
+
+#[test]
+fn syntax_errors_are_diagnostics_and_the_rest_is_kept() {
+    let f = facts("def ok():\n    pass\n\nprint \"hello\"\n\ndef later():\n    billing.charge()\n");
+    assert!(!f.diagnostics.is_empty());
+    assert!(
+        f.diagnostics[0].message.contains("Python 2"),
+        "{:?}",
+        f.diagnostics
+    );
+    assert!(f.defs.iter().any(|d| d.qualname == "later"));
+}
+
+#[test]
+fn deep_nesting_does_not_overflow() {
+    let depth = 100_000;
+    let src = format!(
+        "x = {}1{}\ny = {}\n",
+        "(".repeat(depth),
+        ")".repeat(depth),
+        vec!["1"; 200_000].join("+")
+    );
+    let f = facts(&src);
+    assert!(f.assigns.len() >= 2);
+}
+
+#[test]
+fn params_and_annotations() {
+    let f = facts(
+        "def f(self, user: User, *args, o: Optional[Order] = None, **kw):\n    pass\nclass M(Base):\n    posts: Mapped[list[\"Post\"]] = relationship(back_populates='user')\n",
+    );
+    let p: Vec<(&str, Option<&str>, u8)> = f.defs[0]
+        .params
+        .iter()
+        .map(|p| (p.name.as_str(), p.annotation.as_deref(), p.star))
+        .collect();
+    assert_eq!(
+        p,
+        vec![
+            ("self", None, 0),
+            ("user", Some("User"), 0),
+            ("args", None, 1),
+            ("o", Some("Order"), 0),
+            ("kw", None, 2)
+        ]
+    );
+    let posts = f.assigns.iter().find(|a| a.targets == ["posts"]).unwrap();
+    assert_eq!(posts.annotation.as_deref(), Some("Post"));
+    assert_eq!(posts.scope, "M");
+}

@@ -1,0 +1,380 @@
+//! The one walk over a syntax tree: an explicit stack of (node, scope) frames, so that depth of
+//! input never becomes depth of recursion. Each node kind with meaning is handed to the module
+//! that owns it (`defs`, `imports`, `calls`); the rest is descended into.
+
+use std::collections::{HashMap, HashSet};
+
+use seam_facts::python::{Assign, AssignKind, AttrUse, PyFile, SqlOrigin, SqlString};
+use tree_sitter::{Node, Tree};
+
+use crate::exprs::{annotation_name, dotted, summarize};
+use crate::strings::{literal, looks_like_sql, text};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ScopeKind {
+    Module,
+    Class,
+    Function,
+}
+
+/// Where a node sits: the enclosing def (by qualname) and whether a loop surrounds it there.
+#[derive(Debug, Clone)]
+pub(crate) struct Scope {
+    pub qualname: String,
+    pub kind: ScopeKind,
+    pub in_loop: bool,
+}
+
+/// One pending visit. `post` frames record a call after its receiver and arguments were walked.
+#[derive(Clone, Copy)]
+pub(crate) struct Frame<'t> {
+    pub node: Node<'t>,
+    pub scope: u32,
+    pub post: bool,
+}
+
+pub(crate) struct Walker<'s, 't> {
+    pub src: &'s [u8],
+    pub path: &'s str,
+    pub file: PyFile,
+    pub scopes: Vec<Scope>,
+    pub stack: Vec<Frame<'t>>,
+    /// Node id of each recorded call → its index in `file.calls` (for chain receivers).
+    pub call_index: HashMap<usize, u32>,
+    /// String nodes already taken as SQL (so `Q = text("...")` is not recorded twice).
+    pub consumed_strings: HashSet<usize>,
+    attrs_seen: HashSet<(String, String, String)>,
+    pub syntax_errors: u32,
+    pub python2_reported: bool,
+}
+
+pub(crate) fn walk(tree: &Tree, src: &[u8], path: &str) -> PyFile {
+    let mut w = Walker {
+        src,
+        path,
+        file: PyFile::default(),
+        scopes: vec![Scope {
+            qualname: String::new(),
+            kind: ScopeKind::Module,
+            in_loop: false,
+        }],
+        stack: Vec::new(),
+        call_index: HashMap::new(),
+        consumed_strings: HashSet::new(),
+        attrs_seen: HashSet::new(),
+        syntax_errors: 0,
+        python2_reported: false,
+    };
+    let root = tree.root_node();
+    w.stack.push(Frame {
+        node: root,
+        scope: 0,
+        post: false,
+    });
+    while let Some(frame) = w.stack.pop() {
+        if frame.post {
+            w.record_call(frame.node, frame.scope);
+        } else {
+            w.visit(frame.node, frame.scope);
+        }
+    }
+    w.finish_syntax_errors(root);
+    w.file
+}
+
+impl<'s, 't> Walker<'s, 't> {
+    pub fn scope(&self, id: u32) -> &Scope {
+        &self.scopes[id as usize]
+    }
+
+    pub fn push_children(&mut self, node: Node<'t>, scope: u32) {
+        let mut cursor = node.walk();
+        let children: Vec<Node<'t>> = node.children(&mut cursor).collect();
+        // Reverse so that children are visited in source order (calls get ascending indices).
+        for child in children.into_iter().rev() {
+            self.stack.push(Frame {
+                node: child,
+                scope,
+                post: false,
+            });
+        }
+    }
+
+    pub fn push(&mut self, node: Option<Node<'t>>, scope: u32) {
+        if let Some(node) = node {
+            self.stack.push(Frame {
+                node,
+                scope,
+                post: false,
+            });
+        }
+    }
+
+    /// A copy of `scope` marked as inside a loop (bodies of `for`, `while`, comprehensions).
+    fn loop_scope(&mut self, scope: u32) -> u32 {
+        let s = self.scope(scope);
+        if s.in_loop {
+            return scope;
+        }
+        let looped = Scope {
+            qualname: s.qualname.clone(),
+            kind: s.kind,
+            in_loop: true,
+        };
+        self.scopes.push(looped);
+        (self.scopes.len() - 1) as u32
+    }
+
+    pub fn line(node: Node<'_>) -> u32 {
+        u32::try_from(node.start_position().row + 1).unwrap_or(u32::MAX)
+    }
+
+    fn visit(&mut self, node: Node<'t>, scope: u32) {
+        match node.kind() {
+            "decorated_definition" => self.decorated(node, scope),
+            "function_definition" | "class_definition" => self.definition(node, Vec::new(), scope),
+            "import_statement" | "import_from_statement" | "future_import_statement" => {
+                self.import(node, scope)
+            }
+            "call" => {
+                self.stack.push(Frame {
+                    node,
+                    scope,
+                    post: true,
+                });
+                self.push_children(node, scope);
+            }
+            "assignment" => {
+                self.assignment(node, scope);
+                self.push_children(node, scope);
+            }
+            "for_statement" => {
+                if let (Some(left), Some(right)) = (
+                    node.child_by_field_name("left"),
+                    node.child_by_field_name("right"),
+                ) {
+                    self.record_assign(left, right, None, AssignKind::ForTarget, scope);
+                }
+                let looped = self.loop_scope(scope);
+                let mut cursor = node.walk();
+                let children: Vec<Node<'t>> = node.children(&mut cursor).collect();
+                for child in children.into_iter().rev() {
+                    let is_iterable = node
+                        .child_by_field_name("right")
+                        .is_some_and(|r| r.id() == child.id());
+                    self.stack.push(Frame {
+                        node: child,
+                        scope: if is_iterable { scope } else { looped },
+                        post: false,
+                    });
+                }
+            }
+            "while_statement"
+            | "list_comprehension"
+            | "set_comprehension"
+            | "dictionary_comprehension"
+            | "generator_expression" => {
+                let looped = self.loop_scope(scope);
+                self.push_children(node, looped);
+            }
+            "as_pattern" => {
+                // `with open(p) as f`: the alias takes the value.
+                if node.parent().is_some_and(|p| p.kind() == "with_item") {
+                    if let (Some(value), Some(alias)) =
+                        (node.named_child(0), node.child_by_field_name("alias"))
+                    {
+                        self.record_assign(alias, value, None, AssignKind::WithTarget, scope);
+                    }
+                }
+                self.push_children(node, scope);
+            }
+            "attribute" => {
+                self.attribute_use(node, scope);
+                self.push_children(node, scope);
+            }
+            "print_statement" | "exec_statement" => {
+                self.python2_statement(node);
+                self.push_children(node, scope);
+            }
+            "ERROR" => {
+                self.syntax_error(node);
+                self.push_children(node, scope);
+            }
+            "comment" | "string_content" | "escape_sequence" | "identifier" | "integer"
+            | "float" => {}
+            _ => {
+                if node.is_missing() {
+                    self.syntax_error(node);
+                }
+                self.push_children(node, scope);
+            }
+        }
+    }
+
+    fn assignment(&mut self, node: Node<'t>, scope: u32) {
+        let Some(left) = node.child_by_field_name("left") else {
+            return;
+        };
+        let annotation = node.child_by_field_name("type");
+        match node.child_by_field_name("right") {
+            // `a = b = value`: the inner assignment records itself; record the outer target too.
+            Some(right) if right.kind() == "assignment" => {
+                let mut value = right;
+                while value.kind() == "assignment" {
+                    match value.child_by_field_name("right") {
+                        Some(v) => value = v,
+                        None => return,
+                    }
+                }
+                self.record_assign(left, value, annotation, AssignKind::Plain, scope);
+            }
+            Some(right) => self.record_assign(left, right, annotation, AssignKind::Plain, scope),
+            None => {
+                // `x: T` (a declaration): kept for class attributes such as `id: Mapped[int]`.
+                let targets = targets_of(left, self.src);
+                if targets.is_empty() {
+                    return;
+                }
+                let assign = Assign {
+                    scope: self.scope(scope).qualname.clone(),
+                    line: Self::line(node),
+                    kind: AssignKind::Plain,
+                    targets,
+                    annotation: annotation.and_then(|a| annotation_name(a, self.src)),
+                    value: seam_facts::python::Expr::Other,
+                };
+                self.file.assigns.push(assign);
+            }
+        }
+    }
+
+    fn record_assign(
+        &mut self,
+        left: Node<'t>,
+        value: Node<'t>,
+        annotation: Option<Node<'t>>,
+        kind: AssignKind,
+        scope: u32,
+    ) {
+        let targets = targets_of(left, self.src);
+        if targets.is_empty() {
+            return;
+        }
+        let scope_name = self.scope(scope).qualname.clone();
+        let line = Self::line(left);
+        if kind == AssignKind::Plain {
+            self.sql_constant(&targets, value, &scope_name);
+        }
+        let assign = Assign {
+            scope: scope_name,
+            line,
+            kind,
+            targets,
+            annotation: annotation.and_then(|a| annotation_name(a, self.src)),
+            value: summarize(value, self.src),
+        };
+        self.file.assigns.push(assign);
+    }
+
+    /// `QUERY = """SELECT ..."""` (or `= text("SELECT ...")`): a named SQL constant.
+    fn sql_constant(&mut self, targets: &[String], value: Node<'t>, scope: &str) {
+        let [target] = targets else { return };
+        let mut string_node = value;
+        let mut templated = false;
+        if value.kind() == "call" {
+            let callee = value
+                .child_by_field_name("function")
+                .and_then(|f| dotted(f, self.src));
+            let is_text = callee
+                .as_deref()
+                .is_some_and(|c| c == "text" || c.ends_with(".text"));
+            match value
+                .child_by_field_name("arguments")
+                .and_then(|a| a.named_child(0))
+            {
+                Some(first) if is_text => string_node = first,
+                _ => return,
+            }
+        }
+        if string_node.kind() == "binary_operator" {
+            templated = true;
+            match string_node.child_by_field_name("left") {
+                Some(left) => string_node = left,
+                None => return,
+            }
+        }
+        let Some(lit) = literal(string_node, self.src) else {
+            return;
+        };
+        if !looks_like_sql(&lit.text) {
+            return;
+        }
+        self.consumed_strings.insert(string_node.id());
+        self.file.sql.push(SqlString {
+            scope: scope.to_owned(),
+            line: Self::line(string_node),
+            origin: SqlOrigin::Constant(target.clone()),
+            text: lit.text,
+            templated: templated || lit.templated,
+        });
+    }
+
+    fn attribute_use(&mut self, node: Node<'t>, scope: u32) {
+        if self.scope(scope).kind != ScopeKind::Function {
+            return;
+        }
+        let (Some(object), Some(attr)) = (
+            node.child_by_field_name("object"),
+            node.child_by_field_name("attribute"),
+        ) else {
+            return;
+        };
+        if object.kind() != "identifier" {
+            return;
+        }
+        let base = text(object, self.src).to_owned();
+        let attr = text(attr, self.src).to_owned();
+        let scope_name = self.scope(scope).qualname.clone();
+        if self
+            .attrs_seen
+            .insert((scope_name.clone(), base.clone(), attr.clone()))
+        {
+            self.file.attrs.push(AttrUse {
+                scope: scope_name,
+                line: Self::line(node),
+                base,
+                attr,
+            });
+        }
+    }
+}
+
+/// Dotted targets of an assignment's left side; tuples and lists are flattened, starred names
+/// kept without the star, subscripts dropped.
+pub(crate) fn targets_of(left: Node<'_>, src: &[u8]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut pending = vec![left];
+    while let Some(node) = pending.pop() {
+        match node.kind() {
+            "identifier" | "attribute" => out.extend(dotted(node, src)),
+            "pattern_list"
+            | "tuple_pattern"
+            | "list_pattern"
+            | "expression_list"
+            | "tuple"
+            | "list"
+            | "parenthesized_expression"
+            | "list_splat_pattern" => {
+                let mut cursor = node.walk();
+                let mut children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
+                children.reverse();
+                pending.extend(children);
+            }
+            _ => {}
+        }
+        if out.len() > 64 {
+            break;
+        }
+    }
+    out
+}

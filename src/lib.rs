@@ -1,1 +1,39 @@
+//! seam: finds the seams in a Flask/Python monolith.
+//!
+//! The pipeline, one direction only: [`discover`] files → [`load`] (front ends, in parallel) →
+//! [`resolve`] into an [`analysis::Analysis`] → [`graph`] (petgraph) → [`report`] (formats).
+//! Only `report` knows output formats; only `discover` and `load` touch the file system.
 
+pub mod analysis;
+pub mod discover;
+pub mod exit;
+pub mod graph;
+pub mod load;
+pub mod report;
+pub mod resolve;
+
+use std::path::Path;
+
+/// Options of one analysis run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub threads: usize,
+    pub max_file_size: u64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            max_file_size: load::DEFAULT_MAX_FILE_SIZE,
+        }
+    }
+}
+
+/// Analyse the repository at `root`: discovery, front ends, resolution.
+pub fn analyze(root: &Path, options: &Options) -> analysis::Analysis {
+    let found = discover::discover(root, options.threads);
+    let mut loaded = load::load(found.files, options.max_file_size);
+    loaded.diagnostics.extend(found.diagnostics);
+    resolve::resolve(&loaded)
+}

@@ -1,1 +1,128 @@
-fn main(){}
+//! seam's command line: parse, validate, run, render. Nothing else lives here.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use seam::report::{self, Format};
+use seam::{Options, exit};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "seam",
+    version,
+    about = "Finds the seams in a Flask/Python monolith: where its code and database can be cut into services"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Analyse a repository: routes, tables, queries and the dependency graph.
+    Analyze {
+        /// Root of the repository to analyse.
+        path: PathBuf,
+        /// Output format: a short human summary, or the JSON document.
+        #[arg(long, value_enum, default_value_t = FormatArg::Text)]
+        format: FormatArg,
+        /// Write the output to FILE instead of standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Worker threads (default: all cores).
+        #[arg(long, value_name = "N")]
+        threads: Option<usize>,
+        /// Skip files larger than this many bytes (with a diagnostic).
+        #[arg(long, value_name = "BYTES", default_value_t = seam::load::DEFAULT_MAX_FILE_SIZE)]
+        max_file_size: u64,
+    },
+    /// Print the facts the front end extracts from one Python file, as JSON (for debugging).
+    #[command(hide = true)]
+    DumpFacts {
+        /// A Python file.
+        file: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum FormatArg {
+    Text,
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code as u8),
+        Err(message) => {
+            eprintln!("seam: error: {message}");
+            ExitCode::from(exit::USAGE as u8)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<i32, String> {
+    match cli.command {
+        Command::DumpFacts { file } => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let facts = seam_python::PythonParser::new().analyze(&text, &file.to_string_lossy());
+            let json = serde_json::to_string_pretty(&facts).map_err(|e| e.to_string())?;
+            println!("{json}");
+            Ok(exit::OK)
+        }
+        Command::Analyze {
+            path,
+            format,
+            output,
+            threads,
+            max_file_size,
+        } => {
+            if !path.exists() {
+                return Err(format!("{} does not exist", path.display()));
+            }
+            if !path.is_dir() {
+                return Err(format!(
+                    "{} is not a directory (give the root of the repository)",
+                    path.display()
+                ));
+            }
+            let mut options = Options {
+                max_file_size,
+                ..Options::default()
+            };
+            if let Some(t) = threads {
+                if t == 0 {
+                    return Err("--threads must be at least 1".to_owned());
+                }
+                options.threads = t;
+            }
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(options.threads)
+                .build_global()
+                .ok();
+            let analysis = seam::analyze(&path, &options);
+            let format = match format {
+                FormatArg::Text => Format::Text,
+                FormatArg::Json => Format::Json,
+            };
+            let root = path.display().to_string();
+            let result = match &output {
+                Some(file) => {
+                    let mut f = std::fs::File::create(file)
+                        .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+                    report::render(&analysis, format, &root, &mut f).and_then(|()| f.flush())
+                }
+                None => report::render(&analysis, format, &root, &mut io::stdout().lock()),
+            };
+            match result {
+                Ok(()) => Ok(exit::OK),
+                // `seam analyze . --format json | head` is not an error.
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(exit::OK),
+                Err(e) => Err(format!("cannot write the output: {e}")),
+            }
+        }
+    }
+}

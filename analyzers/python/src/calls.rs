@@ -107,16 +107,16 @@ impl<'s, 't> Walker<'s, 't> {
                     _ => (None, false),
                 },
                 "identifier" | "attribute" => {
-                    if by_contract || if_it_looks {
-                        if let Some(name) = dotted(arg, self.src) {
-                            self.file.sql.push(SqlString {
-                                scope: scope.to_owned(),
-                                line: Self::line(arg),
-                                origin: SqlOrigin::Reference(name),
-                                text: String::new(),
-                                templated: false,
-                            });
-                        }
+                    if (by_contract || if_it_looks)
+                        && let Some(name) = dotted(arg, self.src)
+                    {
+                        self.file.sql.push(SqlString {
+                            scope: scope.to_owned(),
+                            line: Self::line(arg),
+                            origin: SqlOrigin::Reference(name),
+                            text: String::new(),
+                            templated: false,
+                        });
                     }
                     (None, false)
                 }

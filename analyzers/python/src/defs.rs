@@ -92,20 +92,19 @@ impl<'s, 't> Walker<'s, 't> {
             if let Some(expr) = decorator
                 .named_children(&mut decorator.walk())
                 .find(|c| c.kind() != "comment")
+                && matches!(expr.kind(), "identifier" | "attribute")
             {
-                if matches!(expr.kind(), "identifier" | "attribute") {
-                    if let Some(callee) = dotted(expr, self.src) {
-                        self.file.calls.push(Call {
-                            scope: qualname.clone(),
-                            line: Self::line(expr),
-                            callee,
-                            receiver: None,
-                            args: Vec::new(),
-                            in_loop: false,
-                        });
-                    }
-                    continue;
+                if let Some(callee) = dotted(expr, self.src) {
+                    self.file.calls.push(Call {
+                        scope: qualname.clone(),
+                        line: Self::line(expr),
+                        callee,
+                        receiver: None,
+                        args: Vec::new(),
+                        in_loop: false,
+                    });
                 }
+                continue;
             }
             self.stack.push(Frame {
                 node: decorator,

@@ -46,7 +46,8 @@ fn imports_absolute_relative_aliased_and_local() {
     let f = facts(
         "import os.path as p\nfrom ..models import User, Order as O\nfrom . import services\ndef f():\n    from shop.billing import charge\n",
     );
-    let got: Vec<(String, u32, Option<String>, Option<String>, String)> = f
+    type Row = (String, u32, Option<String>, Option<String>, String);
+    let got: Vec<Row> = f
         .imports
         .iter()
         .map(|i| {

@@ -179,12 +179,11 @@ impl<'s, 't> Walker<'s, 't> {
             }
             "as_pattern" => {
                 // `with open(p) as f`: the alias takes the value.
-                if node.parent().is_some_and(|p| p.kind() == "with_item") {
-                    if let (Some(value), Some(alias)) =
+                if node.parent().is_some_and(|p| p.kind() == "with_item")
+                    && let (Some(value), Some(alias)) =
                         (node.named_child(0), node.child_by_field_name("alias"))
-                    {
-                        self.record_assign(alias, value, None, AssignKind::WithTarget, scope);
-                    }
+                {
+                    self.record_assign(alias, value, None, AssignKind::WithTarget, scope);
                 }
                 self.push_children(node, scope);
             }

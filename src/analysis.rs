@@ -1,0 +1,206 @@
+//! The analysis document: what `resolve` produces from the facts, what the graph is built from,
+//! and what the JSON report serialises (field names and order are the JSON contract).
+//! Every vector here is sorted, so output is deterministic by construction.
+
+use seam_facts::Diagnostic;
+use serde::Serialize;
+
+/// Bumped when the JSON changes incompatibly.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// A place in the analysed repository.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Evidence {
+    pub file: String,
+    pub line: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NodeKind {
+    Module,
+    Class,
+    Function,
+    Method,
+    Route,
+    Table,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EdgeKind {
+    /// module → class/function, class → method, function → nested function.
+    Contains,
+    /// module → module.
+    Imports,
+    /// symbol → symbol.
+    Calls,
+    /// caller → Celery task (`.delay()`, `.apply_async()`).
+    Enqueues,
+    /// route → handler.
+    Handles,
+    /// symbol → table.
+    Reads,
+    /// symbol → table.
+    Writes,
+    /// table → table (foreign key).
+    References,
+    /// ORM model class → its table.
+    Maps,
+}
+
+impl EdgeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EdgeKind::Contains => "contains",
+            EdgeKind::Imports => "imports",
+            EdgeKind::Calls => "calls",
+            EdgeKind::Enqueues => "enqueues",
+            EdgeKind::Handles => "handles",
+            EdgeKind::Reads => "reads",
+            EdgeKind::Writes => "writes",
+            EdgeKind::References => "references",
+            EdgeKind::Maps => "maps",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Node {
+    pub id: String,
+    pub kind: NodeKind,
+    pub file: String,
+    pub line: u32,
+    /// `test`, `migration` (from the path), `task` (Celery), `model` (ORM class).
+    pub tags: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Edge {
+    pub from: String,
+    pub to: String,
+    pub kind: EdgeKind,
+    pub count: u32,
+    pub evidence: Vec<Evidence>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Route {
+    pub id: String,
+    pub path: String,
+    pub methods: Vec<String>,
+    pub handler: String,
+    pub file: String,
+    pub line: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Column {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub data_type: String,
+    pub nullable: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct ForeignKey {
+    pub columns: Vec<String>,
+    /// A table id.
+    pub references: String,
+    pub ref_columns: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Table {
+    pub id: String,
+    pub name: String,
+    pub columns: Vec<Column>,
+    pub primary_key: Vec<String>,
+    /// ORM classes mapped to this table.
+    pub models: Vec<String>,
+    pub foreign_keys: Vec<ForeignKey>,
+    /// Unique constraints other than the primary key.
+    pub unique: Vec<Vec<String>>,
+    pub defined_in: Vec<Evidence>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum QuerySource {
+    Sql,
+    Orm,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Query {
+    /// The symbol that runs the query (function, method, module for module-level code), or the
+    /// path of a `.sql` file.
+    pub site: String,
+    pub file: String,
+    pub line: u32,
+    pub source: QuerySource,
+    /// `select`, `insert`, `update`, `delete`, `merge`, `copy`, `truncate`.
+    pub kind: String,
+    pub reads: Vec<String>,
+    pub writes: Vec<String>,
+    pub equality_columns: Vec<String>,
+    pub joins: Vec<(String, String)>,
+    pub locking: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct ExternalCall {
+    pub from: String,
+    pub name: String,
+    pub count: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct NameCount {
+    pub name: String,
+    pub count: u32,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub python_files: u32,
+    pub sql_files: u32,
+    pub skipped_files: u32,
+    pub lines: u64,
+    pub bytes: u64,
+    pub modules: u32,
+    pub classes: u32,
+    pub functions: u32,
+    pub methods: u32,
+    pub routes: u32,
+    pub tables: u32,
+    pub foreign_keys: u32,
+    pub models: u32,
+    pub query_sites: u32,
+    pub sql_statements: u32,
+    pub celery_tasks: u32,
+    pub calls: u32,
+    pub resolved_calls: u32,
+    pub external_calls: u32,
+    pub builtin_calls: u32,
+    /// Method calls on values whose type seam could not infer (`form.validate()`).
+    pub dynamic_calls: u32,
+    /// Calls of names bound nowhere seam can see (star imports of external code, globals
+    /// injected at run time); the most frequent are listed under `unresolved`.
+    pub unresolved_calls: u32,
+    pub diagnostics: u32,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Analysis {
+    pub schema_version: u32,
+    pub summary: Summary,
+    pub nodes: Vec<Node>,
+    pub edges: Vec<Edge>,
+    pub routes: Vec<Route>,
+    pub tables: Vec<Table>,
+    pub queries: Vec<Query>,
+    pub external_calls: Vec<ExternalCall>,
+    pub unresolved: Vec<NameCount>,
+    pub diagnostics: Vec<Diagnostic>,
+}

@@ -1,0 +1,251 @@
+//! Finding the files to analyse: every `.py` and `.sql` under the root, in parallel, honouring
+//! `.gitignore` and skipping what is never the application's own code (virtualenvs,
+//! `site-packages`, `node_modules`, `.git`, build output). Symlinks are not followed, so a link
+//! loop cannot trap the walk. Tests and migrations are kept but tagged.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use ignore::{WalkBuilder, WalkState};
+use seam_facts::{Diagnostic, Severity};
+use serde::Serialize;
+
+/// Directory names that never hold the application's own code.
+const SKIPPED_DIRS: &[&str] = &[
+    ".git",
+    ".hg",
+    ".svn",
+    "node_modules",
+    "site-packages",
+    "dist-packages",
+    "__pycache__",
+    ".venv",
+    "venv",
+    "env",
+    ".env",
+    ".tox",
+    ".nox",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    "build",
+    "dist",
+    ".eggs",
+    "htmlcov",
+];
+
+/// What a file is to the analysis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Language {
+    Python,
+    Sql,
+}
+
+/// Roles that let later stages leave a file out of clustering while keeping it in the graph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tag {
+    Test,
+    Migration,
+}
+
+impl Tag {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tag::Test => "test",
+            Tag::Migration => "migration",
+        }
+    }
+}
+
+/// One file to analyse. `rel` is relative to the root, `/`-separated: it names modules and
+/// locates evidence.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SourceFile {
+    pub rel: String,
+    pub path: PathBuf,
+    pub language: Language,
+    pub tags: Vec<Tag>,
+    pub size: u64,
+}
+
+/// The files found, sorted by `rel`, and what could not be walked.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    pub files: Vec<SourceFile>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Walk `root` with `threads` workers.
+pub fn discover(root: &Path, threads: usize) -> Discovery {
+    let found = Mutex::new(Discovery::default());
+    let walker = WalkBuilder::new(root)
+        .hidden(false)
+        .git_ignore(true)
+        .git_global(false)
+        .git_exclude(true)
+        .ignore(true)
+        .parents(false)
+        .require_git(false)
+        .follow_links(false)
+        .threads(threads)
+        .filter_entry(|entry| {
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            let name = entry.file_name().to_string_lossy();
+            !(is_dir
+                && entry.depth() > 0
+                && (SKIPPED_DIRS.contains(&name.as_ref()) || is_virtualenv(entry.path())))
+        })
+        .build_parallel();
+    walker.run(|| {
+        let found = &found;
+        Box::new(move |entry| {
+            match entry {
+                Ok(entry) => {
+                    if entry.file_type().is_some_and(|t| t.is_file())
+                        && let Some(file) = source_file(root, entry.path())
+                    {
+                        found
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .files
+                            .push(file);
+                    }
+                }
+                Err(err) => {
+                    let (file, message) = describe_walk_error(root, &err);
+                    let d = Diagnostic::new(&file, 0, Severity::Warning, message);
+                    found
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .diagnostics
+                        .push(d);
+                }
+            }
+            WalkState::Continue
+        })
+    });
+    let mut found = found.into_inner().unwrap_or_else(|p| p.into_inner());
+    found.files.sort();
+    found.diagnostics.sort();
+    found
+}
+
+/// A directory with `pyvenv.cfg` is a virtualenv whatever its name.
+fn is_virtualenv(dir: &Path) -> bool {
+    dir.join("pyvenv.cfg").is_file()
+}
+
+fn source_file(root: &Path, path: &Path) -> Option<SourceFile> {
+    let language = match path.extension()?.to_str()? {
+        "py" => Language::Python,
+        "sql" => Language::Sql,
+        _ => return None,
+    };
+    let rel = relative(root, path);
+    let size = std::fs::symlink_metadata(path)
+        .map(|m| m.len())
+        .unwrap_or(0);
+    Some(SourceFile {
+        tags: tags_of(&rel),
+        rel,
+        path: path.to_path_buf(),
+        language,
+        size,
+    })
+}
+
+/// `/`-separated path relative to the root.
+pub fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Tags from the path alone: `tests/`, `test_*.py`, `*_test.py`, `conftest.py` are tests;
+/// `migrations/` and `alembic/versions/` are migrations.
+pub fn tags_of(rel: &str) -> Vec<Tag> {
+    let parts: Vec<&str> = rel.split('/').collect();
+    let (dirs, file) = parts.split_at(parts.len().saturating_sub(1));
+    let file = file.first().copied().unwrap_or("");
+    let mut tags = Vec::new();
+    let test_dir = dirs
+        .iter()
+        .any(|d| matches!(*d, "tests" | "test" | "testing"));
+    let test_file = file.starts_with("test_")
+        || file.ends_with("_test.py")
+        || file == "conftest.py"
+        || file == "tests.py";
+    if test_dir || test_file {
+        tags.push(Tag::Test);
+    }
+    let migration = dirs.contains(&"migrations")
+        || dirs
+            .windows(2)
+            .any(|w| w[0] == "alembic" && w[1] == "versions");
+    if migration {
+        tags.push(Tag::Migration);
+    }
+    tags
+}
+
+fn describe_walk_error(root: &Path, err: &ignore::Error) -> (String, String) {
+    fn path_of(err: &ignore::Error) -> Option<&Path> {
+        match err {
+            ignore::Error::WithPath { path, .. } => Some(path),
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                path_of(err)
+            }
+            ignore::Error::Loop { child, .. } => Some(child),
+            _ => None,
+        }
+    }
+    let file = path_of(err).map(|p| relative(root, p)).unwrap_or_default();
+    (
+        file,
+        format!("could not be read while walking the repository: {err}"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_come_from_the_path() {
+        assert_eq!(tags_of("tests/test_orders.py"), vec![Tag::Test]);
+        assert_eq!(tags_of("shop/test_x.py"), vec![Tag::Test]);
+        assert_eq!(tags_of("shop/orders_test.py"), vec![Tag::Test]);
+        assert_eq!(
+            tags_of("migrations/versions/0001_init.py"),
+            vec![Tag::Migration]
+        );
+        assert_eq!(tags_of("db/alembic/versions/abc.py"), vec![Tag::Migration]);
+        assert!(tags_of("shop/testing_utils.py").is_empty());
+        assert!(tags_of("shop/views.py").is_empty());
+    }
+
+    #[test]
+    fn skips_virtualenvs_and_ignored_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("app")).unwrap();
+        std::fs::create_dir_all(root.join("myenv/lib")).unwrap();
+        std::fs::create_dir_all(root.join("node_modules/x")).unwrap();
+        std::fs::create_dir_all(root.join("generated")).unwrap();
+        std::fs::write(root.join("myenv/pyvenv.cfg"), "home = /usr").unwrap();
+        std::fs::write(root.join("myenv/lib/x.py"), "").unwrap();
+        std::fs::write(root.join("node_modules/x/y.py"), "").unwrap();
+        std::fs::write(root.join("app/views.py"), "").unwrap();
+        std::fs::write(root.join("app/schema.sql"), "").unwrap();
+        std::fs::write(root.join("generated/g.py"), "").unwrap();
+        std::fs::write(root.join(".gitignore"), "generated/\n").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(root, root.join("app/loop")).unwrap();
+        let found = discover(root, 2);
+        let rels: Vec<&str> = found.files.iter().map(|f| f.rel.as_str()).collect();
+        assert_eq!(rels, vec!["app/schema.sql", "app/views.py"]);
+    }
+}

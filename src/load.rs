@@ -1,0 +1,183 @@
+//! Reading files and running the front ends on them, in parallel (rayon, one tree-sitter parser
+//! per worker thread, no shared state). Each file yields its facts or a diagnostic; a bad file
+//! never stops the others.
+
+use rayon::prelude::*;
+use seam_facts::python::PyFile;
+use seam_facts::sql::SqlFacts;
+use seam_facts::{Diagnostic, Severity};
+use seam_python::PythonParser;
+
+use crate::discover::{Language, SourceFile};
+
+/// Files above this size are skipped with a diagnostic: they are generated (bundles, protobuf
+/// stubs, data dumps), not code anyone will split, and they would dominate time and memory.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 5 * 1024 * 1024;
+
+/// What one Python file yields: its facts and, for each of its SQL strings, the SQL facts
+/// (same order as `facts.sql`).
+#[derive(Debug)]
+pub struct PythonUnit {
+    pub file: SourceFile,
+    pub facts: PyFile,
+    pub sql: Vec<SqlFacts>,
+}
+
+/// What one `.sql` file yields.
+#[derive(Debug)]
+pub struct SqlUnit {
+    pub file: SourceFile,
+    pub lines: u32,
+    pub facts: SqlFacts,
+}
+
+/// Everything the front ends produced, sorted by file.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub python: Vec<PythonUnit>,
+    pub sql: Vec<SqlUnit>,
+    /// Files read but not analysed (binary, too large, unreadable), with a diagnostic each.
+    pub skipped: u32,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+enum Outcome {
+    Python(PythonUnit),
+    Sql(SqlUnit),
+    Skipped(Diagnostic),
+}
+
+/// Run the front ends over `files` (already sorted) in parallel.
+pub fn load(files: Vec<SourceFile>, max_file_size: u64) -> Loaded {
+    let outcomes: Vec<(Outcome, Vec<Diagnostic>)> = files
+        .into_par_iter()
+        .map_init(PythonParser::new, |parser, file| {
+            analyze_file(parser, file, max_file_size)
+        })
+        .collect();
+    let mut loaded = Loaded::default();
+    for (outcome, diagnostics) in outcomes {
+        loaded.diagnostics.extend(diagnostics);
+        match outcome {
+            Outcome::Python(unit) => loaded.python.push(unit),
+            Outcome::Sql(unit) => loaded.sql.push(unit),
+            Outcome::Skipped(d) => {
+                loaded.skipped += 1;
+                loaded.diagnostics.push(d);
+            }
+        }
+    }
+    loaded
+}
+
+fn analyze_file(
+    parser: &mut PythonParser,
+    file: SourceFile,
+    max_file_size: u64,
+) -> (Outcome, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    if file.size > max_file_size {
+        let mb = file.size as f64 / (1024.0 * 1024.0);
+        let limit = max_file_size as f64 / (1024.0 * 1024.0);
+        let msg = format!(
+            "skipped: {mb:.1} MiB, over the {limit:.1} MiB limit for one file (--max-file-size); likely generated"
+        );
+        return (
+            Outcome::Skipped(Diagnostic::new(&file.rel, 0, Severity::Warning, msg)),
+            diagnostics,
+        );
+    }
+    let bytes = match std::fs::read(&file.path) {
+        Ok(b) => b,
+        Err(e) => {
+            let msg = format!("skipped: could not be read ({e})");
+            return (
+                Outcome::Skipped(Diagnostic::new(&file.rel, 0, Severity::Error, msg)),
+                diagnostics,
+            );
+        }
+    };
+    let Some(text) = decode(&bytes, &file.rel, &mut diagnostics) else {
+        let msg = "skipped: binary content (NUL bytes) in a source file".to_owned();
+        return (
+            Outcome::Skipped(Diagnostic::new(&file.rel, 0, Severity::Warning, msg)),
+            diagnostics,
+        );
+    };
+    match file.language {
+        Language::Python => {
+            let mut facts = parser.analyze(&text, &file.rel);
+            diagnostics.append(&mut facts.diagnostics);
+            let sql = facts
+                .sql
+                .iter()
+                .map(|s| {
+                    if s.text.is_empty() {
+                        SqlFacts::default()
+                    } else {
+                        sql_analyze_tmp(&s.text, s.line)
+                    }
+                })
+                .collect::<Vec<_>>();
+            for (s, f) in facts.sql.iter().zip(&sql) {
+                diagnostics.extend(sql_problems(&file.rel, f, s.templated));
+            }
+            (
+                Outcome::Python(PythonUnit { file, facts, sql }),
+                diagnostics,
+            )
+        }
+        Language::Sql => {
+            let facts = sql_analyze_tmp(&text, 1);
+            diagnostics.extend(sql_problems(&file.rel, &facts, false));
+            let lines = seam_python::count_lines(&text);
+            (Outcome::Sql(SqlUnit { file, lines, facts }), diagnostics)
+        }
+    }
+}
+
+fn sql_problems<'a>(
+    rel: &'a str,
+    facts: &'a SqlFacts,
+    templated_source: bool,
+) -> impl Iterator<Item = Diagnostic> + 'a {
+    facts.problems.iter().map(move |p| {
+        let (severity, prefix) = if p.templated || templated_source {
+            (Severity::Warning, "templated SQL skipped: ")
+        } else {
+            (Severity::Error, "")
+        };
+        Diagnostic::new(rel, p.line, severity, format!("{prefix}{}", p.message))
+    })
+}
+
+/// Source text from bytes: UTF-8 (BOM dropped) when valid, else Latin-1 with a warning (every
+/// byte is a character there, so nothing is lost and lines stay where they are). `None` for
+/// binary content.
+fn decode(bytes: &[u8], rel: &str, diagnostics: &mut Vec<Diagnostic>) -> Option<String> {
+    let head = &bytes[..bytes.len().min(8192)];
+    if head.contains(&0) {
+        return None;
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Some(s.to_owned()),
+        Err(e) => {
+            let line = bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count() as u32
+                + 1;
+            diagnostics.push(Diagnostic::new(
+                rel,
+                line,
+                Severity::Warning,
+                "not valid UTF-8: read as Latin-1",
+            ));
+            Some(bytes.iter().map(|&b| b as char).collect())
+        }
+    }
+}
+fn sql_analyze_tmp(_t: &str, _l: u32) -> SqlFacts {
+    SqlFacts::default()
+}

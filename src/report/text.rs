@@ -1,0 +1,148 @@
+//! The short human summary `seam analyze` prints by default.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use seam_facts::Severity;
+
+use crate::analysis::{Analysis, EdgeKind};
+
+/// Diagnostics listed one by one before the rest are only counted.
+const DIAGNOSTICS_SHOWN: usize = 10;
+const TABLES_SHOWN: usize = 15;
+
+fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+pub fn render_text(a: &Analysis, root: &str, out: &mut dyn Write) -> io::Result<()> {
+    let s = &a.summary;
+    let mut w = io::BufWriter::new(out);
+    writeln!(w, "seam: {root}")?;
+    writeln!(
+        w,
+        "  files      {} Python, {} SQL ({} lines); {} skipped",
+        thousands(s.python_files.into()),
+        thousands(s.sql_files.into()),
+        thousands(s.lines),
+        s.skipped_files
+    )?;
+    writeln!(
+        w,
+        "  code       {} modules, {} classes, {} functions, {} methods",
+        s.modules, s.classes, s.functions, s.methods
+    )?;
+    writeln!(w, "  routes     {}", s.routes)?;
+    writeln!(
+        w,
+        "  tables     {} ({} foreign keys, {} ORM models)",
+        s.tables, s.foreign_keys, s.models
+    )?;
+    writeln!(
+        w,
+        "  queries    {} query sites ({} SQL statements parsed)",
+        s.query_sites, s.sql_statements
+    )?;
+    writeln!(w, "  tasks      {} Celery tasks", s.celery_tasks)?;
+    writeln!(
+        w,
+        "  calls      {}: {} resolved, {} external, {} builtin, {} dynamic, {} unresolved",
+        thousands(s.calls.into()),
+        thousands(s.resolved_calls.into()),
+        thousands(s.external_calls.into()),
+        thousands(s.builtin_calls.into()),
+        thousands(s.dynamic_calls.into()),
+        thousands(s.unresolved_calls.into())
+    )?;
+    let errors = a
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    writeln!(w, "  diagnostics {} ({} errors)", s.diagnostics, errors)?;
+
+    if !a.routes.is_empty() {
+        let mut by_prefix: BTreeMap<String, usize> = BTreeMap::new();
+        for r in &a.routes {
+            let first = r
+                .path
+                .trim_start_matches('/')
+                .split('/')
+                .next()
+                .unwrap_or("");
+            let prefix = if first.starts_with('<') || first.is_empty() {
+                "/".to_owned()
+            } else {
+                format!("/{first}")
+            };
+            *by_prefix.entry(prefix).or_default() += 1;
+        }
+        writeln!(w, "\nRoutes by first path segment:")?;
+        for (prefix, n) in &by_prefix {
+            writeln!(w, "  {prefix:<30} {n}")?;
+        }
+    }
+    if !a.tables.is_empty() {
+        let mut use_count: BTreeMap<&str, (u32, u32)> = BTreeMap::new();
+        for e in &a.edges {
+            match e.kind {
+                EdgeKind::Reads => use_count.entry(e.to.as_str()).or_default().0 += e.count,
+                EdgeKind::Writes => use_count.entry(e.to.as_str()).or_default().1 += e.count,
+                _ => {}
+            }
+        }
+        let mut tables: Vec<(&str, u32, u32)> = a
+            .tables
+            .iter()
+            .map(|t| {
+                let (r, wr) = use_count.get(t.id.as_str()).copied().unwrap_or_default();
+                (t.name.as_str(), r, wr)
+            })
+            .collect();
+        tables.sort_by(|x, y| (y.1 + y.2).cmp(&(x.1 + x.2)).then(x.0.cmp(y.0)));
+        writeln!(w, "\nTables (most used first: reads / writes):")?;
+        for (name, r, wr) in tables.iter().take(TABLES_SHOWN) {
+            writeln!(w, "  {name:<30} {r:>5} / {wr}")?;
+        }
+        if tables.len() > TABLES_SHOWN {
+            writeln!(w, "  ... and {} more", tables.len() - TABLES_SHOWN)?;
+        }
+    }
+    if !a.diagnostics.is_empty() {
+        writeln!(w, "\nDiagnostics:")?;
+        for d in a.diagnostics.iter().take(DIAGNOSTICS_SHOWN) {
+            let sev = match d.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Info => "info",
+            };
+            writeln!(w, "  {}:{}: {sev}: {}", d.file, d.line, d.message)?;
+        }
+        if a.diagnostics.len() > DIAGNOSTICS_SHOWN {
+            writeln!(
+                w,
+                "  ... and {} more (see --format json)",
+                a.diagnostics.len() - DIAGNOSTICS_SHOWN
+            )?;
+        }
+    }
+    w.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(super::thousands(0), "0");
+        assert_eq!(super::thousands(1234567), "1,234,567");
+        assert_eq!(super::thousands(999), "999");
+    }
+}

@@ -1,0 +1,68 @@
+//! Call sites → `calls` and `enqueues` edges, external calls, and the counts of what could not
+//! be resolved (builtin, dynamic, unresolved).
+
+use seam_facts::python::DefKind;
+
+use super::builder::Builder;
+use super::index::Index;
+use super::names::Value;
+use crate::analysis::EdgeKind;
+
+/// Celery's ways of running a task later.
+const ENQUEUE_METHODS: &[&str] = &["delay", "apply_async"];
+
+pub(crate) fn resolve_calls(ix: &Index<'_>, b: &mut Builder) {
+    for (u, unit) in ix.units.iter().enumerate() {
+        let file = unit.file.rel.as_str();
+        for call in &unit.facts.calls {
+            b.calls += 1;
+            let from = ix.owner_id(u, &call.scope);
+            if let Some((target, method)) = call.callee.rsplit_once('.')
+                && ENQUEUE_METHODS.contains(&method)
+                && !target.ends_with(')')
+                && let Value::Def(tu, td) = ix.resolve(u, &call.scope, target)
+                && ix.units[tu].facts.defs[td].kind != DefKind::Class
+            {
+                b.resolved_calls += 1;
+                b.edge(
+                    &from,
+                    &ix.symbol_id(tu, td),
+                    EdgeKind::Enqueues,
+                    file,
+                    call.line,
+                );
+                continue;
+            }
+            match ix.resolve(u, &call.scope, &call.callee) {
+                Value::Def(tu, td) => {
+                    b.resolved_calls += 1;
+                    let target = if ix.units[tu].facts.defs[td].kind == DefKind::Class {
+                        match ix.class_member(tu, td, "__init__", 0) {
+                            Some(Value::Def(iu, id)) => ix.symbol_id(iu, id),
+                            _ => ix.symbol_id(tu, td),
+                        }
+                    } else {
+                        ix.symbol_id(tu, td)
+                    };
+                    b.edge(&from, &target, EdgeKind::Calls, file, call.line);
+                }
+                Value::External(name) => {
+                    b.external_calls += 1;
+                    *b.external.entry((from, name)).or_default() += 1;
+                }
+                Value::Builtin(_) => b.builtin_calls += 1,
+                Value::Unknown(name) => {
+                    b.unresolved_calls += 1;
+                    *b.unresolved.entry(name).or_default() += 1;
+                }
+                Value::Module(_)
+                | Value::Namespace(_)
+                | Value::Instance(..)
+                | Value::Var(..)
+                | Value::Dynamic => {
+                    b.dynamic_calls += 1;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! Configuration constants (`AUTH_URL_PREFIX = "/auth"` in a config module or class), so that
+//! `url_prefix=app.config["AUTH_URL_PREFIX"]` can be read statically. Defaults only: a value
+//! overridden at deploy time cannot be seen, and the report says which key was used.
+
+use std::collections::HashMap;
+
+use seam_facts::python::Expr;
+
+use crate::load::PythonUnit;
+
+#[derive(Debug, Default)]
+pub(crate) struct Config {
+    values: HashMap<String, (u8, String)>,
+}
+
+impl Config {
+    pub fn build(units: &[PythonUnit]) -> Self {
+        let mut values: HashMap<String, (u8, String)> = HashMap::new();
+        for unit in units {
+            let rel = unit.file.rel.to_ascii_lowercase();
+            let priority = if rel.contains("config") || rel.contains("settings") {
+                2
+            } else {
+                1
+            };
+            let class_scopes: Vec<&str> = unit
+                .facts
+                .defs
+                .iter()
+                .filter(|d| {
+                    d.kind == seam_facts::python::DefKind::Class && !d.qualname.contains('.')
+                })
+                .map(|d| d.qualname.as_str())
+                .collect();
+            for assign in &unit.facts.assigns {
+                if !(assign.scope.is_empty() || class_scopes.contains(&assign.scope.as_str())) {
+                    continue;
+                }
+                let (Expr::Str(value), [name]) = (&assign.value, assign.targets.as_slice()) else {
+                    continue;
+                };
+                if !name
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+                {
+                    continue;
+                }
+                // Units come sorted, so the first of equal priority wins deterministically.
+                match values.get(name) {
+                    Some((p, _)) if *p >= priority => {}
+                    _ => {
+                        values.insert(name.clone(), (priority, value.clone()));
+                    }
+                }
+            }
+        }
+        Self { values }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.values.get(key).map(|(_, v)| v.as_str())
+    }
+
+    /// A string an expression denotes: a literal, `config["KEY"]`, `config.get("KEY")`, or a
+    /// constant by name. `None` when unknown.
+    pub fn string(&self, e: &Expr) -> Option<String> {
+        match e {
+            Expr::Str(s) => Some(s.clone()),
+            Expr::Subscript { value, key } if value.ends_with("config") => match &**key {
+                Expr::Str(k) => self.get(k).map(str::to_owned),
+                _ => None,
+            },
+            Expr::Call { callee, args } if callee.ends_with("config.get") => {
+                match args.first().map(|a| &a.value) {
+                    Some(Expr::Str(k)) => self.get(k).map(str::to_owned).or_else(|| {
+                        match args.get(1).map(|a| &a.value) {
+                            Some(Expr::Str(default)) => Some(default.clone()),
+                            _ => None,
+                        }
+                    }),
+                    _ => None,
+                }
+            }
+            Expr::Name(n) => self
+                .get(n.rsplit('.').next().unwrap_or(n))
+                .map(str::to_owned),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,189 @@
+//! The repository-wide symbol index: which module each unit is, which names each scope binds
+//! (defs, imports, assignments, parameters), and class attributes assigned through `self`.
+//! Built once; every later resolution step only looks things up here.
+
+use std::collections::{HashMap, HashSet};
+
+use seam_facts::python::{AssignKind, DefKind, Expr, Import};
+
+use crate::load::PythonUnit;
+
+/// What a name is bound to in one scope.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Binding<'a> {
+    Def(usize),
+    Import(&'a Import),
+    Assign(usize),
+    /// Parameter `pos` of def `def`.
+    Param {
+        def: usize,
+        pos: usize,
+    },
+}
+
+/// Bindings of every scope of one unit.
+#[derive(Debug, Default)]
+pub(crate) struct UnitIndex<'a> {
+    /// scope qualname → name → binding.
+    pub scopes: HashMap<&'a str, HashMap<&'a str, Binding<'a>>>,
+    /// qualname → def index.
+    pub defs: HashMap<&'a str, usize>,
+    /// `from m import *` at module level: the modules (as written, with level).
+    pub star_imports: Vec<&'a Import>,
+    /// class qualname → attribute → assign index (`self.x = ...` in its methods, class-body
+    /// assignments).
+    pub class_attrs: HashMap<&'a str, HashMap<&'a str, usize>>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Index<'a> {
+    pub units: &'a [PythonUnit],
+    pub by_module: HashMap<&'a str, usize>,
+    /// Dotted prefixes of modules that have no file of their own (namespace packages).
+    pub namespaces: HashSet<String>,
+    /// For `src/`-style layouts: an import `app.x` finds module `src.app.x` through its suffix,
+    /// when that suffix is unique.
+    pub by_suffix: HashMap<String, Option<usize>>,
+    pub units_index: Vec<UnitIndex<'a>>,
+}
+
+impl<'a> Index<'a> {
+    pub fn build(units: &'a [PythonUnit]) -> Self {
+        let mut by_module = HashMap::new();
+        let mut namespaces = HashSet::new();
+        let mut by_suffix: HashMap<String, Option<usize>> = HashMap::new();
+        for (u, unit) in units.iter().enumerate() {
+            let module = unit.facts.module.as_str();
+            by_module.entry(module).or_insert(u);
+            let parts: Vec<&str> = module.split('.').collect();
+            for end in 1..parts.len() {
+                namespaces.insert(parts[..end].join("."));
+            }
+            for start in 1..parts.len() {
+                let suffix = parts[start..].join(".");
+                by_suffix
+                    .entry(suffix)
+                    .and_modify(|e| *e = None)
+                    .or_insert(Some(u));
+            }
+        }
+        namespaces.retain(|n| !by_module.contains_key(n.as_str()));
+        let units_index = units.iter().map(index_unit).collect();
+        Self {
+            units,
+            by_module,
+            namespaces,
+            by_suffix,
+            units_index,
+        }
+    }
+
+    /// A module of the repository by dotted name, trying the `src/`-layout suffix map last.
+    pub fn module(&self, name: &str) -> Option<usize> {
+        self.by_module
+            .get(name)
+            .copied()
+            .or_else(|| self.by_suffix.get(name).copied().flatten())
+    }
+
+    pub fn is_namespace(&self, name: &str) -> bool {
+        self.namespaces.contains(name)
+    }
+}
+
+/// The scope that encloses a def: its qualname without the last segment.
+pub(crate) fn parent_scope(qualname: &str) -> &str {
+    qualname.rsplit_once('.').map_or("", |(p, _)| p)
+}
+
+fn index_unit(unit: &PythonUnit) -> UnitIndex<'_> {
+    let f = &unit.facts;
+    let mut ix = UnitIndex::default();
+    for (d, def) in f.defs.iter().enumerate() {
+        ix.defs.entry(def.qualname.as_str()).or_insert(d);
+    }
+    for (d, def) in f.defs.iter().enumerate() {
+        let name = def.qualname.rsplit('.').next().unwrap_or(&def.qualname);
+        ix.scopes
+            .entry(parent_scope(&def.qualname))
+            .or_default()
+            .entry(name)
+            .or_insert(Binding::Def(d));
+        let params = ix.scopes.entry(def.qualname.as_str()).or_default();
+        for (pos, p) in def.params.iter().enumerate() {
+            params.insert(p.name.as_str(), Binding::Param { def: d, pos });
+        }
+    }
+    for imp in &f.imports {
+        let bound = match (&imp.name, &imp.alias) {
+            (_, Some(alias)) => alias.as_str(),
+            (Some(name), None) if name == "*" => {
+                if imp.scope.is_empty() {
+                    ix.star_imports.push(imp);
+                }
+                continue;
+            }
+            (Some(name), None) => name.as_str(),
+            (None, None) => imp.module.split('.').next().unwrap_or(&imp.module),
+        };
+        ix.scopes
+            .entry(imp.scope.as_str())
+            .or_default()
+            .insert(bound, Binding::Import(imp));
+    }
+    for (a, assign) in f.assigns.iter().enumerate() {
+        for target in &assign.targets {
+            if let Some(attr) = target.strip_prefix("self.") {
+                if attr.contains('.') {
+                    continue;
+                }
+                // `self.x = ...` inside a method of class C.
+                let method = assign.scope.as_str();
+                let class = parent_scope(method);
+                let is_method = ix
+                    .defs
+                    .get(method)
+                    .is_some_and(|&d| f.defs[d].kind == DefKind::Method);
+                if is_method {
+                    ix.class_attrs
+                        .entry(class)
+                        .or_default()
+                        .entry(attr)
+                        .or_insert(a);
+                }
+                continue;
+            }
+            if target.contains('.') {
+                continue;
+            }
+            let scope = ix.scopes.entry(assign.scope.as_str()).or_default();
+            let informative = assign.kind == AssignKind::Plain
+                && !matches!(assign.value, Expr::Other | Expr::Const(_));
+            match scope.get(target.as_str()) {
+                // Keep the most informative binding: `bp = None` then `bp = Blueprint(...)`.
+                Some(Binding::Assign(prev))
+                    if informative
+                        && matches!(f.assigns[*prev].value, Expr::Other | Expr::Const(_)) =>
+                {
+                    scope.insert(target.as_str(), Binding::Assign(a));
+                }
+                Some(_) => {}
+                None => {
+                    scope.insert(target.as_str(), Binding::Assign(a));
+                }
+            }
+            let is_class_body = ix
+                .defs
+                .get(assign.scope.as_str())
+                .is_some_and(|&d| f.defs[d].kind == DefKind::Class);
+            if is_class_body {
+                ix.class_attrs
+                    .entry(assign.scope.as_str())
+                    .or_default()
+                    .entry(target.as_str())
+                    .or_insert(a);
+            }
+        }
+    }
+    ix
+}

@@ -1,0 +1,369 @@
+//! Resolution: the front ends' per-file facts become one repository-wide [`Analysis`]: names
+//! resolved across modules, ORM classes mapped to tables, SQL strings attributed to the
+//! functions that run them, routes joined to their prefixes and handlers. No IO here, and no
+//! syntax: only facts in, analysis out.
+
+mod builder;
+mod calls;
+mod config;
+mod index;
+mod models;
+mod names;
+mod orm;
+mod routes;
+mod sql_sites;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use seam_facts::python::{DefKind, Expr};
+use seam_facts::{Diagnostic, Severity};
+
+use crate::analysis::{
+    Analysis, Edge, EdgeKind, Evidence, ExternalCall, NameCount, Node, NodeKind, Route,
+    SCHEMA_VERSION, Summary, Table,
+};
+use crate::load::Loaded;
+use builder::Builder;
+use index::{Index, parent_scope};
+
+/// How many of the most frequent unresolved names the JSON lists.
+const UNRESOLVED_LISTED: usize = 50;
+
+/// Resolve everything the front ends found into the analysis document.
+pub fn resolve(loaded: &Loaded) -> Analysis {
+    let ix = Index::build(&loaded.python);
+    let mut b = Builder::default();
+    let config = config::Config::build(&loaded.python);
+    let models = models::detect(&ix, &mut b);
+    calls::resolve_calls(&ix, &mut b);
+    orm::resolve_orm(&ix, &models, &mut b);
+    sql_sites::resolve_sql(&ix, &loaded.sql, &mut b);
+    routes::resolve_routes(&ix, &config, &mut b);
+    tag_tasks(&ix, &mut b);
+    structure_edges(&ix, &mut b);
+    assemble(&ix, loaded, b)
+}
+
+/// Celery tasks: `@celery.task`, `@app.task(...)`, `@shared_task`, `@periodic_task`.
+fn tag_tasks(ix: &Index<'_>, b: &mut Builder) {
+    for (u, unit) in ix.units.iter().enumerate() {
+        for (d, def) in unit.facts.defs.iter().enumerate() {
+            if def.kind == DefKind::Class {
+                continue;
+            }
+            let is_task = def.decorators.iter().any(|e| {
+                let name = match e {
+                    Expr::Name(n) => n.as_str(),
+                    Expr::Call { callee, .. } => callee.as_str(),
+                    _ => return false,
+                };
+                let last = name.rsplit('.').next().unwrap_or(name);
+                (last == "task" && name.contains('.'))
+                    || last == "shared_task"
+                    || last == "periodic_task"
+            });
+            if is_task {
+                b.tag(&ix.symbol_id(u, d), "task");
+            }
+        }
+    }
+}
+
+/// `contains` (module → defs, def → nested defs) and `imports` (module → module) edges.
+fn structure_edges(ix: &Index<'_>, b: &mut Builder) {
+    for (u, unit) in ix.units.iter().enumerate() {
+        let f = &unit.facts;
+        let file = unit.file.rel.as_str();
+        for (d, def) in f.defs.iter().enumerate() {
+            if ix.def_of_scope(u, &def.qualname) != Some(d) {
+                continue; // a redefinition: the first one is the node
+            }
+            let parent = parent_scope(&def.qualname);
+            let from = if parent.is_empty() {
+                f.module.clone()
+            } else {
+                ix.owner_id(u, parent)
+            };
+            b.edge(
+                &from,
+                &ix.symbol_id(u, d),
+                EdgeKind::Contains,
+                file,
+                def.line,
+            );
+        }
+        for imp in &f.imports {
+            let Some(base) = ix.import_base(u, imp) else {
+                continue;
+            };
+            let target = match &imp.name {
+                Some(name) if name != "*" => {
+                    let full = if base.is_empty() {
+                        name.clone()
+                    } else {
+                        format!("{base}.{name}")
+                    };
+                    ix.module(&full).or_else(|| ix.module(&base))
+                }
+                _ => ix.module(&base),
+            };
+            if let Some(t) = target
+                && t != u
+            {
+                b.edge(
+                    &f.module,
+                    &ix.units[t].facts.module,
+                    EdgeKind::Imports,
+                    file,
+                    imp.line,
+                );
+            }
+        }
+    }
+}
+
+fn assemble(ix: &Index<'_>, loaded: &Loaded, mut b: Builder) -> Analysis {
+    let mut nodes: BTreeMap<String, Node> = BTreeMap::new();
+    let mut summary = Summary::default();
+    for (u, unit) in ix.units.iter().enumerate() {
+        let f = &unit.facts;
+        let file_tags: Vec<String> = unit
+            .file
+            .tags
+            .iter()
+            .map(|t| t.as_str().to_owned())
+            .collect();
+        summary.python_files += 1;
+        summary.lines += u64::from(f.lines);
+        summary.bytes += unit.file.size;
+        nodes.entry(f.module.clone()).or_insert_with(|| Node {
+            id: f.module.clone(),
+            kind: NodeKind::Module,
+            file: unit.file.rel.clone(),
+            line: 1,
+            tags: file_tags.clone(),
+        });
+        for (d, def) in f.defs.iter().enumerate() {
+            if ix.def_of_scope(u, &def.qualname) != Some(d) {
+                continue;
+            }
+            let id = ix.symbol_id(u, d);
+            let mut tags: BTreeSet<String> = file_tags.iter().cloned().collect();
+            if let Some(extra) = b.tags.get(&id) {
+                tags.extend(extra.iter().map(|t| (*t).to_owned()));
+            }
+            let kind = match def.kind {
+                DefKind::Class => NodeKind::Class,
+                DefKind::Function => NodeKind::Function,
+                DefKind::Method => NodeKind::Method,
+            };
+            match kind {
+                NodeKind::Class => summary.classes += 1,
+                NodeKind::Method => summary.methods += 1,
+                _ => summary.functions += 1,
+            }
+            if tags.contains("task") {
+                summary.celery_tasks += 1;
+            }
+            if tags.contains("model") {
+                summary.models += 1;
+            }
+            nodes.insert(
+                id.clone(),
+                Node {
+                    id,
+                    kind,
+                    file: unit.file.rel.clone(),
+                    line: def.line,
+                    tags: tags.into_iter().collect(),
+                },
+            );
+        }
+    }
+    for unit in &loaded.sql {
+        summary.sql_files += 1;
+        summary.lines += u64::from(unit.lines);
+        summary.bytes += unit.file.size;
+    }
+    summary.sql_statements = loaded
+        .sql
+        .iter()
+        .map(|s| s.facts.statements.len() as u32)
+        .sum::<u32>()
+        + loaded
+            .python
+            .iter()
+            .flat_map(|p| p.sql.iter())
+            .map(|s| s.statements.len() as u32)
+            .sum::<u32>();
+    summary.skipped_files = loaded.skipped;
+
+    // Routes: one per id; a second registration of the same method and path is reported.
+    let mut routes: Vec<Route> = Vec::new();
+    for route in std::mem::take(&mut b.routes) {
+        if let Some(prev) = routes.last().filter(|r| r.id == route.id) {
+            if prev.handler != route.handler {
+                b.diagnostics.push(Diagnostic::new(
+                    &route.file,
+                    route.line,
+                    Severity::Warning,
+                    format!(
+                        "{} is registered again (handler {}); the first registration ({}) is kept",
+                        route.id, route.handler, prev.handler
+                    ),
+                ));
+                b.edges
+                    .remove(&(route.id.clone(), route.handler.clone(), EdgeKind::Handles));
+            }
+            continue;
+        }
+        routes.push(route);
+    }
+    for r in &routes {
+        nodes.insert(
+            r.id.clone(),
+            Node {
+                id: r.id.clone(),
+                kind: NodeKind::Route,
+                file: r.file.clone(),
+                line: r.line,
+                tags: Vec::new(),
+            },
+        );
+    }
+
+    // Foreign keys → `references` edges.
+    let fk_edges: Vec<(String, String, Evidence)> = b
+        .tables
+        .iter()
+        .flat_map(|(name, t)| {
+            t.fk_evidence.iter().flat_map(move |(target, evs)| {
+                evs.iter().map(move |e| {
+                    (
+                        format!("table:{name}"),
+                        format!("table:{target}"),
+                        e.clone(),
+                    )
+                })
+            })
+        })
+        .collect();
+    for (from, to, e) in fk_edges {
+        b.edge(&from, &to, EdgeKind::References, &e.file, e.line);
+    }
+    // Every table something touches is a node, defined or not.
+    let touched: BTreeSet<String> = b
+        .edges
+        .keys()
+        .filter(|(_, _, k)| {
+            matches!(
+                k,
+                EdgeKind::Reads | EdgeKind::Writes | EdgeKind::Maps | EdgeKind::References
+            )
+        })
+        .map(|(_, to, _)| to.trim_start_matches("table:").to_owned())
+        .chain(
+            b.queries
+                .iter()
+                .flat_map(|q| q.reads.iter().chain(&q.writes))
+                .map(|t| t.trim_start_matches("table:").to_owned()),
+        )
+        .collect();
+    for name in touched {
+        b.tables.entry(name).or_default();
+    }
+    let mut tables = Vec::new();
+    for (name, t) in std::mem::take(&mut b.tables) {
+        if name.is_empty() || name.contains("__seam_hole__") {
+            continue;
+        }
+        let id = format!("table:{name}");
+        let first = t.defined_in.iter().next().cloned().or_else(|| {
+            b.edges
+                .iter()
+                .find(|((_, to, _), _)| *to == id)
+                .and_then(|(_, ev)| ev.first().cloned())
+        });
+        let (file, line) = first.map(|e| (e.file, e.line)).unwrap_or_default();
+        nodes.insert(
+            id.clone(),
+            Node {
+                id: id.clone(),
+                kind: NodeKind::Table,
+                file,
+                line,
+                tags: Vec::new(),
+            },
+        );
+        summary.foreign_keys += t.foreign_keys.len() as u32;
+        tables.push(Table {
+            id,
+            name,
+            columns: t.columns,
+            primary_key: t.primary_key,
+            models: t.models.into_iter().collect(),
+            foreign_keys: t.foreign_keys.into_iter().collect(),
+            unique: t.unique.into_iter().collect(),
+            defined_in: t.defined_in.into_iter().collect(),
+        });
+    }
+
+    let mut edges: Vec<Edge> = b
+        .edges
+        .into_iter()
+        .filter(|((from, to, _), _)| nodes.contains_key(from) && nodes.contains_key(to))
+        .map(|((from, to, kind), mut evidence)| {
+            evidence.sort();
+            Edge {
+                from,
+                to,
+                kind,
+                count: evidence.len() as u32,
+                evidence,
+            }
+        })
+        .collect();
+    edges.sort();
+    let mut queries = b.queries;
+    queries.sort();
+    let external_calls: Vec<ExternalCall> = b
+        .external
+        .into_iter()
+        .map(|((from, name), count)| ExternalCall { from, name, count })
+        .collect();
+    let mut unresolved: Vec<NameCount> = b
+        .unresolved
+        .into_iter()
+        .map(|(name, count)| NameCount { name, count })
+        .collect();
+    unresolved.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
+    unresolved.truncate(UNRESOLVED_LISTED);
+    let mut diagnostics = loaded.diagnostics.clone();
+    diagnostics.extend(b.diagnostics);
+    diagnostics.sort();
+    diagnostics.dedup();
+
+    summary.modules = ix.units.len() as u32;
+    summary.routes = routes.len() as u32;
+    summary.tables = tables.len() as u32;
+    summary.query_sites = queries.len() as u32;
+    summary.calls = b.calls;
+    summary.resolved_calls = b.resolved_calls;
+    summary.external_calls = b.external_calls;
+    summary.builtin_calls = b.builtin_calls;
+    summary.dynamic_calls = b.dynamic_calls;
+    summary.unresolved_calls = b.unresolved_calls;
+    summary.diagnostics = diagnostics.len() as u32;
+    Analysis {
+        schema_version: SCHEMA_VERSION,
+        summary,
+        nodes: nodes.into_values().collect(),
+        edges,
+        routes,
+        tables,
+        queries,
+        external_calls,
+        unresolved,
+        diagnostics,
+    }
+}

@@ -1,0 +1,585 @@
+//! Name resolution: what a dotted name means in a given scope of a given unit. Follows Python's
+//! rules where they can be followed statically (local → enclosing functions → module → star
+//! imports → builtins; class bodies are not enclosing scopes for their methods), imports and
+//! re-exports across the repository, `self`/`cls`, annotated parameters, constructor results
+//! and `self.x = Cls()` attributes. Everything else is reported for what it is: external,
+//! builtin, dynamic, or unresolved — never guessed.
+
+use seam_facts::python::{AssignKind, DefKind, Expr, Import};
+
+use super::index::{Binding, Index, parent_scope};
+
+/// How far chains of aliases, re-exports and assignments are followed (guards cycles).
+const MAX_HOPS: u32 = 12;
+
+/// What a name denotes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Value {
+    Module(usize),
+    /// A package directory without `__init__.py`.
+    Namespace(String),
+    /// A class or function of the repository: (unit, def).
+    Def(usize, usize),
+    /// An instance of a repository class.
+    Instance(usize, usize),
+    /// A variable whose type is not known but whose identity is (a blueprint, `db`, a
+    /// constant): (unit, assign).
+    Var(usize, usize),
+    /// A name from outside the repository, dotted in full (`requests.get`).
+    External(String),
+    Builtin(String),
+    /// Something untyped: a parameter, an attribute of an unknown value.
+    Dynamic,
+    /// A root name bound nowhere.
+    Unknown(String),
+}
+
+/// Python's builtins and the common exceptions: calls to them are neither repository calls nor
+/// unresolved.
+const BUILTINS: &[&str] = &[
+    "abs",
+    "aiter",
+    "all",
+    "anext",
+    "any",
+    "ascii",
+    "bin",
+    "bool",
+    "breakpoint",
+    "bytearray",
+    "bytes",
+    "callable",
+    "chr",
+    "classmethod",
+    "compile",
+    "complex",
+    "delattr",
+    "dict",
+    "dir",
+    "divmod",
+    "enumerate",
+    "eval",
+    "exec",
+    "filter",
+    "float",
+    "format",
+    "frozenset",
+    "getattr",
+    "globals",
+    "hasattr",
+    "hash",
+    "help",
+    "hex",
+    "id",
+    "input",
+    "int",
+    "isinstance",
+    "issubclass",
+    "iter",
+    "len",
+    "list",
+    "locals",
+    "map",
+    "max",
+    "memoryview",
+    "min",
+    "next",
+    "object",
+    "oct",
+    "open",
+    "ord",
+    "pow",
+    "print",
+    "property",
+    "range",
+    "repr",
+    "reversed",
+    "round",
+    "set",
+    "setattr",
+    "slice",
+    "sorted",
+    "staticmethod",
+    "str",
+    "sum",
+    "super",
+    "tuple",
+    "type",
+    "vars",
+    "zip",
+    "__import__",
+    "unicode",
+    "long",
+    "xrange",
+    "basestring",
+    "unichr",
+    "reduce",
+    "file",
+    "raw_input",
+    "execfile",
+    "intern",
+    "cmp",
+    "buffer",
+    "NotImplemented",
+    "Ellipsis",
+    "__name__",
+    "__file__",
+    "__doc__",
+    "__class__",
+    "exit",
+    "quit",
+    "copyright",
+    "credits",
+    "license",
+];
+
+pub(crate) fn is_builtin(name: &str) -> bool {
+    BUILTINS.contains(&name)
+        || (name.ends_with("Error") || name.ends_with("Exception") || name.ends_with("Warning"))
+            && name.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+        || matches!(
+            name,
+            "StopIteration"
+                | "KeyboardInterrupt"
+                | "SystemExit"
+                | "GeneratorExit"
+                | "StopAsyncIteration"
+        )
+}
+
+/// One segment of a dotted chain: the name and how many calls / subscripts follow it.
+fn segments(dotted: &str) -> impl Iterator<Item = (&str, Vec<char>)> {
+    dotted.split('.').map(|seg| {
+        let base_end = seg.find(['(', '[']).unwrap_or(seg.len());
+        let ops: Vec<char> = seg[base_end..]
+            .chars()
+            .filter(|c| matches!(c, '(' | '['))
+            .collect();
+        (&seg[..base_end], ops)
+    })
+}
+
+impl<'a> Index<'a> {
+    /// Resolve a dotted name (`a.b().c`) as seen from `scope` in unit `u`.
+    pub fn resolve(&self, u: usize, scope: &str, dotted: &str) -> Value {
+        self.resolve_hops(u, scope, dotted, 0)
+    }
+
+    fn resolve_hops(&self, u: usize, scope: &str, dotted: &str, hops: u32) -> Value {
+        let mut value: Option<Value> = None;
+        for (i, (name, ops)) in segments(dotted).enumerate() {
+            let mut v = if i == 0 {
+                if name == "super" && ops.first() == Some(&'(') {
+                    self.super_of(u, scope)
+                } else {
+                    self.lookup(u, scope, name, hops)
+                }
+            } else {
+                match value.take() {
+                    Some(prev) => self.member(prev, name, hops),
+                    None => Value::Dynamic,
+                }
+            };
+            let skip_first_call = i == 0 && name == "super";
+            for (k, op) in ops.iter().enumerate() {
+                if skip_first_call && k == 0 {
+                    continue;
+                }
+                v = match op {
+                    '(' => self.call_result(v, hops),
+                    _ => match v {
+                        Value::External(e) => Value::External(e),
+                        Value::Unknown(n) => Value::Unknown(n),
+                        _ => Value::Dynamic,
+                    },
+                };
+            }
+            value = Some(v);
+        }
+        value.unwrap_or(Value::Dynamic)
+    }
+
+    /// A bare name in a scope, by Python's scoping rules.
+    pub fn lookup(&self, u: usize, scope: &str, name: &str, hops: u32) -> Value {
+        let ix = &self.units_index[u];
+        let defs = &self.units[u].facts.defs;
+        let mut current = scope;
+        let mut first = true;
+        loop {
+            let is_class_scope = ix
+                .defs
+                .get(current)
+                .is_some_and(|&d| defs[d].kind == DefKind::Class);
+            // A class body's names are visible in the class body only, not in its methods.
+            if (first || !is_class_scope)
+                && let Some(binding) = ix.scopes.get(current).and_then(|s| s.get(name))
+            {
+                return self.binding_value(u, *binding, hops);
+            }
+            if current.is_empty() {
+                break;
+            }
+            first = false;
+            current = parent_scope(current);
+        }
+        for imp in &ix.star_imports {
+            if let Some(m) = self.import_base(u, imp).and_then(|b| self.module(&b))
+                && hops < MAX_HOPS
+                && let Some(b) = self.units_index[m].scopes.get("").and_then(|s| s.get(name))
+            {
+                return self.binding_value(m, *b, hops + 1);
+            }
+        }
+        if is_builtin(name) {
+            return Value::Builtin(name.to_owned());
+        }
+        Value::Unknown(name.to_owned())
+    }
+
+    fn binding_value(&self, u: usize, binding: Binding<'a>, hops: u32) -> Value {
+        let facts = &self.units[u].facts;
+        match binding {
+            Binding::Def(d) => Value::Def(u, d),
+            Binding::Import(imp) => self.import_value(u, imp, hops),
+            Binding::Assign(a) => Value::Var(u, a),
+            Binding::Param { def, pos } => {
+                let d = &facts.defs[def];
+                let param = &d.params[pos];
+                let class = (d.kind == DefKind::Method)
+                    .then(|| {
+                        self.units_index[u]
+                            .defs
+                            .get(parent_scope(&d.qualname))
+                            .copied()
+                    })
+                    .flatten();
+                let is_static = d
+                    .decorators
+                    .iter()
+                    .any(|e| matches!(e, Expr::Name(n) if n == "staticmethod"));
+                let is_classmethod = d
+                    .decorators
+                    .iter()
+                    .any(|e| matches!(e, Expr::Name(n) if n == "classmethod"));
+                match class {
+                    Some(c) if pos == 0 && !is_static && param.star == 0 => {
+                        if is_classmethod || param.name == "cls" {
+                            Value::Def(u, c)
+                        } else {
+                            Value::Instance(u, c)
+                        }
+                    }
+                    _ => match &param.annotation {
+                        Some(t) if hops < MAX_HOPS => {
+                            match self.resolve_hops(u, parent_scope(&d.qualname), t, hops + 1) {
+                                Value::Def(cu, cd)
+                                    if self.units[cu].facts.defs[cd].kind == DefKind::Class =>
+                                {
+                                    Value::Instance(cu, cd)
+                                }
+                                _ => Value::Dynamic,
+                            }
+                        }
+                        _ => Value::Dynamic,
+                    },
+                }
+            }
+        }
+    }
+
+    /// The absolute module an import statement starts from.
+    pub fn import_base(&self, u: usize, imp: &Import) -> Option<String> {
+        if imp.level == 0 {
+            return Some(imp.module.clone());
+        }
+        let unit = &self.units[u].facts;
+        let mut parts: Vec<&str> = unit.module.split('.').collect();
+        if !unit.is_package {
+            parts.pop();
+        }
+        for _ in 1..imp.level {
+            parts.pop()?;
+        }
+        if !imp.module.is_empty() {
+            parts.push(&imp.module);
+        }
+        Some(parts.join("."))
+    }
+
+    fn import_value(&self, u: usize, imp: &Import, hops: u32) -> Value {
+        let Some(base) = self.import_base(u, imp) else {
+            return Value::Unknown(imp.module.clone());
+        };
+        match &imp.name {
+            None => {
+                // `import a.b.c` binds `a` (or the alias to `a.b.c`).
+                let target = if imp.alias.is_some() {
+                    base.clone()
+                } else {
+                    base.split('.').next().unwrap_or(&base).to_owned()
+                };
+                self.module_value(&target)
+                    .unwrap_or(Value::External(target))
+            }
+            Some(name) => {
+                let full = if base.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{base}.{name}")
+                };
+                if let Some(v) = self.module(&full).map(Value::Module) {
+                    return v;
+                }
+                match self.module_value(&base) {
+                    Some(Value::Module(m)) if hops < MAX_HOPS => {
+                        self.member_of_module(m, name, hops + 1)
+                    }
+                    Some(Value::Namespace(_)) => Value::Unknown(full),
+                    Some(_) | None if imp.level > 0 => Value::Unknown(full),
+                    _ => Value::External(full),
+                }
+            }
+        }
+    }
+
+    fn module_value(&self, name: &str) -> Option<Value> {
+        if let Some(m) = self.module(name) {
+            return Some(Value::Module(m));
+        }
+        self.is_namespace(name)
+            .then(|| Value::Namespace(name.to_owned()))
+    }
+
+    fn member_of_module(&self, m: usize, name: &str, hops: u32) -> Value {
+        let module = &self.units[m].facts.module;
+        if let Some(sub) = self.module(&format!("{module}.{name}")) {
+            return Value::Module(sub);
+        }
+        match self.units_index[m].scopes.get("").and_then(|s| s.get(name)) {
+            Some(b) => self.binding_value(m, *b, hops),
+            None => {
+                for imp in &self.units_index[m].star_imports {
+                    if let Some(sm) = self.import_base(m, imp).and_then(|b| self.module(&b))
+                        && sm != m
+                        && hops < MAX_HOPS
+                    {
+                        let v = self.member_of_module(sm, name, hops + 1);
+                        if !matches!(v, Value::Unknown(_)) {
+                            return v;
+                        }
+                    }
+                }
+                Value::Unknown(format!("{module}.{name}"))
+            }
+        }
+    }
+
+    /// `value.name`.
+    pub fn member(&self, value: Value, name: &str, hops: u32) -> Value {
+        if hops >= MAX_HOPS {
+            return Value::Dynamic;
+        }
+        match value {
+            Value::Module(m) => self.member_of_module(m, name, hops + 1),
+            Value::Namespace(ns) => {
+                let full = format!("{ns}.{name}");
+                self.module_value(&full).unwrap_or(Value::Unknown(full))
+            }
+            Value::Def(u, d) => match self.units[u].facts.defs[d].kind {
+                DefKind::Class => self
+                    .class_member(u, d, name, hops)
+                    .unwrap_or(Value::Dynamic),
+                _ => Value::Dynamic,
+            },
+            Value::Instance(u, d) => match self.class_member(u, d, name, hops) {
+                Some(v) => v,
+                None => self
+                    .attribute_type(u, d, name, hops)
+                    .unwrap_or(Value::Dynamic),
+            },
+            Value::Var(u, a) => {
+                let typed = self.var_type(u, a, hops + 1);
+                match typed {
+                    Value::Var(..) | Value::Dynamic => Value::Dynamic,
+                    other => self.member(other, name, hops + 1),
+                }
+            }
+            Value::External(e) => Value::External(format!("{e}.{name}")),
+            Value::Builtin(_) | Value::Dynamic => Value::Dynamic,
+            Value::Unknown(n) => Value::Unknown(n),
+        }
+    }
+
+    /// A method or nested class of a class or of its repository bases (breadth first).
+    pub fn class_member(&self, u: usize, d: usize, name: &str, hops: u32) -> Option<Value> {
+        let mut queue = vec![(u, d)];
+        let mut seen = Vec::new();
+        while let Some((cu, cd)) = queue.first().copied() {
+            queue.remove(0);
+            if seen.contains(&(cu, cd)) || seen.len() > 32 {
+                continue;
+            }
+            seen.push((cu, cd));
+            let qual = format!("{}.{name}", self.units[cu].facts.defs[cd].qualname);
+            if let Some(&m) = self.units_index[cu].defs.get(qual.as_str()) {
+                return Some(Value::Def(cu, m));
+            }
+            if hops < MAX_HOPS {
+                queue.extend(self.repo_bases(cu, cd, hops + 1));
+            }
+        }
+        None
+    }
+
+    /// Repository classes among the bases of a class.
+    pub fn repo_bases(&self, u: usize, d: usize, hops: u32) -> Vec<(usize, usize)> {
+        let def = &self.units[u].facts.defs[d];
+        let scope = parent_scope(&def.qualname);
+        def.bases
+            .iter()
+            .filter_map(|b| match b {
+                Expr::Name(n) => Some(n.as_str()),
+                Expr::Call { callee, .. } => Some(callee.as_str()),
+                _ => None,
+            })
+            .filter_map(|n| match self.resolve_hops(u, scope, n, hops) {
+                Value::Def(bu, bd)
+                    if self.units[bu].facts.defs[bd].kind == DefKind::Class
+                        && (bu, bd) != (u, d) =>
+                {
+                    Some((bu, bd))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The dotted names of all bases of a class and its repository bases, as resolved values.
+    pub fn all_bases(&self, u: usize, d: usize) -> Vec<Value> {
+        let mut out = Vec::new();
+        let mut queue = vec![(u, d)];
+        let mut seen = Vec::new();
+        while let Some((cu, cd)) = queue.pop() {
+            if seen.contains(&(cu, cd)) || seen.len() > 32 {
+                continue;
+            }
+            seen.push((cu, cd));
+            let def = &self.units[cu].facts.defs[cd];
+            let scope = parent_scope(&def.qualname);
+            for b in &def.bases {
+                let name = match b {
+                    Expr::Name(n) => n.as_str(),
+                    Expr::Call { callee, .. } => callee.as_str(),
+                    _ => continue,
+                };
+                let v = self.resolve(cu, scope, name);
+                if let Value::Def(bu, bd) = v
+                    && self.units[bu].facts.defs[bd].kind == DefKind::Class
+                {
+                    queue.push((bu, bd));
+                }
+                out.push(v);
+            }
+        }
+        out
+    }
+
+    /// The type of `self.name` from assignments in the class's methods or body.
+    fn attribute_type(&self, u: usize, d: usize, name: &str, hops: u32) -> Option<Value> {
+        let qual = self.units[u].facts.defs[d].qualname.as_str();
+        let a = *self.units_index[u].class_attrs.get(qual)?.get(name)?;
+        match self.var_type(u, a, hops + 1) {
+            Value::Var(..) | Value::Dynamic => None,
+            v => Some(v),
+        }
+    }
+
+    /// What a call of `value` returns, as far as is known.
+    pub fn call_result(&self, value: Value, hops: u32) -> Value {
+        match value {
+            Value::Def(u, d) if self.units[u].facts.defs[d].kind == DefKind::Class => {
+                Value::Instance(u, d)
+            }
+            Value::External(e) => Value::External(e),
+            Value::Unknown(n) => Value::Unknown(n),
+            Value::Var(u, a) if hops < MAX_HOPS => match self.var_type(u, a, hops + 1) {
+                v @ Value::Def(..) => self.call_result(v, hops + 1),
+                _ => Value::Dynamic,
+            },
+            _ => Value::Dynamic,
+        }
+    }
+
+    /// The type of a variable: its annotation, or what its value evaluates to (a constructor
+    /// call gives an instance; an alias gives what it names). A variable whose type is unknown
+    /// is returned as itself.
+    pub fn var_type(&self, u: usize, a: usize, hops: u32) -> Value {
+        if hops >= MAX_HOPS {
+            return Value::Dynamic;
+        }
+        let assign = &self.units[u].facts.assigns[a];
+        if assign.kind != AssignKind::Plain {
+            return Value::Var(u, a);
+        }
+        if let Some(t) = &assign.annotation
+            && let Value::Def(cu, cd) = self.resolve_hops(u, &assign.scope, t, hops + 1)
+            && self.units[cu].facts.defs[cd].kind == DefKind::Class
+        {
+            return Value::Instance(cu, cd);
+        }
+        match &assign.value {
+            Expr::Name(n) => match self.resolve_hops(u, &assign.scope, n, hops + 1) {
+                v @ (Value::Module(_)
+                | Value::Def(..)
+                | Value::Instance(..)
+                | Value::External(_)
+                | Value::Namespace(_)) => v,
+                Value::Var(vu, va) if (vu, va) != (u, a) => self.var_type(vu, va, hops + 1),
+                _ => Value::Var(u, a),
+            },
+            Expr::Call { callee, .. } => {
+                match self.resolve_hops(u, &assign.scope, &format!("{callee}()"), hops + 1) {
+                    v @ (Value::Instance(..) | Value::External(_)) => v,
+                    _ => Value::Var(u, a),
+                }
+            }
+            _ => Value::Var(u, a),
+        }
+    }
+
+    /// `super()` inside a method: an instance of the first repository base of its class.
+    fn super_of(&self, u: usize, scope: &str) -> Value {
+        let mut current = scope;
+        while !current.is_empty() {
+            if let Some(&d) = self.units_index[u].defs.get(current)
+                && self.units[u].facts.defs[d].kind == DefKind::Class
+            {
+                return match self.repo_bases(u, d, 1).first() {
+                    Some(&(bu, bd)) => Value::Instance(bu, bd),
+                    None => Value::Builtin("super".to_owned()),
+                };
+            }
+            current = parent_scope(current);
+        }
+        Value::Builtin("super".to_owned())
+    }
+
+    /// The symbol id of a def.
+    pub fn symbol_id(&self, u: usize, d: usize) -> String {
+        let f = &self.units[u].facts;
+        seam_facts::ids::symbol_id(&f.module, &f.defs[d].qualname)
+    }
+
+    /// The def a scope qualname names, if any.
+    pub fn def_of_scope(&self, u: usize, scope: &str) -> Option<usize> {
+        self.units_index[u].defs.get(scope).copied()
+    }
+
+    /// The id of the node that owns code in `scope` of unit `u`: the def, or the module.
+    pub fn owner_id(&self, u: usize, scope: &str) -> String {
+        match self.def_of_scope(u, scope) {
+            Some(d) => self.symbol_id(u, d),
+            None => self.units[u].facts.module.clone(),
+        }
+    }
+}

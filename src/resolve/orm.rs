@@ -1,0 +1,400 @@
+//! ORM use inside functions → table accesses and query sites. Reads: `Model.query...`,
+//! `session.query(Model, ...)`, `select(Model)`, `session.get(Model, id)`, relationship
+//! traversal on a value whose model is known. Writes: `session.add/add_all/delete/merge` of a
+//! model instance, `.update()`/`.delete()` on a query, `insert/update/delete(Model)`.
+//! Equality predicates (`filter_by(k=v)`, `filter(Model.col == v)`) and join conditions are
+//! kept for the shard-key and replica advice.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use seam_facts::python::{Arg, AssignKind, Call, Expr};
+
+use super::builder::Builder;
+use super::index::Index;
+use super::models::Models;
+use super::names::Value;
+use crate::analysis::{EdgeKind, Query, QuerySource};
+
+/// Query methods that return one instance (the variable then holds a model instance).
+const FETCH_ONE: &[&str] = &[
+    "first",
+    "one",
+    "get",
+    "first_or_404",
+    "get_or_404",
+    "one_or_none",
+    "scalar",
+    "scalar_one",
+    "scalar_one_or_none",
+    "one_or_404",
+];
+const SESSION_WRITES: &[(&str, &str)] = &[
+    ("add", "insert"),
+    ("add_all", "insert"),
+    ("delete", "delete"),
+    ("merge", "update"),
+    ("bulk_save_objects", "insert"),
+];
+
+fn last_segment(callee: &str) -> &str {
+    let seg = callee.rsplit('.').next().unwrap_or(callee);
+    seg.trim_end_matches("()")
+}
+
+/// Tables and predicates of one ORM statement.
+#[derive(Debug, Default)]
+struct Access {
+    kind: &'static str,
+    reads: BTreeSet<String>,
+    writes: BTreeSet<String>,
+    equality: BTreeSet<String>,
+    joins: BTreeSet<(String, String)>,
+    locking: bool,
+}
+
+struct Ctx<'i, 'a> {
+    ix: &'i Index<'a>,
+    models: &'i Models,
+    u: usize,
+}
+
+impl Ctx<'_, '_> {
+    fn model_of(&self, v: &Value) -> Option<(usize, usize)> {
+        match v {
+            Value::Def(cu, cd) | Value::Instance(cu, cd)
+                if self.models.get((*cu, *cd)).is_some() =>
+            {
+                Some((*cu, *cd))
+            }
+            _ => None,
+        }
+    }
+
+    fn table(&self, m: (usize, usize)) -> String {
+        self.models
+            .get(m)
+            .map(|m| m.table.clone())
+            .unwrap_or_default()
+    }
+
+    /// `Model.col` → `table.col` (when `Model` is a model).
+    fn column(&self, scope: &str, dotted: &str) -> Option<String> {
+        let (class, col) = dotted.rsplit_once('.')?;
+        let m = self.model_of(&self.ix.resolve(self.u, scope, class))?;
+        Some(format!("{}.{col}", self.table(m)))
+    }
+
+    /// The model a name holds in a scope: an instance (constructor, typed parameter, `self`),
+    /// a query that fetches one, or the element of a relationship collection.
+    fn instance_model(
+        &self,
+        scope: &str,
+        name: &str,
+        calls_at: &HashMap<(&str, u32), Vec<usize>>,
+        depth: u32,
+    ) -> Option<(usize, usize)> {
+        if depth > 4 {
+            return None;
+        }
+        let v = self.ix.resolve(self.u, scope, name);
+        if let Value::Instance(..) = v {
+            return self.model_of(&v);
+        }
+        let Value::Var(vu, va) = v else { return None };
+        if vu != self.u {
+            return None;
+        }
+        let assign = &self.ix.units[vu].facts.assigns[va];
+        match (&assign.value, assign.kind) {
+            (Expr::Call { callee, .. }, AssignKind::Plain) => {
+                let last = last_segment(callee);
+                if !FETCH_ONE.contains(&last) {
+                    return None;
+                }
+                let calls = &self.ix.units[vu].facts.calls;
+                let c = calls_at
+                    .get(&(assign.scope.as_str(), assign.line))?
+                    .iter()
+                    .copied()
+                    .find(|&c| calls[c].callee == *callee)?;
+                let root = chain(calls, c).into_iter().next()?;
+                self.source_models(&calls[root]).into_iter().next()
+            }
+            (Expr::Name(n), AssignKind::ForTarget) => {
+                // `for p in user.posts`: the elements of a relationship.
+                let (base, attr) = n.rsplit_once('.')?;
+                let owner = self.instance_model(&assign.scope, base, calls_at, depth + 1)?;
+                self.models
+                    .relationships
+                    .get(&(owner, attr.to_owned()))?
+                    .target
+            }
+            _ => None,
+        }
+    }
+
+    /// Models a chain starts from: `Model.query...`, `cls.query`, `session.query(Model, ...)`,
+    /// `select(Model)`, `session.get(Model, ...)`, `insert/update/delete(Model)`.
+    fn source_models(&self, root: &Call) -> Vec<(usize, usize)> {
+        let callee = root.callee.as_str();
+        let segs: Vec<&str> = callee.split('.').collect();
+        if let Some(q) = segs
+            .iter()
+            .position(|s| s.trim_end_matches("()") == "query")
+            && q > 0
+        {
+            let prefix = segs[..q].join(".");
+            if let Some(m) = self.model_of(&self.ix.resolve(self.u, &root.scope, &prefix)) {
+                return vec![m];
+            }
+        }
+        let last = last_segment(callee);
+        let receiver = callee
+            .rsplit_once('.')
+            .map_or("", |(r, _)| r)
+            .to_ascii_lowercase();
+        let from_args = matches!(last, "select" | "insert" | "update" | "delete" | "exists")
+            && !receiver.contains("session")
+            || (last == "query"
+                || last == "get"
+                || last == "execute"
+                || last == "scalars"
+                || last == "scalar")
+                && (receiver.contains("session") || receiver == "db");
+        if !from_args {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for arg in root.args.iter().filter(|a| a.keyword.is_none()) {
+            let name = match &arg.value {
+                Expr::Name(n) => n.as_str(),
+                _ => continue,
+            };
+            let v = self.ix.resolve(self.u, &root.scope, name);
+            if let Some(m) = self.model_of(&v) {
+                out.push(m);
+            } else if let Some((class, _)) = name.rsplit_once('.')
+                && let Some(m) = self.model_of(&self.ix.resolve(self.u, &root.scope, class))
+            {
+                out.push(m);
+            }
+            if last == "get" {
+                break;
+            }
+        }
+        out
+    }
+
+    fn predicates(&self, scope: &str, args: &[Arg], model_table: Option<&str>, acc: &mut Access) {
+        for arg in args {
+            match (&arg.keyword, &arg.value) {
+                (Some(k), _) if k != "*" && k != "**" => {
+                    if let Some(t) = model_table {
+                        acc.equality.insert(format!("{t}.{k}"));
+                    }
+                }
+                (None, Expr::Eq { left, right }) => {
+                    let Some(l) = self.column(scope, left) else {
+                        continue;
+                    };
+                    match &**right {
+                        Expr::Name(r) => match self.column(scope, r) {
+                            Some(rc) => {
+                                let pair = if l <= rc { (l, rc) } else { (rc, l) };
+                                acc.joins.insert(pair);
+                            }
+                            None => {
+                                acc.equality.insert(l);
+                            }
+                        },
+                        _ => {
+                            acc.equality.insert(l);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// The chain a call ends: its receivers, root first.
+fn chain(calls: &[Call], outer: usize) -> Vec<usize> {
+    let mut out = vec![outer];
+    let mut c = outer;
+    while let Some(r) = calls[c].receiver {
+        let r = r as usize;
+        if r >= calls.len() || out.contains(&r) || out.len() > 64 {
+            break;
+        }
+        out.push(r);
+        c = r;
+    }
+    out.reverse();
+    out
+}
+
+pub(crate) fn resolve_orm(ix: &Index<'_>, models: &Models, b: &mut Builder) {
+    if models.by_def.is_empty() {
+        return;
+    }
+    for (u, unit) in ix.units.iter().enumerate() {
+        let calls = &unit.facts.calls;
+        let file = unit.file.rel.as_str();
+        let ctx = Ctx { ix, models, u };
+        let receivers: HashSet<usize> = calls
+            .iter()
+            .filter_map(|c| c.receiver.map(|r| r as usize))
+            .collect();
+        let mut calls_at: HashMap<(&str, u32), Vec<usize>> = HashMap::new();
+        for (i, c) in calls.iter().enumerate() {
+            calls_at
+                .entry((c.scope.as_str(), c.line))
+                .or_default()
+                .push(i);
+        }
+        for (outer, call) in calls.iter().enumerate() {
+            if receivers.contains(&outer) {
+                continue;
+            }
+            let links = chain(calls, outer);
+            let root = &calls[links[0]];
+            let mut acc = Access::default();
+            let sources = ctx.source_models(root);
+            if !sources.is_empty() {
+                let main_table = ctx.table(sources[0]);
+                acc.kind = "select";
+                for &m in &sources {
+                    acc.reads.insert(ctx.table(m));
+                }
+                for &link in &links {
+                    let c = &calls[link];
+                    let method = last_segment(&c.callee);
+                    match method {
+                        "filter_by" => {
+                            ctx.predicates(&c.scope, &c.args, Some(&main_table), &mut acc)
+                        }
+                        "filter" | "where" | "having" => {
+                            ctx.predicates(&c.scope, &c.args, None, &mut acc)
+                        }
+                        "join" | "outerjoin" | "join_from" => {
+                            for arg in c.args.iter().filter(|a| a.keyword.is_none()) {
+                                if let Expr::Name(n) = &arg.value
+                                    && let Some(m) = ctx.model_of(&ix.resolve(u, &c.scope, n))
+                                {
+                                    acc.reads.insert(ctx.table(m));
+                                }
+                            }
+                            ctx.predicates(&c.scope, &c.args, None, &mut acc);
+                        }
+                        "with_for_update" => acc.locking = true,
+                        "get" | "get_or_404" if link == links[0] => {}
+                        _ => {}
+                    }
+                    let root_last = last_segment(&root.callee);
+                    let is_core_write = link == links[0]
+                        && matches!(root_last, "insert" | "update" | "delete")
+                        && !root.callee.to_ascii_lowercase().contains("session");
+                    if matches!(method, "update" | "delete" | "insert")
+                        && (link != links[0] || is_core_write)
+                    {
+                        acc.kind = match method {
+                            "update" => "update",
+                            "delete" => "delete",
+                            _ => "insert",
+                        };
+                        acc.writes.insert(main_table.clone());
+                        acc.reads.remove(&main_table);
+                    }
+                }
+            } else if let Some(&(_, kind)) = SESSION_WRITES
+                .iter()
+                .find(|(m, _)| *m == last_segment(&call.callee))
+            {
+                let receiver = call
+                    .callee
+                    .rsplit_once('.')
+                    .map_or("", |(r, _)| r)
+                    .to_ascii_lowercase();
+                if links.len() != 1 || !(receiver.contains("session") || receiver == "db") {
+                    continue;
+                }
+                acc.kind = kind;
+                for arg in call.args.iter().filter(|a| a.keyword.is_none()) {
+                    let items: Vec<&Expr> = match &arg.value {
+                        Expr::List(items) => items.iter().collect(),
+                        other => vec![other],
+                    };
+                    for item in items {
+                        let m = match item {
+                            Expr::Name(n) => ctx.instance_model(&call.scope, n, &calls_at, 0),
+                            Expr::Call { callee, .. } => {
+                                ctx.model_of(&ix.resolve(u, &call.scope, &format!("{callee}()")))
+                            }
+                            _ => None,
+                        };
+                        if let Some(m) = m {
+                            acc.writes.insert(ctx.table(m));
+                        }
+                    }
+                }
+            }
+            if acc.reads.is_empty() && acc.writes.is_empty() {
+                continue;
+            }
+            record(ix, b, u, file, root.line, &call.scope, acc);
+        }
+        // Relationship traversal: `user.posts` where `user` holds a `User`.
+        for attr in &unit.facts.attrs {
+            let Some(owner) = ctx.instance_model(&attr.scope, &attr.base, &calls_at, 0) else {
+                continue;
+            };
+            let Some(rel) = models.relationships.get(&(owner, attr.attr.clone())) else {
+                continue;
+            };
+            let mut acc = Access {
+                kind: "select",
+                ..Access::default()
+            };
+            if let Some(t) = rel.target {
+                acc.reads.insert(ctx.table(t));
+            }
+            if let Some(s) = &rel.secondary {
+                acc.reads.insert(s.clone());
+            }
+            if !acc.reads.is_empty() {
+                record(ix, b, u, file, attr.line, &attr.scope, acc);
+            }
+        }
+    }
+}
+
+fn record(
+    ix: &Index<'_>,
+    b: &mut Builder,
+    u: usize,
+    file: &str,
+    line: u32,
+    scope: &str,
+    acc: Access,
+) {
+    let site = ix.owner_id(u, scope);
+    for t in &acc.reads {
+        b.edge(&site, &format!("table:{t}"), EdgeKind::Reads, file, line);
+    }
+    for t in &acc.writes {
+        b.edge(&site, &format!("table:{t}"), EdgeKind::Writes, file, line);
+    }
+    b.queries.push(Query {
+        site,
+        file: file.to_owned(),
+        line,
+        source: QuerySource::Orm,
+        kind: acc.kind.to_owned(),
+        reads: acc.reads.iter().map(|t| format!("table:{t}")).collect(),
+        writes: acc.writes.iter().map(|t| format!("table:{t}")).collect(),
+        equality_columns: acc.equality.into_iter().collect(),
+        joins: acc.joins.into_iter().collect(),
+        locking: acc.locking,
+    });
+}

@@ -1,0 +1,180 @@
+//! SQL statements → query sites and table definitions. SQL in Python belongs to the function
+//! that runs it: a literal to the enclosing function, a named constant to each function that
+//! passes it to an execute-like call (the constant itself, if nobody runs it, to its module).
+//! `.sql` files define tables and, for DML, are query sites of their own (no graph edges: no
+//! code symbol runs them).
+
+use std::collections::HashSet;
+
+use seam_facts::python::SqlOrigin;
+use seam_facts::sql::{SqlFacts, Statement};
+
+use super::builder::Builder;
+use super::index::{Index, parent_scope};
+use super::names::Value;
+use crate::analysis::{Column, EdgeKind, Evidence, ForeignKey, Query, QuerySource};
+use crate::load::SqlUnit;
+
+pub(crate) fn resolve_sql(ix: &Index<'_>, sql_units: &[SqlUnit], b: &mut Builder) {
+    // Which constants are run by name somewhere: (unit, sql index).
+    let mut referenced: HashSet<(usize, usize)> = HashSet::new();
+    let mut runs: Vec<(usize, usize, String, u32, usize, usize)> = Vec::new(); // (u, s, scope, line, const unit, const idx)
+    for (u, unit) in ix.units.iter().enumerate() {
+        for (s, sql) in unit.facts.sql.iter().enumerate() {
+            if let SqlOrigin::Reference(name) = &sql.origin
+                && let Some((cu, ci)) = find_constant(ix, u, &sql.scope, name)
+            {
+                referenced.insert((cu, ci));
+                runs.push((u, s, sql.scope.clone(), sql.line, cu, ci));
+            }
+        }
+    }
+    for (u, unit) in ix.units.iter().enumerate() {
+        let file = unit.file.rel.as_str();
+        for (s, sql) in unit.facts.sql.iter().enumerate() {
+            let facts = &unit.sql[s];
+            match &sql.origin {
+                SqlOrigin::Reference(_) => {}
+                SqlOrigin::Constant(_) if referenced.contains(&(u, s)) => {
+                    // Its tables still count as defined where the DDL is written.
+                    definitions(b, file, facts);
+                }
+                _ => {
+                    let site = ix.owner_id(u, &sql.scope);
+                    statements(b, &site, file, None, facts, true);
+                }
+            }
+        }
+    }
+    for (u, _s, scope, line, cu, ci) in runs {
+        let site = ix.owner_id(u, &scope);
+        let file = ix.units[u].file.rel.clone();
+        let facts = &ix.units[cu].sql[ci];
+        statements(b, &site, &file, Some(line), facts, true);
+    }
+    for unit in sql_units {
+        statements(b, &unit.file.rel, &unit.file.rel, None, &unit.facts, false);
+    }
+}
+
+/// A constant named `name` as seen from `scope` in unit `u`: in the same scope or an enclosing
+/// one, else wherever the name resolves to (an imported module constant).
+fn find_constant(ix: &Index<'_>, u: usize, scope: &str, name: &str) -> Option<(usize, usize)> {
+    let sql = &ix.units[u].facts.sql;
+    let mut current = scope;
+    loop {
+        let hit = sql
+            .iter()
+            .position(|s| s.scope == current && s.origin == SqlOrigin::Constant(name.to_owned()));
+        if let Some(i) = hit {
+            return Some((u, i));
+        }
+        if current.is_empty() {
+            break;
+        }
+        current = parent_scope(current);
+    }
+    if let Value::Var(vu, va) = ix.resolve(u, scope, name) {
+        let assign = &ix.units[vu].facts.assigns[va];
+        let target = assign.targets.first()?;
+        let i = ix.units[vu].facts.sql.iter().position(|s| {
+            s.scope == assign.scope && s.origin == SqlOrigin::Constant(target.clone())
+        })?;
+        return Some((vu, i));
+    }
+    None
+}
+
+fn statements(
+    b: &mut Builder,
+    site: &str,
+    file: &str,
+    at_line: Option<u32>,
+    facts: &SqlFacts,
+    edges: bool,
+) {
+    definitions(b, file, facts);
+    for st in &facts.statements {
+        if !st.kind.is_query() {
+            continue;
+        }
+        let line = at_line.unwrap_or(st.line);
+        if edges {
+            for t in &st.reads {
+                b.edge(site, &format!("table:{t}"), EdgeKind::Reads, file, line);
+            }
+            for t in &st.writes {
+                b.edge(site, &format!("table:{t}"), EdgeKind::Writes, file, line);
+            }
+        }
+        b.queries.push(query(site, file, line, st));
+    }
+}
+
+fn query(site: &str, file: &str, line: u32, st: &Statement) -> Query {
+    let kind = serde_json::to_value(st.kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    Query {
+        site: site.to_owned(),
+        file: file.to_owned(),
+        line,
+        source: QuerySource::Sql,
+        kind,
+        reads: st.reads.iter().map(|t| format!("table:{t}")).collect(),
+        writes: st.writes.iter().map(|t| format!("table:{t}")).collect(),
+        equality_columns: st.equality_columns.clone(),
+        joins: st.joins.clone(),
+        locking: st.locking,
+    }
+}
+
+/// CREATE TABLE and ALTER TABLE ... FOREIGN KEY → table definitions.
+fn definitions(b: &mut Builder, file: &str, facts: &SqlFacts) {
+    for st in &facts.statements {
+        let evidence = Evidence {
+            file: file.to_owned(),
+            line: st.line,
+        };
+        if let Some(def) = &st.creates {
+            let t = b.table(&def.name);
+            t.defined_in.insert(evidence.clone());
+            for c in &def.columns {
+                t.add_column(Column {
+                    name: c.name.clone(),
+                    data_type: c.data_type.clone(),
+                    nullable: c.nullable,
+                });
+                if c.unique {
+                    t.unique.insert(vec![c.name.clone()]);
+                }
+            }
+            for pk in &def.primary_key {
+                t.add_primary_key(pk);
+            }
+            for u in &def.unique {
+                t.unique.insert(u.clone());
+            }
+            for fk in &def.foreign_keys {
+                add_fk(t, fk, &evidence);
+            }
+        }
+        for (table, fk) in &st.added_foreign_keys {
+            let t = b.table(table);
+            add_fk(t, fk, &evidence);
+        }
+    }
+}
+
+fn add_fk(t: &mut super::builder::TableAcc, fk: &seam_facts::sql::ForeignKey, evidence: &Evidence) {
+    t.fk_evidence
+        .entry(fk.references.clone())
+        .or_default()
+        .insert(evidence.clone());
+    t.foreign_keys.insert(ForeignKey {
+        columns: fk.columns.clone(),
+        references: format!("table:{}", fk.references),
+        ref_columns: fk.ref_columns.clone(),
+    });
+}

@@ -36,9 +36,12 @@ impl Config {
                 if !(assign.scope.is_empty() || class_scopes.contains(&assign.scope.as_str())) {
                     continue;
                 }
-                let (Expr::Str(value), [name]) = (&assign.value, assign.targets.as_slice()) else {
-                    continue;
+                let value = match &assign.value {
+                    Expr::Str(s) => s,
+                    Expr::Const(c) if c.starts_with(|ch: char| ch.is_ascii_digit()) => c,
+                    _ => continue,
                 };
+                let [name] = assign.targets.as_slice() else { continue };
                 if !name
                     .chars()
                     .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
@@ -61,11 +64,42 @@ impl Config {
         self.values.get(key).map(|(_, v)| v.as_str())
     }
 
+    /// `/api/{API_VERSION}` (an f-string) → `/api/1` when `API_VERSION` is a known constant;
+    /// other holes stay as written.
+    pub fn interpolate(&self, s: &str) -> String {
+        if !s.contains('{') {
+            return s.to_owned();
+        }
+        let mut out = String::with_capacity(s.len());
+        let mut rest = s;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open..];
+            match after.find('}') {
+                Some(close) => {
+                    let inner = after[1..close].trim();
+                    let key = inner.rsplit('.').next().unwrap_or(inner);
+                    match self.get(key) {
+                        Some(v) if !v.contains('{') => out.push_str(v),
+                        _ => out.push_str(&after[..=close]),
+                    }
+                    rest = &after[close + 1..];
+                }
+                None => {
+                    out.push_str(after);
+                    rest = "";
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
     /// A string an expression denotes: a literal, `config["KEY"]`, `config.get("KEY")`, or a
     /// constant by name. `None` when unknown.
     pub fn string(&self, e: &Expr) -> Option<String> {
         match e {
-            Expr::Str(s) => Some(s.clone()),
+            Expr::Str(s) => Some(self.interpolate(s)),
             Expr::Subscript { value, key } if value.ends_with("config") => match &**key {
                 Expr::Str(k) => self.get(k).map(str::to_owned),
                 _ => None,

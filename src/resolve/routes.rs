@@ -8,12 +8,12 @@
 use std::collections::{BTreeSet, HashMap};
 
 use seam_facts::ids::route_id;
-use seam_facts::python::{Arg, AssignKind, Call, DefKind, Expr};
+use seam_facts::python::{Arg, Assign, AssignKind, Call, DefKind, Expr, Param};
 use seam_facts::{Diagnostic, Severity};
 
 use super::builder::Builder;
 use super::config::Config;
-use super::index::{Binding, Index, parent_scope};
+use super::index::{Index, parent_scope};
 use super::names::Value;
 use crate::analysis::{EdgeKind, Route};
 
@@ -64,30 +64,44 @@ enum Bound<'e> {
 
 struct Resolver<'i, 'a> {
     ix: &'i Index<'a>,
+    units: &'a [crate::load::PythonUnit],
     config: &'i Config,
     routers: HashMap<(usize, usize), Router>,
-    /// Wrapper defs → the registering calls inside them.
-    wrappers: HashMap<(usize, usize), Vec<usize>>,
+    /// Functions whose `add_url_rule`/`add_resource` calls depend on their parameters: def →
+    /// the registering calls inside.
+    rule_wrappers: HashMap<(usize, usize), Vec<usize>>,
+    /// Likewise for `register_blueprint`/`add_namespace` (`for bp in blueprints: ...`).
+    blueprint_wrappers: HashMap<(usize, usize), Vec<usize>>,
     found: BTreeSet<Route>,
     edges: Vec<(String, String, String, u32)>,
     unresolved_prefixes: BTreeSet<(String, u32, String)>,
 }
 
+/// Which kind of registration a call inside a wrapper makes.
+#[derive(Clone, Copy)]
+enum Registering {
+    Rules,
+    Blueprints,
+}
+
 pub(crate) fn resolve_routes(ix: &Index<'_>, config: &Config, b: &mut Builder) {
     let mut r = Resolver {
         ix,
+        units: ix.units,
         config,
         routers: HashMap::new(),
-        wrappers: HashMap::new(),
+        rule_wrappers: HashMap::new(),
+        blueprint_wrappers: HashMap::new(),
         found: BTreeSet::new(),
         edges: Vec::new(),
         unresolved_prefixes: BTreeSet::new(),
     };
     r.find_routers();
     r.find_registrations();
+    r.wrapper_calls(Registering::Blueprints);
     r.decorated_routes();
     r.rule_calls();
-    r.wrapper_calls();
+    r.wrapper_calls(Registering::Rules);
     for (route, handler, file, line) in r.edges {
         b.edge(&route, &handler, EdgeKind::Handles, &file, line);
     }
@@ -141,7 +155,7 @@ pub(crate) fn join_path(prefix: &str, rule: &str) -> String {
     }
 }
 
-impl Resolver<'_, '_> {
+impl<'a> Resolver<'_, 'a> {
     fn find_routers(&mut self) {
         for (u, unit) in self.ix.units.iter().enumerate() {
             for (a, assign) in unit.facts.assigns.iter().enumerate() {
@@ -233,58 +247,86 @@ impl Resolver<'_, '_> {
         None
     }
 
-    /// `register_blueprint`, `add_namespace`, `init_app`: who hangs under whom.
+    /// `register_blueprint`, `add_namespace`, `init_app`: who hangs under whom. Calls whose
+    /// blueprint comes from the enclosing function's parameters make it a wrapper.
     fn find_registrations(&mut self) {
-        let mut links = Vec::new();
-        for (u, unit) in self.ix.units.iter().enumerate() {
-            for call in &unit.facts.calls {
+        let units = self.units;
+        for (u, unit) in units.iter().enumerate() {
+            for (c, call) in unit.facts.calls.iter().enumerate() {
                 let method = last_segment(&call.callee);
-                let Some(receiver) = receiver_of(&call.callee) else {
+                if !matches!(method, "register_blueprint" | "add_namespace" | "init_app") {
                     continue;
-                };
-                match method {
-                    "register_blueprint" | "add_namespace" => {
-                        let Some(Expr::Name(child)) = positional(&call.args, 0) else {
-                            continue;
-                        };
-                        let Some(child) = self.router_var(u, &call.scope, child) else {
-                            continue;
-                        };
-                        let parent = self.router_var(u, &call.scope, receiver);
-                        let key = if method == "register_blueprint" {
-                            "url_prefix"
-                        } else {
-                            "path"
-                        };
-                        let over = keyword(&call.args, key)
-                            .map(|e| (e.clone(), unit.file.rel.clone(), call.line));
-                        links.push((child, parent, over));
-                    }
-                    "init_app" => {
-                        let Some(api) = self.router_var(u, &call.scope, receiver) else {
-                            continue;
-                        };
-                        if self.routers[&api].kind != RouterKind::Api {
-                            continue;
-                        }
-                        let parent = match positional(&call.args, 0) {
-                            Some(Expr::Name(n)) => self.router_var(u, &call.scope, n),
-                            _ => None,
-                        };
-                        links.push((api, parent, None));
-                    }
-                    _ => {}
+                }
+                let done = self.link(u, call, &Env::new(), None);
+                if !done {
+                    self.note_wrapper(u, &call.scope, c, Registering::Blueprints);
                 }
             }
         }
-        for (child, parent, over) in links {
-            let over = over.map(|(e, file, line)| self.prefix_string(&e, &file, line));
-            if let Some(r) = self.routers.get_mut(&child) {
-                r.parents.push(Registration {
-                    parent,
-                    prefix: over,
-                });
+    }
+
+    fn note_wrapper(&mut self, u: usize, scope: &str, c: usize, what: Registering) {
+        if let Some(d) = self.ix.def_of_scope(u, scope) {
+            let def = &self.units[u].facts.defs[d];
+            if def.kind != DefKind::Class && !def.params.is_empty() {
+                let map = match what {
+                    Registering::Rules => &mut self.rule_wrappers,
+                    Registering::Blueprints => &mut self.blueprint_wrappers,
+                };
+                map.entry((u, d)).or_default().push(c);
             }
+        }
+    }
+
+    /// One registration of routers on a parent, loops expanded. Returns whether any child
+    /// router was found.
+    fn link(&mut self, u: usize, call: &'a Call, env: &Env<'a>, caller: Option<(String, usize, String)>) -> bool {
+        let method = last_segment(&call.callee);
+        let Some(receiver) = receiver_of(&call.callee) else { return false };
+        let mut any = false;
+        for env in self.loop_envs(u, call, env) {
+            let parent = self.eval_router(u, &call.scope, receiver, &env, caller.as_ref());
+            let (child_expr, over_key) = match method {
+                "register_blueprint" => (positional(&call.args, 0).or_else(|| keyword(&call.args, "blueprint")), Some("url_prefix")),
+                "add_namespace" => (positional(&call.args, 0), Some("path")),
+                _ => (positional(&call.args, 0).or_else(|| keyword(&call.args, "app")), None),
+            };
+            let Some(child_expr) = child_expr else { continue };
+            let over = over_key.and_then(|k| keyword(&call.args, k)).map(|e| {
+                let strings = self.eval_strings(u, &call.scope, e, &env, 0);
+                match strings.into_iter().next() {
+                    Some(s) => s,
+                    None => self.prefix_string(e, &self.units[u].file.rel, call.line),
+                }
+            });
+            let (child, parent) = if method == "init_app" {
+                // `api.init_app(app)`: the receiver hangs under the argument.
+                let Expr::Name(app) = child_expr else { continue };
+                (self.eval_router(u, &call.scope, receiver, &env, caller.as_ref()), self.eval_router(u, &call.scope, app, &env, caller.as_ref()))
+            } else {
+                let Expr::Name(child) = child_expr else { continue };
+                (self.eval_router(u, &call.scope, child, &env, caller.as_ref()), parent)
+            };
+            let Some(child) = child else { continue };
+            if method == "init_app" && self.routers.get(&child).is_none_or(|r| r.kind != RouterKind::Api) {
+                continue;
+            }
+            if let Some(r) = self.routers.get_mut(&child) {
+                r.parents.push(Registration { parent, prefix: over });
+                any = true;
+            }
+        }
+        any
+    }
+
+    /// The router a name denotes, through wrapper parameters (`bp_or_app`), `self` (the
+    /// receiver the wrapper was called on) and variables.
+    fn eval_router(&self, u: usize, scope: &str, name: &str, env: &Env<'a>, caller: Option<&(String, usize, String)>) -> Option<(usize, usize)> {
+        match env.get(name) {
+            Some(Bound::One(Expr::Name(n), bu, bs)) => self.router_var(*bu, bs, n),
+            Some(_) => None,
+            None if name == "self" => caller.and_then(|(r, cu, cscope)| self.router_var(*cu, cscope, r)),
+            None => self.router_var(u, scope, name),
         }
     }
 
@@ -494,116 +536,137 @@ impl Resolver<'_, '_> {
     /// Direct `add_url_rule`/`add_resource` calls; those whose rule or view depends on the
     /// enclosing function's parameters make that function a wrapper.
     fn rule_calls(&mut self) {
-        for (u, unit) in self.ix.units.iter().enumerate() {
+        let units = self.units;
+        for (u, unit) in units.iter().enumerate() {
             for (c, call) in unit.facts.calls.iter().enumerate() {
                 let method = last_segment(&call.callee);
                 if method != "add_url_rule" && method != "add_resource" {
                     continue;
                 }
-                let env = Env::new();
-                let done = self.register(u, call, &env, None, &unit.file.rel, call.line);
-                if !done
-                    && let Some(d) = self.ix.def_of_scope(u, &call.scope)
-                    && unit.facts.defs[d].kind != DefKind::Class
-                    && !unit.facts.defs[d].params.is_empty()
-                {
-                    self.wrappers.entry((u, d)).or_default().push(c);
+                let done = self.register(u, call, &Env::new(), None, &unit.file.rel, call.line);
+                if !done {
+                    self.note_wrapper(u, &call.scope, c, Registering::Rules);
                 }
             }
         }
     }
 
-    /// Calls of wrapper functions: bind the arguments, then evaluate the registration inside.
-    fn wrapper_calls(&mut self) {
-        if self.wrappers.is_empty() {
+    /// Calls of wrapper functions: bind the arguments to the wrapper's parameters, then
+    /// evaluate the registrations inside it.
+    fn wrapper_calls(&mut self, what: Registering) {
+        let wrappers = match what {
+            Registering::Rules => std::mem::take(&mut self.rule_wrappers),
+            Registering::Blueprints => std::mem::take(&mut self.blueprint_wrappers),
+        };
+        if wrappers.is_empty() {
             return;
         }
-        for (u, unit) in self.ix.units.iter().enumerate() {
+        let units = self.units;
+        for (u, unit) in units.iter().enumerate() {
             for call in &unit.facts.calls {
-                let Value::Def(wu, wd) = self.ix.resolve(u, &call.scope, &call.callee) else {
-                    continue;
-                };
-                let Some(inner) = self.wrappers.get(&(wu, wd)).cloned() else {
-                    continue;
-                };
-                let wdef = &self.ix.units[wu].facts.defs[wd];
-                let mut params = wdef.params.iter().collect::<Vec<_>>();
-                if wdef.kind == DefKind::Method && !params.is_empty() {
-                    params.remove(0);
-                }
-                let mut env: Env<'_> = Env::new();
-                let mut extra: Vec<&Expr> = Vec::new();
-                let mut pos = 0;
-                for arg in &call.args {
-                    match arg.keyword.as_deref() {
-                        None => {
-                            match params.get(pos) {
-                                Some(p) if p.star == 0 => {
-                                    env.insert(
-                                        p.name.as_str(),
-                                        Bound::One(&arg.value, u, call.scope.as_str()),
-                                    );
-                                }
-                                _ => extra.push(&arg.value),
-                            }
-                            pos += 1;
+                let Value::Def(wu, wd) = self.ix.resolve(u, &call.scope, &call.callee) else { continue };
+                let Some(inner) = wrappers.get(&(wu, wd)) else { continue };
+                let env = bind_arguments(&units[wu].facts.defs[wd], call, u);
+                let caller = receiver_of(&call.callee).map(|r| (r.to_owned(), u, call.scope.clone()));
+                for &c in inner {
+                    let inner_call = &units[wu].facts.calls[c];
+                    match what {
+                        Registering::Rules => {
+                            self.register(wu, inner_call, &env, caller.clone(), &unit.file.rel, call.line);
                         }
-                        Some("*") | Some("**") => {}
-                        Some(k) => {
-                            if let Some(p) = params.iter().find(|p| p.name == k) {
-                                env.insert(
-                                    p.name.as_str(),
-                                    Bound::One(&arg.value, u, call.scope.as_str()),
-                                );
-                            }
+                        Registering::Blueprints => {
+                            self.link(wu, inner_call, &env, caller.clone());
                         }
                     }
                 }
-                if let Some(p) = params.iter().find(|p| p.star == 1) {
-                    env.insert(p.name.as_str(), Bound::Many(extra, u, call.scope.as_str()));
-                }
-                let caller_receiver =
-                    receiver_of(&call.callee).map(|r| (r.to_owned(), u, call.scope.clone()));
-                for c in inner {
-                    let inner_call = &self.ix.units[wu].facts.calls[c];
-                    self.register(
-                        wu,
-                        inner_call,
-                        &env,
-                        caller_receiver.clone(),
-                        &unit.file.rel.clone(),
-                        call.line,
-                    );
-                }
             }
+        }
+    }
+
+    /// The environments a registering call runs in: one per element when it sits in a `for`
+    /// loop over a known list (`for path, resource in routes:` binds both per tuple, so rules
+    /// and views stay paired), else just `env`.
+    fn loop_envs(&self, u: usize, call: &Call, env: &Env<'a>) -> Vec<Env<'a>> {
+        let mut names: Vec<&str> = Vec::new();
+        names.extend(receiver_of(&call.callee));
+        for arg in &call.args {
+            match &arg.value {
+                Expr::Name(n) => names.push(n.as_str()),
+                Expr::Call { callee, .. } => names.extend(receiver_of(callee)),
+                _ => {}
+            }
+        }
+        let assigns = &self.units[u].facts.assigns;
+        let loop_assign = assigns.iter().find(|a| {
+            a.kind == AssignKind::ForTarget && a.scope == call.scope && a.line <= call.line && a.targets.iter().any(|t| names.contains(&t.as_str()))
+        });
+        let Some(assign) = loop_assign else { return vec![env.clone()] };
+        let Some(items) = self.eval_items(u, &assign.scope, &assign.value, env, 0) else { return vec![env.clone()] };
+        let mut out = Vec::new();
+        for (item, iu, iscope) in items {
+            let mut e = env.clone();
+            match (assign.targets.as_slice(), item) {
+                ([one], _) => {
+                    e.insert(one.as_str(), Bound::One(item, iu, iscope));
+                }
+                (many, Expr::List(parts)) => {
+                    for (t, part) in many.iter().zip(parts) {
+                        e.insert(t.as_str(), Bound::One(part, iu, iscope));
+                    }
+                }
+                _ => continue,
+            }
+            out.push(e);
+        }
+        out
+    }
+
+    /// The elements of an expression that denotes a list: a display, or a name bound (through
+    /// parameters, locals or module variables) to one. `None` when it is not a known list.
+    fn eval_items(&self, u: usize, scope: &'a str, e: &'a Expr, env: &Env<'a>, depth: u32) -> Option<Vec<(&'a Expr, usize, &'a str)>> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        match e {
+            Expr::List(items) => Some(items.iter().map(|i| (i, u, scope)).collect()),
+            Expr::Name(n) => match env.get(n.as_str()) {
+                Some(Bound::One(be, bu, bs)) => self.eval_items(*bu, bs, be, &Env::new(), depth + 1),
+                Some(Bound::Many(items, bu, bs)) => Some(items.iter().map(|i| (*i, *bu, *bs)).collect()),
+                None => match self.ix.resolve(u, scope, n) {
+                    Value::Var(vu, va) => {
+                        let assign = &self.units[vu].facts.assigns[va];
+                        match assign.kind {
+                            AssignKind::Plain => self.eval_items(vu, &assign.scope, &assign.value, env, depth + 1),
+                            _ => None,
+                        }
+                    }
+                    _ => None,
+                },
+            },
+            _ => None,
         }
     }
 
     /// Register the routes of one `add_url_rule`/`add_resource` call, evaluated in the wrapper
-    /// environment `env` (empty for a direct call). Returns whether rules and view resolved.
-    fn register(
-        &mut self,
-        u: usize,
-        call: &Call,
-        env: &Env<'_>,
-        caller_receiver: Option<(String, usize, String)>,
-        file: &str,
-        line: u32,
-    ) -> bool {
+    /// environment `env` (empty for a direct call), loops expanded. Returns whether any route
+    /// was registered.
+    fn register(&mut self, u: usize, call: &'a Call, env: &Env<'a>, caller: Option<(String, usize, String)>, file: &str, line: u32) -> bool {
+        let mut any = false;
+        for env in self.loop_envs(u, call, env) {
+            any |= self.register_one(u, call, &env, caller.clone(), file, line);
+        }
+        any
+    }
+
+    fn register_one(&mut self, u: usize, call: &'a Call, env: &Env<'a>, caller: Option<(String, usize, String)>, file: &str, line: u32) -> bool {
         let method = last_segment(&call.callee);
-        let Some(receiver) = receiver_of(&call.callee) else {
-            return false;
-        };
+        let Some(receiver) = receiver_of(&call.callee) else { return false };
         let (rules, view, explicit) = if method == "add_url_rule" {
             let rule = positional(&call.args, 0).or_else(|| keyword(&call.args, "rule"));
             let view = positional(&call.args, 2).or_else(|| keyword(&call.args, "view_func"));
-            let rules = rule
-                .map(|e| self.eval_strings(u, &call.scope, e, env, 0))
-                .unwrap_or_default();
+            let rules = rule.map(|e| self.eval_strings(u, &call.scope, e, env, 0)).unwrap_or_default();
             let view = view.and_then(|e| self.eval_view(u, &call.scope, e, env, 0));
-            let methods = keyword(&call.args, "methods")
-                .map(|e| self.eval_strings(u, &call.scope, e, env, 0))
-                .unwrap_or_default();
+            let methods = keyword(&call.args, "methods").map(|e| self.eval_strings(u, &call.scope, e, env, 0)).unwrap_or_default();
             (rules, view, methods)
         } else {
             let view = positional(&call.args, 0).or_else(|| keyword(&call.args, "resource"));
@@ -611,24 +674,14 @@ impl Resolver<'_, '_> {
             let mut rules = Vec::new();
             for arg in call.args.iter().skip(1) {
                 match arg.keyword.as_deref() {
-                    None | Some("*") | Some("urls") => {
-                        rules.extend(self.eval_strings(u, &call.scope, &arg.value, env, 0))
-                    }
+                    None | Some("*") | Some("urls") => rules.extend(self.eval_strings(u, &call.scope, &arg.value, env, 0)),
                     _ => {}
                 }
             }
             (rules, view, Vec::new())
         };
-        let (Some(view), false) = (view, rules.is_empty()) else {
-            return false;
-        };
-        let router = match env_expr(env, receiver) {
-            Some(Bound::One(Expr::Name(n), cu, cscope)) => self.router_var(*cu, cscope, n),
-            _ if receiver == "self" => {
-                caller_receiver.and_then(|(r, cu, cscope)| self.router_var(cu, &cscope, &r))
-            }
-            _ => self.router_var(u, &call.scope, receiver),
-        };
+        let (Some(view), false) = (view, rules.is_empty()) else { return false };
+        let router = self.eval_router(u, &call.scope, receiver, env, caller.as_ref());
         let prefixes = self.prefixes(router, 0);
         let handlers = self.handlers(view, &explicit);
         self.add(&prefixes, &rules, &handlers, file, line);
@@ -636,64 +689,41 @@ impl Resolver<'_, '_> {
     }
 
     /// Strings an expression stands for: literals, lists of them, config values, and through a
-    /// wrapper's parameters (including `for route in routes` over a bound list).
-    fn eval_strings(
-        &self,
-        u: usize,
-        scope: &str,
-        e: &Expr,
-        env: &Env<'_>,
-        depth: u32,
-    ) -> Vec<String> {
+    /// wrapper's parameters or local variables.
+    fn eval_strings(&self, u: usize, scope: &str, e: &Expr, env: &Env<'a>, depth: u32) -> Vec<String> {
         if depth > MAX_DEPTH {
             return Vec::new();
         }
-        if let Some(s) = self
-            .config
-            .string(e)
-            .filter(|_| !matches!(e, Expr::Name(_)))
-        {
-            return vec![s];
-        }
         match e {
-            Expr::List(items) => items
-                .iter()
-                .flat_map(|i| self.eval_strings(u, scope, i, env, depth + 1))
-                .collect(),
+            Expr::List(items) => items.iter().flat_map(|i| self.eval_strings(u, scope, i, env, depth + 1)).collect(),
             Expr::Name(n) => {
-                if let Some(bound) = env_expr(env, n) {
+                if let Some(bound) = env.get(n.as_str()) {
                     return match bound {
-                        Bound::One(be, bu, bs) => {
-                            self.eval_strings(*bu, bs, be, &Env::new(), depth + 1)
+                        Bound::One(be, bu, bs) => self.eval_strings(*bu, bs, be, &Env::new(), depth + 1),
+                        Bound::Many(items, bu, bs) => {
+                            items.iter().flat_map(|i| self.eval_strings(*bu, bs, i, &Env::new(), depth + 1)).collect()
                         }
-                        Bound::Many(items, bu, bs) => items
-                            .iter()
-                            .flat_map(|i| self.eval_strings(*bu, bs, i, &Env::new(), depth + 1))
-                            .collect(),
                     };
                 }
-                match self.local_assign(u, scope, n) {
-                    Some((assign_kind, value)) => match (assign_kind, value) {
-                        (AssignKind::ForTarget, v) | (AssignKind::Plain, v) => {
-                            self.eval_strings(u, scope, v, env, depth + 1)
-                        }
-                        _ => Vec::new(),
-                    },
-                    None => self.config.string(e).into_iter().collect(),
+                if let Some(assign) = self.local_assigns(u, scope, n).into_iter().find(|a| a.kind == AssignKind::Plain) {
+                    return self.eval_strings(u, scope, &assign.value, env, depth + 1);
+                }
+                match self.ix.resolve(u, scope, n) {
+                    Value::Var(vu, va) if self.units[vu].facts.assigns[va].kind == AssignKind::Plain => {
+                        let assign = &self.units[vu].facts.assigns[va];
+                        self.eval_strings(vu, &assign.scope, &assign.value, &Env::new(), depth + 1)
+                    }
+                    _ => self.config.string(e).into_iter().collect(),
                 }
             }
-            _ => Vec::new(),
+            other => self.config.string(other).into_iter().collect(),
         }
     }
 
-    fn eval_view(
-        &self,
-        u: usize,
-        scope: &str,
-        e: &Expr,
-        env: &Env<'_>,
-        depth: u32,
-    ) -> Option<View> {
+    /// The view an expression denotes: `Cls.as_view(...)`, a function, a class (for
+    /// `add_resource`), through wrapper parameters and local variables (the one assigned from
+    /// `as_view` when a name is assigned several times).
+    fn eval_view(&self, u: usize, scope: &str, e: &Expr, env: &Env<'a>, depth: u32) -> Option<View> {
         if depth > MAX_DEPTH {
             return None;
         }
@@ -702,45 +732,71 @@ impl Resolver<'_, '_> {
             Expr::Call { callee, .. } if callee.ends_with(".as_view") => receiver_of(callee)?,
             _ => return None,
         };
-        if let Some(Bound::One(be, bu, bs)) = env_expr(env, root) {
+        if let Some(Bound::One(be, bu, bs)) = env.get(root) {
             return match e {
                 Expr::Name(_) => self.eval_view(*bu, bs, be, &Env::new(), depth + 1),
                 _ => match be {
-                    Expr::Name(n) => self.view_of(
-                        *bu,
-                        bs,
-                        &Expr::Call {
-                            callee: format!("{n}.as_view"),
-                            args: Vec::new(),
-                        },
-                        0,
-                    ),
+                    Expr::Name(n) => self.view_of(*bu, bs, &Expr::Call { callee: format!("{n}.as_view"), args: Vec::new() }, 0),
                     _ => None,
                 },
             };
         }
-        if let Expr::Name(n) = e
-            && let Some((AssignKind::Plain, value)) = self.local_assign(u, scope, n)
-        {
-            return self.eval_view(u, scope, value, env, depth + 1);
+        if let Expr::Name(n) = e {
+            let locals = self.local_assigns(u, scope, n);
+            let best = locals
+                .iter()
+                .find(|a| matches!(&a.value, Expr::Call { callee, .. } if callee.ends_with(".as_view")))
+                .or_else(|| locals.first());
+            if let Some(assign) = best {
+                if assign.kind == AssignKind::Plain {
+                    return self.eval_view(u, scope, &assign.value, env, depth + 1);
+                }
+            }
         }
         self.view_of(u, scope, e, depth)
     }
 
-    /// A variable assigned in `scope` itself (not inherited from the module).
-    fn local_assign(&self, u: usize, scope: &str, name: &str) -> Option<(AssignKind, &Expr)> {
-        match self.ix.units_index[u].scopes.get(scope)?.get(name)? {
-            Binding::Assign(a) => {
-                let assign = &self.ix.units[u].facts.assigns[*a];
-                Some((assign.kind, &assign.value))
-            }
-            _ => None,
-        }
+    /// Plain and loop assignments to `name` made in `scope` itself, in source order.
+    fn local_assigns(&self, u: usize, scope: &str, name: &str) -> Vec<&'a Assign> {
+        let units = self.units;
+        units[u].facts.assigns.iter().filter(|a| a.scope == scope && a.targets.len() == 1 && a.targets[0] == name).collect()
     }
 }
 
-fn env_expr<'e, 'x>(env: &'x Env<'e>, name: &str) -> Option<&'x Bound<'e>> {
-    env.get(name)
+/// Bind a call's arguments to a def's parameters (the first, `self`/`cls`, skipped for
+/// methods); surplus positional arguments go to `*args`.
+fn bind_arguments<'a>(def: &'a seam_facts::python::Def, call: &'a Call, u: usize) -> Env<'a> {
+    let mut params: Vec<&Param> = def.params.iter().collect();
+    if def.kind == DefKind::Method && !params.is_empty() {
+        params.remove(0);
+    }
+    let mut env: Env<'a> = Env::new();
+    let mut extra: Vec<&'a Expr> = Vec::new();
+    let mut pos = 0;
+    let scope = call.scope.as_str();
+    for arg in &call.args {
+        match arg.keyword.as_deref() {
+            None => {
+                match params.get(pos) {
+                    Some(p) if p.star == 0 => {
+                        env.insert(p.name.as_str(), Bound::One(&arg.value, u, scope));
+                    }
+                    _ => extra.push(&arg.value),
+                }
+                pos += 1;
+            }
+            Some("*" | "**") => {}
+            Some(k) => {
+                if let Some(p) = params.iter().find(|p| p.name == k) {
+                    env.insert(p.name.as_str(), Bound::One(&arg.value, u, scope));
+                }
+            }
+        }
+    }
+    if let Some(p) = params.iter().find(|p| p.star == 1) {
+        env.insert(p.name.as_str(), Bound::Many(extra, u, scope));
+    }
+    env
 }
 
 fn strings(e: &Expr) -> Option<Vec<String>> {

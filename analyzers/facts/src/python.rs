@@ -91,7 +91,7 @@ pub struct Arg {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Expr {
-    /// A string literal; f-string interpolations are replaced by [`HOLE`].
+    /// A string literal; f-string interpolations keep their source text (`{API_VERSION}`).
     Str(String),
     /// A dotted name (`x`, `db.session`, `self.items`).
     Name(String),

@@ -4,7 +4,7 @@
 use seam_facts::python::{Arg, Expr};
 use tree_sitter::Node;
 
-use crate::strings::{literal, text};
+use crate::strings::{literal, literal_verbatim, text};
 
 /// How deep [`summarize`] looks into nested calls and lists: route rules, `ForeignKey('t.c')`
 /// inside `Column(...)` and `Login.as_view('login')` inside `register_view(...)` all fit.
@@ -64,7 +64,7 @@ fn summarize_at(node: Node<'_>, src: &[u8], depth: u32) -> Expr {
     }
     match node.kind() {
         "string" | "concatenated_string" => {
-            literal(node, src).map_or(Expr::Other, |l| Expr::Str(l.text))
+            literal_verbatim(node, src).map_or(Expr::Other, |l| Expr::Str(l.text))
         }
         "identifier" | "attribute" => dotted(node, src).map_or(Expr::Other, Expr::Name),
         "call" => {

@@ -14,8 +14,18 @@ pub(crate) struct Literal {
 }
 
 pub(crate) fn literal(node: Node<'_>, src: &[u8]) -> Option<Literal> {
+    literal_with(node, src, false)
+}
+
+/// Like [`literal`], but interpolations keep their source text (`/api/{API_VERSION}`): for
+/// values read as names and paths rather than parsed as SQL.
+pub(crate) fn literal_verbatim(node: Node<'_>, src: &[u8]) -> Option<Literal> {
+    literal_with(node, src, true)
+}
+
+fn literal_with(node: Node<'_>, src: &[u8], verbatim: bool) -> Option<Literal> {
     match node.kind() {
-        "string" => Some(single(node, src)),
+        "string" => Some(single(node, src, verbatim)),
         "concatenated_string" => {
             let mut out = Literal::default();
             let mut last_row = None;
@@ -30,7 +40,7 @@ pub(crate) fn literal(node: Node<'_>, src: &[u8]) -> Option<Literal> {
                     }
                 }
                 last_row = Some(part.end_position().row);
-                let piece = single(part, src);
+                let piece = single(part, src, verbatim);
                 out.text.push_str(&piece.text);
                 out.templated |= piece.templated;
             }
@@ -40,7 +50,7 @@ pub(crate) fn literal(node: Node<'_>, src: &[u8]) -> Option<Literal> {
     }
 }
 
-fn single(node: Node<'_>, src: &[u8]) -> Literal {
+fn single(node: Node<'_>, src: &[u8], verbatim: bool) -> Literal {
     let mut raw = false;
     let mut body_start = node.start_byte();
     let mut body_end = node.end_byte();
@@ -72,7 +82,11 @@ fn single(node: Node<'_>, src: &[u8]) -> Literal {
         }
         push_decoded(&mut out.text, &src[pos..start], raw);
         if start < body_end {
-            out.text.push_str(HOLE);
+            if verbatim {
+                out.text.push_str(&String::from_utf8_lossy(&src[start..end]));
+            } else {
+                out.text.push_str(HOLE);
+            }
         }
         pos = end;
     }

@@ -106,26 +106,8 @@ fn analyze_file(
     };
     match file.language {
         Language::Python => {
-            let mut facts = parser.analyze(&text, &file.rel);
-            diagnostics.append(&mut facts.diagnostics);
-            let sql = facts
-                .sql
-                .iter()
-                .map(|s| {
-                    if s.text.is_empty() {
-                        SqlFacts::default()
-                    } else {
-                        sql_analyze_tmp(&s.text, s.line)
-                    }
-                })
-                .collect::<Vec<_>>();
-            for (s, f) in facts.sql.iter().zip(&sql) {
-                diagnostics.extend(sql_problems(&file.rel, f, s.templated));
-            }
-            (
-                Outcome::Python(PythonUnit { file, facts, sql }),
-                diagnostics,
-            )
+            let unit = python_unit(parser, file, &text, &mut diagnostics);
+            (Outcome::Python(unit), diagnostics)
         }
         Language::Sql => {
             let facts = sql_analyze_tmp(&text, 1);
@@ -134,6 +116,33 @@ fn analyze_file(
             (Outcome::Sql(SqlUnit { file, lines, facts }), diagnostics)
         }
     }
+}
+
+/// Run the Python front end on one file's text, and the SQL front end on each SQL string it
+/// found. Diagnostics of both go to `diagnostics`.
+pub fn python_unit(
+    parser: &mut PythonParser,
+    file: SourceFile,
+    text: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> PythonUnit {
+    let mut facts = parser.analyze(text, &file.rel);
+    diagnostics.append(&mut facts.diagnostics);
+    let sql: Vec<SqlFacts> = facts
+        .sql
+        .iter()
+        .map(|s| {
+            if s.text.is_empty() {
+                SqlFacts::default()
+            } else {
+                sql_analyze_tmp(&s.text, s.line)
+            }
+        })
+        .collect();
+    for (s, f) in facts.sql.iter().zip(&sql) {
+        diagnostics.extend(sql_problems(&file.rel, f, s.templated));
+    }
+    PythonUnit { file, facts, sql }
 }
 
 fn sql_problems<'a>(

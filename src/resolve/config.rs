@@ -41,7 +41,9 @@ impl Config {
                     Expr::Const(c) if c.starts_with(|ch: char| ch.is_ascii_digit()) => c,
                     _ => continue,
                 };
-                let [name] = assign.targets.as_slice() else { continue };
+                let [name] = assign.targets.as_slice() else {
+                    continue;
+                };
                 if !name
                     .chars()
                     .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')

@@ -367,3 +367,6 @@ fn assemble(ix: &Index<'_>, loaded: &Loaded, mut b: Builder) -> Analysis {
         diagnostics,
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -104,6 +104,10 @@ impl Ctx<'_, '_> {
         if vu != self.u {
             return None;
         }
+        // A constructor call or an annotation types the variable.
+        if let typed @ Value::Instance(..) = self.ix.var_type(vu, va, 0) {
+            return self.model_of(&typed);
+        }
         let assign = &self.ix.units[vu].facts.assigns[va];
         match (&assign.value, assign.kind) {
             (Expr::Call { callee, .. }, AssignKind::Plain) => {

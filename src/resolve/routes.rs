@@ -280,18 +280,34 @@ impl<'a> Resolver<'_, 'a> {
 
     /// One registration of routers on a parent, loops expanded. Returns whether any child
     /// router was found.
-    fn link(&mut self, u: usize, call: &'a Call, env: &Env<'a>, caller: Option<(String, usize, String)>) -> bool {
+    fn link(
+        &mut self,
+        u: usize,
+        call: &'a Call,
+        env: &Env<'a>,
+        caller: Option<(String, usize, String)>,
+    ) -> bool {
         let method = last_segment(&call.callee);
-        let Some(receiver) = receiver_of(&call.callee) else { return false };
+        let Some(receiver) = receiver_of(&call.callee) else {
+            return false;
+        };
         let mut any = false;
         for env in self.loop_envs(u, call, env) {
             let parent = self.eval_router(u, &call.scope, receiver, &env, caller.as_ref());
             let (child_expr, over_key) = match method {
-                "register_blueprint" => (positional(&call.args, 0).or_else(|| keyword(&call.args, "blueprint")), Some("url_prefix")),
+                "register_blueprint" => (
+                    positional(&call.args, 0).or_else(|| keyword(&call.args, "blueprint")),
+                    Some("url_prefix"),
+                ),
                 "add_namespace" => (positional(&call.args, 0), Some("path")),
-                _ => (positional(&call.args, 0).or_else(|| keyword(&call.args, "app")), None),
+                _ => (
+                    positional(&call.args, 0).or_else(|| keyword(&call.args, "app")),
+                    None,
+                ),
             };
-            let Some(child_expr) = child_expr else { continue };
+            let Some(child_expr) = child_expr else {
+                continue;
+            };
             let over = over_key.and_then(|k| keyword(&call.args, k)).map(|e| {
                 let strings = self.eval_strings(u, &call.scope, e, &env, 0);
                 match strings.into_iter().next() {
@@ -301,18 +317,36 @@ impl<'a> Resolver<'_, 'a> {
             });
             let (child, parent) = if method == "init_app" {
                 // `api.init_app(app)`: the receiver hangs under the argument.
-                let Expr::Name(app) = child_expr else { continue };
-                (self.eval_router(u, &call.scope, receiver, &env, caller.as_ref()), self.eval_router(u, &call.scope, app, &env, caller.as_ref()))
+                let Expr::Name(app) = child_expr else {
+                    continue;
+                };
+                (
+                    self.eval_router(u, &call.scope, receiver, &env, caller.as_ref()),
+                    self.eval_router(u, &call.scope, app, &env, caller.as_ref()),
+                )
             } else {
-                let Expr::Name(child) = child_expr else { continue };
-                (self.eval_router(u, &call.scope, child, &env, caller.as_ref()), parent)
+                let Expr::Name(child) = child_expr else {
+                    continue;
+                };
+                (
+                    self.eval_router(u, &call.scope, child, &env, caller.as_ref()),
+                    parent,
+                )
             };
             let Some(child) = child else { continue };
-            if method == "init_app" && self.routers.get(&child).is_none_or(|r| r.kind != RouterKind::Api) {
+            if method == "init_app"
+                && self
+                    .routers
+                    .get(&child)
+                    .is_none_or(|r| r.kind != RouterKind::Api)
+            {
                 continue;
             }
             if let Some(r) = self.routers.get_mut(&child) {
-                r.parents.push(Registration { parent, prefix: over });
+                r.parents.push(Registration {
+                    parent,
+                    prefix: over,
+                });
                 any = true;
             }
         }
@@ -321,11 +355,20 @@ impl<'a> Resolver<'_, 'a> {
 
     /// The router a name denotes, through wrapper parameters (`bp_or_app`), `self` (the
     /// receiver the wrapper was called on) and variables.
-    fn eval_router(&self, u: usize, scope: &str, name: &str, env: &Env<'a>, caller: Option<&(String, usize, String)>) -> Option<(usize, usize)> {
+    fn eval_router(
+        &self,
+        u: usize,
+        scope: &str,
+        name: &str,
+        env: &Env<'a>,
+        caller: Option<&(String, usize, String)>,
+    ) -> Option<(usize, usize)> {
         match env.get(name) {
             Some(Bound::One(Expr::Name(n), bu, bs)) => self.router_var(*bu, bs, n),
             Some(_) => None,
-            None if name == "self" => caller.and_then(|(r, cu, cscope)| self.router_var(*cu, cscope, r)),
+            None if name == "self" => {
+                caller.and_then(|(r, cu, cscope)| self.router_var(*cu, cscope, r))
+            }
             None => self.router_var(u, scope, name),
         }
     }
@@ -564,15 +607,27 @@ impl<'a> Resolver<'_, 'a> {
         let units = self.units;
         for (u, unit) in units.iter().enumerate() {
             for call in &unit.facts.calls {
-                let Value::Def(wu, wd) = self.ix.resolve(u, &call.scope, &call.callee) else { continue };
-                let Some(inner) = wrappers.get(&(wu, wd)) else { continue };
+                let Value::Def(wu, wd) = self.ix.resolve(u, &call.scope, &call.callee) else {
+                    continue;
+                };
+                let Some(inner) = wrappers.get(&(wu, wd)) else {
+                    continue;
+                };
                 let env = bind_arguments(&units[wu].facts.defs[wd], call, u);
-                let caller = receiver_of(&call.callee).map(|r| (r.to_owned(), u, call.scope.clone()));
+                let caller =
+                    receiver_of(&call.callee).map(|r| (r.to_owned(), u, call.scope.clone()));
                 for &c in inner {
                     let inner_call = &units[wu].facts.calls[c];
                     match what {
                         Registering::Rules => {
-                            self.register(wu, inner_call, &env, caller.clone(), &unit.file.rel, call.line);
+                            self.register(
+                                wu,
+                                inner_call,
+                                &env,
+                                caller.clone(),
+                                &unit.file.rel,
+                                call.line,
+                            );
                         }
                         Registering::Blueprints => {
                             self.link(wu, inner_call, &env, caller.clone());
@@ -598,10 +653,17 @@ impl<'a> Resolver<'_, 'a> {
         }
         let assigns = &self.units[u].facts.assigns;
         let loop_assign = assigns.iter().find(|a| {
-            a.kind == AssignKind::ForTarget && a.scope == call.scope && a.line <= call.line && a.targets.iter().any(|t| names.contains(&t.as_str()))
+            a.kind == AssignKind::ForTarget
+                && a.scope == call.scope
+                && a.line <= call.line
+                && a.targets.iter().any(|t| names.contains(&t.as_str()))
         });
-        let Some(assign) = loop_assign else { return vec![env.clone()] };
-        let Some(items) = self.eval_items(u, &assign.scope, &assign.value, env, 0) else { return vec![env.clone()] };
+        let Some(assign) = loop_assign else {
+            return vec![env.clone()];
+        };
+        let Some(items) = self.eval_items(u, &assign.scope, &assign.value, env, 0) else {
+            return vec![env.clone()];
+        };
         let mut out = Vec::new();
         for (item, iu, iscope) in items {
             let mut e = env.clone();
@@ -623,20 +685,33 @@ impl<'a> Resolver<'_, 'a> {
 
     /// The elements of an expression that denotes a list: a display, or a name bound (through
     /// parameters, locals or module variables) to one. `None` when it is not a known list.
-    fn eval_items(&self, u: usize, scope: &'a str, e: &'a Expr, env: &Env<'a>, depth: u32) -> Option<Vec<(&'a Expr, usize, &'a str)>> {
+    fn eval_items(
+        &self,
+        u: usize,
+        scope: &'a str,
+        e: &'a Expr,
+        env: &Env<'a>,
+        depth: u32,
+    ) -> Option<Vec<(&'a Expr, usize, &'a str)>> {
         if depth > MAX_DEPTH {
             return None;
         }
         match e {
             Expr::List(items) => Some(items.iter().map(|i| (i, u, scope)).collect()),
             Expr::Name(n) => match env.get(n.as_str()) {
-                Some(Bound::One(be, bu, bs)) => self.eval_items(*bu, bs, be, &Env::new(), depth + 1),
-                Some(Bound::Many(items, bu, bs)) => Some(items.iter().map(|i| (*i, *bu, *bs)).collect()),
+                Some(Bound::One(be, bu, bs)) => {
+                    self.eval_items(*bu, bs, be, &Env::new(), depth + 1)
+                }
+                Some(Bound::Many(items, bu, bs)) => {
+                    Some(items.iter().map(|i| (*i, *bu, *bs)).collect())
+                }
                 None => match self.ix.resolve(u, scope, n) {
                     Value::Var(vu, va) => {
                         let assign = &self.units[vu].facts.assigns[va];
                         match assign.kind {
-                            AssignKind::Plain => self.eval_items(vu, &assign.scope, &assign.value, env, depth + 1),
+                            AssignKind::Plain => {
+                                self.eval_items(vu, &assign.scope, &assign.value, env, depth + 1)
+                            }
                             _ => None,
                         }
                     }
@@ -650,7 +725,15 @@ impl<'a> Resolver<'_, 'a> {
     /// Register the routes of one `add_url_rule`/`add_resource` call, evaluated in the wrapper
     /// environment `env` (empty for a direct call), loops expanded. Returns whether any route
     /// was registered.
-    fn register(&mut self, u: usize, call: &'a Call, env: &Env<'a>, caller: Option<(String, usize, String)>, file: &str, line: u32) -> bool {
+    fn register(
+        &mut self,
+        u: usize,
+        call: &'a Call,
+        env: &Env<'a>,
+        caller: Option<(String, usize, String)>,
+        file: &str,
+        line: u32,
+    ) -> bool {
         let mut any = false;
         for env in self.loop_envs(u, call, env) {
             any |= self.register_one(u, call, &env, caller.clone(), file, line);
@@ -658,15 +741,29 @@ impl<'a> Resolver<'_, 'a> {
         any
     }
 
-    fn register_one(&mut self, u: usize, call: &'a Call, env: &Env<'a>, caller: Option<(String, usize, String)>, file: &str, line: u32) -> bool {
+    fn register_one(
+        &mut self,
+        u: usize,
+        call: &'a Call,
+        env: &Env<'a>,
+        caller: Option<(String, usize, String)>,
+        file: &str,
+        line: u32,
+    ) -> bool {
         let method = last_segment(&call.callee);
-        let Some(receiver) = receiver_of(&call.callee) else { return false };
+        let Some(receiver) = receiver_of(&call.callee) else {
+            return false;
+        };
         let (rules, view, explicit) = if method == "add_url_rule" {
             let rule = positional(&call.args, 0).or_else(|| keyword(&call.args, "rule"));
             let view = positional(&call.args, 2).or_else(|| keyword(&call.args, "view_func"));
-            let rules = rule.map(|e| self.eval_strings(u, &call.scope, e, env, 0)).unwrap_or_default();
+            let rules = rule
+                .map(|e| self.eval_strings(u, &call.scope, e, env, 0))
+                .unwrap_or_default();
             let view = view.and_then(|e| self.eval_view(u, &call.scope, e, env, 0));
-            let methods = keyword(&call.args, "methods").map(|e| self.eval_strings(u, &call.scope, e, env, 0)).unwrap_or_default();
+            let methods = keyword(&call.args, "methods")
+                .map(|e| self.eval_strings(u, &call.scope, e, env, 0))
+                .unwrap_or_default();
             (rules, view, methods)
         } else {
             let view = positional(&call.args, 0).or_else(|| keyword(&call.args, "resource"));
@@ -674,13 +771,17 @@ impl<'a> Resolver<'_, 'a> {
             let mut rules = Vec::new();
             for arg in call.args.iter().skip(1) {
                 match arg.keyword.as_deref() {
-                    None | Some("*") | Some("urls") => rules.extend(self.eval_strings(u, &call.scope, &arg.value, env, 0)),
+                    None | Some("*") | Some("urls") => {
+                        rules.extend(self.eval_strings(u, &call.scope, &arg.value, env, 0))
+                    }
                     _ => {}
                 }
             }
             (rules, view, Vec::new())
         };
-        let (Some(view), false) = (view, rules.is_empty()) else { return false };
+        let (Some(view), false) = (view, rules.is_empty()) else {
+            return false;
+        };
         let router = self.eval_router(u, &call.scope, receiver, env, caller.as_ref());
         let prefixes = self.prefixes(router, 0);
         let handlers = self.handlers(view, &explicit);
@@ -690,26 +791,45 @@ impl<'a> Resolver<'_, 'a> {
 
     /// Strings an expression stands for: literals, lists of them, config values, and through a
     /// wrapper's parameters or local variables.
-    fn eval_strings(&self, u: usize, scope: &str, e: &Expr, env: &Env<'a>, depth: u32) -> Vec<String> {
+    fn eval_strings(
+        &self,
+        u: usize,
+        scope: &str,
+        e: &Expr,
+        env: &Env<'a>,
+        depth: u32,
+    ) -> Vec<String> {
         if depth > MAX_DEPTH {
             return Vec::new();
         }
         match e {
-            Expr::List(items) => items.iter().flat_map(|i| self.eval_strings(u, scope, i, env, depth + 1)).collect(),
+            Expr::List(items) => items
+                .iter()
+                .flat_map(|i| self.eval_strings(u, scope, i, env, depth + 1))
+                .collect(),
             Expr::Name(n) => {
                 if let Some(bound) = env.get(n.as_str()) {
                     return match bound {
-                        Bound::One(be, bu, bs) => self.eval_strings(*bu, bs, be, &Env::new(), depth + 1),
-                        Bound::Many(items, bu, bs) => {
-                            items.iter().flat_map(|i| self.eval_strings(*bu, bs, i, &Env::new(), depth + 1)).collect()
+                        Bound::One(be, bu, bs) => {
+                            self.eval_strings(*bu, bs, be, &Env::new(), depth + 1)
                         }
+                        Bound::Many(items, bu, bs) => items
+                            .iter()
+                            .flat_map(|i| self.eval_strings(*bu, bs, i, &Env::new(), depth + 1))
+                            .collect(),
                     };
                 }
-                if let Some(assign) = self.local_assigns(u, scope, n).into_iter().find(|a| a.kind == AssignKind::Plain) {
+                if let Some(assign) = self
+                    .local_assigns(u, scope, n)
+                    .into_iter()
+                    .find(|a| a.kind == AssignKind::Plain)
+                {
                     return self.eval_strings(u, scope, &assign.value, env, depth + 1);
                 }
                 match self.ix.resolve(u, scope, n) {
-                    Value::Var(vu, va) if self.units[vu].facts.assigns[va].kind == AssignKind::Plain => {
+                    Value::Var(vu, va)
+                        if self.units[vu].facts.assigns[va].kind == AssignKind::Plain =>
+                    {
                         let assign = &self.units[vu].facts.assigns[va];
                         self.eval_strings(vu, &assign.scope, &assign.value, &Env::new(), depth + 1)
                     }
@@ -723,7 +843,14 @@ impl<'a> Resolver<'_, 'a> {
     /// The view an expression denotes: `Cls.as_view(...)`, a function, a class (for
     /// `add_resource`), through wrapper parameters and local variables (the one assigned from
     /// `as_view` when a name is assigned several times).
-    fn eval_view(&self, u: usize, scope: &str, e: &Expr, env: &Env<'a>, depth: u32) -> Option<View> {
+    fn eval_view(
+        &self,
+        u: usize,
+        scope: &str,
+        e: &Expr,
+        env: &Env<'a>,
+        depth: u32,
+    ) -> Option<View> {
         if depth > MAX_DEPTH {
             return None;
         }
@@ -736,7 +863,15 @@ impl<'a> Resolver<'_, 'a> {
             return match e {
                 Expr::Name(_) => self.eval_view(*bu, bs, be, &Env::new(), depth + 1),
                 _ => match be {
-                    Expr::Name(n) => self.view_of(*bu, bs, &Expr::Call { callee: format!("{n}.as_view"), args: Vec::new() }, 0),
+                    Expr::Name(n) => self.view_of(
+                        *bu,
+                        bs,
+                        &Expr::Call {
+                            callee: format!("{n}.as_view"),
+                            args: Vec::new(),
+                        },
+                        0,
+                    ),
                     _ => None,
                 },
             };
@@ -759,7 +894,12 @@ impl<'a> Resolver<'_, 'a> {
     /// Plain and loop assignments to `name` made in `scope` itself, in source order.
     fn local_assigns(&self, u: usize, scope: &str, name: &str) -> Vec<&'a Assign> {
         let units = self.units;
-        units[u].facts.assigns.iter().filter(|a| a.scope == scope && a.targets.len() == 1 && a.targets[0] == name).collect()
+        units[u]
+            .facts
+            .assigns
+            .iter()
+            .filter(|a| a.scope == scope && a.targets.len() == 1 && a.targets[0] == name)
+            .collect()
     }
 }
 

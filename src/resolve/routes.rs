@@ -882,11 +882,10 @@ impl<'a> Resolver<'_, 'a> {
                 .iter()
                 .find(|a| matches!(&a.value, Expr::Call { callee, .. } if callee.ends_with(".as_view")))
                 .or_else(|| locals.first());
-            if let Some(assign) = best {
-                if assign.kind == AssignKind::Plain {
+            if let Some(assign) = best
+                && assign.kind == AssignKind::Plain {
                     return self.eval_view(u, scope, &assign.value, env, depth + 1);
                 }
-            }
         }
         self.view_of(u, scope, e, depth)
     }

@@ -32,8 +32,22 @@ impl Default for Options {
 
 /// Analyse the repository at `root`: discovery, front ends, resolution.
 pub fn analyze(root: &Path, options: &Options) -> analysis::Analysis {
+    let timings = std::env::var_os("SEAM_TIMINGS").is_some();
+    let start = std::time::Instant::now();
     let found = discover::discover(root, options.threads);
+    let discovered = start.elapsed();
     let mut loaded = load::load(found.files, options.max_file_size);
+    let parsed = start.elapsed();
     loaded.diagnostics.extend(found.diagnostics);
-    resolve::resolve(&loaded)
+    let analysis = resolve::resolve(&loaded);
+    if timings {
+        // Phase timings for profiling (stderr; never part of any output format).
+        eprintln!(
+            "seam timings: discover {:?}, front ends {:?}, resolve {:?}",
+            discovered,
+            parsed - discovered,
+            start.elapsed() - parsed
+        );
+    }
+    analysis
 }

@@ -190,3 +190,26 @@ fn decode(bytes: &[u8], rel: &str, diagnostics: &mut Vec<Diagnostic>) -> Option<
 fn sql_analyze_tmp(_t: &str, _l: u32) -> SqlFacts {
     SqlFacts::default()
 }
+
+/// Discover and parse every Python file, extracting nothing: (files, bytes, files with syntax
+/// errors). The raw tree-sitter baseline of the benchmark.
+pub fn parse_only(root: &std::path::Path, options: &crate::Options) -> (usize, u64, usize) {
+    let found = crate::discover::discover(root, options.threads);
+    let python: Vec<SourceFile> = found
+        .files
+        .into_iter()
+        .filter(|f| f.language == Language::Python && f.size <= options.max_file_size)
+        .collect();
+    let results: Vec<(u64, bool)> = python
+        .par_iter()
+        .map_init(PythonParser::new, |parser, f| {
+            let text = std::fs::read(&f.path)
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+                .unwrap_or_default();
+            (text.len() as u64, parser.parse_only(&text))
+        })
+        .collect();
+    let bytes = results.iter().map(|r| r.0).sum();
+    let errors = results.iter().filter(|r| r.1).count();
+    (results.len(), bytes, errors)
+}

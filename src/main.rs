@@ -38,6 +38,10 @@ enum Command {
         #[arg(long, value_name = "BYTES", default_value_t = seam::load::DEFAULT_MAX_FILE_SIZE)]
         max_file_size: u64,
     },
+    /// Only discover and parse the Python files (tree-sitter, no analysis), in parallel: the
+    /// baseline for the benchmark.
+    #[command(hide = true)]
+    ParseOnly { path: PathBuf },
     /// Print the facts the front end extracts from one Python file, as JSON (for debugging).
     #[command(hide = true)]
     DumpFacts {
@@ -65,6 +69,16 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<i32, String> {
     match cli.command {
+        Command::ParseOnly { path } => {
+            let start = std::time::Instant::now();
+            let (files, bytes, errors) = seam::load::parse_only(&path, &Options::default());
+            let secs = start.elapsed().as_secs_f64();
+            println!(
+                "{files} files, {bytes} bytes, {errors} with syntax errors, {secs:.3} s, {:.1} MB/s",
+                bytes as f64 / 1e6 / secs
+            );
+            Ok(exit::OK)
+        }
         Command::DumpFacts { file } => {
             let text = std::fs::read_to_string(&file)
                 .map_err(|e| format!("cannot read {}: {e}", file.display()))?;

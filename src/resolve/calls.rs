@@ -11,10 +11,10 @@ use crate::analysis::EdgeKind;
 /// Celery's ways of running a task later.
 const ENQUEUE_METHODS: &[&str] = &["delay", "apply_async"];
 
-pub(crate) fn resolve_calls(ix: &Index<'_>, b: &mut Builder) {
+pub(crate) fn resolve_calls(ix: &Index<'_>, targets: &[Vec<Value>], b: &mut Builder) {
     for (u, unit) in ix.units.iter().enumerate() {
         let file = unit.file.rel.as_str();
-        for call in &unit.facts.calls {
+        for (c, call) in unit.facts.calls.iter().enumerate() {
             b.calls += 1;
             let from = ix.owner_id(u, &call.scope);
             if let Some((target, method)) = call.callee.rsplit_once('.')
@@ -33,7 +33,7 @@ pub(crate) fn resolve_calls(ix: &Index<'_>, b: &mut Builder) {
                 );
                 continue;
             }
-            match ix.resolve(u, &call.scope, &call.callee) {
+            match targets[u][c].clone() {
                 Value::Def(tu, td) => {
                     b.resolved_calls += 1;
                     let target = if ix.units[tu].facts.defs[td].kind == DefKind::Class {

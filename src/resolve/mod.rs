@@ -15,6 +15,8 @@ mod sql_sites;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rayon::prelude::*;
+
 use seam_facts::python::{DefKind, Expr};
 use seam_facts::{Diagnostic, Severity};
 
@@ -34,11 +36,24 @@ pub fn resolve(loaded: &Loaded) -> Analysis {
     let ix = Index::build(&loaded.python);
     let mut b = Builder::default();
     let config = config::Config::build(&loaded.python);
+    // Every call's callee, resolved once and in parallel: calls, ORM and routes all read it.
+    let targets: Vec<Vec<names::Value>> = ix
+        .units
+        .par_iter()
+        .enumerate()
+        .map(|(u, unit)| {
+            unit.facts
+                .calls
+                .iter()
+                .map(|c| ix.resolve(u, &c.scope, &c.callee))
+                .collect()
+        })
+        .collect();
     let models = models::detect(&ix, &mut b);
-    calls::resolve_calls(&ix, &mut b);
+    calls::resolve_calls(&ix, &targets, &mut b);
     orm::resolve_orm(&ix, &models, &mut b);
     sql_sites::resolve_sql(&ix, &loaded.sql, &mut b);
-    routes::resolve_routes(&ix, &config, &mut b);
+    routes::resolve_routes(&ix, &targets, &config, &mut b);
     tag_tasks(&ix, &mut b);
     structure_edges(&ix, &mut b);
     assemble(&ix, loaded, b)

@@ -84,7 +84,12 @@ enum Registering {
     Blueprints,
 }
 
-pub(crate) fn resolve_routes(ix: &Index<'_>, config: &Config, b: &mut Builder) {
+pub(crate) fn resolve_routes(
+    ix: &Index<'_>,
+    targets: &[Vec<Value>],
+    config: &Config,
+    b: &mut Builder,
+) {
     let mut r = Resolver {
         ix,
         units: ix.units,
@@ -98,10 +103,10 @@ pub(crate) fn resolve_routes(ix: &Index<'_>, config: &Config, b: &mut Builder) {
     };
     r.find_routers();
     r.find_registrations();
-    r.wrapper_calls(Registering::Blueprints);
+    r.wrapper_calls(targets, Registering::Blueprints);
     r.decorated_routes();
     r.rule_calls();
-    r.wrapper_calls(Registering::Rules);
+    r.wrapper_calls(targets, Registering::Rules);
     for (route, handler, file, line) in r.edges {
         b.edge(&route, &handler, EdgeKind::Handles, &file, line);
     }
@@ -596,7 +601,7 @@ impl<'a> Resolver<'_, 'a> {
 
     /// Calls of wrapper functions: bind the arguments to the wrapper's parameters, then
     /// evaluate the registrations inside it.
-    fn wrapper_calls(&mut self, what: Registering) {
+    fn wrapper_calls(&mut self, targets: &[Vec<Value>], what: Registering) {
         let wrappers = match what {
             Registering::Rules => std::mem::take(&mut self.rule_wrappers),
             Registering::Blueprints => std::mem::take(&mut self.blueprint_wrappers),
@@ -606,8 +611,8 @@ impl<'a> Resolver<'_, 'a> {
         }
         let units = self.units;
         for (u, unit) in units.iter().enumerate() {
-            for call in &unit.facts.calls {
-                let Value::Def(wu, wd) = self.ix.resolve(u, &call.scope, &call.callee) else {
+            for (c, call) in unit.facts.calls.iter().enumerate() {
+                let Value::Def(wu, wd) = targets[u][c] else {
                     continue;
                 };
                 let Some(inner) = wrappers.get(&(wu, wd)) else {
@@ -883,9 +888,10 @@ impl<'a> Resolver<'_, 'a> {
                 .find(|a| matches!(&a.value, Expr::Call { callee, .. } if callee.ends_with(".as_view")))
                 .or_else(|| locals.first());
             if let Some(assign) = best
-                && assign.kind == AssignKind::Plain {
-                    return self.eval_view(u, scope, &assign.value, env, depth + 1);
-                }
+                && assign.kind == AssignKind::Plain
+            {
+                return self.eval_view(u, scope, &assign.value, env, depth + 1);
+            }
         }
         self.view_of(u, scope, e, depth)
     }

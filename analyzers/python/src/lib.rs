@@ -45,6 +45,14 @@ impl PythonParser {
         Self { parser }
     }
 
+    /// Parse only, with no fact extraction: the baseline the benchmark compares the whole
+    /// analysis against. Returns whether the tree has syntax errors.
+    pub fn parse_only(&mut self, source: &str) -> bool {
+        self.parser
+            .parse(source, None)
+            .is_none_or(|t| t.root_node().has_error())
+    }
+
     /// Facts of one file. `rel_path` (relative to the analysed root, `/`-separated) names the
     /// module and locates diagnostics.
     pub fn analyze(&mut self, source: &str, rel_path: &str) -> PyFile {

@@ -83,7 +83,8 @@ fn single(node: Node<'_>, src: &[u8], verbatim: bool) -> Literal {
         push_decoded(&mut out.text, &src[pos..start], raw);
         if start < body_end {
             if verbatim {
-                out.text.push_str(&String::from_utf8_lossy(&src[start..end]));
+                out.text
+                    .push_str(&String::from_utf8_lossy(&src[start..end]));
             } else {
                 out.text.push_str(HOLE);
             }

@@ -46,9 +46,11 @@ pub(crate) struct Walker<'s, 't> {
     attrs_seen: HashSet<(String, String, String)>,
     pub syntax_errors: u32,
     pub python2_reported: bool,
+    /// One cursor reused for every child listing (a fresh one per node costs an allocation).
+    cursor: tree_sitter::TreeCursor<'t>,
 }
 
-pub(crate) fn walk(tree: &Tree, src: &[u8], path: &str) -> PyFile {
+pub(crate) fn walk<'t>(tree: &'t Tree, src: &[u8], path: &str) -> PyFile {
     let mut w = Walker {
         src,
         path,
@@ -64,6 +66,7 @@ pub(crate) fn walk(tree: &Tree, src: &[u8], path: &str) -> PyFile {
         attrs_seen: HashSet::new(),
         syntax_errors: 0,
         python2_reported: false,
+        cursor: tree.walk(),
     };
     let root = tree.root_node();
     w.stack.push(Frame {
@@ -88,16 +91,22 @@ impl<'s, 't> Walker<'s, 't> {
     }
 
     pub fn push_children(&mut self, node: Node<'t>, scope: u32) {
-        let mut cursor = node.walk();
-        let children: Vec<Node<'t>> = node.children(&mut cursor).collect();
-        // Reverse so that children are visited in source order (calls get ascending indices).
-        for child in children.into_iter().rev() {
-            self.stack.push(Frame {
-                node: child,
-                scope,
-                post: false,
-            });
+        let start = self.stack.len();
+        self.cursor.reset(node);
+        if self.cursor.goto_first_child() {
+            loop {
+                self.stack.push(Frame {
+                    node: self.cursor.node(),
+                    scope,
+                    post: false,
+                });
+                if !self.cursor.goto_next_sibling() {
+                    break;
+                }
+            }
         }
+        // Reverse so that children are visited in source order (calls get ascending indices).
+        self.stack[start..].reverse();
     }
 
     pub fn push(&mut self, node: Option<Node<'t>>, scope: u32) {

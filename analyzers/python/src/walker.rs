@@ -50,7 +50,7 @@ pub(crate) struct Walker<'s, 't> {
     cursor: tree_sitter::TreeCursor<'t>,
 }
 
-pub(crate) fn walk<'t>(tree: &'t Tree, src: &[u8], path: &str) -> PyFile {
+pub(crate) fn walk(tree: &Tree, src: &[u8], path: &str) -> PyFile {
     let mut w = Walker {
         src,
         path,

@@ -2,7 +2,7 @@
 //! (defs, imports, assignments, parameters), and class attributes assigned through `self`.
 //! Built once; every later resolution step only looks things up here.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use seam_facts::python::{AssignKind, DefKind, Expr, Import};
 
@@ -49,9 +49,9 @@ pub(crate) struct Index<'a> {
 
 impl<'a> Index<'a> {
     pub fn build(units: &'a [PythonUnit]) -> Self {
-        let mut by_module = HashMap::new();
-        let mut namespaces = HashSet::new();
-        let mut by_suffix: HashMap<String, Option<usize>> = HashMap::new();
+        let mut by_module = HashMap::default();
+        let mut namespaces = HashSet::default();
+        let mut by_suffix: HashMap<String, Option<usize>> = HashMap::default();
         for (u, unit) in units.iter().enumerate() {
             let module = unit.facts.module.as_str();
             by_module.entry(module).or_insert(u);

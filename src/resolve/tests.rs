@@ -346,3 +346,42 @@ fn src_layout_imports_resolve_by_suffix() {
         EdgeKind::Calls
     ));
 }
+
+#[test]
+fn wrapper_methods_forward_varargs_through_self() {
+    // Redash's shape: an Api subclass whose method forwards `*urls` into `add_resource`.
+    let a = analyze(&[(
+        "redash/handlers.py",
+        "from flask_restful import Api, Resource\nclass ApiExt(Api):\n    def add_org_resource(self, resource, *urls, **kwargs):\n        urls = [org_scoped_rule(url) for url in urls]\n        return self.add_resource(resource, *urls, **kwargs)\napi = ApiExt()\nclass Alert(Resource):\n    def get(self, alert_id): pass\n    def post(self, alert_id): pass\napi.add_org_resource(Alert, '/api/alerts/<alert_id>', '/api/a/<alert_id>', endpoint='alert')\n",
+    )]);
+    assert_eq!(
+        routes(&a),
+        pairs(&[
+            ("route:GET /api/a/<alert_id>", "redash.handlers:Alert.get"),
+            (
+                "route:GET /api/alerts/<alert_id>",
+                "redash.handlers:Alert.get"
+            ),
+            ("route:POST /api/a/<alert_id>", "redash.handlers:Alert.post"),
+            (
+                "route:POST /api/alerts/<alert_id>",
+                "redash.handlers:Alert.post"
+            ),
+        ])
+    );
+}
+
+#[test]
+fn restx_namespaces_and_decorated_resources() {
+    let a = analyze(&[(
+        "api/users.py",
+        "from flask import Flask\nfrom flask_restx import Api, Namespace, Resource\napp = Flask(__name__)\napi = Api(app)\nns = Namespace('users')\n@ns.route('/<int:id>')\nclass User(Resource):\n    def get(self, id): pass\n    def delete(self, id): pass\napi.add_namespace(ns, path='/v1/users')\n",
+    )]);
+    assert_eq!(
+        routes(&a),
+        pairs(&[
+            ("route:DELETE /v1/users/<int:id>", "api.users:User.delete"),
+            ("route:GET /v1/users/<int:id>", "api.users:User.get")
+        ])
+    );
+}

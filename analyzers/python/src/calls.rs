@@ -1,6 +1,7 @@
 //! Call sites: callee as a dotted chain, receiver link for chains (`query(...).filter(...)`),
 //! summarised arguments, and SQL passed to execute-like functions.
 
+use crate::fields::{F, Field};
 use seam_facts::python::{Call, SqlOrigin, SqlString};
 use tree_sitter::Node;
 
@@ -28,7 +29,7 @@ const SQL_KEYWORDS: &[&str] = &["sql", "query", "statement", "stmt"];
 
 impl<'s, 't> Walker<'s, 't> {
     pub(crate) fn record_call(&mut self, node: Node<'t>, scope: u32) {
-        let Some(function) = node.child_by_field_name("function") else {
+        let Some(function) = node.field(F::Function) else {
             return;
         };
         if format_template(function, self.src).is_some() {
@@ -38,7 +39,7 @@ impl<'s, 't> Walker<'s, 't> {
             return;
         };
         let receiver = if function.kind() == "attribute" {
-            let mut object = function.child_by_field_name("object");
+            let mut object = function.field(F::Object);
             while let Some(o) = object.filter(|o| o.kind() == "parenthesized_expression") {
                 object = o.named_child(0);
             }
@@ -46,7 +47,7 @@ impl<'s, 't> Walker<'s, 't> {
         } else {
             None
         };
-        let args_node = node.child_by_field_name("arguments");
+        let args_node = node.field(F::Arguments);
         let args = args_node
             .map(|a| arguments(a, self.src))
             .unwrap_or_default();
@@ -82,10 +83,10 @@ impl<'s, 't> Walker<'s, 't> {
                 "comment" => {}
                 "keyword_argument" => {
                     let is_sql_kw = child
-                        .child_by_field_name("name")
+                        .field(F::Name)
                         .is_some_and(|n| SQL_KEYWORDS.contains(&crate::strings::text(n, self.src)));
                     if is_sql_kw {
-                        candidates.extend(child.child_by_field_name("value"));
+                        candidates.extend(child.field(F::Value));
                     }
                 }
                 _ if !positional_seen => {
@@ -99,11 +100,9 @@ impl<'s, 't> Walker<'s, 't> {
         }
         for arg in candidates {
             let (string_node, templated) = match arg.kind() {
-                "binary_operator" => (arg.child_by_field_name("left"), true),
-                "call" => match arg.child_by_field_name("function") {
-                    Some(f) if format_template(f, self.src).is_some() => {
-                        (f.child_by_field_name("object"), true)
-                    }
+                "binary_operator" => (arg.field(F::Left), true),
+                "call" => match arg.field(F::Function) {
+                    Some(f) if format_template(f, self.src).is_some() => (f.field(F::Object), true),
                     _ => (None, false),
                 },
                 "identifier" | "attribute" => {

@@ -2,6 +2,7 @@
 //! opens a new scope for its body; its decorators are walked inside that scope, so that
 //! `@login_required` counts as a use by the decorated function.
 
+use crate::fields::{F, Field};
 use seam_facts::python::{Call, Def, DefKind, Expr, Param};
 use tree_sitter::Node;
 
@@ -16,14 +17,14 @@ impl<'s, 't> Walker<'s, 't> {
             .children(&mut cursor)
             .filter(|c| c.kind() == "decorator")
             .collect();
-        match node.child_by_field_name("definition") {
+        match node.field(F::Definition) {
             Some(def) => self.definition(def, decorators, scope),
             None => self.push_children(node, scope),
         }
     }
 
     pub(crate) fn definition(&mut self, node: Node<'t>, decorators: Vec<Node<'t>>, scope: u32) {
-        let Some(name_node) = node.child_by_field_name("name") else {
+        let Some(name_node) = node.field(F::Name) else {
             self.push_children(node, scope);
             return;
         };
@@ -46,7 +47,7 @@ impl<'s, 't> Walker<'s, 't> {
             Vec::new()
         };
         let params = node
-            .child_by_field_name("parameters")
+            .field(F::Parameters)
             .map(|p| self.params(p))
             .unwrap_or_default();
         let decorator_exprs: Vec<Expr> = decorators
@@ -82,11 +83,11 @@ impl<'s, 't> Walker<'s, 't> {
         let inner = (self.scopes.len() - 1) as u32;
 
         // Body first on the stack means it is walked last; order inside does not matter.
-        self.push(node.child_by_field_name("body"), inner);
+        self.push(node.field(F::Body), inner);
         // Defaults and annotations are evaluated in the enclosing scope; so are base classes.
-        self.push(node.child_by_field_name("parameters"), scope);
-        self.push(node.child_by_field_name("superclasses"), scope);
-        self.push(node.child_by_field_name("return_type"), scope);
+        self.push(node.field(F::Parameters), scope);
+        self.push(node.field(F::Superclasses), scope);
+        self.push(node.field(F::ReturnType), scope);
         for decorator in decorators.into_iter().rev() {
             // A bare `@name` is a use of `name` by the decorated def: record it as a call.
             if let Some(expr) = decorator
@@ -115,7 +116,7 @@ impl<'s, 't> Walker<'s, 't> {
     }
 
     fn bases(&self, class: Node<'t>) -> Vec<Expr> {
-        let Some(list) = class.child_by_field_name("superclasses") else {
+        let Some(list) = class.field(F::Superclasses) else {
             return Vec::new();
         };
         let mut cursor = list.walk();
@@ -148,14 +149,10 @@ impl<'s, 't> Walker<'s, 't> {
                     } else {
                         inner
                     };
-                    (name, p.child_by_field_name("type"), star)
+                    (name, p.field(F::Type), star)
                 }
-                "default_parameter" => (p.child_by_field_name("name"), None, 0),
-                "typed_default_parameter" => (
-                    p.child_by_field_name("name"),
-                    p.child_by_field_name("type"),
-                    0,
-                ),
+                "default_parameter" => (p.field(F::Name), None, 0),
+                "typed_default_parameter" => (p.field(F::Name), p.field(F::Type), 0),
                 "list_splat_pattern" => (p.named_child(0), None, 1),
                 "dictionary_splat_pattern" => (p.named_child(0), None, 2),
                 _ => (None, None, 0),

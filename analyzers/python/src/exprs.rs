@@ -1,6 +1,7 @@
 //! Expressions summarised into [`Expr`]: dotted names, literals, calls with their arguments, to a
 //! fixed depth so that no input can make this recurse deeply.
 
+use crate::fields::{F, Field};
 use seam_facts::python::{Arg, Expr};
 use tree_sitter::Node;
 
@@ -32,18 +33,18 @@ pub(crate) fn dotted(node: Node<'_>, src: &[u8]) -> Option<String> {
                 break;
             }
             "attribute" => {
-                let attr = node.child_by_field_name("attribute")?;
+                let attr = node.field(F::Attribute)?;
                 reversed.push(format!("{}{suffix}", text(attr, src)));
                 suffix.clear();
-                node = node.child_by_field_name("object")?;
+                node = node.field(F::Object)?;
             }
             "call" => {
                 suffix.insert_str(0, "()");
-                node = node.child_by_field_name("function")?;
+                node = node.field(F::Function)?;
             }
             "subscript" => {
                 suffix.insert_str(0, "[]");
-                node = node.child_by_field_name("value")?;
+                node = node.field(F::Value)?;
             }
             "parenthesized_expression" => node = node.named_child(0)?,
             _ => return None,
@@ -68,7 +69,7 @@ fn summarize_at(node: Node<'_>, src: &[u8], depth: u32) -> Expr {
         }
         "identifier" | "attribute" => dotted(node, src).map_or(Expr::Other, Expr::Name),
         "call" => {
-            let Some(function) = node.child_by_field_name("function") else {
+            let Some(function) = node.field(F::Function) else {
                 return Expr::Other;
             };
             // `"...".format(...)` is a templated string, not a call of interest.
@@ -77,7 +78,7 @@ fn summarize_at(node: Node<'_>, src: &[u8], depth: u32) -> Expr {
             }
             let callee = dotted(function, src).unwrap_or_else(|| "?".to_owned());
             let args = node
-                .child_by_field_name("arguments")
+                .field(F::Arguments)
                 .map(|a| arguments_at(a, src, depth + 1))
                 .unwrap_or_default();
             Expr::Call { callee, args }
@@ -93,10 +94,8 @@ fn summarize_at(node: Node<'_>, src: &[u8], depth: u32) -> Expr {
             Expr::List(items)
         }
         "subscript" => {
-            let value = node
-                .child_by_field_name("value")
-                .and_then(|v| dotted(v, src));
-            let key = node.child_by_field_name("subscript");
+            let value = node.field(F::Value).and_then(|v| dotted(v, src));
+            let key = node.field(F::Subscript);
             match (value, key) {
                 (Some(value), Some(key)) => Expr::Subscript {
                     value,
@@ -109,7 +108,7 @@ fn summarize_at(node: Node<'_>, src: &[u8], depth: u32) -> Expr {
             let mut cursor = node.walk();
             let operands: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
             let is_eq = node
-                .child_by_field_name("operators")
+                .field(F::Operators)
                 .is_some_and(|op| text(op, src) == "==");
             match (is_eq, operands.as_slice()) {
                 (true, [left, right]) => match dotted(*left, src) {
@@ -124,8 +123,8 @@ fn summarize_at(node: Node<'_>, src: &[u8], depth: u32) -> Expr {
         }
         "binary_operator" => {
             // `"... %s" % args`: the template is what matters.
-            let op = node.child_by_field_name("operator").map(|o| text(o, src));
-            let left = node.child_by_field_name("left");
+            let op = node.field(F::Operator).map(|o| text(o, src));
+            let left = node.field(F::Left);
             match (op, left) {
                 (Some("%"), Some(left)) => match literal(left, src) {
                     Some(l) => Expr::Str(l.text),
@@ -150,11 +149,11 @@ pub(crate) fn format_template(function: Node<'_>, src: &[u8]) -> Option<String> 
     if function.kind() != "attribute" {
         return None;
     }
-    let attr = function.child_by_field_name("attribute")?;
+    let attr = function.field(F::Attribute)?;
     if text(attr, src) != "format" {
         return None;
     }
-    literal(function.child_by_field_name("object")?, src).map(|l| l.text)
+    literal(function.field(F::Object)?, src).map(|l| l.text)
 }
 
 /// Arguments of a call, summarised.
@@ -176,11 +175,9 @@ fn arguments_at(node: Node<'_>, src: &[u8], depth: u32) -> Vec<Arg> {
         match child.kind() {
             "comment" => {}
             "keyword_argument" => {
-                let name = child
-                    .child_by_field_name("name")
-                    .map(|n| text(n, src).to_owned());
+                let name = child.field(F::Name).map(|n| text(n, src).to_owned());
                 let value = child
-                    .child_by_field_name("value")
+                    .field(F::Value)
                     .map_or(Expr::Other, |v| summarize_at(v, src, depth));
                 out.push(Arg {
                     keyword: name,
@@ -231,9 +228,7 @@ pub(crate) fn annotation_name(node: Node<'_>, src: &[u8]) -> Option<String> {
                 return (!t.is_empty()).then(|| t.to_owned());
             }
             "subscript" | "generic_type" => {
-                let value = node
-                    .child_by_field_name("value")
-                    .or_else(|| node.named_child(0))?;
+                let value = node.field(F::Value).or_else(|| node.named_child(0))?;
                 let name = dotted(value, src).unwrap_or_default();
                 let wrapper = name.rsplit('.').next().unwrap_or("");
                 if matches!(
@@ -252,9 +247,7 @@ pub(crate) fn annotation_name(node: Node<'_>, src: &[u8]) -> Option<String> {
                         | "WriteOnlyMapped"
                         | "Union"
                 ) {
-                    let inner = node
-                        .child_by_field_name("subscript")
-                        .or_else(|| node.named_child(1))?;
+                    let inner = node.field(F::Subscript).or_else(|| node.named_child(1))?;
                     node = inner;
                     if node.kind() == "type_parameter" {
                         node = node.named_child(0)?;
@@ -264,9 +257,9 @@ pub(crate) fn annotation_name(node: Node<'_>, src: &[u8]) -> Option<String> {
                 }
             }
             "binary_operator" => {
-                let left = node.child_by_field_name("left")?;
+                let left = node.field(F::Left)?;
                 node = if text(left, src) == "None" {
-                    node.child_by_field_name("right")?
+                    node.field(F::Right)?
                 } else {
                     left
                 };

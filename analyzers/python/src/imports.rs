@@ -1,6 +1,7 @@
 //! `import` and `from ... import` statements, as written: resolving them to modules of the
 //! repository is the core's job.
 
+use crate::fields::{F, Field};
 use seam_facts::python::Import;
 use tree_sitter::Node;
 
@@ -29,7 +30,7 @@ impl<'s, 't> Walker<'s, 't> {
                 }
             }
             "import_from_statement" => {
-                let (module, level) = match node.child_by_field_name("module_name") {
+                let (module, level) = match node.field(F::ModuleName) {
                     Some(m) if m.kind() == "relative_import" => {
                         let mut level = 0;
                         let mut module = String::new();
@@ -96,12 +97,8 @@ fn name_and_alias(node: Node<'_>, src: &[u8]) -> (Option<String>, Option<String>
     match node.kind() {
         "dotted_name" => (Some(dotted_name(node, src)), None),
         "aliased_import" => {
-            let name = node
-                .child_by_field_name("name")
-                .map(|n| dotted_name(n, src));
-            let alias = node
-                .child_by_field_name("alias")
-                .map(|a| text(a, src).to_owned());
+            let name = node.field(F::Name).map(|n| dotted_name(n, src));
+            let alias = node.field(F::Alias).map(|a| text(a, src).to_owned());
             (name, alias)
         }
         "identifier" => (Some(text(node, src).to_owned()), None),

@@ -8,6 +8,7 @@
 mod calls;
 mod defs;
 mod exprs;
+mod fields;
 mod imports;
 mod strings;
 mod syntax_errors;

@@ -2,8 +2,9 @@
 //! input never becomes depth of recursion. Each node kind with meaning is handed to the module
 //! that owns it (`defs`, `imports`, `calls`); the rest is descended into.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
+use crate::fields::{F, Field};
 use seam_facts::python::{Assign, AssignKind, AttrUse, PyFile, SqlOrigin, SqlString};
 use tree_sitter::{Node, Tree};
 
@@ -61,9 +62,9 @@ pub(crate) fn walk(tree: &Tree, src: &[u8], path: &str) -> PyFile {
             in_loop: false,
         }],
         stack: Vec::new(),
-        call_index: HashMap::new(),
-        consumed_strings: HashSet::new(),
-        attrs_seen: HashSet::new(),
+        call_index: HashMap::default(),
+        consumed_strings: HashSet::default(),
+        attrs_seen: HashSet::default(),
         syntax_errors: 0,
         python2_reported: false,
         cursor: tree.walk(),
@@ -158,19 +159,14 @@ impl<'s, 't> Walker<'s, 't> {
                 self.push_children(node, scope);
             }
             "for_statement" => {
-                if let (Some(left), Some(right)) = (
-                    node.child_by_field_name("left"),
-                    node.child_by_field_name("right"),
-                ) {
+                if let (Some(left), Some(right)) = (node.field(F::Left), node.field(F::Right)) {
                     self.record_assign(left, right, None, AssignKind::ForTarget, scope);
                 }
                 let looped = self.loop_scope(scope);
                 let mut cursor = node.walk();
                 let children: Vec<Node<'t>> = node.children(&mut cursor).collect();
                 for child in children.into_iter().rev() {
-                    let is_iterable = node
-                        .child_by_field_name("right")
-                        .is_some_and(|r| r.id() == child.id());
+                    let is_iterable = node.field(F::Right).is_some_and(|r| r.id() == child.id());
                     self.stack.push(Frame {
                         node: child,
                         scope: if is_iterable { scope } else { looped },
@@ -189,8 +185,7 @@ impl<'s, 't> Walker<'s, 't> {
             "as_pattern" => {
                 // `with open(p) as f`: the alias takes the value.
                 if node.parent().is_some_and(|p| p.kind() == "with_item")
-                    && let (Some(value), Some(alias)) =
-                        (node.named_child(0), node.child_by_field_name("alias"))
+                    && let (Some(value), Some(alias)) = (node.named_child(0), node.field(F::Alias))
                 {
                     self.record_assign(alias, value, None, AssignKind::WithTarget, scope);
                 }
@@ -220,16 +215,16 @@ impl<'s, 't> Walker<'s, 't> {
     }
 
     fn assignment(&mut self, node: Node<'t>, scope: u32) {
-        let Some(left) = node.child_by_field_name("left") else {
+        let Some(left) = node.field(F::Left) else {
             return;
         };
-        let annotation = node.child_by_field_name("type");
-        match node.child_by_field_name("right") {
+        let annotation = node.field(F::Type);
+        match node.field(F::Right) {
             // `a = b = value`: the inner assignment records itself; record the outer target too.
             Some(right) if right.kind() == "assignment" => {
                 let mut value = right;
                 while value.kind() == "assignment" {
-                    match value.child_by_field_name("right") {
+                    match value.field(F::Right) {
                         Some(v) => value = v,
                         None => return,
                     }
@@ -290,23 +285,18 @@ impl<'s, 't> Walker<'s, 't> {
         let mut string_node = value;
         let mut templated = false;
         if value.kind() == "call" {
-            let callee = value
-                .child_by_field_name("function")
-                .and_then(|f| dotted(f, self.src));
+            let callee = value.field(F::Function).and_then(|f| dotted(f, self.src));
             let is_text = callee
                 .as_deref()
                 .is_some_and(|c| c == "text" || c.ends_with(".text"));
-            match value
-                .child_by_field_name("arguments")
-                .and_then(|a| a.named_child(0))
-            {
+            match value.field(F::Arguments).and_then(|a| a.named_child(0)) {
                 Some(first) if is_text => string_node = first,
                 _ => return,
             }
         }
         if string_node.kind() == "binary_operator" {
             templated = true;
-            match string_node.child_by_field_name("left") {
+            match string_node.field(F::Left) {
                 Some(left) => string_node = left,
                 None => return,
             }
@@ -331,10 +321,7 @@ impl<'s, 't> Walker<'s, 't> {
         if self.scope(scope).kind != ScopeKind::Function {
             return;
         }
-        let (Some(object), Some(attr)) = (
-            node.child_by_field_name("object"),
-            node.child_by_field_name("attribute"),
-        ) else {
+        let (Some(object), Some(attr)) = (node.field(F::Object), node.field(F::Attribute)) else {
             return;
         };
         if object.kind() != "identifier" {

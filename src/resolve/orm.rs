@@ -77,6 +77,14 @@ impl Ctx<'_, '_> {
             .unwrap_or_default()
     }
 
+    /// `Model.rel` → the relationship, when `Model` is a model and `rel` one of its
+    /// relationships.
+    fn relationship(&self, scope: &str, dotted: &str) -> Option<&super::models::Relationship> {
+        let (class, attr) = dotted.rsplit_once('.')?;
+        let m = self.model_of(&self.ix.resolve(self.u, scope, class))?;
+        self.models.relationships.get(&(m, attr.to_owned()))
+    }
+
     /// `Model.col` → `table.col` (when `Model` is a model).
     fn column(&self, scope: &str, dotted: &str) -> Option<String> {
         let (class, col) = dotted.rsplit_once('.')?;
@@ -201,9 +209,16 @@ impl Ctx<'_, '_> {
                     let Some(l) = self.column(scope, left) else {
                         continue;
                     };
+                    // A predicate on another model's column reads that table (through a join).
+                    if let Some((table, _)) = l.split_once('.') {
+                        acc.reads.insert(table.to_owned());
+                    }
                     match &**right {
                         Expr::Name(r) => match self.column(scope, r) {
                             Some(rc) => {
+                                if let Some((table, _)) = rc.split_once('.') {
+                                    acc.reads.insert(table.to_owned());
+                                }
                                 let pair = if l <= rc { (l, rc) } else { (rc, l) };
                                 acc.joins.insert(pair);
                             }
@@ -283,10 +298,13 @@ pub(crate) fn resolve_orm(ix: &Index<'_>, models: &Models, b: &mut Builder) {
                         }
                         "join" | "outerjoin" | "join_from" => {
                             for arg in c.args.iter().filter(|a| a.keyword.is_none()) {
-                                if let Expr::Name(n) = &arg.value
-                                    && let Some(m) = ctx.model_of(&ix.resolve(u, &c.scope, n))
-                                {
+                                let Expr::Name(n) = &arg.value else { continue };
+                                if let Some(m) = ctx.model_of(&ix.resolve(u, &c.scope, n)) {
                                     acc.reads.insert(ctx.table(m));
+                                } else if let Some(rel) = ctx.relationship(&c.scope, n) {
+                                    // `.join(Product.categories)`: the target and the association.
+                                    acc.reads.extend(rel.target.map(|t| ctx.table(t)));
+                                    acc.reads.extend(rel.secondary.clone());
                                 }
                             }
                             ctx.predicates(&c.scope, &c.args, None, &mut acc);

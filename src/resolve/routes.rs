@@ -330,13 +330,15 @@ impl<'a> Resolver<'_, 'a> {
                     self.eval_router(u, &call.scope, app, &env, caller.as_ref()),
                 )
             } else {
-                let Expr::Name(child) = child_expr else {
-                    continue;
+                let child = match child_expr {
+                    Expr::Name(child) => {
+                        self.eval_router(u, &call.scope, child, &env, caller.as_ref())
+                    }
+                    // `register_blueprint(settings.construct_blueprint(store))`: a factory.
+                    Expr::Call { callee, .. } => self.factory_router(u, &call.scope, callee),
+                    _ => None,
                 };
-                (
-                    self.eval_router(u, &call.scope, child, &env, caller.as_ref()),
-                    parent,
-                )
+                (child, parent)
             };
             let Some(child) = child else { continue };
             if method == "init_app"
@@ -356,6 +358,26 @@ impl<'a> Resolver<'_, 'a> {
             }
         }
         any
+    }
+
+    /// The router a factory function builds: the one router variable created in its body.
+    fn factory_router(&self, u: usize, scope: &str, callee: &str) -> Option<(usize, usize)> {
+        let Value::Def(fu, fd) = self.ix.resolve(u, scope, callee) else {
+            return None;
+        };
+        let qual = self.units[fu].facts.defs[fd].qualname.as_str();
+        let mut made: Vec<(usize, usize)> = self
+            .routers
+            .iter()
+            .filter(|((ru, ra), r)| {
+                *ru == fu
+                    && r.kind != RouterKind::App
+                    && self.units[*ru].facts.assigns[*ra].scope == qual
+            })
+            .map(|(k, _)| *k)
+            .collect();
+        made.sort_unstable();
+        made.first().copied()
     }
 
     /// The router a name denotes, through wrapper parameters (`bp_or_app`), `self` (the

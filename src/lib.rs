@@ -11,6 +11,7 @@ pub mod graph;
 pub mod load;
 pub mod report;
 pub mod resolve;
+pub mod timing;
 
 use std::path::Path;
 
@@ -32,22 +33,11 @@ impl Default for Options {
 
 /// Analyse the repository at `root`: discovery, front ends, resolution.
 pub fn analyze(root: &Path, options: &Options) -> analysis::Analysis {
-    let timings = std::env::var_os("SEAM_TIMINGS").is_some();
-    let start = std::time::Instant::now();
+    let mut timer = timing::Timer::new();
     let found = discover::discover(root, options.threads);
-    let discovered = start.elapsed();
+    timer.mark("discover");
     let mut loaded = load::load(found.files, options.max_file_size);
-    let parsed = start.elapsed();
+    timer.mark("front ends");
     loaded.diagnostics.extend(found.diagnostics);
-    let analysis = resolve::resolve(&loaded);
-    if timings {
-        // Phase timings for profiling (stderr; never part of any output format).
-        eprintln!(
-            "seam timings: discover {:?}, front ends {:?}, resolve {:?}",
-            discovered,
-            parsed - discovered,
-            start.elapsed() - parsed
-        );
-    }
-    analysis
+    resolve::resolve(&loaded)
 }

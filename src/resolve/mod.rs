@@ -33,9 +33,11 @@ const UNRESOLVED_LISTED: usize = 50;
 
 /// Resolve everything the front ends found into the analysis document.
 pub fn resolve(loaded: &Loaded) -> Analysis {
+    let mut timer = crate::timing::Timer::new();
     let ix = Index::build(&loaded.python);
     let mut b = Builder::default();
     let config = config::Config::build(&loaded.python);
+    timer.mark("index");
     // Every call's callee, resolved once and in parallel: calls, ORM and routes all read it.
     let targets: Vec<Vec<names::Value>> = ix
         .units
@@ -49,14 +51,23 @@ pub fn resolve(loaded: &Loaded) -> Analysis {
                 .collect()
         })
         .collect();
+    timer.mark("call targets");
     let models = models::detect(&ix, &mut b);
+    timer.mark("models");
     calls::resolve_calls(&ix, &targets, &mut b);
+    timer.mark("calls");
     orm::resolve_orm(&ix, &models, &mut b);
+    timer.mark("orm");
     sql_sites::resolve_sql(&ix, &loaded.sql, &mut b);
+    timer.mark("sql");
     routes::resolve_routes(&ix, &targets, &config, &mut b);
+    timer.mark("routes");
     tag_tasks(&ix, &mut b);
     structure_edges(&ix, &mut b);
-    assemble(&ix, loaded, b)
+    timer.mark("structure");
+    let analysis = assemble(&ix, loaded, b);
+    timer.mark("assemble");
+    analysis
 }
 
 /// Celery tasks: `@celery.task`, `@app.task(...)`, `@shared_task`, `@periodic_task`.

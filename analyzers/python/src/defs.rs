@@ -59,6 +59,10 @@ impl<'s, 't> Walker<'s, 't> {
             .map(|e| summarize(e, self.src))
             .collect();
         let line = Self::line(node);
+        if !is_class {
+            let names = params.iter().map(|p| p.name.clone());
+            self.locals.entry(qualname.clone()).or_default().extend(names);
+        }
         self.file.defs.push(Def {
             qualname: qualname.clone(),
             kind,

@@ -45,6 +45,9 @@ pub(crate) struct Walker<'s, 't> {
     /// String nodes already taken as SQL (so `Q = text("...")` is not recorded twice).
     pub consumed_strings: HashSet<usize>,
     attrs_seen: HashSet<(String, String, String)>,
+    /// Names bound in each def (parameters, assignments, loop and `with` targets): only
+    /// attribute uses on those can be relationship traversals of a local model instance.
+    pub locals: HashMap<String, HashSet<String>>,
     pub syntax_errors: u32,
     pub python2_reported: bool,
     /// One cursor reused for every child listing (a fresh one per node costs an allocation).
@@ -65,6 +68,7 @@ pub(crate) fn walk(tree: &Tree, src: &[u8], path: &str) -> PyFile {
         call_index: HashMap::default(),
         consumed_strings: HashSet::default(),
         attrs_seen: HashSet::default(),
+        locals: HashMap::default(),
         syntax_errors: 0,
         python2_reported: false,
         cursor: tree.walk(),
@@ -83,6 +87,15 @@ pub(crate) fn walk(tree: &Tree, src: &[u8], path: &str) -> PyFile {
         }
     }
     w.finish_syntax_errors(root);
+    // Growth by doubling leaves up to half of each vector unused; facts live until the end of
+    // the run, so give it back.
+    let f = &mut w.file;
+    f.defs.shrink_to_fit();
+    f.imports.shrink_to_fit();
+    f.calls.shrink_to_fit();
+    f.assigns.shrink_to_fit();
+    f.attrs.shrink_to_fit();
+    f.sql.shrink_to_fit();
     w.file
 }
 
@@ -264,6 +277,10 @@ impl<'s, 't> Walker<'s, 't> {
             return;
         }
         let scope_name = self.scope(scope).qualname.clone();
+        if self.scope(scope).kind == ScopeKind::Function {
+            let locals = self.locals.entry(scope_name.clone()).or_default();
+            locals.extend(targets.iter().filter(|t| !t.contains('.')).cloned());
+        }
         let line = Self::line(left);
         if kind == AssignKind::Plain {
             self.sql_constant(&targets, value, &scope_name);
@@ -327,9 +344,13 @@ impl<'s, 't> Walker<'s, 't> {
         if object.kind() != "identifier" {
             return;
         }
-        let base = text(object, self.src).to_owned();
-        let attr = text(attr, self.src).to_owned();
         let scope_name = self.scope(scope).qualname.clone();
+        let base = text(object, self.src);
+        if !self.locals.get(&scope_name).is_some_and(|l| l.contains(base)) {
+            return; // a module, a global or a builtin: not a local model instance
+        }
+        let base = base.to_owned();
+        let attr = text(attr, self.src).to_owned();
         if self
             .attrs_seen
             .insert((scope_name.clone(), base.clone(), attr.clone()))

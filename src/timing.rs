@@ -1,0 +1,50 @@
+//! Phase timings for profiling, printed to stderr when `SEAM_TIMINGS` is set; never part of
+//! any output format.
+
+use std::time::Instant;
+
+#[derive(Debug)]
+pub struct Timer {
+    enabled: bool,
+    last: Instant,
+    phases: Vec<(&'static str, f64, u64)>,
+}
+
+impl Timer {
+    pub fn new() -> Self {
+        Self { enabled: std::env::var_os("SEAM_TIMINGS").is_some(), last: Instant::now(), phases: Vec::new() }
+    }
+
+    /// Close the phase that ran since the last mark.
+    pub fn mark(&mut self, phase: &'static str) {
+        if self.enabled {
+            let now = Instant::now();
+            self.phases.push((phase, (now - self.last).as_secs_f64() * 1000.0, peak_rss_kib()));
+            self.last = now;
+        }
+    }
+}
+
+impl Default for Timer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for Timer {
+    fn drop(&mut self) {
+        if self.enabled && !self.phases.is_empty() {
+            let parts: Vec<String> =
+                self.phases.iter().map(|(p, ms, kib)| format!("{p} {ms:.1} ms (peak {} MiB)", kib / 1024)).collect();
+            eprintln!("seam timings: {}", parts.join(", "));
+        }
+    }
+}
+
+/// Peak resident memory so far (Linux `VmHWM`), 0 where unknown.
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .unwrap_or(0)
+}

@@ -90,7 +90,9 @@ fn summarize_at(node: Node<'_>, src: &[u8], depth: u32) -> Expr {
                 .filter(|c| c.kind() != "comment")
                 .take(MAX_ITEMS)
                 .map(|c| summarize_at(c, src, depth + 1))
-                .collect();
+                .collect::<Vec<_>>();
+            let mut items = items;
+            items.shrink_to_fit();
             Expr::List(items)
         }
         "subscript" => {
@@ -205,6 +207,8 @@ fn arguments_at(node: Node<'_>, src: &[u8], depth: u32) -> Vec<Arg> {
             break;
         }
     }
+    // Most calls have one or two arguments: do not keep the growth slack (a Vec starts at 4).
+    out.shrink_to_fit();
     out
 }
 

@@ -110,7 +110,7 @@ fn analyze_file(
             (Outcome::Python(unit), diagnostics)
         }
         Language::Sql => {
-            let facts = sql_analyze_tmp(&text, 1);
+            let facts = seam_sql::analyze(&text, 1);
             diagnostics.extend(sql_problems(&file.rel, &facts, false));
             let lines = seam_python::count_lines(&text);
             (Outcome::Sql(SqlUnit { file, lines, facts }), diagnostics)
@@ -135,7 +135,7 @@ pub fn python_unit(
             if s.text.is_empty() {
                 SqlFacts::default()
             } else {
-                sql_analyze_tmp(&s.text, s.line)
+                seam_sql::analyze(&s.text, s.line)
             }
         })
         .collect();
@@ -186,9 +186,6 @@ fn decode(bytes: &[u8], rel: &str, diagnostics: &mut Vec<Diagnostic>) -> Option<
             Some(bytes.iter().map(|&b| b as char).collect())
         }
     }
-}
-fn sql_analyze_tmp(_t: &str, _l: u32) -> SqlFacts {
-    SqlFacts::default()
 }
 
 /// Discover and parse every Python file, extracting nothing: (files, bytes, files with syntax

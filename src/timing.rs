@@ -12,14 +12,22 @@ pub struct Timer {
 
 impl Timer {
     pub fn new() -> Self {
-        Self { enabled: std::env::var_os("SEAM_TIMINGS").is_some(), last: Instant::now(), phases: Vec::new() }
+        Self {
+            enabled: std::env::var_os("SEAM_TIMINGS").is_some(),
+            last: Instant::now(),
+            phases: Vec::new(),
+        }
     }
 
     /// Close the phase that ran since the last mark.
     pub fn mark(&mut self, phase: &'static str) {
         if self.enabled {
             let now = Instant::now();
-            self.phases.push((phase, (now - self.last).as_secs_f64() * 1000.0, peak_rss_kib()));
+            self.phases.push((
+                phase,
+                (now - self.last).as_secs_f64() * 1000.0,
+                peak_rss_kib(),
+            ));
             self.last = now;
         }
     }
@@ -34,8 +42,11 @@ impl Default for Timer {
 impl Drop for Timer {
     fn drop(&mut self) {
         if self.enabled && !self.phases.is_empty() {
-            let parts: Vec<String> =
-                self.phases.iter().map(|(p, ms, kib)| format!("{p} {ms:.1} ms (peak {} MiB)", kib / 1024)).collect();
+            let parts: Vec<String> = self
+                .phases
+                .iter()
+                .map(|(p, ms, kib)| format!("{p} {ms:.1} ms (peak {} MiB)", kib / 1024))
+                .collect();
             eprintln!("seam timings: {}", parts.join(", "));
         }
     }
@@ -45,6 +56,10 @@ impl Drop for Timer {
 fn peak_rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
         .unwrap_or(0)
 }

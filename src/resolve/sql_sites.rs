@@ -50,7 +50,14 @@ pub(crate) fn resolve_sql(ix: &Index<'_>, sql_units: &[SqlUnit], b: &mut Builder
         let site = ix.owner_id(u, &scope);
         let file = ix.units[u].file.rel.clone();
         let facts = &ix.units[cu].sql[ci];
-        statements(b, &site, &file, Some(line), facts, true);
+        // A constant of the same function is evidence where its SQL is written; one defined
+        // elsewhere (a module constant) is evidence where this function runs it.
+        let at = if cu == u && ix.units[cu].facts.sql[ci].scope == scope {
+            None
+        } else {
+            Some(line)
+        };
+        statements(b, &site, &file, at, facts, true);
     }
     for unit in sql_units {
         statements(b, &unit.file.rel, &unit.file.rel, None, &unit.facts, false);

@@ -9,7 +9,7 @@ use crate::exprs::{arguments, dotted, format_template};
 use crate::strings::{literal, looks_like_sql};
 use crate::walker::Walker;
 
-/// Functions whose first argument is SQL by contract: any string literal there is SQL.
+/// Functions whose first argument is SQL by contract (a name passed there is a SQL constant).
 const SQL_BY_CONTRACT: &[&str] = &[
     "text",
     "exec_driver_sql",
@@ -130,7 +130,9 @@ impl<'s, 't> Walker<'s, 't> {
             let Some(lit) = literal(string_node, self.src) else {
                 continue;
             };
-            if !(by_contract || looks_like_sql(&lit.text)) || lit.text.trim().is_empty() {
+            // Even where the API takes SQL, a fragment (`text("now()")` as a column default,
+            // `order_by(text("lower(name)"))`) is not a statement: only statements are query sites.
+            if !looks_like_sql(&lit.text) {
                 continue;
             }
             self.consumed_strings.insert(string_node.id());

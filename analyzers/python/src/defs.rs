@@ -61,7 +61,10 @@ impl<'s, 't> Walker<'s, 't> {
         let line = Self::line(node);
         if !is_class {
             let names = params.iter().map(|p| p.name.clone());
-            self.locals.entry(qualname.clone()).or_default().extend(names);
+            self.locals
+                .entry(qualname.clone())
+                .or_default()
+                .extend(names);
         }
         self.file.defs.push(Def {
             qualname: qualname.clone(),

@@ -346,7 +346,11 @@ impl<'s, 't> Walker<'s, 't> {
         }
         let scope_name = self.scope(scope).qualname.clone();
         let base = text(object, self.src);
-        if !self.locals.get(&scope_name).is_some_and(|l| l.contains(base)) {
+        if !self
+            .locals
+            .get(&scope_name)
+            .is_some_and(|l| l.contains(base))
+        {
             return; // a module, a global or a builtin: not a local model instance
         }
         let base = base.to_owned();

@@ -71,7 +71,9 @@ pub struct Node {
     pub kind: NodeKind,
     pub file: String,
     pub line: u32,
-    /// `test`, `migration` (from the path), `task` (Celery), `model` (ORM class).
+    /// Last line of a definition (a module: its file's last line; a route or table: `line`).
+    pub end_line: u32,
+    /// `test`, `migration`, `script` (from the path), `task` (Celery), `model` (ORM class).
     pub tags: Vec<String>,
 }
 

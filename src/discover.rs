@@ -47,6 +47,8 @@ pub enum Language {
 pub enum Tag {
     Test,
     Migration,
+    /// Operational scripts (`scripts/`, `bin/`, `manage.py`, `setup.py`): not part of a service.
+    Script,
 }
 
 impl Tag {
@@ -54,6 +56,7 @@ impl Tag {
         match self {
             Tag::Test => "test",
             Tag::Migration => "migration",
+            Tag::Script => "script",
         }
     }
 }
@@ -188,6 +191,14 @@ pub fn tags_of(rel: &str) -> Vec<Tag> {
     if migration {
         tags.push(Tag::Migration);
     }
+    let script_dir = dirs
+        .first()
+        .is_some_and(|d| matches!(*d, "scripts" | "script" | "bin" | "tools"));
+    let script_file =
+        dirs.is_empty() && matches!(file, "manage.py" | "setup.py" | "fabfile.py" | "noxfile.py");
+    if script_dir || script_file {
+        tags.push(Tag::Script);
+    }
     tags
 }
 
@@ -225,6 +236,9 @@ mod tests {
         assert_eq!(tags_of("db/alembic/versions/abc.py"), vec![Tag::Migration]);
         assert!(tags_of("shop/testing_utils.py").is_empty());
         assert!(tags_of("shop/views.py").is_empty());
+        assert_eq!(tags_of("scripts/backfill.py"), vec![Tag::Script]);
+        assert_eq!(tags_of("manage.py"), vec![Tag::Script]);
+        assert!(tags_of("app/scripts.py").is_empty());
     }
 
     #[test]

@@ -56,6 +56,7 @@ mod tests {
                 kind,
                 file: "m.py".into(),
                 line: 1,
+                end_line: 1,
                 tags: vec![],
             });
         }

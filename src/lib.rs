@@ -5,6 +5,7 @@
 //! Only `report` knows output formats; only `discover` and `load` touch the file system.
 
 pub mod analysis;
+pub mod cluster;
 pub mod discover;
 pub mod exit;
 pub mod graph;

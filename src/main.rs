@@ -34,6 +34,19 @@ enum Command {
         /// Worker threads (default: all cores).
         #[arg(long, value_name = "N")]
         threads: Option<usize>,
+        /// Ask for about N services (the clustering resolution is searched to come closest).
+        #[arg(long, value_name = "N", conflicts_with = "resolution")]
+        services: Option<u32>,
+        /// Leiden resolution (default 1.0: plain modularity); higher gives smaller services.
+        #[arg(long, value_name = "GAMMA")]
+        resolution: Option<f64>,
+        /// Seed of the clustering (same seed, same proposal).
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Also propose service boundaries (experimental: the boundaries work is in progress and
+        /// its proposals are not yet ones to act on).
+        #[arg(long)]
+        propose: bool,
         /// Skip files larger than this many bytes (with a diagnostic).
         #[arg(long, value_name = "BYTES", default_value_t = seam::load::DEFAULT_MAX_FILE_SIZE)]
         max_file_size: u64,
@@ -93,7 +106,17 @@ fn run(cli: Cli) -> Result<i32, String> {
             output,
             threads,
             max_file_size,
+            services,
+            resolution,
+            seed,
+            propose,
         } => {
+            if services == Some(0) {
+                return Err("--services must be at least 1".to_owned());
+            }
+            if resolution.is_some_and(|r| !(r.is_finite() && r > 0.0)) {
+                return Err("--resolution must be a positive number".to_owned());
+            }
             if !path.exists() {
                 return Err(format!("{} does not exist", path.display()));
             }
@@ -118,6 +141,23 @@ fn run(cli: Cli) -> Result<i32, String> {
                 .build_global()
                 .ok();
             let analysis = seam::analyze(&path, &options);
+            let proposal = (propose || services.is_some() || resolution.is_some()).then(|| {
+                let mut timer = seam::timing::Timer::new();
+                let p = seam::cluster::propose(
+                    &analysis,
+                    &seam::cluster::ClusterOptions {
+                        resolution,
+                        services,
+                        seed,
+                    },
+                );
+                timer.mark("cluster");
+                p
+            });
+            let doc = report::Document {
+                analysis: &analysis,
+                proposal: proposal.as_ref(),
+            };
             let format = match format {
                 FormatArg::Text => Format::Text,
                 FormatArg::Json => Format::Json,
@@ -127,9 +167,9 @@ fn run(cli: Cli) -> Result<i32, String> {
                 Some(file) => {
                     let mut f = std::fs::File::create(file)
                         .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
-                    report::render(&analysis, format, &root, &mut f).and_then(|()| f.flush())
+                    report::render(&doc, format, &root, &mut f).and_then(|()| f.flush())
                 }
-                None => report::render(&analysis, format, &root, &mut io::stdout().lock()),
+                None => report::render(&doc, format, &root, &mut io::stdout().lock()),
             };
             match result {
                 Ok(()) => Ok(exit::OK),

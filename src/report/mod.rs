@@ -5,10 +5,23 @@ mod text;
 
 use std::io::{self, Write};
 
+use serde::Serialize;
+
 use crate::analysis::Analysis;
+use crate::cluster::Proposal;
 
 pub use json::render_json;
 pub use text::render_text;
+
+/// What the reports render: the analysis and, when clustering ran, the proposal. In JSON both
+/// sit at the top level (`nodes`, `edges`, ..., then `services`, `metrics`, ...).
+#[derive(Debug, Serialize)]
+pub struct Document<'a> {
+    #[serde(flatten)]
+    pub analysis: &'a Analysis,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub proposal: Option<&'a Proposal>,
+}
 
 /// Output formats of `seam analyze`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,13 +32,13 @@ pub enum Format {
 
 /// Render `analysis` in `format` to `out`.
 pub fn render(
-    analysis: &Analysis,
+    doc: &Document<'_>,
     format: Format,
     root: &str,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match format {
-        Format::Text => render_text(analysis, root, out),
-        Format::Json => render_json(analysis, out),
+        Format::Text => render_text(doc, root, out),
+        Format::Json => render_json(doc, out),
     }
 }

@@ -5,7 +5,9 @@ use std::io::{self, Write};
 
 use seam_facts::Severity;
 
-use crate::analysis::{Analysis, EdgeKind};
+use super::Document;
+use crate::analysis::EdgeKind;
+use crate::cluster::Proposal;
 
 /// Diagnostics listed one by one before the rest are only counted.
 const DIAGNOSTICS_SHOWN: usize = 10;
@@ -23,7 +25,8 @@ fn thousands(n: u64) -> String {
     out
 }
 
-pub fn render_text(a: &Analysis, root: &str, out: &mut dyn Write) -> io::Result<()> {
+pub fn render_text(doc: &Document<'_>, root: &str, out: &mut dyn Write) -> io::Result<()> {
+    let a = doc.analysis;
     let s = &a.summary;
     let mut w = io::BufWriter::new(out);
     writeln!(w, "seam: {root}")?;
@@ -116,6 +119,9 @@ pub fn render_text(a: &Analysis, root: &str, out: &mut dyn Write) -> io::Result<
             writeln!(w, "  ... and {} more", tables.len() - TABLES_SHOWN)?;
         }
     }
+    if let Some(p) = doc.proposal {
+        services(&mut w, p)?;
+    }
     if !a.diagnostics.is_empty() {
         writeln!(w, "\nDiagnostics:")?;
         for d in a.diagnostics.iter().take(DIAGNOSTICS_SHOWN) {
@@ -135,6 +141,94 @@ pub fn render_text(a: &Analysis, root: &str, out: &mut dyn Write) -> io::Result<
         }
     }
     w.flush()
+}
+
+/// Cross-service dependencies listed per service.
+const TOP_DEPENDENCIES: usize = 3;
+
+fn services(w: &mut dyn Write, p: &Proposal) -> io::Result<()> {
+    let m = &p.metrics;
+    writeln!(
+        w,
+        "\nProposed services: {} (modularity {:.2} vs {:.2} for today's {} packages; {} cross-service calls; {} shared tables)",
+        m.services,
+        m.modularity,
+        p.current_layout.modularity,
+        p.current_layout.packages,
+        m.cross_service_calls,
+        m.shared_tables
+    )?;
+    for svc in &p.services {
+        let sm = &svc.metrics;
+        writeln!(
+            w,
+            "  {:<20} {:>4} symbols {:>6} lines {:>4} routes {:>3} tables   instability {:.2}",
+            svc.name, sm.members, sm.lines, sm.routes, sm.tables, sm.instability
+        )?;
+        if !svc.tables.is_empty() {
+            let names: Vec<&str> = svc
+                .tables
+                .iter()
+                .map(|t| t.trim_start_matches("table:"))
+                .collect();
+            writeln!(w, "  {:<20} owns {}", "", names.join(", "))?;
+        }
+        let mut out: BTreeMap<&str, u32> = BTreeMap::new();
+        for c in p
+            .cross_service_calls
+            .iter()
+            .filter(|c| c.from_service == svc.name)
+        {
+            *out.entry(c.to_service.as_str()).or_default() += c.count;
+        }
+        let mut top: Vec<(&str, u32)> = out.into_iter().collect();
+        top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        if !top.is_empty() {
+            let parts: Vec<String> = top
+                .iter()
+                .take(TOP_DEPENDENCIES)
+                .map(|(s, n)| format!("{s} ({n})"))
+                .collect();
+            writeln!(w, "  {:<20} calls {}", "", parts.join(", "))?;
+        }
+    }
+    if !p.shared_kernel.is_empty() {
+        writeln!(
+            w,
+            "  shared kernel: {} symbols (library candidates)",
+            p.shared_kernel.len()
+        )?;
+    }
+    if !p.shared_tables.is_empty() {
+        let names: Vec<String> = p
+            .shared_tables
+            .iter()
+            .map(|t| {
+                format!(
+                    "{} ({})",
+                    t.table.trim_start_matches("table:"),
+                    t.readers
+                        .iter()
+                        .chain(&t.writers)
+                        .collect::<std::collections::BTreeSet<_>>()
+                        .len()
+                )
+            })
+            .collect();
+        writeln!(w, "  shared tables: {}", names.join(", "))?;
+    }
+    if !p.splits.is_empty() {
+        writeln!(
+            w,
+            "  mixed modules to split: {}",
+            p.splits
+                .iter()
+                .map(|s| s.module.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -167,6 +167,7 @@ fn assemble(ix: &Index<'_>, loaded: &Loaded, mut b: Builder) -> Analysis {
             kind: NodeKind::Module,
             file: unit.file.rel.clone(),
             line: 1,
+            end_line: f.lines.max(1),
             tags: file_tags.clone(),
         });
         for (d, def) in f.defs.iter().enumerate() {
@@ -201,6 +202,7 @@ fn assemble(ix: &Index<'_>, loaded: &Loaded, mut b: Builder) -> Analysis {
                     kind,
                     file: unit.file.rel.clone(),
                     line: def.line,
+                    end_line: def.end_line,
                     tags: tags.into_iter().collect(),
                 },
             );
@@ -253,6 +255,7 @@ fn assemble(ix: &Index<'_>, loaded: &Loaded, mut b: Builder) -> Analysis {
                 kind: NodeKind::Route,
                 file: r.file.clone(),
                 line: r.line,
+                end_line: r.line,
                 tags: Vec::new(),
             },
         );
@@ -318,6 +321,7 @@ fn assemble(ix: &Index<'_>, loaded: &Loaded, mut b: Builder) -> Analysis {
                 kind: NodeKind::Table,
                 file,
                 line,
+                end_line: line,
                 tags: Vec::new(),
             },
         );

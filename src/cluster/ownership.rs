@@ -1,0 +1,95 @@
+//! Who owns each table: the service that writes it most (a write counts 1, a read 0.2 — reads
+//! only decide between services that never write it). A table more than one service touches is
+//! a shared table, listed with its readers, writers and every access as evidence.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::proposal::{Access, SharedTable};
+use crate::analysis::{Analysis, EdgeKind};
+
+/// Weight of one read against one write when choosing an owner.
+pub const READ_WEIGHT: f64 = 0.2;
+
+/// Per table: (service, accessing symbol, kind, evidence) for every read and write by a symbol
+/// that belongs to a service.
+pub(crate) struct TableUse<'a> {
+    pub accesses: BTreeMap<&'a str, Vec<Access>>,
+}
+
+/// Gather accesses; `service_of` names the service of a symbol (None: kernel, unassigned, test).
+pub(crate) fn table_use<'a>(
+    a: &'a Analysis,
+    service_of: &dyn Fn(&str) -> Option<String>,
+) -> TableUse<'a> {
+    let mut accesses: BTreeMap<&str, Vec<Access>> = BTreeMap::new();
+    for e in &a.edges {
+        let kind = match e.kind {
+            EdgeKind::Reads => "reads",
+            EdgeKind::Writes => "writes",
+            _ => continue,
+        };
+        let Some(service) = service_of(&e.from) else {
+            continue;
+        };
+        for ev in &e.evidence {
+            accesses.entry(e.to.as_str()).or_default().push(Access {
+                service: service.clone(),
+                symbol: e.from.clone(),
+                kind: kind.to_owned(),
+                file: ev.file.clone(),
+                line: ev.line,
+            });
+        }
+    }
+    for list in accesses.values_mut() {
+        list.sort();
+    }
+    TableUse { accesses }
+}
+
+impl TableUse<'_> {
+    /// The owner of a table: most writes, then reads weighted by [`READ_WEIGHT`]; ties go to the
+    /// name that sorts first, so the choice is stable.
+    pub fn owner(&self, table: &str) -> Option<String> {
+        let list = self.accesses.get(table)?;
+        let mut score: BTreeMap<&str, f64> = BTreeMap::new();
+        for acc in list {
+            *score.entry(acc.service.as_str()).or_default() += if acc.kind == "writes" {
+                1.0
+            } else {
+                READ_WEIGHT
+            };
+        }
+        let mut best: Option<(&str, f64)> = None;
+        for (s, v) in score {
+            if best.is_none_or(|(_, b)| v > b) {
+                best = Some((s, v));
+            }
+        }
+        best.map(|(s, _)| s.to_owned())
+    }
+
+    /// The shared-table record of `table` when more than one service touches it.
+    pub fn shared(&self, table: &str, owner: Option<&str>) -> Option<SharedTable> {
+        let list = self.accesses.get(table)?;
+        let services: BTreeSet<&str> = list.iter().map(|a| a.service.as_str()).collect();
+        if services.len() < 2 {
+            return None;
+        }
+        let by = |kind: &str| -> Vec<String> {
+            let set: BTreeSet<&str> = list
+                .iter()
+                .filter(|a| a.kind == kind)
+                .map(|a| a.service.as_str())
+                .collect();
+            set.into_iter().map(str::to_owned).collect()
+        };
+        Some(SharedTable {
+            table: table.to_owned(),
+            owner: owner.map(str::to_owned),
+            readers: by("reads"),
+            writers: by("writes"),
+            evidence: list.clone(),
+        })
+    }
+}

@@ -1,0 +1,136 @@
+//! What is clustered and how: the items (classes, functions, methods and tables; not tests,
+//! migrations or scripts, not the shared kernel) and the weighted undirected projection of the
+//! dependency graph over them. Module nodes join the projection as weak glue (co-membership)
+//! but are never members of a service.
+
+use std::collections::HashMap;
+
+use super::WeightedGraph;
+use super::weights::{self, MODULE_MEMBERSHIP};
+use crate::analysis::{Analysis, EdgeKind, NodeKind};
+
+/// Tags that keep a node out of clustering (it stays in the graph).
+const EXCLUDED_TAGS: &[&str] = &["test", "migration", "script"];
+
+/// The clusterable items of an analysis, indexed.
+#[derive(Debug)]
+pub(crate) struct Items<'a> {
+    pub ids: Vec<&'a str>,
+    pub kinds: Vec<NodeKind>,
+    /// Module id of each symbol; `""` for tables.
+    pub modules: Vec<&'a str>,
+    pub index: HashMap<&'a str, usize>,
+    /// Module nodes that may serve as glue (not tests), by id.
+    pub module_nodes: Vec<&'a str>,
+    pub tagged_model: Vec<bool>,
+}
+
+impl<'a> Items<'a> {
+    pub fn of(a: &'a Analysis) -> Self {
+        let mut items = Items {
+            ids: Vec::new(),
+            kinds: Vec::new(),
+            modules: Vec::new(),
+            index: HashMap::new(),
+            module_nodes: Vec::new(),
+            tagged_model: Vec::new(),
+        };
+        for n in &a.nodes {
+            if n.tags.iter().any(|t| EXCLUDED_TAGS.contains(&t.as_str())) {
+                continue;
+            }
+            match n.kind {
+                NodeKind::Class | NodeKind::Function | NodeKind::Method | NodeKind::Table => {
+                    items.index.insert(n.id.as_str(), items.ids.len());
+                    items.ids.push(n.id.as_str());
+                    items.kinds.push(n.kind);
+                    items.modules.push(if n.kind == NodeKind::Table {
+                        ""
+                    } else {
+                        module_of(&n.id)
+                    });
+                    items.tagged_model.push(n.tags.iter().any(|t| t == "model"));
+                }
+                NodeKind::Module => items.module_nodes.push(n.id.as_str()),
+                NodeKind::Route => {}
+            }
+        }
+        items
+    }
+
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_table(&self, i: usize) -> bool {
+        self.kinds[i] == NodeKind::Table
+    }
+}
+
+/// The module part of a symbol id (`shop.views:login` → `shop.views`).
+pub(crate) fn module_of(id: &str) -> &str {
+    id.split_once(':').map_or(id, |(m, _)| m)
+}
+
+/// The projection over the items not in `excluded`, plus module glue nodes. Returns the graph
+/// and, for each graph node, the item it stands for (`None` for module glue).
+pub(crate) fn project(
+    a: &Analysis,
+    items: &Items<'_>,
+    excluded: &[bool],
+) -> (WeightedGraph, Vec<Option<usize>>) {
+    let mut node_of_item: Vec<Option<u32>> = vec![None; items.len()];
+    let mut item_of_node: Vec<Option<usize>> = Vec::new();
+    for (i, slot) in node_of_item.iter_mut().enumerate() {
+        if !excluded[i] {
+            *slot = Some(item_of_node.len() as u32);
+            item_of_node.push(Some(i));
+        }
+    }
+    let mut module_node: HashMap<&str, u32> = HashMap::new();
+    for m in &items.module_nodes {
+        module_node.insert(m, item_of_node.len() as u32);
+        item_of_node.push(None);
+    }
+    let endpoint = |id: &str| -> Option<u32> {
+        match items.index.get(id) {
+            Some(&i) => node_of_item[i],
+            None => module_node.get(id).copied(),
+        }
+    };
+    let mut referencing: HashMap<&str, usize> = HashMap::new();
+    for e in a
+        .edges
+        .iter()
+        .filter(|e| e.kind == EdgeKind::References && e.from != e.to)
+    {
+        *referencing.entry(e.to.as_str()).or_default() += 1;
+    }
+    let mut edges = Vec::new();
+    for e in &a.edges {
+        let (Some(x), Some(y)) = (endpoint(&e.from), endpoint(&e.to)) else {
+            continue;
+        };
+        if x == y {
+            continue;
+        }
+        let from_module = module_node.contains_key(e.from.as_str());
+        let w = match e.kind {
+            EdgeKind::Contains if from_module => MODULE_MEMBERSHIP,
+            EdgeKind::References => {
+                weights::reference(referencing.get(e.to.as_str()).copied().unwrap_or(1))
+            }
+            kind => weights::weight(kind, e.count),
+        };
+        if w > 0.0 {
+            edges.push((x, y, w));
+        }
+    }
+    (
+        WeightedGraph {
+            n: item_of_node.len(),
+            edges,
+        },
+        item_of_node,
+    )
+}

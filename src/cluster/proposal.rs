@@ -1,0 +1,131 @@
+//! The proposal document: candidate services, the shared kernel, shared tables, splits of mixed
+//! modules and the metrics. Serialised into the JSON next to the analysis (field order is the
+//! JSON contract); every vector is sorted.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::analysis::Evidence;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Proposal {
+    pub services: Vec<Service>,
+    /// Generic helpers reached from several services: library candidates, not a service.
+    pub shared_kernel: Vec<String>,
+    pub shared_tables: Vec<SharedTable>,
+    /// Tables no code reads or writes.
+    pub orphan_tables: Vec<String>,
+    pub splits: Vec<Split>,
+    /// Clustered symbols and tables that belong to no service: isolated code, tiny fragments,
+    /// orphan tables. Together with `services[].members`, `services[].tables` and
+    /// `shared_kernel`, every clustered symbol and every table appears exactly once.
+    pub unassigned: Vec<String>,
+    pub cross_service_calls: Vec<CrossCall>,
+    pub metrics: Metrics,
+    /// The same measures for the partition the code has today (one group per package).
+    pub current_layout: LayoutMetrics,
+    pub settings: Settings,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Service {
+    pub name: String,
+    pub members: Vec<String>,
+    /// Tables this service owns (it writes them most).
+    pub tables: Vec<String>,
+    pub routes: Vec<String>,
+    /// Modules wholly inside this service.
+    pub modules: Vec<String>,
+    pub metrics: ServiceMetrics,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ServiceMetrics {
+    pub members: u32,
+    pub lines: u32,
+    pub routes: u32,
+    pub tables: u32,
+    /// Members of other services that depend on this one (call, enqueue, or read/write its
+    /// tables).
+    pub afferent: u32,
+    /// Members of other services this one depends on.
+    pub efferent: u32,
+    /// efferent / (afferent + efferent); 0 when both are 0.
+    pub instability: f64,
+    /// Internal dependency edges / (n (n - 1) / 2) over the n members and tables.
+    pub cohesion: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Access {
+    pub service: String,
+    pub symbol: String,
+    /// `reads` or `writes`.
+    pub kind: String,
+    pub file: String,
+    pub line: u32,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SharedTable {
+    pub table: String,
+    pub owner: Option<String>,
+    pub readers: Vec<String>,
+    pub writers: Vec<String>,
+    pub evidence: Vec<Access>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Split {
+    pub module: String,
+    /// Service name (or `shared_kernel`) → the module's symbols that go there.
+    pub parts: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct CrossCall {
+    pub from: String,
+    pub to: String,
+    pub from_service: String,
+    pub to_service: String,
+    /// `calls` or `enqueues`.
+    pub kind: String,
+    pub count: u32,
+    pub evidence: Vec<Evidence>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Metrics {
+    pub services: u32,
+    pub modularity: f64,
+    pub sm: f64,
+    pub icp: f64,
+    pub ifn: f64,
+    pub ned: f64,
+    /// Call and enqueue occurrences that cross services.
+    pub cross_service_calls: u32,
+    /// Distinct (caller, callee) pairs that cross services.
+    pub cross_service_call_edges: u32,
+    pub shared_tables: u32,
+    pub clustered_symbols: u32,
+    pub shared_kernel: u32,
+    pub unassigned: u32,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct LayoutMetrics {
+    pub packages: u32,
+    pub modularity: f64,
+    pub sm: f64,
+    pub icp: f64,
+    /// Mean internal edge density of the packages.
+    pub cohesion: f64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Settings {
+    pub resolution: f64,
+    pub seed: u64,
+    pub requested_services: Option<u32>,
+}

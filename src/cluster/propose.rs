@@ -1,0 +1,668 @@
+//! From the analysis to a proposal: pick the items, take out the shared-kernel candidates,
+//! project, cluster (seeded Leiden), fold fragments into their neighbours, confirm the kernel,
+//! give tables to their owners, name the services, and measure. Pure: no IO.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use super::metrics::{self, Dep, round};
+use super::naming::{self, Clues};
+use super::ownership;
+use super::projection::{self, Items, module_of};
+use super::proposal::{CrossCall, LayoutMetrics, Metrics, Proposal, Service, Settings, Split};
+use super::{Leiden, Partitioner, WeightedGraph, kernel, modularity};
+use crate::analysis::{Analysis, EdgeKind, NodeKind};
+
+/// How to cluster.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClusterOptions {
+    /// Leiden resolution γ; `None`: 1.0 (plain modularity), or searched for `services`.
+    pub resolution: Option<f64>,
+    /// Ask for about this many services: γ is searched to come closest.
+    pub services: Option<u32>,
+    pub seed: u64,
+}
+
+impl Default for ClusterOptions {
+    fn default() -> Self {
+        Self {
+            resolution: None,
+            services: None,
+            seed: 42,
+        }
+    }
+}
+
+/// Where an item ended up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Service(usize),
+    Kernel,
+    Unassigned,
+}
+
+pub fn propose(a: &Analysis, options: &ClusterOptions) -> Proposal {
+    let items = Items::of(a);
+    let candidates = kernel::candidates(a, &items);
+    let (graph, item_of_node) = projection::project(a, &items, &candidates);
+    let routes_of = handlers_to_routes(a);
+    let leiden = Leiden::default();
+    let resolution = match (options.resolution, options.services) {
+        (Some(r), _) => r,
+        (None, Some(n)) => search_resolution(
+            &leiden,
+            &graph,
+            &item_of_node,
+            &items,
+            &routes_of,
+            n,
+            options.seed,
+        ),
+        (None, None) => 1.0,
+    };
+    let labels = leiden.partition(&graph, resolution, options.seed);
+    let mut place = fold(&graph, &labels, &item_of_node, &items, &routes_of);
+    confirm_kernel(a, &items, &candidates, &mut place);
+    let group_count = place
+        .iter()
+        .filter_map(|p| {
+            if let Place::Service(s) = p {
+                Some(*s + 1)
+            } else {
+                None
+            }
+        })
+        .max()
+        .unwrap_or(0);
+    assemble(
+        a,
+        &items,
+        &graph,
+        &item_of_node,
+        place,
+        group_count,
+        &routes_of,
+        resolution,
+        options,
+    )
+}
+
+/// Route ids by handler id.
+fn handlers_to_routes(a: &Analysis) -> HashMap<&str, Vec<&str>> {
+    let mut out: HashMap<&str, Vec<&str>> = HashMap::new();
+    for r in &a.routes {
+        out.entry(r.handler.as_str())
+            .or_default()
+            .push(r.id.as_str());
+    }
+    out
+}
+
+/// Communities → places: communities that hold data (a table) or an entry point (a route
+/// handler) become services — code with neither is library code, not a service — and the
+/// others join the service they share the most weight with, or stay unassigned.
+/// Substantial communities become services (numbered by their first
+/// item, so numbering is stable), fragments join the substantial community they share the most
+/// weight with, or stay unassigned.
+fn fold(
+    graph: &WeightedGraph,
+    labels: &[u32],
+    item_of_node: &[Option<usize>],
+    items: &Items<'_>,
+    routes_of: &HashMap<&str, Vec<&str>>,
+) -> Vec<Place> {
+    let k = labels.iter().map(|&l| l as usize + 1).max().unwrap_or(0);
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); k];
+    for (node, &label) in labels.iter().enumerate() {
+        if let Some(item) = item_of_node[node] {
+            members[label as usize].push(item);
+        }
+    }
+    let substantial: Vec<bool> = members
+        .iter()
+        .map(|m| {
+            m.iter()
+                .any(|&i| items.is_table(i) || routes_of.contains_key(items.ids[i]))
+        })
+        .collect();
+    // Weight between communities, for folding fragments.
+    let mut tie: BTreeMap<(usize, usize), f64> = BTreeMap::new();
+    for &(x, y, w) in &graph.edges {
+        let (lx, ly) = (labels[x as usize] as usize, labels[y as usize] as usize);
+        if lx != ly {
+            *tie.entry((lx, ly)).or_default() += w;
+            *tie.entry((ly, lx)).or_default() += w;
+        }
+    }
+    let mut target: Vec<Option<usize>> = (0..k).map(|c| substantial[c].then_some(c)).collect();
+    for c in (0..k).filter(|&c| !substantial[c] && !members[c].is_empty()) {
+        let best = tie
+            .range((c, 0)..(c + 1, 0))
+            .filter(|((_, d), _)| substantial[*d])
+            .max_by(|a, b| a.1.total_cmp(b.1).then_with(|| b.0.1.cmp(&a.0.1)))
+            .map(|((_, d), _)| *d);
+        target[c] = best;
+    }
+    // Number services by their smallest item index.
+    let mut first: BTreeMap<usize, usize> = BTreeMap::new();
+    for (c, m) in members.iter().enumerate() {
+        if let (Some(t), Some(&min)) = (target[c], m.iter().min()) {
+            let e = first.entry(t).or_insert(min);
+            *e = (*e).min(min);
+        }
+    }
+    let mut order: Vec<(usize, usize)> = first.into_iter().map(|(c, min)| (min, c)).collect();
+    order.sort_unstable();
+    let number: HashMap<usize, usize> = order
+        .iter()
+        .enumerate()
+        .map(|(n, &(_, c))| (c, n))
+        .collect();
+    let mut place = vec![Place::Unassigned; items.len()];
+    for (c, m) in members.iter().enumerate() {
+        for &i in m {
+            place[i] = match target[c] {
+                Some(t) => Place::Service(number[&t]),
+                None => Place::Unassigned,
+            };
+        }
+    }
+    place
+}
+
+/// Kernel candidates stay in the kernel when two or more services use them; used by one, they
+/// join it; used by none but the kernel, they stay.
+fn confirm_kernel(a: &Analysis, items: &Items<'_>, candidates: &[bool], place: &mut [Place]) {
+    for (i, &c) in candidates.iter().enumerate() {
+        if c {
+            place[i] = Place::Kernel;
+        }
+    }
+    let mut users: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
+    for e in &a.edges {
+        if !matches!(e.kind, EdgeKind::Calls | EdgeKind::Enqueues) {
+            continue;
+        }
+        let (Some(&f), Some(&t)) = (
+            items.index.get(e.from.as_str()),
+            items.index.get(e.to.as_str()),
+        ) else {
+            continue;
+        };
+        if let (true, Place::Service(s)) = (candidates[t], place[f]) {
+            users.entry(t).or_default().insert(s);
+        }
+    }
+    // Classes first, so that their methods follow them.
+    let mut order: Vec<usize> = (0..items.len()).filter(|&i| candidates[i]).collect();
+    order.sort_by_key(|&i| (items.kinds[i] == NodeKind::Method, i));
+    for i in order {
+        let class = items.ids[i]
+            .rsplit_once('.')
+            .filter(|(c, _)| c.contains(':'))
+            .and_then(|(c, _)| items.index.get(c).copied());
+        if items.kinds[i] == NodeKind::Method
+            && let Some(c) = class.filter(|&c| candidates[c])
+        {
+            place[i] = place[c];
+            continue;
+        }
+        if let Some(s) = users
+            .get(&i)
+            .filter(|s| s.len() == 1)
+            .and_then(|s| s.first())
+        {
+            place[i] = Place::Service(*s);
+        }
+    }
+}
+
+/// Count of services a resolution gives (after folding).
+fn services_at(
+    leiden: &Leiden,
+    graph: &WeightedGraph,
+    item_of_node: &[Option<usize>],
+    items: &Items<'_>,
+    routes_of: &HashMap<&str, Vec<&str>>,
+    gamma: f64,
+    seed: u64,
+) -> usize {
+    let labels = leiden.partition(graph, gamma, seed);
+    let place = fold(graph, &labels, item_of_node, items, routes_of);
+    place
+        .iter()
+        .filter_map(|p| {
+            if let Place::Service(s) = p {
+                Some(*s)
+            } else {
+                None
+            }
+        })
+        .collect::<BTreeSet<_>>()
+        .len()
+}
+
+/// The resolution whose service count comes closest to `want` (bisection on log γ; the count
+/// grows with γ). Ties go to the smaller γ (fewer, larger services).
+fn search_resolution(
+    leiden: &Leiden,
+    graph: &WeightedGraph,
+    item_of_node: &[Option<usize>],
+    items: &Items<'_>,
+    routes_of: &HashMap<&str, Vec<&str>>,
+    want: u32,
+    seed: u64,
+) -> f64 {
+    let want = want.max(1) as usize;
+    let (mut lo, mut hi) = (0.01f64.ln(), 100f64.ln());
+    let mut best = (usize::MAX, 1.0f64);
+    for _ in 0..18 {
+        let mid = (lo + hi) / 2.0;
+        let gamma = mid.exp();
+        let n = services_at(leiden, graph, item_of_node, items, routes_of, gamma, seed);
+        let diff = n.abs_diff(want);
+        if diff < best.0 || (diff == best.0 && gamma < best.1) {
+            best = (diff, gamma);
+        }
+        if diff == 0 {
+            break;
+        }
+        if n < want { lo = mid } else { hi = mid }
+    }
+    round(best.1)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn assemble(
+    a: &Analysis,
+    items: &Items<'_>,
+    graph: &WeightedGraph,
+    item_of_node: &[Option<usize>],
+    mut place: Vec<Place>,
+    groups: usize,
+    routes_of: &HashMap<&str, Vec<&str>>,
+    resolution: f64,
+    options: &ClusterOptions,
+) -> Proposal {
+    // Tables go to their owners (most writes); untouched tables are orphans.
+    // Symbols are placed for good here; only tables move below.
+    let symbol_place = place.clone();
+    let service_of_symbol = |id: &str| -> Option<usize> {
+        match items.index.get(id).map(|&i| symbol_place[i]) {
+            Some(Place::Service(s)) => Some(s),
+            _ => None,
+        }
+    };
+    let usage = ownership::table_use(a, &|id| service_of_symbol(id).map(|s| s.to_string()));
+    let mut orphan_tables = Vec::new();
+    let touched_by_anyone: BTreeSet<&str> = a
+        .edges
+        .iter()
+        .filter(|e| matches!(e.kind, EdgeKind::Reads | EdgeKind::Writes))
+        .map(|e| e.to.as_str())
+        .collect();
+    for i in (0..items.len()).filter(|&i| items.is_table(i)) {
+        let id = items.ids[i];
+        place[i] = match usage.owner(id).and_then(|s| s.parse::<usize>().ok()) {
+            Some(s) => Place::Service(s),
+            None if !touched_by_anyone.contains(id) => {
+                orphan_tables.push(id.to_owned());
+                Place::Unassigned
+            }
+            // Touched only by the kernel or unassigned code: the community it fell in decides.
+            None => place[i],
+        };
+    }
+    // Names.
+    let root = common_root(items);
+    let mut clues: Vec<Clues<'_>> = (0..groups).map(|_| Clues::default()).collect();
+    for (i, p) in place.iter().enumerate() {
+        let Place::Service(s) = *p else { continue };
+        if items.is_table(i) {
+            clues[s].tables.push(items.ids[i]);
+        } else {
+            clues[s].member_modules.push(items.modules[i]);
+            for r in routes_of.get(items.ids[i]).into_iter().flatten() {
+                clues[s]
+                    .route_paths
+                    .push(r.split_once(' ').map_or(*r, |(_, p)| p));
+            }
+        }
+    }
+    let names = naming::names(&clues, root);
+    let name_of = |s: usize| names[s].clone();
+
+    // Metrics over services (kernel and unassigned not counted).
+    let group: Vec<Option<usize>> = place
+        .iter()
+        .map(|p| {
+            if let Place::Service(s) = p {
+                Some(*s)
+            } else {
+                None
+            }
+        })
+        .collect();
+    let deps = metrics::dependencies(a, &items.index, &group);
+    let pm = metrics::measure(groups, &group, &deps);
+    let q = item_modularity(graph, item_of_node, &group);
+
+    // Services.
+    let lines = symbol_lines(a, items);
+    let mut services: Vec<Service> = (0..groups)
+        .map(|s| Service {
+            name: name_of(s),
+            ..Service::default()
+        })
+        .collect();
+    let mut module_places: BTreeMap<&str, BTreeSet<Option<usize>>> = BTreeMap::new();
+    for (i, p) in place.iter().enumerate() {
+        if !items.is_table(i) {
+            module_places.entry(items.modules[i]).or_default().insert(
+                if let Place::Service(s) = p {
+                    Some(*s)
+                } else {
+                    None
+                },
+            );
+        }
+        let Place::Service(s) = *p else { continue };
+        let svc = &mut services[s];
+        if items.is_table(i) {
+            svc.tables.push(items.ids[i].to_owned());
+        } else {
+            svc.members.push(items.ids[i].to_owned());
+            svc.routes.extend(
+                routes_of
+                    .get(items.ids[i])
+                    .into_iter()
+                    .flatten()
+                    .map(|r| (*r).to_owned()),
+            );
+            let container = container_of(items.ids[i]);
+            if container.is_none_or(|c| items.index.get(c).is_none_or(|&ci| place[ci] != *p)) {
+                svc.metrics.lines += lines.get(items.ids[i]).copied().unwrap_or(0);
+            }
+        }
+    }
+    for (module, places) in &module_places {
+        if let [Some(s)] = places.iter().copied().collect::<Vec<_>>().as_slice() {
+            services[*s].modules.push((*module).to_owned());
+        }
+    }
+    for (s, svc) in services.iter_mut().enumerate() {
+        svc.members.sort();
+        svc.tables.sort();
+        svc.routes.sort();
+        svc.routes.dedup();
+        let m = &mut svc.metrics;
+        m.members = svc.members.len() as u32;
+        m.routes = svc.routes.len() as u32;
+        m.tables = svc.tables.len() as u32;
+        m.afferent = pm.afferent[s];
+        m.efferent = pm.efferent[s];
+        m.instability = round(if m.afferent + m.efferent == 0 {
+            0.0
+        } else {
+            f64::from(m.efferent) / f64::from(m.afferent + m.efferent)
+        });
+        m.cohesion = round(pm.cohesion[s]);
+    }
+
+    // Shared tables, splits, cross-service calls.
+    let mut shared_tables = Vec::new();
+    for table in usage.accesses.keys() {
+        let owner = items.index.get(table).and_then(|&i| {
+            if let Place::Service(s) = place[i] {
+                Some(s.to_string())
+            } else {
+                None
+            }
+        });
+        if let Some(mut st) = usage.shared(table, owner.as_deref()) {
+            let rename = |s: &str| {
+                s.parse::<usize>()
+                    .map(name_of)
+                    .unwrap_or_else(|_| s.to_owned())
+            };
+            st.owner = st.owner.as_deref().map(rename);
+            st.readers = st
+                .readers
+                .iter()
+                .map(|s| rename(s))
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            st.writers = st
+                .writers
+                .iter()
+                .map(|s| rename(s))
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            for acc in &mut st.evidence {
+                acc.service = rename(&acc.service);
+            }
+            st.evidence.sort();
+            shared_tables.push(st);
+        }
+    }
+    let mut splits = Vec::new();
+    for (module, places) in &module_places {
+        let services_here = places.iter().filter(|p| p.is_some()).count();
+        if services_here < 2 {
+            continue;
+        }
+        let mut parts: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (i, p) in place.iter().enumerate() {
+            if items.is_table(i) || items.modules[i] != *module {
+                continue;
+            }
+            let key = match p {
+                Place::Service(s) => name_of(*s),
+                Place::Kernel => "shared_kernel".to_owned(),
+                Place::Unassigned => continue,
+            };
+            parts.entry(key).or_default().push(items.ids[i].to_owned());
+        }
+        splits.push(Split {
+            module: (*module).to_owned(),
+            parts,
+        });
+    }
+    let mut cross_service_calls = Vec::new();
+    for e in &a.edges {
+        if !matches!(e.kind, EdgeKind::Calls | EdgeKind::Enqueues) {
+            continue;
+        }
+        let (Some(f), Some(t)) = (service_of_symbol(&e.from), service_of_symbol(&e.to)) else {
+            continue;
+        };
+        if f != t {
+            cross_service_calls.push(CrossCall {
+                from: e.from.clone(),
+                to: e.to.clone(),
+                from_service: name_of(f),
+                to_service: name_of(t),
+                kind: e.kind.as_str().to_owned(),
+                count: e.count,
+                evidence: e.evidence.clone(),
+            });
+        }
+    }
+    cross_service_calls.sort();
+
+    let shared_kernel: Vec<String> = (0..items.len())
+        .filter(|&i| place[i] == Place::Kernel)
+        .map(|i| items.ids[i].to_owned())
+        .collect();
+    let unassigned: Vec<String> = (0..items.len())
+        .filter(|&i| place[i] == Place::Unassigned)
+        .map(|i| items.ids[i].to_owned())
+        .collect();
+    let metrics = Metrics {
+        services: groups as u32,
+        modularity: round(q),
+        sm: round(pm.sm),
+        icp: round(pm.icp),
+        ifn: round(pm.ifn),
+        ned: round(pm.ned),
+        cross_service_calls: pm.cross_call_occurrences,
+        cross_service_call_edges: pm.cross_call_edges,
+        shared_tables: shared_tables.len() as u32,
+        clustered_symbols: (0..items.len()).filter(|&i| !items.is_table(i)).count() as u32,
+        shared_kernel: shared_kernel.len() as u32,
+        unassigned: unassigned.len() as u32,
+    };
+    let current_layout = layout_metrics(a, items, graph, item_of_node);
+    services.sort_by(|x, y| x.name.cmp(&y.name));
+    Proposal {
+        services,
+        shared_kernel,
+        shared_tables,
+        orphan_tables,
+        splits,
+        unassigned,
+        cross_service_calls,
+        metrics,
+        current_layout,
+        settings: Settings {
+            resolution: round(resolution),
+            seed: options.seed,
+            requested_services: options.services,
+        },
+    }
+}
+
+/// `m:C.f` → `m:C`; `m:f` → None.
+fn container_of(id: &str) -> Option<&str> {
+    let (module, qual) = id.split_once(':')?;
+    qual.rsplit_once('.')
+        .map(|(parent, _)| &id[..module.len() + 1 + parent.len()])
+}
+
+/// The first dotted segment shared by every module (`shop`, `flaskbb`): not a domain word.
+fn common_root<'a>(items: &Items<'a>) -> &'a str {
+    let mut roots = items
+        .modules
+        .iter()
+        .filter(|m| !m.is_empty())
+        .map(|m| m.split('.').next().unwrap_or(m));
+    let Some(first) = roots.next() else { return "" };
+    if roots.all(|r| r == first) { first } else { "" }
+}
+
+/// Lines of each symbol: from its line to the line before the next node of its file (a good
+/// bound without end lines in the document), read from the node list.
+fn symbol_lines<'a>(a: &'a Analysis, items: &Items<'_>) -> HashMap<&'a str, u32> {
+    let mut by_file: BTreeMap<&str, Vec<(u32, u32, &str)>> = BTreeMap::new();
+    for n in &a.nodes {
+        if matches!(
+            n.kind,
+            NodeKind::Class | NodeKind::Function | NodeKind::Method
+        ) && items.index.contains_key(n.id.as_str())
+        {
+            by_file
+                .entry(n.file.as_str())
+                .or_default()
+                .push((n.line, n.end_line, n.id.as_str()));
+        }
+    }
+    let mut out = HashMap::new();
+    for list in by_file.values() {
+        for &(line, end, id) in list {
+            out.insert(id, end.saturating_sub(line) + 1);
+        }
+    }
+    out
+}
+
+/// Modularity (γ = 1) of a grouping on the projection restricted to items: module glue nodes
+/// left out; items without a group each count as their own community.
+fn item_modularity(
+    graph: &WeightedGraph,
+    item_of_node: &[Option<usize>],
+    group: &[Option<usize>],
+) -> f64 {
+    let mut node_of: Vec<Option<u32>> = vec![None; item_of_node.len()];
+    let mut n = 0u32;
+    let mut labels = Vec::new();
+    let groups = group.iter().flatten().max().map_or(0, |g| g + 1);
+    let mut next_single = groups as u32;
+    for (node, item) in item_of_node.iter().enumerate() {
+        if let Some(i) = item {
+            node_of[node] = Some(n);
+            n += 1;
+            labels.push(match group[*i] {
+                Some(g) => g as u32,
+                None => {
+                    next_single += 1;
+                    next_single - 1
+                }
+            });
+        }
+    }
+    let edges = graph
+        .edges
+        .iter()
+        .filter_map(|&(x, y, w)| Some((node_of[x as usize]?, node_of[y as usize]?, w)))
+        .collect();
+    let g = WeightedGraph {
+        n: n as usize,
+        edges,
+    };
+    modularity(&g, &labels, 1.0)
+}
+
+/// The partition the code has today: one group per package (a module's parent; tables go with
+/// their model's package, else their first accessor's).
+fn layout_metrics(
+    a: &Analysis,
+    items: &Items<'_>,
+    graph: &WeightedGraph,
+    item_of_node: &[Option<usize>],
+) -> LayoutMetrics {
+    let package = |module: &str| -> String {
+        module
+            .rsplit_once('.')
+            .map_or(String::new(), |(p, _)| p.to_owned())
+    };
+    let mut table_home: HashMap<&str, String> = HashMap::new();
+    for e in &a.edges {
+        if matches!(e.kind, EdgeKind::Maps | EdgeKind::Writes | EdgeKind::Reads) {
+            let home = package(module_of(&e.from));
+            let entry = table_home
+                .entry(e.to.as_str())
+                .or_insert_with(|| home.clone());
+            if e.kind == EdgeKind::Maps {
+                *entry = home;
+            }
+        }
+    }
+    let mut ids: BTreeMap<String, usize> = BTreeMap::new();
+    let mut group = vec![None; items.len()];
+    for (i, slot) in group.iter_mut().enumerate() {
+        let key = if items.is_table(i) {
+            table_home.get(items.ids[i]).cloned()
+        } else {
+            Some(package(items.modules[i]))
+        };
+        if let Some(key) = key {
+            let next = ids.len();
+            *slot = Some(*ids.entry(key).or_insert(next));
+        }
+    }
+    let deps: Vec<Dep> = metrics::dependencies(a, &items.index, &group);
+    let pm = metrics::measure(ids.len(), &group, &deps);
+    let cohesion = if pm.cohesion.is_empty() {
+        0.0
+    } else {
+        pm.cohesion.iter().sum::<f64>() / pm.cohesion.len() as f64
+    };
+    LayoutMetrics {
+        packages: ids.len() as u32,
+        modularity: round(item_modularity(graph, item_of_node, &group)),
+        sm: round(pm.sm),
+        icp: round(pm.icp),
+        cohesion: round(cohesion),
+    }
+}

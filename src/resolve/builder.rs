@@ -3,9 +3,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rustc_hash::FxHashMap;
+
 use seam_facts::Diagnostic;
 
-use crate::analysis::{Column, EdgeKind, Evidence, ForeignKey, Query, Route};
+use crate::analysis::{Column, Edge, EdgeKind, Evidence, ForeignKey, Query, Route};
 
 /// A table as the pieces of evidence describe it, merged across models, DDL and migrations.
 #[derive(Debug, Default)]
@@ -40,9 +42,110 @@ impl TableAcc {
     }
 }
 
+/// Edges are keyed by interned ids and evidence by interned file names: a million-line
+/// repository records hundreds of thousands of occurrences, and owned strings per occurrence
+/// dominated both time and memory.
+#[derive(Debug, Default)]
+pub(crate) struct Edges {
+    ids: FxHashMap<String, u32>,
+    names: Vec<String>,
+    files: FxHashMap<String, u32>,
+    file_names: Vec<String>,
+    map: FxHashMap<(u32, u32, EdgeKind), Vec<(u32, u32)>>,
+}
+
+impl Edges {
+    fn intern(map: &mut FxHashMap<String, u32>, names: &mut Vec<String>, s: &str) -> u32 {
+        if let Some(&i) = map.get(s) {
+            return i;
+        }
+        let i = names.len() as u32;
+        names.push(s.to_owned());
+        map.insert(s.to_owned(), i);
+        i
+    }
+
+    pub fn add(&mut self, from: &str, to: &str, kind: EdgeKind, file: &str, line: u32) {
+        let f = Self::intern(&mut self.ids, &mut self.names, from);
+        let t = Self::intern(&mut self.ids, &mut self.names, to);
+        let file = Self::intern(&mut self.files, &mut self.file_names, file);
+        self.map.entry((f, t, kind)).or_default().push((file, line));
+    }
+
+    pub fn remove(&mut self, from: &str, to: &str, kind: EdgeKind) {
+        if let (Some(&f), Some(&t)) = (self.ids.get(from), self.ids.get(to)) {
+            self.map.remove(&(f, t, kind));
+        }
+    }
+
+    /// (from, to, kind) of every edge, in no particular order.
+    pub fn keys(&self) -> impl Iterator<Item = (&str, &str, EdgeKind)> + '_ {
+        self.map.keys().map(|&(f, t, k)| {
+            (
+                self.names[f as usize].as_str(),
+                self.names[t as usize].as_str(),
+                k,
+            )
+        })
+    }
+
+    /// The first evidence (in file, line order) of the edges into each target.
+    pub fn first_evidence_by_target(&self) -> BTreeMap<&str, Evidence> {
+        let mut out: BTreeMap<&str, Evidence> = BTreeMap::new();
+        for (&(_, t, _), evs) in &self.map {
+            for &(file, line) in evs {
+                let ev = Evidence {
+                    file: self.file_names[file as usize].clone(),
+                    line,
+                };
+                let slot = out
+                    .entry(self.names[t as usize].as_str())
+                    .or_insert_with(|| ev.clone());
+                if ev < *slot {
+                    *slot = ev;
+                }
+            }
+        }
+        out
+    }
+
+    /// The edges whose ends `keep` accepts, sorted by (from, to, kind), evidence sorted.
+    pub fn into_sorted(self, keep: impl Fn(&str) -> bool) -> Vec<crate::analysis::Edge> {
+        let Edges {
+            names,
+            file_names,
+            map,
+            ..
+        } = self;
+        let mut edges: Vec<crate::analysis::Edge> = map
+            .into_iter()
+            .filter(|((f, t, _), _)| keep(&names[*f as usize]) && keep(&names[*t as usize]))
+            .map(|((f, t, kind), occurrences)| {
+                let mut evidence: Vec<Evidence> = occurrences
+                    .into_iter()
+                    .map(|(file, line)| Evidence {
+                        file: file_names[file as usize].clone(),
+                        line,
+                    })
+                    .collect();
+                evidence.sort();
+                Edge {
+                    from: names[f as usize].clone(),
+                    to: names[t as usize].clone(),
+                    kind,
+                    count: evidence.len() as u32,
+                    evidence,
+                }
+            })
+            .collect();
+        edges.sort_unstable_by(|a, b| (&a.from, &a.to, a.kind).cmp(&(&b.from, &b.to, b.kind)));
+        edges
+    }
+}
+
 #[derive(Debug, Default)]
 pub(crate) struct Builder {
-    pub edges: BTreeMap<(String, String, EdgeKind), Vec<Evidence>>,
+    pub edges: Edges,
     pub external: BTreeMap<(String, String), u32>,
     pub unresolved: BTreeMap<String, u32>,
     pub queries: Vec<Query>,
@@ -64,13 +167,7 @@ impl Builder {
         if from == to && kind == EdgeKind::Calls {
             return;
         }
-        self.edges
-            .entry((from.to_owned(), to.to_owned(), kind))
-            .or_default()
-            .push(Evidence {
-                file: file.to_owned(),
-                line,
-            });
+        self.edges.add(from, to, kind, file, line);
     }
 
     pub fn table(&mut self, name: &str) -> &mut TableAcc {

@@ -14,9 +14,14 @@ const ENQUEUE_METHODS: &[&str] = &["delay", "apply_async"];
 pub(crate) fn resolve_calls(ix: &Index<'_>, targets: &[Vec<Value>], b: &mut Builder) {
     for (u, unit) in ix.units.iter().enumerate() {
         let file = unit.file.rel.as_str();
+        // Owner ids per scope: formatting one per call showed in profiles.
+        let mut owners: rustc_hash::FxHashMap<&str, String> = rustc_hash::FxHashMap::default();
         for (c, call) in unit.facts.calls.iter().enumerate() {
             b.calls += 1;
-            let from = ix.owner_id(u, &call.scope);
+            let from = owners
+                .entry(call.scope.as_str())
+                .or_insert_with(|| ix.owner_id(u, &call.scope))
+                .as_str();
             if let Some((target, method)) = call.callee.rsplit_once('.')
                 && ENQUEUE_METHODS.contains(&method)
                 && !target.ends_with(')')
@@ -44,11 +49,11 @@ pub(crate) fn resolve_calls(ix: &Index<'_>, targets: &[Vec<Value>], b: &mut Buil
                     } else {
                         ix.symbol_id(tu, td)
                     };
-                    b.edge(&from, &target, EdgeKind::Calls, file, call.line);
+                    b.edge(from, &target, EdgeKind::Calls, file, call.line);
                 }
                 Value::External(name) => {
                     b.external_calls += 1;
-                    *b.external.entry((from, name)).or_default() += 1;
+                    *b.external.entry((from.to_owned(), name)).or_default() += 1;
                 }
                 Value::Builtin(_) => b.builtin_calls += 1,
                 Value::Unknown(name) => {

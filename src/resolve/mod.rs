@@ -240,8 +240,7 @@ fn assemble(ix: &Index<'_>, loaded: &Loaded, mut b: Builder) -> Analysis {
                         route.id, route.handler, prev.handler
                     ),
                 ));
-                b.edges
-                    .remove(&(route.id.clone(), route.handler.clone(), EdgeKind::Handles));
+                b.edges.remove(&route.id, &route.handler, EdgeKind::Handles);
             }
             continue;
         }
@@ -302,17 +301,18 @@ fn assemble(ix: &Index<'_>, loaded: &Loaded, mut b: Builder) -> Analysis {
         b.tables.entry(name).or_default();
     }
     let mut tables = Vec::new();
+    let first_evidence = b.edges.first_evidence_by_target();
     for (name, t) in std::mem::take(&mut b.tables) {
         if name.is_empty() || name.contains("__seam_hole__") {
             continue;
         }
         let id = format!("table:{name}");
-        let first = t.defined_in.iter().next().cloned().or_else(|| {
-            b.edges
-                .iter()
-                .find(|((_, to, _), _)| *to == id)
-                .and_then(|(_, ev)| ev.first().cloned())
-        });
+        let first = t
+            .defined_in
+            .iter()
+            .next()
+            .cloned()
+            .or_else(|| first_evidence.get(id.as_str()).cloned());
         let (file, line) = first.map(|e| (e.file, e.line)).unwrap_or_default();
         nodes.insert(
             id.clone(),
@@ -338,24 +338,8 @@ fn assemble(ix: &Index<'_>, loaded: &Loaded, mut b: Builder) -> Analysis {
         });
     }
 
-    let edges: Vec<Edge> = b
-        .edges
-        .into_iter()
-        .filter(|((from, to, _), _)| nodes.contains_key(from) && nodes.contains_key(to))
-        .map(|((from, to, kind), mut evidence)| {
-            evidence.sort();
-            evidence.shrink_to_fit();
-            Edge {
-                from,
-                to,
-                kind,
-                count: evidence.len() as u32,
-                evidence,
-            }
-        })
-        .collect();
-    // The map iterates in (from, to, kind) order, which is the edges' order: no sort needed.
-    debug_assert!(edges.is_sorted());
+    drop(first_evidence);
+    let edges: Vec<Edge> = b.edges.into_sorted(|id| nodes.contains_key(id));
     let mut queries = b.queries;
     queries.sort();
     let external_calls: Vec<ExternalCall> = b

@@ -149,6 +149,25 @@ impl Ctx<'_, '_> {
     /// `select(Model)`, `session.get(Model, ...)`, `insert/update/delete(Model)`.
     fn source_models(&self, root: &Call) -> Vec<(usize, usize)> {
         let callee = root.callee.as_str();
+        // Most calls are not ORM: decide from the last segment and a substring before any
+        // allocation.
+        let last = last_segment(callee);
+        let maybe = callee.contains("query")
+            || matches!(
+                last,
+                "select"
+                    | "insert"
+                    | "update"
+                    | "delete"
+                    | "exists"
+                    | "get"
+                    | "execute"
+                    | "scalars"
+                    | "scalar"
+            );
+        if !maybe {
+            return Vec::new();
+        }
         let segs: Vec<&str> = callee.split('.').collect();
         if let Some(q) = segs
             .iter()
@@ -257,6 +276,12 @@ pub(crate) fn resolve_orm(ix: &Index<'_>, models: &Models, b: &mut Builder) {
     if models.by_def.is_empty() {
         return;
     }
+    // Only attributes named like some relationship can be a traversal.
+    let relationship_names: HashSet<&str> = models
+        .relationships
+        .keys()
+        .map(|(_, a)| a.as_str())
+        .collect();
     for (u, unit) in ix.units.iter().enumerate() {
         let calls = &unit.facts.calls;
         let file = unit.file.rel.as_str();
@@ -367,7 +392,12 @@ pub(crate) fn resolve_orm(ix: &Index<'_>, models: &Models, b: &mut Builder) {
             record(ix, b, u, file, root.line, &call.scope, acc);
         }
         // Relationship traversal: `user.posts` where `user` holds a `User`.
-        for attr in &unit.facts.attrs {
+        for attr in unit
+            .facts
+            .attrs
+            .iter()
+            .filter(|a| relationship_names.contains(a.attr.as_str()))
+        {
             let Some(owner) = ctx.instance_model(&attr.scope, &attr.base, &calls_at, 0) else {
                 continue;
             };

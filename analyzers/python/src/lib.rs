@@ -10,6 +10,7 @@ mod defs;
 mod exprs;
 mod fields;
 mod imports;
+mod kinds;
 mod strings;
 mod syntax_errors;
 mod walker;

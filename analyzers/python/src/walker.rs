@@ -9,6 +9,7 @@ use seam_facts::python::{Assign, AssignKind, AttrUse, PyFile, SqlOrigin, SqlStri
 use tree_sitter::{Node, Tree};
 
 use crate::exprs::{annotation_name, dotted, summarize};
+use crate::kinds::{Role, role};
 use crate::strings::{literal, looks_like_sql, text};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -153,13 +154,16 @@ impl<'s, 't> Walker<'s, 't> {
     }
 
     fn visit(&mut self, node: Node<'t>, scope: u32) {
-        match node.kind() {
-            "decorated_definition" => self.decorated(node, scope),
-            "function_definition" | "class_definition" => self.definition(node, Vec::new(), scope),
-            "import_statement" | "import_from_statement" | "future_import_statement" => {
-                self.import(node, scope)
-            }
-            "call" => {
+        if node.is_error() {
+            self.syntax_error(node);
+            self.push_children(node, scope);
+            return;
+        }
+        match role(node.kind_id()) {
+            Role::Decorated => self.decorated(node, scope),
+            Role::Definition => self.definition(node, Vec::new(), scope),
+            Role::Import => self.import(node, scope),
+            Role::Call => {
                 self.stack.push(Frame {
                     node,
                     scope,
@@ -167,35 +171,32 @@ impl<'s, 't> Walker<'s, 't> {
                 });
                 self.push_children(node, scope);
             }
-            "assignment" => {
+            Role::Assignment => {
                 self.assignment(node, scope);
                 self.push_children(node, scope);
             }
-            "for_statement" => {
-                if let (Some(left), Some(right)) = (node.field(F::Left), node.field(F::Right)) {
+            Role::For => {
+                let right = node.field(F::Right);
+                if let (Some(left), Some(right)) = (node.field(F::Left), right) {
                     self.record_assign(left, right, None, AssignKind::ForTarget, scope);
                 }
                 let looped = self.loop_scope(scope);
-                let mut cursor = node.walk();
-                let children: Vec<Node<'t>> = node.children(&mut cursor).collect();
-                for child in children.into_iter().rev() {
-                    let is_iterable = node.field(F::Right).is_some_and(|r| r.id() == child.id());
-                    self.stack.push(Frame {
-                        node: child,
-                        scope: if is_iterable { scope } else { looped },
-                        post: false,
-                    });
+                let start = self.stack.len();
+                self.push_children(node, looped);
+                // The iterable is evaluated once, outside the loop.
+                if let Some(r) = right {
+                    for frame in &mut self.stack[start..] {
+                        if frame.node.id() == r.id() {
+                            frame.scope = scope;
+                        }
+                    }
                 }
             }
-            "while_statement"
-            | "list_comprehension"
-            | "set_comprehension"
-            | "dictionary_comprehension"
-            | "generator_expression" => {
+            Role::Loop => {
                 let looped = self.loop_scope(scope);
                 self.push_children(node, looped);
             }
-            "as_pattern" => {
+            Role::AsPattern => {
                 // `with open(p) as f`: the alias takes the value.
                 if node.parent().is_some_and(|p| p.kind() == "with_item")
                     && let (Some(value), Some(alias)) = (node.named_child(0), node.field(F::Alias))
@@ -204,21 +205,16 @@ impl<'s, 't> Walker<'s, 't> {
                 }
                 self.push_children(node, scope);
             }
-            "attribute" => {
+            Role::Attribute => {
                 self.attribute_use(node, scope);
                 self.push_children(node, scope);
             }
-            "print_statement" | "exec_statement" => {
+            Role::Python2 => {
                 self.python2_statement(node);
                 self.push_children(node, scope);
             }
-            "ERROR" => {
-                self.syntax_error(node);
-                self.push_children(node, scope);
-            }
-            "comment" | "string_content" | "escape_sequence" | "identifier" | "integer"
-            | "float" => {}
-            _ => {
+            Role::Leaf => {}
+            Role::Other => {
                 if node.is_missing() {
                     self.syntax_error(node);
                 }

@@ -30,7 +30,7 @@ pub(crate) fn resolve_calls(ix: &Index<'_>, targets: &[Vec<Value>], b: &mut Buil
             {
                 b.resolved_calls += 1;
                 b.edge(
-                    &from,
+                    from,
                     &ix.symbol_id(tu, td),
                     EdgeKind::Enqueues,
                     file,

@@ -48,19 +48,13 @@ pub fn propose(a: &Analysis, options: &ClusterOptions) -> Proposal {
     let leiden = Leiden::default();
     let resolution = match (options.resolution, options.services) {
         (Some(r), _) => r,
-        (None, Some(n)) => search_resolution(
-            &leiden,
-            &graph,
-            &item_of_node,
-            &items,
-            &routes_of,
-            n,
-            options.seed,
-        ),
+        (None, Some(n)) => {
+            search_resolution(&leiden, &graph, &item_of_node, &items, n, options.seed)
+        }
         (None, None) => 1.0,
     };
     let labels = leiden.partition(&graph, resolution, options.seed);
-    let mut place = fold(&graph, &labels, &item_of_node, &items, &routes_of);
+    let mut place = fold(&graph, &labels, &item_of_node, &items);
     confirm_kernel(a, &items, &candidates, &mut place);
     let group_count = place
         .iter()
@@ -97,10 +91,10 @@ fn handlers_to_routes(a: &Analysis) -> HashMap<&str, Vec<&str>> {
     out
 }
 
-/// Communities → places: communities that hold data (a table) or an entry point (a route
-/// handler) become services — code with neither is library code, not a service — and the
-/// others join the service they share the most weight with, or stay unassigned.
-/// Substantial communities become services (numbered by their first
+/// Communities → places: communities that hold data (a table) become services — a service
+/// owns data; code without any (views reached only through dependency injection, helpers) is
+/// not a service of its own — and the others join the service they share the most weight
+/// with, or stay unassigned. Services (numbered by their first
 /// item, so numbering is stable), fragments join the substantial community they share the most
 /// weight with, or stay unassigned.
 fn fold(
@@ -108,7 +102,6 @@ fn fold(
     labels: &[u32],
     item_of_node: &[Option<usize>],
     items: &Items<'_>,
-    routes_of: &HashMap<&str, Vec<&str>>,
 ) -> Vec<Place> {
     let k = labels.iter().map(|&l| l as usize + 1).max().unwrap_or(0);
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); k];
@@ -119,10 +112,7 @@ fn fold(
     }
     let substantial: Vec<bool> = members
         .iter()
-        .map(|m| {
-            m.iter()
-                .any(|&i| items.is_table(i) || routes_of.contains_key(items.ids[i]))
-        })
+        .map(|m| m.iter().any(|&i| items.is_table(i)))
         .collect();
     // Weight between communities, for folding fragments.
     let mut tie: BTreeMap<(usize, usize), f64> = BTreeMap::new();
@@ -222,12 +212,11 @@ fn services_at(
     graph: &WeightedGraph,
     item_of_node: &[Option<usize>],
     items: &Items<'_>,
-    routes_of: &HashMap<&str, Vec<&str>>,
     gamma: f64,
     seed: u64,
 ) -> usize {
     let labels = leiden.partition(graph, gamma, seed);
-    let place = fold(graph, &labels, item_of_node, items, routes_of);
+    let place = fold(graph, &labels, item_of_node, items);
     place
         .iter()
         .filter_map(|p| {
@@ -248,7 +237,6 @@ fn search_resolution(
     graph: &WeightedGraph,
     item_of_node: &[Option<usize>],
     items: &Items<'_>,
-    routes_of: &HashMap<&str, Vec<&str>>,
     want: u32,
     seed: u64,
 ) -> f64 {
@@ -258,7 +246,7 @@ fn search_resolution(
     for _ in 0..18 {
         let mid = (lo + hi) / 2.0;
         let gamma = mid.exp();
-        let n = services_at(leiden, graph, item_of_node, items, routes_of, gamma, seed);
+        let n = services_at(leiden, graph, item_of_node, items, gamma, seed);
         let diff = n.abs_diff(want);
         if diff < best.0 || (diff == best.0 && gamma < best.1) {
             best = (diff, gamma);

@@ -27,9 +27,9 @@ pub fn base(kind: EdgeKind) -> f64 {
     }
 }
 
-/// Weight of a module → member `contains` edge: co-membership in a module is weak evidence
-/// (classic monoliths mix domains in one `views.py`).
-pub const MODULE_MEMBERSHIP: f64 = 0.5;
+/// Weight of a module → member `contains` edge: co-membership in a module is evidence of one
+/// author's intent, weaker than a call (classic monoliths mix domains in one `views.py`).
+pub const MODULE_MEMBERSHIP: f64 = 1.0;
 
 /// The weight of a foreign key to a table that `referencing` tables point at. A table referenced
 /// by one child forms an aggregate with it (`comments.task_id` → `tasks`: bind hard); a hub

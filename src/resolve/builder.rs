@@ -42,6 +42,11 @@ impl TableAcc {
     }
 }
 
+/// (from, to, kind) by interned ids.
+type EdgeKey = (u32, u32, EdgeKind);
+/// (interned file, line) of each occurrence.
+type Occurrences = Vec<(u32, u32)>;
+
 /// Edges are keyed by interned ids and evidence by interned file names: a million-line
 /// repository records hundreds of thousands of occurrences, and owned strings per occurrence
 /// dominated both time and memory.
@@ -51,7 +56,7 @@ pub(crate) struct Edges {
     names: Vec<String>,
     files: FxHashMap<String, u32>,
     file_names: Vec<String>,
-    map: FxHashMap<(u32, u32, EdgeKind), Vec<(u32, u32)>>,
+    map: FxHashMap<EdgeKey, Occurrences>,
 }
 
 impl Edges {
@@ -91,22 +96,29 @@ impl Edges {
 
     /// The first evidence (in file, line order) of the edges into each target.
     pub fn first_evidence_by_target(&self) -> BTreeMap<&str, Evidence> {
-        let mut out: BTreeMap<&str, Evidence> = BTreeMap::new();
-        for (&(_, t, _), evs) in &self.map {
-            for &(file, line) in evs {
-                let ev = Evidence {
-                    file: self.file_names[file as usize].clone(),
-                    line,
-                };
-                let slot = out
-                    .entry(self.names[t as usize].as_str())
-                    .or_insert_with(|| ev.clone());
-                if ev < *slot {
-                    *slot = ev;
+        let mut best: FxHashMap<u32, (u32, u32)> = FxHashMap::default();
+        for (&(_, t, _), occurrences) in &self.map {
+            for &(file, line) in occurrences {
+                let slot = best.entry(t).or_insert((file, line));
+                let (bf, bl) = *slot;
+                if (self.file_names[file as usize].as_str(), line)
+                    < (self.file_names[bf as usize].as_str(), bl)
+                {
+                    *slot = (file, line);
                 }
             }
         }
-        out
+        best.into_iter()
+            .map(|(t, (file, line))| {
+                (
+                    self.names[t as usize].as_str(),
+                    Evidence {
+                        file: self.file_names[file as usize].clone(),
+                        line,
+                    },
+                )
+            })
+            .collect()
     }
 
     /// The edges whose ends `keep` accepts, sorted by (from, to, kind), evidence sorted.
@@ -117,18 +129,33 @@ impl Edges {
             map,
             ..
         } = self;
-        let mut edges: Vec<crate::analysis::Edge> = map
+        // Sort by the rank of each interned string instead of comparing strings per pair.
+        let rank_of = |strings: &[String]| -> Vec<u32> {
+            let mut order: Vec<u32> = (0..strings.len() as u32).collect();
+            order.sort_unstable_by(|a, b| strings[*a as usize].cmp(&strings[*b as usize]));
+            let mut rank = vec![0u32; strings.len()];
+            for (r, &i) in order.iter().enumerate() {
+                rank[i as usize] = r as u32;
+            }
+            rank
+        };
+        let (rank, file_rank) = (rank_of(&names), rank_of(&file_names));
+        let mut keyed: Vec<(EdgeKey, Occurrences)> = map
             .into_iter()
             .filter(|((f, t, _), _)| keep(&names[*f as usize]) && keep(&names[*t as usize]))
-            .map(|((f, t, kind), occurrences)| {
-                let mut evidence: Vec<Evidence> = occurrences
+            .collect();
+        keyed.sort_unstable_by_key(|((f, t, k), _)| (rank[*f as usize], rank[*t as usize], *k));
+        keyed
+            .into_iter()
+            .map(|((f, t, kind), mut occurrences)| {
+                occurrences.sort_unstable_by_key(|&(file, line)| (file_rank[file as usize], line));
+                let evidence: Vec<Evidence> = occurrences
                     .into_iter()
                     .map(|(file, line)| Evidence {
                         file: file_names[file as usize].clone(),
                         line,
                     })
                     .collect();
-                evidence.sort();
                 Edge {
                     from: names[f as usize].clone(),
                     to: names[t as usize].clone(),
@@ -137,9 +164,7 @@ impl Edges {
                     evidence,
                 }
             })
-            .collect();
-        edges.sort_unstable_by(|a, b| (&a.from, &a.to, a.kind).cmp(&(&b.from, &b.to, b.kind)));
-        edges
+            .collect()
     }
 }
 

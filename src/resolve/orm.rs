@@ -7,6 +7,8 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
+use rayon::prelude::*;
+
 use seam_facts::python::{Arg, AssignKind, Call, Expr};
 
 use super::builder::Builder;
@@ -282,9 +284,32 @@ pub(crate) fn resolve_orm(ix: &Index<'_>, models: &Models, b: &mut Builder) {
         .keys()
         .map(|(_, a)| a.as_str())
         .collect();
-    for (u, unit) in ix.units.iter().enumerate() {
+    // Units are independent: find their accesses in parallel, record them in unit order.
+    let per_unit: Vec<Vec<(u32, &str, Access)>> = ix
+        .units
+        .par_iter()
+        .enumerate()
+        .map(|(u, unit)| unit_accesses(ix, models, &relationship_names, u, unit))
+        .collect();
+    for (u, found) in per_unit.into_iter().enumerate() {
+        let file = ix.units[u].file.rel.as_str();
+        for (line, scope, acc) in found {
+            record(ix, b, u, file, line, scope, acc);
+        }
+    }
+}
+
+/// The ORM accesses of one unit: (line, scope, access).
+fn unit_accesses<'a>(
+    ix: &Index<'_>,
+    models: &Models,
+    relationship_names: &HashSet<&str>,
+    u: usize,
+    unit: &'a crate::load::PythonUnit,
+) -> Vec<(u32, &'a str, Access)> {
+    let mut found = Vec::new();
+    {
         let calls = &unit.facts.calls;
-        let file = unit.file.rel.as_str();
         let ctx = Ctx { ix, models, u };
         let receivers: HashSet<usize> = calls
             .iter()
@@ -389,7 +414,7 @@ pub(crate) fn resolve_orm(ix: &Index<'_>, models: &Models, b: &mut Builder) {
             if acc.reads.is_empty() && acc.writes.is_empty() {
                 continue;
             }
-            record(ix, b, u, file, root.line, &call.scope, acc);
+            found.push((root.line, call.scope.as_str(), acc));
         }
         // Relationship traversal: `user.posts` where `user` holds a `User`.
         for attr in unit
@@ -415,10 +440,11 @@ pub(crate) fn resolve_orm(ix: &Index<'_>, models: &Models, b: &mut Builder) {
                 acc.reads.insert(s.clone());
             }
             if !acc.reads.is_empty() {
-                record(ix, b, u, file, attr.line, &attr.scope, acc);
+                found.push((attr.line, attr.scope.as_str(), acc));
             }
         }
     }
+    found
 }
 
 fn record(

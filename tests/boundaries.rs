@@ -159,10 +159,10 @@ fn shop_blueprints_matches_its_labels() {
 fn classic_monolith_matches_its_labels() {
     let (ari, n, v) = ari_against_labels("classic_monolith");
     assert!(n > 30, "labels cover the fixture ({n} items)");
-    // FIXME(issue 3): the bar is 0.8; today's defaults reach 0.37: every table comes out as a
-    // service of its own (the labelled `projects` domain is three services, `accounts` two,
-    // `audit` joins `login`). Asserted at today's level so a regression shows.
-    assert!(ari >= 0.35, "adjusted Rand index {ari:.3} < 0.35");
+    // FIXME(issue 3): the bar is 0.8; today's defaults reach 0.73: the labelled `accounts` and
+    // `billing` domains come out as three services (`accounts` owned by the reports code, which
+    // reads it most), and `audit` joins `login`. Asserted at today's level so a regression shows.
+    assert!(ari >= 0.7, "adjusted Rand index {ari:.3} < 0.7");
     check_partition_invariants(&v);
     // views.py, services.py and models.py mix domains: seam says how to split them.
     let split: Vec<&str> = arr(&v, "splits").iter().map(|x| s(x, "module")).collect();

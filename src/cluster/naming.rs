@@ -4,8 +4,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Words that say nothing about a domain.
-const GENERIC: &[&str] = &[
+/// Path segments and table names that say nothing about a domain.
+const GENERIC_WORDS: &[&str] = &[
+    "api", "apps", "static", "v1", "v2", "v3", "data", "public", "internal", "rest",
+];
+
+/// Module names that say nothing about a domain (`views`, `tasks` the Celery module...): in a
+/// route or a table name, `tasks` is a domain word.
+const GENERIC_MODULES: &[&str] = &[
     "api",
     "app",
     "apps",
@@ -71,10 +77,11 @@ pub(crate) struct Clues<'a> {
     pub member_modules: Vec<&'a str>,
 }
 
-fn usable(word: &str, root: &str) -> bool {
+fn usable(word: &str, root: &str, generic: &[&str]) -> bool {
     !word.is_empty()
         && word != root
-        && !GENERIC.contains(&word)
+        && !GENERIC_WORDS.contains(&word)
+        && !generic.contains(&word)
         && !word.starts_with('<')
         && !word.starts_with('_')
         && !word.chars().all(|c| c.is_ascii_digit())
@@ -90,7 +97,7 @@ fn candidates(clues: &Clues<'_>, root: &str) -> Vec<String> {
         if let Some(word) = path
             .split('/')
             .map(|s| s.to_ascii_lowercase())
-            .find(|s| usable(s, root))
+            .find(|s| usable(s, root, &[]))
         {
             *score.entry(word.replace('-', "_")).or_default() += ROUTE_POINTS;
         }
@@ -98,12 +105,15 @@ fn candidates(clues: &Clues<'_>, root: &str) -> Vec<String> {
     for table in &clues.tables {
         let name = table.trim_start_matches("table:");
         let name = name.rsplit('.').next().unwrap_or(name);
-        if usable(name, root) {
+        if usable(name, root, &[]) {
             *score.entry(name.to_owned()).or_default() += TABLE_POINTS;
         }
     }
     for module in &clues.member_modules {
-        let words: BTreeSet<&str> = module.split('.').filter(|w| usable(w, root)).collect();
+        let words: BTreeSet<&str> = module
+            .split('.')
+            .filter(|w| usable(w, root, GENERIC_MODULES))
+            .collect();
         for w in words {
             *score.entry(w.to_owned()).or_default() += MODULE_POINTS;
         }

@@ -55,6 +55,7 @@ pub fn propose(a: &Analysis, options: &ClusterOptions) -> Proposal {
     };
     let labels = leiden.partition(&graph, resolution, options.seed);
     let mut place = fold(&graph, &labels, &item_of_node, &items);
+    join_aggregates(a, &items, &mut place);
     confirm_kernel(a, &items, &candidates, &mut place);
     let group_count = place
         .iter()
@@ -157,6 +158,66 @@ fn fold(
         }
     }
     place
+}
+
+/// An aggregate stays whole: a table that exactly one other table references (`tasks`, whose
+/// only child is `comments`; `invoices`, whose only child is `payments`) is that child's
+/// aggregate root, and the services holding the two are merged. A table referenced from several
+/// tables (`users`, `accounts`, `orders`) is shared reference data: its children may live
+/// anywhere. Services are renumbered by first appearance.
+fn join_aggregates(a: &Analysis, items: &Items<'_>, place: &mut [Place]) {
+    let mut children: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for e in a
+        .edges
+        .iter()
+        .filter(|e| e.kind == EdgeKind::References && e.from != e.to)
+    {
+        children
+            .entry(e.to.as_str())
+            .or_default()
+            .insert(e.from.as_str());
+    }
+    let services = place
+        .iter()
+        .filter_map(|p| {
+            if let Place::Service(s) = p {
+                Some(*s + 1)
+            } else {
+                None
+            }
+        })
+        .max()
+        .unwrap_or(0);
+    let mut parent: Vec<usize> = (0..services).collect();
+    fn root(parent: &mut [usize], mut x: usize) -> usize {
+        while parent[x] != x {
+            parent[x] = parent[parent[x]];
+            x = parent[x];
+        }
+        x
+    }
+    for (table, kids) in &children {
+        let [child] = kids.iter().copied().collect::<Vec<_>>()[..] else {
+            continue;
+        };
+        let place_of = |id: &str| items.index.get(id).map(|&i| place[i]);
+        if let (Some(Place::Service(p)), Some(Place::Service(c))) =
+            (place_of(table), place_of(child))
+        {
+            let (rp, rc) = (root(&mut parent, p), root(&mut parent, c));
+            if rp != rc {
+                parent[rp.max(rc)] = rp.min(rc);
+            }
+        }
+    }
+    let roots: Vec<usize> = (0..services).map(|s| root(&mut parent, s)).collect();
+    let mut number: BTreeMap<usize, usize> = BTreeMap::new();
+    for p in place.iter_mut() {
+        if let Place::Service(s) = p {
+            let next = number.len();
+            *s = *number.entry(roots[*s]).or_insert(next);
+        }
+    }
 }
 
 /// Kernel candidates stay in the kernel when two or more services use them; used by one, they

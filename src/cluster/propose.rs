@@ -40,6 +40,25 @@ enum Place {
     Unassigned,
 }
 
+impl Place {
+    fn service(self) -> Option<usize> {
+        match self {
+            Place::Service(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// Services are numbered 0..n: the count is one past the highest number in use.
+fn service_count(place: &[Place]) -> usize {
+    place
+        .iter()
+        .filter_map(|p| p.service())
+        .map(|s| s + 1)
+        .max()
+        .unwrap_or(0)
+}
+
 pub fn propose(a: &Analysis, options: &ClusterOptions) -> Proposal {
     let items = Items::of(a);
     let candidates = kernel::candidates(a, &items);
@@ -57,17 +76,7 @@ pub fn propose(a: &Analysis, options: &ClusterOptions) -> Proposal {
     let mut place = fold(&graph, &labels, &item_of_node, &items);
     join_aggregates(a, &items, &mut place);
     confirm_kernel(a, &items, &candidates, &mut place);
-    let group_count = place
-        .iter()
-        .filter_map(|p| {
-            if let Place::Service(s) = p {
-                Some(*s + 1)
-            } else {
-                None
-            }
-        })
-        .max()
-        .unwrap_or(0);
+    let group_count = service_count(&place);
     assemble(
         a,
         &items,
@@ -177,17 +186,7 @@ fn join_aggregates(a: &Analysis, items: &Items<'_>, place: &mut [Place]) {
             .or_default()
             .insert(e.from.as_str());
     }
-    let services = place
-        .iter()
-        .filter_map(|p| {
-            if let Place::Service(s) = p {
-                Some(*s + 1)
-            } else {
-                None
-            }
-        })
-        .max()
-        .unwrap_or(0);
+    let services = service_count(place);
     let mut parent: Vec<usize> = (0..services).collect();
     fn root(parent: &mut [usize], mut x: usize) -> usize {
         while parent[x] != x {
@@ -280,13 +279,7 @@ fn services_at(
     let place = fold(graph, &labels, item_of_node, items);
     place
         .iter()
-        .filter_map(|p| {
-            if let Place::Service(s) = p {
-                Some(*s)
-            } else {
-                None
-            }
-        })
+        .filter_map(|p| p.service())
         .collect::<BTreeSet<_>>()
         .len()
 }
@@ -336,10 +329,7 @@ fn assemble(
     // Symbols are placed for good here; only tables move below.
     let symbol_place = place.clone();
     let service_of_symbol = |id: &str| -> Option<usize> {
-        match items.index.get(id).map(|&i| symbol_place[i]) {
-            Some(Place::Service(s)) => Some(s),
-            _ => None,
-        }
+        items.index.get(id).and_then(|&i| symbol_place[i].service())
     };
     let usage = ownership::table_use(a, &|id| service_of_symbol(id).map(|s| s.to_string()));
     let mut orphan_tables = Vec::new();
@@ -381,16 +371,7 @@ fn assemble(
     let name_of = |s: usize| names[s].clone();
 
     // Metrics over services (kernel and unassigned not counted).
-    let group: Vec<Option<usize>> = place
-        .iter()
-        .map(|p| {
-            if let Place::Service(s) = p {
-                Some(*s)
-            } else {
-                None
-            }
-        })
-        .collect();
+    let group: Vec<Option<usize>> = place.iter().map(|p| p.service()).collect();
     let deps = metrics::dependencies(a, &items.index, &group);
     let pm = metrics::measure(groups, &group, &deps);
     let q = item_modularity(graph, item_of_node, &group);
@@ -406,13 +387,10 @@ fn assemble(
     let mut module_places: BTreeMap<&str, BTreeSet<Option<usize>>> = BTreeMap::new();
     for (i, p) in place.iter().enumerate() {
         if !items.is_table(i) {
-            module_places.entry(items.modules[i]).or_default().insert(
-                if let Place::Service(s) = p {
-                    Some(*s)
-                } else {
-                    None
-                },
-            );
+            module_places
+                .entry(items.modules[i])
+                .or_default()
+                .insert(p.service());
         }
         let Place::Service(s) = *p else { continue };
         let svc = &mut services[s];
@@ -460,13 +438,10 @@ fn assemble(
     // Shared tables, splits, cross-service calls.
     let mut shared_tables = Vec::new();
     for table in usage.accesses.keys() {
-        let owner = items.index.get(table).and_then(|&i| {
-            if let Place::Service(s) = place[i] {
-                Some(s.to_string())
-            } else {
-                None
-            }
-        });
+        let owner = items
+            .index
+            .get(table)
+            .and_then(|&i| place[i].service().map(|s| s.to_string()));
         if let Some(mut st) = usage.shared(table, owner.as_deref()) {
             let rename = |s: &str| {
                 s.parse::<usize>()

@@ -68,13 +68,12 @@ pub fn propose(a: &Analysis, options: &ClusterOptions) -> Proposal {
     let resolution = match (options.resolution, options.services) {
         (Some(r), _) => r,
         (None, Some(n)) => {
-            search_resolution(&leiden, &graph, &item_of_node, &items, n, options.seed)
+            search_resolution(a, &leiden, &graph, &item_of_node, &items, n, options.seed)
         }
         (None, None) => 1.0,
     };
     let labels = leiden.partition(&graph, resolution, options.seed);
-    let mut place = fold(&graph, &labels, &item_of_node, &items);
-    join_aggregates(a, &items, &mut place);
+    let mut place = services_of(a, &graph, &labels, &item_of_node, &items);
     confirm_kernel(a, &items, &candidates, &mut place);
     let group_count = service_count(&place);
     assemble(
@@ -266,8 +265,23 @@ fn confirm_kernel(a: &Analysis, items: &Items<'_>, candidates: &[bool], place: &
     }
 }
 
-/// Count of services a resolution gives (after folding).
+/// Communities → services: fragments folded, aggregates joined. The one path both the proposal
+/// and the `--services` search take, so the count searched for is the count proposed.
+fn services_of(
+    a: &Analysis,
+    graph: &WeightedGraph,
+    labels: &[u32],
+    item_of_node: &[Option<usize>],
+    items: &Items<'_>,
+) -> Vec<Place> {
+    let mut place = fold(graph, labels, item_of_node, items);
+    join_aggregates(a, items, &mut place);
+    place
+}
+
+/// Count of services a resolution gives.
 fn services_at(
+    a: &Analysis,
     leiden: &Leiden,
     graph: &WeightedGraph,
     item_of_node: &[Option<usize>],
@@ -276,17 +290,13 @@ fn services_at(
     seed: u64,
 ) -> usize {
     let labels = leiden.partition(graph, gamma, seed);
-    let place = fold(graph, &labels, item_of_node, items);
-    place
-        .iter()
-        .filter_map(|p| p.service())
-        .collect::<BTreeSet<_>>()
-        .len()
+    service_count(&services_of(a, graph, &labels, item_of_node, items))
 }
 
 /// The resolution whose service count comes closest to `want` (bisection on log γ; the count
 /// grows with γ). Ties go to the smaller γ (fewer, larger services).
 fn search_resolution(
+    a: &Analysis,
     leiden: &Leiden,
     graph: &WeightedGraph,
     item_of_node: &[Option<usize>],
@@ -300,7 +310,7 @@ fn search_resolution(
     for _ in 0..18 {
         let mid = (lo + hi) / 2.0;
         let gamma = mid.exp();
-        let n = services_at(leiden, graph, item_of_node, items, gamma, seed);
+        let n = services_at(a, leiden, graph, item_of_node, items, gamma, seed);
         let diff = n.abs_diff(want);
         if diff < best.0 || (diff == best.0 && gamma < best.1) {
             best = (diff, gamma);

@@ -6,6 +6,7 @@
 mod builder;
 mod calls;
 mod config;
+mod dotted;
 mod index;
 mod models;
 mod names;

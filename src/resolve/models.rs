@@ -8,6 +8,7 @@ use seam_facts::ids::table_name;
 use seam_facts::python::{Arg, Assign, DefKind, Expr};
 
 use super::builder::Builder;
+use super::dotted::last_segment;
 use super::index::{Index, parent_scope};
 use super::names::Value;
 use crate::analysis::{Column, EdgeKind, Evidence, ForeignKey};
@@ -115,10 +116,6 @@ fn kw_false(args: &[Arg], keyword: &str) -> bool {
     args.iter().any(|a| {
         a.keyword.as_deref() == Some(keyword) && matches!(&a.value, Expr::Const(c) if c == "False")
     })
-}
-
-fn last_segment(callee: &str) -> &str {
-    callee.rsplit('.').next().unwrap_or(callee)
 }
 
 /// Find every model and association table, record tables, columns, keys and `maps` edges.

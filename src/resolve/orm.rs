@@ -12,6 +12,7 @@ use rayon::prelude::*;
 use seam_facts::python::{Arg, AssignKind, Call, Expr};
 
 use super::builder::Builder;
+use super::dotted::{last_segment, receiver_of};
 use super::index::Index;
 use super::models::Models;
 use super::names::Value;
@@ -37,11 +38,6 @@ const SESSION_WRITES: &[(&str, &str)] = &[
     ("merge", "update"),
     ("bulk_save_objects", "insert"),
 ];
-
-fn last_segment(callee: &str) -> &str {
-    let seg = callee.rsplit('.').next().unwrap_or(callee);
-    seg.trim_end_matches("()")
-}
 
 /// Tables and predicates of one ORM statement.
 #[derive(Debug, Default)]
@@ -181,11 +177,7 @@ impl Ctx<'_, '_> {
                 return vec![m];
             }
         }
-        let last = last_segment(callee);
-        let receiver = callee
-            .rsplit_once('.')
-            .map_or("", |(r, _)| r)
-            .to_ascii_lowercase();
+        let receiver = receiver_of(callee).unwrap_or("").to_ascii_lowercase();
         let from_args = matches!(last, "select" | "insert" | "update" | "delete" | "exists")
             && !receiver.contains("session")
             || (last == "query"
@@ -383,11 +375,7 @@ fn unit_accesses<'a>(
                 .iter()
                 .find(|(m, _)| *m == last_segment(&call.callee))
             {
-                let receiver = call
-                    .callee
-                    .rsplit_once('.')
-                    .map_or("", |(r, _)| r)
-                    .to_ascii_lowercase();
+                let receiver = receiver_of(&call.callee).unwrap_or("").to_ascii_lowercase();
                 if links.len() != 1 || !(receiver.contains("session") || receiver == "db") {
                     continue;
                 }

@@ -6,7 +6,6 @@ use seam_facts::python::{Call, SqlOrigin, SqlString};
 use tree_sitter::Node;
 
 use crate::exprs::{arguments, dotted, format_template};
-use crate::strings::{literal, looks_like_sql};
 use crate::walker::Walker;
 
 /// Functions whose first argument is SQL by contract (a name passed there is a SQL constant).
@@ -124,25 +123,12 @@ impl<'s, 't> Walker<'s, 't> {
             let Some(string_node) = string_node else {
                 continue;
             };
-            if self.consumed_strings.contains(&string_node.id()) {
-                continue;
-            }
-            let Some(lit) = literal(string_node, self.src) else {
-                continue;
-            };
-            // Even where the API takes SQL, a fragment (`text("now()")` as a column default,
-            // `order_by(text("lower(name)"))`) is not a statement: only statements are query sites.
-            if !looks_like_sql(&lit.text) {
-                continue;
-            }
-            self.consumed_strings.insert(string_node.id());
-            self.file.sql.push(SqlString {
-                scope: scope.to_owned(),
-                line: Self::line(string_node),
-                origin: SqlOrigin::Argument(callee.to_owned()),
-                text: lit.text,
-                templated: templated || lit.templated,
-            });
+            self.sql_literal(
+                string_node,
+                scope,
+                SqlOrigin::Argument(callee.to_owned()),
+                templated,
+            );
         }
     }
 }

@@ -314,20 +314,43 @@ impl<'s, 't> Walker<'s, 't> {
                 None => return,
             }
         }
+        self.sql_literal(
+            string_node,
+            scope,
+            SqlOrigin::Constant(target.clone()),
+            templated,
+        );
+    }
+
+    /// Record a string literal as SQL reached through `origin`, when it is a statement and no
+    /// other fact took it already. Returns whether it was recorded.
+    pub(crate) fn sql_literal(
+        &mut self,
+        string_node: Node<'t>,
+        scope: &str,
+        origin: SqlOrigin,
+        templated: bool,
+    ) -> bool {
+        if self.consumed_strings.contains(&string_node.id()) {
+            return false;
+        }
         let Some(lit) = literal(string_node, self.src) else {
-            return;
+            return false;
         };
+        // Even where an API takes SQL, a fragment (`text("now()")` as a column default,
+        // `order_by(text("lower(name)"))`) is not a statement: only statements are query sites.
         if !looks_like_sql(&lit.text) {
-            return;
+            return false;
         }
         self.consumed_strings.insert(string_node.id());
         self.file.sql.push(SqlString {
             scope: scope.to_owned(),
             line: Self::line(string_node),
-            origin: SqlOrigin::Constant(target.clone()),
+            origin,
             text: lit.text,
             templated: templated || lit.templated,
         });
+        true
     }
 
     fn attribute_use(&mut self, node: Node<'t>, scope: u32) {

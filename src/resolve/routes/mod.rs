@@ -16,6 +16,7 @@ mod wrappers;
 
 use super::builder::Builder;
 use super::config::Config;
+use super::dotted::{last_segment, receiver_of};
 use super::index::{Index, parent_scope};
 use super::names::Value;
 use crate::analysis::{EdgeKind, Route};
@@ -122,14 +123,6 @@ pub(crate) fn resolve_routes(
         ));
     }
     b.routes.extend(r.found);
-}
-
-fn last_segment(s: &str) -> &str {
-    s.rsplit('.').next().unwrap_or(s)
-}
-
-fn receiver_of(callee: &str) -> Option<&str> {
-    callee.rsplit_once('.').map(|(r, _)| r)
 }
 
 fn positional(args: &[Arg], i: usize) -> Option<&Expr> {

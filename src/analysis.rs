@@ -47,6 +47,10 @@ pub enum EdgeKind {
     References,
     /// ORM model class → its table.
     Maps,
+    /// class → a base class defined in the repository (mixins, abstract bases).
+    Inherits,
+    /// ORM model → the model a `relationship()` (or its backref) navigates to.
+    Relates,
 }
 
 impl EdgeKind {
@@ -61,6 +65,8 @@ impl EdgeKind {
             EdgeKind::Writes => "writes",
             EdgeKind::References => "references",
             EdgeKind::Maps => "maps",
+            EdgeKind::Inherits => "inherits",
+            EdgeKind::Relates => "relates",
         }
     }
 }

@@ -43,10 +43,9 @@ enum Command {
         /// Seed of the clustering (same seed, same proposal).
         #[arg(long, default_value_t = 42)]
         seed: u64,
-        /// Also propose service boundaries (experimental: the boundaries work is in progress and
-        /// its proposals are not yet ones to act on).
-        #[arg(long)]
-        propose: bool,
+        /// Skip the service proposal (clustering): only the graph, routes, tables and queries.
+        #[arg(long, conflicts_with_all = ["services", "resolution"])]
+        no_services: bool,
         /// Skip files larger than this many bytes (with a diagnostic).
         #[arg(long, value_name = "BYTES", default_value_t = seam::load::DEFAULT_MAX_FILE_SIZE)]
         max_file_size: u64,
@@ -70,7 +69,22 @@ enum FormatArg {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            // --help and --version: clap's full text on stdout.
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            // One line (clap adds usage and tips below it): scripts and CI logs stay readable.
+            let text = e.render().to_string();
+            let first = text.lines().next().unwrap_or("invalid command line");
+            let first = first.strip_prefix("error: ").unwrap_or(first);
+            eprintln!("seam: error: {first} (see `seam --help`)");
+            return ExitCode::from(exit::USAGE as u8);
+        }
+    };
     match run(cli) {
         Ok(code) => ExitCode::from(code as u8),
         Err(message) => {
@@ -109,7 +123,7 @@ fn run(cli: Cli) -> Result<i32, String> {
             services,
             resolution,
             seed,
-            propose,
+            no_services,
         } => {
             if services == Some(0) {
                 return Err("--services must be at least 1".to_owned());
@@ -141,7 +155,7 @@ fn run(cli: Cli) -> Result<i32, String> {
                 .build_global()
                 .ok();
             let analysis = seam::analyze(&path, &options);
-            let proposal = (propose || services.is_some() || resolution.is_some()).then(|| {
+            let proposal = (!no_services).then(|| {
                 let mut timer = seam::timing::Timer::new();
                 let p = seam::cluster::propose(
                     &analysis,

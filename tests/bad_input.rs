@@ -361,3 +361,32 @@ fn file_path_is_a_usage_error() {
         "PATH is a file",
     );
 }
+
+#[test]
+fn unknown_and_conflicting_flags_are_one_line_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().as_os_str();
+    assert_usage_error(
+        &[OsStr::new("analyze"), p, OsStr::new("--bogus")],
+        "unknown flag",
+    );
+    assert_usage_error(
+        &[
+            OsStr::new("analyze"),
+            p,
+            OsStr::new("--no-services"),
+            OsStr::new("--services"),
+            OsStr::new("3"),
+        ],
+        "conflicting flags",
+    );
+    assert_usage_error(
+        &[
+            OsStr::new("analyze"),
+            p,
+            OsStr::new("--services"),
+            OsStr::new("many"),
+        ],
+        "bad number",
+    );
+}

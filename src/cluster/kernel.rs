@@ -48,9 +48,19 @@ pub(crate) fn candidates(a: &Analysis, items: &Items<'_>) -> Vec<bool> {
     let mut callers: HashMap<usize, HashSet<&str>> = HashMap::new();
     let mut caller_symbols: HashMap<usize, HashSet<usize>> = HashMap::new();
     let mut writers: HashSet<usize> = HashSet::new();
+    // Functions called from module bodies (import-time wiring such as `register_api(...)`).
+    let mut wired: HashSet<usize> = HashSet::new();
+    let module_nodes: HashSet<&str> = items.module_nodes.iter().copied().collect();
     for e in &a.edges {
+        if e.kind == EdgeKind::Calls
+            && module_nodes.contains(e.from.as_str())
+            && let Some(&t) = items.index.get(e.to.as_str())
+        {
+            wired.insert(t);
+        }
         match e.kind {
-            EdgeKind::Calls | EdgeKind::Enqueues => {
+            // Subclassing is using: a mixin under most models is as generic as a decorator.
+            EdgeKind::Calls | EdgeKind::Enqueues | EdgeKind::Inherits => {
                 let (Some(&t), Some(&s)) = (
                     items.index.get(e.to.as_str()),
                     items.index.get(e.from.as_str()),
@@ -76,6 +86,12 @@ pub(crate) fn candidates(a: &Analysis, items: &Items<'_>) -> Vec<bool> {
             callers.entry(t).or_default();
         }
     }
+    // Called only at import time: wiring code (route registration, app setup), not a domain's.
+    for &t in &wired {
+        if !caller_symbols.contains_key(&t) {
+            callers.entry(t).or_default();
+        }
+    }
     let modules: BTreeSet<&str> = items
         .modules
         .iter()
@@ -98,16 +114,28 @@ pub(crate) fn candidates(a: &Analysis, items: &Items<'_>) -> Vec<bool> {
         let many = caller_symbols
             .get(&t)
             .is_some_and(|s| s.len() >= SYMBOL_FAN_IN);
-        if wide || many {
+        let wiring = !caller_symbols.contains_key(&t) && wired.contains(&t);
+        if wide || many || wiring {
             out[t] = true;
         }
     }
-    // Methods of a kernel class are kernel too.
-    for i in 0..items.len() {
-        if items.kinds[i] == NodeKind::Method
-            && out.get(owner_class(items, i)).copied().unwrap_or(false)
-        {
-            out[i] = true;
+    // What a kernel symbol contains (a class's methods, a decorator's inner wrapper) is kernel
+    // too; edges come sorted by source, so one pass reaches nested levels in order only if the
+    // parent was decided first: iterate to a fixed point (depth is small).
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for e in a.edges.iter().filter(|e| e.kind == EdgeKind::Contains) {
+            let (Some(&p), Some(&c)) = (
+                items.index.get(e.from.as_str()),
+                items.index.get(e.to.as_str()),
+            ) else {
+                continue;
+            };
+            if out[p] && !out[c] {
+                out[c] = true;
+                changed = true;
+            }
         }
     }
     out

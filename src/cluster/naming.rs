@@ -4,9 +4,23 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Path segments and table names that say nothing about a domain.
+/// Path segments and table names that say nothing about a domain. `admin` and its kin name an
+/// audience: `/admin/users` is about users.
 const GENERIC_WORDS: &[&str] = &[
-    "api", "apps", "static", "v1", "v2", "v3", "data", "public", "internal", "rest",
+    "api",
+    "apps",
+    "static",
+    "v1",
+    "v2",
+    "v3",
+    "data",
+    "public",
+    "internal",
+    "rest",
+    "admin",
+    "manage",
+    "management",
+    "dashboard",
 ];
 
 /// Module names that say nothing about a domain (`views`, `tasks` the Celery module...): in a
@@ -66,7 +80,7 @@ const GENERIC_MODULES: &[&str] = &[
 
 /// Points per piece of evidence.
 const ROUTE_POINTS: f64 = 3.0;
-const TABLE_POINTS: f64 = 2.0;
+const TABLE_POINTS: f64 = 4.0;
 const MODULE_POINTS: f64 = 1.0;
 
 /// What one service offers for naming.
@@ -91,9 +105,11 @@ fn usable(word: &str, root: &str, generic: &[&str]) -> bool {
 }
 
 /// Ranked candidate names for one service.
-fn candidates(clues: &Clues<'_>, root: &str) -> Vec<String> {
+fn candidates(clues: &Clues<'_>, root: &str) -> Vec<(String, f64)> {
     let mut score: BTreeMap<String, f64> = BTreeMap::new();
-    for path in &clues.route_paths {
+    // A path served for GET and POST is one resource, not two.
+    let paths: BTreeSet<&str> = clues.route_paths.iter().copied().collect();
+    for path in paths {
         if let Some(word) = path
             .split('/')
             .map(|s| s.to_ascii_lowercase())
@@ -109,43 +125,72 @@ fn candidates(clues: &Clues<'_>, root: &str) -> Vec<String> {
             *score.entry(name.to_owned()).or_default() += TABLE_POINTS;
         }
     }
-    for module in &clues.member_modules {
+    // Members per module word; code under `utils/`, `helpers/`... names no domain. The root
+    // of the count keeps one big module (38 permission checks in `requirements.py`) from
+    // outvoting the routes and tables.
+    let mut members: BTreeMap<&str, f64> = BTreeMap::new();
+    for module in clues
+        .member_modules
+        .iter()
+        .filter(|m| !super::kernel::is_generic_module(m))
+    {
         let words: BTreeSet<&str> = module
             .split('.')
             .filter(|w| usable(w, root, GENERIC_MODULES))
             .collect();
         for w in words {
-            *score.entry(w.to_owned()).or_default() += MODULE_POINTS;
+            *members.entry(w).or_default() += 1.0;
         }
+    }
+    for (w, n) in members {
+        *score.entry(w.to_owned()).or_default() += MODULE_POINTS * n.sqrt();
     }
     let mut ranked: Vec<(String, f64)> = score.into_iter().collect();
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    ranked.into_iter().map(|(w, _)| w).collect()
+    ranked
 }
 
-/// One unique name per service, in the order given.
+/// One unique name per service. A name goes to the service with the strongest claim on it,
+/// whatever the services' order (the strongest claims are settled first); a service whose
+/// every candidate was taken gets its best candidate with a number, or `service_<n>`.
 pub(crate) fn names(services: &[Clues<'_>], root: &str) -> Vec<String> {
+    let ranked: Vec<Vec<(String, f64)>> = services.iter().map(|c| candidates(c, root)).collect();
+    let mut claims: Vec<(f64, usize, &str)> = ranked
+        .iter()
+        .enumerate()
+        .flat_map(|(s, r)| r.iter().map(move |(w, score)| (*score, s, w.as_str())))
+        .collect();
+    claims.sort_by(|a, b| {
+        b.0.total_cmp(&a.0)
+            .then_with(|| a.1.cmp(&b.1))
+            .then_with(|| a.2.cmp(b.2))
+    });
+    let mut out: Vec<Option<String>> = vec![None; services.len()];
     let mut taken: BTreeSet<String> = BTreeSet::new();
-    let mut out = Vec::with_capacity(services.len());
-    for (i, clues) in services.iter().enumerate() {
-        let ranked = candidates(clues, root);
-        let name = ranked
-            .iter()
-            .find(|c| !taken.contains(*c))
-            .cloned()
-            .or_else(|| {
-                ranked.first().map(|first| {
-                    (2..)
-                        .map(|k| format!("{first}_{k}"))
-                        .find(|n| !taken.contains(n))
-                        .unwrap_or_default()
-                })
-            })
-            .unwrap_or_else(|| format!("service_{}", i + 1));
-        taken.insert(name.clone());
-        out.push(name);
+    for (_, s, word) in claims {
+        if out[s].is_none() && !taken.contains(word) {
+            taken.insert(word.to_owned());
+            out[s] = Some(word.to_owned());
+        }
     }
-    out
+    out.into_iter()
+        .enumerate()
+        .map(|(i, name)| {
+            name.unwrap_or_else(|| {
+                let name = ranked[i].first().map_or_else(
+                    || format!("service_{}", i + 1),
+                    |(first, _)| {
+                        (2..)
+                            .map(|k| format!("{first}_{k}"))
+                            .find(|n| !taken.contains(n))
+                            .unwrap_or_default()
+                    },
+                );
+                taken.insert(name.clone());
+                name
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -160,7 +205,11 @@ mod tests {
             member_modules: vec!["shop.billing.views"],
         };
         let identity = Clues {
-            route_paths: vec!["/api/v1/auth/login"],
+            route_paths: vec![
+                "/api/v1/auth/login",
+                "/api/v1/auth/logout",
+                "/api/v1/auth/login",
+            ],
             tables: vec!["table:users"],
             member_modules: vec!["shop.identity.models", "shop.identity.views"],
         };
@@ -169,6 +218,17 @@ mod tests {
             names(&[billing, identity, nothing], "shop"),
             vec!["billing", "auth", "service_3"]
         );
+        // `/admin` names an audience; a path served for several methods counts once.
+        let users = Clues {
+            route_paths: vec!["/admin/users", "/admin/users", "/admin/users/<id>"],
+            ..Clues::default()
+        };
+        let settings = Clues {
+            route_paths: vec!["/admin/settings"],
+            tables: vec!["table:settings"],
+            member_modules: vec!["app.utils.settings", "app.utils.settings"],
+        };
+        assert_eq!(names(&[users, settings], "app"), vec!["users", "settings"]);
     }
 
     #[test]
@@ -182,6 +242,7 @@ mod tests {
             member_modules: vec!["x.orders"],
             ..Clues::default()
         };
-        assert_eq!(names(&[a, b], "x"), vec!["orders", "orders_2"]);
+        // The stronger claim (table and module) wins the name, whatever the order.
+        assert_eq!(names(&[a, b], "x"), vec!["orders_2", "orders"]);
     }
 }

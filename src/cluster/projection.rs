@@ -106,6 +106,18 @@ pub(crate) fn project(
     {
         *referencing.entry(e.to.as_str()).or_default() += 1;
     }
+    let mut relating: HashMap<&str, usize> = HashMap::new();
+    for e in a.edges.iter().filter(|e| e.kind == EdgeKind::Relates) {
+        *relating.entry(e.to.as_str()).or_default() += 1;
+    }
+    let mut callers: HashMap<&str, usize> = HashMap::new();
+    for e in a
+        .edges
+        .iter()
+        .filter(|e| matches!(e.kind, EdgeKind::Calls | EdgeKind::Enqueues) && e.from != e.to)
+    {
+        *callers.entry(e.to.as_str()).or_default() += 1;
+    }
     let mut edges = Vec::new();
     for e in &a.edges {
         let (Some(x), Some(y)) = (endpoint(&e.from), endpoint(&e.to)) else {
@@ -118,8 +130,22 @@ pub(crate) fn project(
         let w = match e.kind {
             EdgeKind::Contains if from_module => MODULE_MEMBERSHIP,
             EdgeKind::References => {
-                weights::reference(referencing.get(e.to.as_str()).copied().unwrap_or(1))
+                let hub = |t: &str| referencing.get(t).copied().unwrap_or(0);
+                if hub(e.from.as_str()) >= 2 {
+                    weights::base(EdgeKind::References)
+                } else {
+                    weights::reference(hub(e.to.as_str()))
+                }
             }
+            EdgeKind::Relates => {
+                weights::base(EdgeKind::Relates)
+                    / relating.get(e.to.as_str()).copied().unwrap_or(1).max(1) as f64
+            }
+            EdgeKind::Calls | EdgeKind::Enqueues => weights::call(
+                e.kind,
+                e.count,
+                callers.get(e.to.as_str()).copied().unwrap_or(1),
+            ),
             kind => weights::weight(kind, e.count),
         };
         if w > 0.0 {

@@ -100,6 +100,9 @@ fn handlers_to_routes(a: &Analysis) -> HashMap<&str, Vec<&str>> {
     out
 }
 
+/// How much a module-glue edge counts when a fragment picks the service to join.
+const GLUE_TIE: f64 = 1e-3;
+
 /// Communities → places: communities that hold data (a table) become services — a service
 /// owns data; code without any (views reached only through dependency injection, helpers) is
 /// not a service of its own — and the others join the service they share the most weight
@@ -123,10 +126,13 @@ fn fold(
         .iter()
         .map(|m| m.iter().any(|&i| items.is_table(i)))
         .collect();
-    // Weight between communities, for folding fragments.
+    // Weight between communities, for folding fragments. Module glue only breaks ties: a
+    // fragment holding a big module's node would otherwise follow wherever its siblings went.
     let mut tie: BTreeMap<(usize, usize), f64> = BTreeMap::new();
     for &(x, y, w) in &graph.edges {
         let (lx, ly) = (labels[x as usize] as usize, labels[y as usize] as usize);
+        let glue = item_of_node[x as usize].is_none() || item_of_node[y as usize].is_none();
+        let w = if glue { w * GLUE_TIE } else { w };
         if lx != ly {
             *tie.entry((lx, ly)).or_default() += w;
             *tie.entry((ly, lx)).or_default() += w;
@@ -156,12 +162,23 @@ fn fold(
         .enumerate()
         .map(|(n, &(_, c))| (c, n))
         .collect();
+    // An item tied to no other item (only to its module) has nothing to say where it belongs:
+    // it stays unassigned rather than follow whichever service took its module's glue.
+    let mut tied = vec![false; items.len()];
+    for &(x, y, _) in &graph.edges {
+        if let (Some(i), Some(j)) = (item_of_node[x as usize], item_of_node[y as usize])
+            && i != j
+        {
+            tied[i] = true;
+            tied[j] = true;
+        }
+    }
     let mut place = vec![Place::Unassigned; items.len()];
     for (c, m) in members.iter().enumerate() {
         for &i in m {
             place[i] = match target[c] {
-                Some(t) => Place::Service(number[&t]),
-                None => Place::Unassigned,
+                Some(t) if tied[i] => Place::Service(number[&t]),
+                _ => Place::Unassigned,
             };
         }
     }
@@ -227,31 +244,33 @@ fn confirm_kernel(a: &Analysis, items: &Items<'_>, candidates: &[bool], place: &
         }
     }
     let mut users: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
+    let mut container: HashMap<usize, usize> = HashMap::new();
     for e in &a.edges {
-        if !matches!(e.kind, EdgeKind::Calls | EdgeKind::Enqueues) {
-            continue;
-        }
         let (Some(&f), Some(&t)) = (
             items.index.get(e.from.as_str()),
             items.index.get(e.to.as_str()),
         ) else {
             continue;
         };
-        if let (true, Place::Service(s)) = (candidates[t], place[f]) {
-            users.entry(t).or_default().insert(s);
+        match e.kind {
+            EdgeKind::Calls | EdgeKind::Enqueues | EdgeKind::Inherits => {
+                if let (true, Place::Service(s)) = (candidates[t], place[f]) {
+                    users.entry(t).or_default().insert(s);
+                }
+            }
+            EdgeKind::Contains => {
+                container.insert(t, f);
+            }
+            _ => {}
         }
     }
-    // Classes first, so that their methods follow them.
+    // Outer definitions first, so that what they contain follows them.
+    let depth =
+        |i: usize| items.ids[i].matches('.').count() - module_of(items.ids[i]).matches('.').count();
     let mut order: Vec<usize> = (0..items.len()).filter(|&i| candidates[i]).collect();
-    order.sort_by_key(|&i| (items.kinds[i] == NodeKind::Method, i));
+    order.sort_by_key(|&i| (depth(i), i));
     for i in order {
-        let class = items.ids[i]
-            .rsplit_once('.')
-            .filter(|(c, _)| c.contains(':'))
-            .and_then(|(c, _)| items.index.get(c).copied());
-        if items.kinds[i] == NodeKind::Method
-            && let Some(c) = class.filter(|&c| candidates[c])
-        {
+        if let Some(&c) = container.get(&i).filter(|&&c| candidates[c]) {
             place[i] = place[c];
             continue;
         }

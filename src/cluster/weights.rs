@@ -20,6 +20,12 @@ pub fn base(kind: EdgeKind) -> f64 {
         // A foreign key binds a child to its parent; see [`reference`] for how hub tables
         // (referenced from everywhere) are discounted.
         EdgeKind::References => 6.0,
+        // A subclass leans on its base; a base shared by many classes is a kernel candidate
+        // (see `kernel`) and then binds nothing.
+        EdgeKind::Inherits => 2.0,
+        // A declared `relationship()`: the models are navigated together. Discounted for
+        // targets many models relate to, like foreign keys (see [`reference`]).
+        EdgeKind::Relates => 3.0,
         // Module → module imports: ties only.
         EdgeKind::Imports => 0.3,
         // Routes are not clustered: they follow their handler.
@@ -37,6 +43,14 @@ pub const MODULE_MEMBERSHIP: f64 = 1.0;
 /// of its many foreign keys says little about where the child belongs.
 pub fn reference(referencing: usize) -> f64 {
     base(EdgeKind::References) / referencing.max(1) as f64
+}
+
+/// The weight of a call (or enqueue) made `count` times to a symbol that `callers` distinct
+/// symbols call. A function called from one place belongs with its caller; one called from
+/// everywhere (an `audit()` every write path calls) says less about each caller's home, as a
+/// hub table's foreign keys do, but more gently: it is still a real dependency.
+pub fn call(kind: EdgeKind, count: u32, callers: usize) -> f64 {
+    weight(kind, count) / (callers.max(1) as f64).sqrt()
 }
 
 /// The weight of an edge of `kind` that occurs `count` times: repeated use adds, but with
@@ -66,6 +80,15 @@ mod tests {
         assert!(
             reference(6) < weight(EdgeKind::Calls, 1),
             "a hub's foreign keys bind less than a call"
+        );
+        assert_eq!(call(EdgeKind::Calls, 1, 1), weight(EdgeKind::Calls, 1));
+        assert!(
+            call(EdgeKind::Calls, 1, 4) < call(EdgeKind::Calls, 1, 1),
+            "a call to a function everyone calls says less about the caller's home"
+        );
+        assert!(
+            call(EdgeKind::Calls, 1, 100) > reference(100),
+            "but a call still binds more than a hub's foreign key"
         );
     }
 }

@@ -150,11 +150,16 @@ fn services(w: &mut dyn Write, p: &Proposal) -> io::Result<()> {
     let m = &p.metrics;
     writeln!(
         w,
-        "\nProposed services: {} (modularity {:.2} vs {:.2} for today's {} packages; {} cross-service calls; {} shared tables)",
+        "\nProposed services: {} (modularity {:.2} vs {:.2} for today's {} {}; {} cross-service calls; {} shared tables)",
         m.services,
         m.modularity,
         p.current_layout.modularity,
         p.current_layout.packages,
+        if p.current_layout.packages == 1 {
+            "package"
+        } else {
+            "packages"
+        },
         m.cross_service_calls,
         m.shared_tables
     )?;

@@ -118,6 +118,18 @@ fn structure_edges(ix: &Index<'_>, b: &mut Builder) {
                 file,
                 def.line,
             );
+            if def.kind == DefKind::Class {
+                let child = ix.symbol_id(u, d);
+                for (bu, bd) in ix.repo_bases(u, d, 0) {
+                    b.edge(
+                        &child,
+                        &ix.symbol_id(bu, bd),
+                        EdgeKind::Inherits,
+                        file,
+                        def.line,
+                    );
+                }
+            }
         }
         for imp in &f.imports {
             let Some(base) = ix.import_base(u, imp) else {

@@ -254,7 +254,7 @@ pub(crate) fn detect(ix: &Index<'_>, b: &mut Builder) -> Models {
         }
         for (cu, cd) in classes {
             columns_of_class(ix, b, &model.table, cu, cd);
-            relationships_of_class(ix, &mut models, (u, d), cu, cd);
+            relationships_of_class(ix, b, &mut models, (u, d), cu, cd);
         }
     }
     models
@@ -446,6 +446,7 @@ fn fk_target(ix: &Index<'_>, u: usize, scope: &str, args: &[Arg]) -> Option<(Str
 
 fn relationships_of_class(
     ix: &Index<'_>,
+    b: &mut Builder,
     models: &mut Models,
     model: (usize, usize),
     u: usize,
@@ -483,6 +484,12 @@ fn relationships_of_class(
                 },
                 _ => None,
             });
+        if let Some(tm) = target_model
+            && tm != model
+        {
+            let (from, to) = (&models.by_def[&model].id, &models.by_def[&tm].id);
+            b.edge(from, to, EdgeKind::Relates, &unit.file.rel, assign.line);
+        }
         models.relationships.insert(
             (model, target.clone()),
             Relationship {

@@ -385,3 +385,47 @@ fn restx_namespaces_and_decorated_resources() {
         ])
     );
 }
+
+#[test]
+fn subclasses_inherit_and_relationships_relate() {
+    let a = analyze(&[
+        (
+            "app/models.py",
+            "from app.db import db\n\
+             class Stamped:\n    created = db.Column(db.DateTime)\n\
+             class User(Stamped, db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n    \
+             posts = db.relationship('Post', backref='author')\n\
+             class Post(Stamped, db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n    \
+             user_id = db.Column(db.Integer, db.ForeignKey('user.id'))\n",
+        ),
+        (
+            "app/db.py",
+            "from flask_sqlalchemy import SQLAlchemy\ndb = SQLAlchemy()\n",
+        ),
+    ]);
+    for model in ["app.models:User", "app.models:Post"] {
+        assert!(
+            has_edge(&a, model, "app.models:Stamped", EdgeKind::Inherits),
+            "{model}"
+        );
+    }
+    // One edge per declaration, from the declaring model (the backref adds no second edge).
+    assert!(has_edge(
+        &a,
+        "app.models:User",
+        "app.models:Post",
+        EdgeKind::Relates
+    ));
+    assert!(!has_edge(
+        &a,
+        "app.models:Post",
+        "app.models:User",
+        EdgeKind::Relates
+    ));
+    // External bases (db.Model) are not nodes: no edge.
+    assert!(
+        !a.edges
+            .iter()
+            .any(|e| e.kind == EdgeKind::Inherits && e.to.contains("Model"))
+    );
+}

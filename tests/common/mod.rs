@@ -25,6 +25,8 @@ pub const EDGE_KINDS: &[&str] = &[
     "writes",
     "references",
     "maps",
+    "inherits",
+    "relates",
 ];
 
 pub fn bin() -> &'static str {
@@ -562,6 +564,13 @@ pub fn check_contract(v: &Value) {
             "reads" | "writes" => matches!(kf, "function" | "method" | "module") && kt == "table",
             "references" => kf == "table" && kt == "table",
             "maps" => kf == "class" && kt == "table",
+            "inherits" => kf == "class" && kt == "class",
+            "relates" => {
+                kf == "class"
+                    && kt == "class"
+                    && has_tag(v, from, "model")
+                    && has_tag(v, to, "model")
+            }
             "imports" => kf == "module" && kt == "module",
             "contains" => matches!(
                 (kf, kt),

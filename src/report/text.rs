@@ -148,6 +148,14 @@ const TOP_DEPENDENCIES: usize = 3;
 
 fn services(w: &mut dyn Write, p: &Proposal) -> io::Result<()> {
     let m = &p.metrics;
+    if p.services.is_empty() {
+        // A service owns data: without tables seam has nothing to cut along.
+        return writeln!(
+            w,
+            "\nProposed services: none (no table is defined or queried, and a service is drawn around the data it owns); shared kernel {} symbols",
+            p.shared_kernel.len()
+        );
+    }
     writeln!(
         w,
         "\nProposed services: {} (modularity {:.2} vs {:.2} for today's {} {}; {} cross-service calls; {} shared tables)",

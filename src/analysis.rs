@@ -154,6 +154,11 @@ pub struct Query {
     pub equality_columns: Vec<String>,
     pub joins: Vec<(String, String)>,
     pub locking: bool,
+    /// Columns an INSERT or UPDATE sets (`table.column`), when seam can see them: the SQL
+    /// column list, an ORM constructor's keywords. Empty when unknown.
+    pub assigned_columns: Vec<String>,
+    /// The query runs inside a loop of its function (the N+1 pattern).
+    pub in_loop: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]

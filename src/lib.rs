@@ -4,6 +4,7 @@
 //! [`resolve`] into an [`analysis::Analysis`] → [`graph`] (petgraph) → [`report`] (formats).
 //! Only `report` knows output formats; only `discover` and `load` touch the file system.
 
+pub mod advice;
 pub mod analysis;
 pub mod cluster;
 pub mod discover;

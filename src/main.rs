@@ -44,8 +44,11 @@ enum Command {
         #[arg(long, default_value_t = 42)]
         seed: u64,
         /// Skip the service proposal (clustering): only the graph, routes, tables and queries.
-        #[arg(long, conflicts_with_all = ["services", "resolution"])]
+        #[arg(long, conflicts_with_all = ["services", "resolution", "first"])]
         no_services: bool,
+        /// Pin the first phase of the extraction plan to this service (by its proposed name).
+        #[arg(long, value_name = "SERVICE")]
+        first: Option<String>,
         /// Skip files larger than this many bytes (with a diagnostic).
         #[arg(long, value_name = "BYTES", default_value_t = seam::load::DEFAULT_MAX_FILE_SIZE)]
         max_file_size: u64,
@@ -124,6 +127,7 @@ fn run(cli: Cli) -> Result<i32, String> {
             resolution,
             seed,
             no_services,
+            first,
         } => {
             if services == Some(0) {
                 return Err("--services must be at least 1".to_owned());
@@ -168,9 +172,24 @@ fn run(cli: Cli) -> Result<i32, String> {
                 timer.mark("cluster");
                 p
             });
+            if let (Some(f), Some(p)) = (&first, &proposal)
+                && !p.services.iter().any(|s| &s.name == f)
+            {
+                let names: Vec<&str> = p.services.iter().map(|s| s.name.as_str()).collect();
+                return Err(format!(
+                    "--first {f}: no such service (proposed: {})",
+                    names.join(", ")
+                ));
+            }
+            let advice = seam::advice::advise(
+                &analysis,
+                proposal.as_ref(),
+                &seam::advice::AdviceOptions { first },
+            );
             let doc = report::Document {
                 analysis: &analysis,
                 proposal: proposal.as_ref(),
+                advice: Some(&advice),
             };
             let format = match format {
                 FormatArg::Text => Format::Text,

@@ -21,6 +21,8 @@ pub struct Document<'a> {
     pub analysis: &'a Analysis,
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub proposal: Option<&'a Proposal>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub advice: Option<&'a crate::advice::Advice>,
 }
 
 /// Output formats of `seam analyze`.

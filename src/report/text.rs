@@ -122,6 +122,9 @@ pub fn render_text(doc: &Document<'_>, root: &str, out: &mut dyn Write) -> io::R
     if let Some(p) = doc.proposal {
         services(&mut w, p)?;
     }
+    if let Some(adv) = doc.advice {
+        advice(&mut w, adv)?;
+    }
     if !a.diagnostics.is_empty() {
         writeln!(w, "\nDiagnostics:")?;
         for d in a.diagnostics.iter().take(DIAGNOSTICS_SHOWN) {
@@ -240,6 +243,104 @@ fn services(w: &mut dyn Write, p: &Proposal) -> io::Result<()> {
                 .collect::<Vec<_>>()
                 .join(", ")
         )?;
+    }
+    Ok(())
+}
+
+/// Lines per advice list in the summary (the JSON has them all).
+const ADVICE_SHOWN: usize = 5;
+
+fn advice(w: &mut dyn Write, adv: &crate::advice::Advice) -> io::Result<()> {
+    writeln!(w, "\nAdvice:")?;
+    for note in &adv.notes {
+        writeln!(w, "  note: {note}")?;
+    }
+    if let Some(k) = adv.shard_keys.first() {
+        writeln!(
+            w,
+            "  shard key     {} (score {:.2}; {:.0}% single-shard, {:.0}% rewrite, {:.0}% multi, {:.0}% cross, {:.0}% blockers)",
+            k.column,
+            k.score,
+            k.shares["single"] * 100.0,
+            k.shares["rewrite"] * 100.0,
+            k.shares["multi"] * 100.0,
+            k.shares["cross"] * 100.0,
+            k.shares["blocker"] * 100.0
+        )?;
+        for class in ["dist", "backfill", "reference"] {
+            let tables: Vec<&str> = k
+                .tables
+                .iter()
+                .filter(|t| t.placement == class)
+                .map(|t| t.table.trim_start_matches("table:"))
+                .collect();
+            if !tables.is_empty() {
+                writeln!(w, "                {class:<10} {}", tables.join(", "))?;
+            }
+        }
+        for s in k
+            .sites
+            .iter()
+            .filter(|s| matches!(s.class.as_str(), "blocker" | "cross"))
+            .take(ADVICE_SHOWN)
+        {
+            writeln!(
+                w,
+                "                {:<8} {}:{}  {}",
+                s.class, s.file, s.line, s.reason
+            )?;
+        }
+        let others: Vec<String> = adv.shard_keys[1..]
+            .iter()
+            .map(|k| format!("{} {:.2}", k.column, k.score))
+            .collect();
+        if !others.is_empty() {
+            writeln!(w, "                runners-up: {}", others.join(", "))?;
+        }
+    }
+    let rr = &adv.read_replicas;
+    let safe = rr.routes.iter().filter(|r| r.replica_safe).count();
+    writeln!(
+        w,
+        "  replicas      {safe} of {} routes can read from a replica; {} read-your-writes hazards",
+        rr.routes.len(),
+        rr.hazards.len()
+    )?;
+    for h in rr.hazards.iter().take(ADVICE_SHOWN) {
+        writeln!(
+            w,
+            "                {} writes {} at {}:{}, reads it at {}:{}",
+            h.route,
+            h.table.trim_start_matches("table:"),
+            h.write.file,
+            h.write.line,
+            h.read.file,
+            h.read.line
+        )?;
+    }
+    writeln!(
+        w,
+        "  async         {} candidates",
+        adv.async_candidates.len()
+    )?;
+    for c in adv.async_candidates.iter().take(ADVICE_SHOWN) {
+        let kinds: std::collections::BTreeSet<&str> =
+            c.reasons.iter().map(|r| r.kind.as_str()).collect();
+        writeln!(
+            w,
+            "                {} (score {:.1}: {}) -> event {} for the {}",
+            c.route,
+            c.score,
+            kinds.into_iter().collect::<Vec<_>>().join(", "),
+            c.event,
+            c.consumer
+        )?;
+    }
+    if !adv.extraction_plan.is_empty() {
+        writeln!(w, "  extraction order:")?;
+        for p in &adv.extraction_plan {
+            writeln!(w, "    {}. {:<18} {}", p.phase, p.service, p.why)?;
+        }
     }
     Ok(())
 }

@@ -22,8 +22,8 @@ use seam_facts::python::{DefKind, Expr};
 use seam_facts::{Diagnostic, Severity};
 
 use crate::analysis::{
-    Analysis, Edge, EdgeKind, Evidence, ExternalCall, NameCount, Node, NodeKind, Route,
-    SCHEMA_VERSION, Summary, Table,
+    Analysis, Edge, EdgeKind, Evidence, ExternalCall, NameCount, Node, NodeKind, Query,
+    QuerySource, Route, SCHEMA_VERSION, Summary, Table,
 };
 use crate::load::Loaded;
 use builder::Builder;
@@ -158,6 +158,27 @@ fn structure_edges(ix: &Index<'_>, b: &mut Builder) {
                 );
             }
         }
+    }
+}
+
+/// SQL run inside a loop: a query site whose SQL sits within two lines of a call made in a
+/// loop of the same function (`for ...: cursor.execute("...")`). ORM sites know it already.
+fn mark_sql_in_loops(ix: &Index<'_>, queries: &mut [Query]) {
+    let mut looped: BTreeSet<(String, u32)> = BTreeSet::new();
+    for (u, unit) in ix.units.iter().enumerate() {
+        for c in unit.facts.calls.iter().filter(|c| c.in_loop) {
+            looped.insert((ix.owner_id(u, &c.scope), c.line));
+        }
+    }
+    if looped.is_empty() {
+        return;
+    }
+    for q in queries.iter_mut().filter(|q| q.source == QuerySource::Sql) {
+        let lo = q.line.saturating_sub(2);
+        q.in_loop |= looped
+            .range((q.site.clone(), lo)..=(q.site.clone(), q.line + 2))
+            .next()
+            .is_some();
     }
 }
 
@@ -354,6 +375,7 @@ fn assemble(ix: &Index<'_>, loaded: &Loaded, mut b: Builder) -> Analysis {
     drop(first_evidence);
     let edges: Vec<Edge> = b.edges.into_sorted(|id| nodes.contains_key(id));
     let mut queries = b.queries;
+    mark_sql_in_loops(ix, &mut queries);
     queries.sort();
     let external_calls: Vec<ExternalCall> = b
         .external

@@ -48,6 +48,10 @@ struct Access {
     equality: BTreeSet<String>,
     joins: BTreeSet<(String, String)>,
     locking: bool,
+    assigned: BTreeSet<String>,
+    /// `Model.query.get(pk)`: an equality on the primary key, known once tables are built.
+    by_key: bool,
+    in_loop: bool,
 }
 
 struct Ctx<'i, 'a> {
@@ -92,6 +96,28 @@ impl Ctx<'_, '_> {
 
     /// The model a name holds in a scope: an instance (constructor, typed parameter, `self`),
     /// a query that fetches one, or the element of a relationship collection.
+    /// The keywords of the constructor call that builds `item` (`Task(project_id=...)`, or a
+    /// local variable assigned from one): the columns an ORM insert sets.
+    fn constructor_keywords(&self, scope: &str, item: &Expr) -> Vec<String> {
+        let args = match item {
+            Expr::Call { args, .. } => args,
+            Expr::Name(n) => match self.ix.resolve(self.u, scope, n) {
+                Value::Var(vu, va) if vu == self.u => {
+                    match &self.ix.units[vu].facts.assigns[va].value {
+                        Expr::Call { args, .. } => args,
+                        _ => return Vec::new(),
+                    }
+                }
+                _ => return Vec::new(),
+            },
+            _ => return Vec::new(),
+        };
+        args.iter()
+            .filter_map(|a| a.keyword.clone())
+            .filter(|k| k != "*" && k != "**")
+            .collect()
+    }
+
     fn instance_model(
         &self,
         scope: &str,
@@ -352,7 +378,7 @@ fn unit_accesses<'a>(
                             ctx.predicates(&c.scope, &c.args, None, &mut acc);
                         }
                         "with_for_update" => acc.locking = true,
-                        "get" | "get_or_404" if link == links[0] => {}
+                        "get" | "get_or_404" | "get_or_none" => acc.by_key = true,
                         _ => {}
                     }
                     let root_last = last_segment(&root.callee);
@@ -394,7 +420,11 @@ fn unit_accesses<'a>(
                             _ => None,
                         };
                         if let Some(m) = m {
-                            acc.writes.insert(ctx.table(m));
+                            let table = ctx.table(m);
+                            for k in ctx.constructor_keywords(&call.scope, item) {
+                                acc.assigned.insert(format!("{table}.{k}"));
+                            }
+                            acc.writes.insert(table);
                         }
                     }
                 }
@@ -402,6 +432,7 @@ fn unit_accesses<'a>(
             if acc.reads.is_empty() && acc.writes.is_empty() {
                 continue;
             }
+            acc.in_loop = root.in_loop || call.in_loop;
             found.push((root.line, call.scope.as_str(), acc));
         }
         // Relationship traversal: `user.posts` where `user` holds a `User`.
@@ -445,6 +476,14 @@ fn record(
     acc: Access,
 ) {
     let site = ix.owner_id(u, scope);
+    let mut equality = acc.equality;
+    if acc.by_key {
+        for t in &acc.reads {
+            if let Some(pk) = b.tables.get(t).and_then(|t| t.primary_key.first()) {
+                equality.insert(format!("{t}.{pk}"));
+            }
+        }
+    }
     for t in &acc.reads {
         b.edge(&site, &format!("table:{t}"), EdgeKind::Reads, file, line);
     }
@@ -459,8 +498,10 @@ fn record(
         kind: acc.kind.to_owned(),
         reads: acc.reads.iter().map(|t| format!("table:{t}")).collect(),
         writes: acc.writes.iter().map(|t| format!("table:{t}")).collect(),
-        equality_columns: acc.equality.into_iter().collect(),
+        equality_columns: equality.into_iter().collect(),
         joins: acc.joins.into_iter().collect(),
         locking: acc.locking,
+        assigned_columns: acc.assigned.into_iter().collect(),
+        in_loop: acc.in_loop,
     });
 }

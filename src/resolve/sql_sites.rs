@@ -134,6 +134,8 @@ fn query(site: &str, file: &str, line: u32, st: &Statement) -> Query {
         equality_columns: st.equality_columns.clone(),
         joins: st.joins.clone(),
         locking: st.locking,
+        assigned_columns: st.assigned_columns.clone(),
+        in_loop: false,
     }
 }
 

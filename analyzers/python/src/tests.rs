@@ -201,3 +201,15 @@ fn params_and_annotations() {
     assert_eq!(posts.annotation.as_deref(), Some("Post"));
     assert_eq!(posts.scope, "M");
 }
+
+#[test]
+fn a_comprehensions_first_iterable_runs_once() {
+    let f = facts(
+        "def f(conn, ids):\n    rows = [dict(r) for r in conn.execute(SQL)]\n    \
+         return [load(i) for i in ids]\n",
+    );
+    let by_name = |n: &str| f.calls.iter().find(|c| c.callee == n).unwrap();
+    assert!(!by_name("conn.execute").in_loop, "evaluated once");
+    assert!(by_name("dict").in_loop);
+    assert!(by_name("load").in_loop);
+}

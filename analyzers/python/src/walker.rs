@@ -194,7 +194,17 @@ impl<'s, 't> Walker<'s, 't> {
             }
             Role::Loop => {
                 let looped = self.loop_scope(scope);
+                let start = self.stack.len();
                 self.push_children(node, looped);
+                // A comprehension's first iterable is evaluated once, outside the loop
+                // (`[dict(r) for r in conn.execute(SQL)]` runs one query).
+                if let Some(frame) = self.stack[start..]
+                    .iter_mut()
+                    .rev()
+                    .find(|f| f.node.kind() == "for_in_clause")
+                {
+                    frame.scope = scope;
+                }
             }
             Role::AsPattern => {
                 // `with open(p) as f`: the alias takes the value.

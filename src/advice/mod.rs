@@ -1,0 +1,66 @@
+//! Advice: the four questions a team asks once it knows where the seams are — how to shard the
+//! database, which reads can go to replicas, which slow synchronous work should become events,
+//! and in what order to extract the services. Pure functions of the analysis (and the
+//! proposal); every finding carries file:line evidence. Empty lists where the code gives no
+//! ground, with a note saying why rather than invented advice.
+
+mod asynchrony;
+mod calls;
+mod plan;
+mod replicas;
+mod shard;
+mod types;
+
+pub use types::*;
+
+use crate::analysis::Analysis;
+use crate::cluster::Proposal;
+
+/// What the user can steer.
+#[derive(Debug, Clone, Default)]
+pub struct AdviceOptions {
+    /// Pin the first extraction phase to this service (`--first identity`).
+    pub first: Option<String>,
+}
+
+/// All four answers. `proposal` is needed for the extraction plan (and names the consumer
+/// service of async work); without it the plan is empty with a note.
+pub fn advise(a: &Analysis, proposal: Option<&Proposal>, options: &AdviceOptions) -> Advice {
+    let graph = calls::CallTree::of(a);
+    let mut notes = Vec::new();
+    if a.tables.is_empty() && a.queries.is_empty() {
+        notes.push(
+            "no table is defined or queried: no shard key, replica or data advice".to_owned(),
+        );
+    }
+    let shard_keys = shard::advise(a);
+    if shard_keys.is_empty() && !a.tables.is_empty() {
+        notes.push(
+            "no shard-key candidate: no foreign key or join equality links two tables".to_owned(),
+        );
+    }
+    let read_replicas = replicas::advise(a, &graph);
+    let async_candidates = asynchrony::advise(a, &graph, proposal);
+    let extraction_plan = match proposal {
+        Some(p) if !p.services.is_empty() => {
+            match plan::plan(a, p, &async_candidates, options.first.as_deref()) {
+                Ok(plan) => plan,
+                Err(note) => {
+                    notes.push(note);
+                    Vec::new()
+                }
+            }
+        }
+        _ => {
+            notes.push("no services proposed: no extraction plan".to_owned());
+            Vec::new()
+        }
+    };
+    Advice {
+        shard_keys,
+        read_replicas,
+        async_candidates,
+        extraction_plan,
+        notes,
+    }
+}

@@ -1,0 +1,115 @@
+//! Read replicas. A query site is replica-safe when it is a plain read (SELECT, no `FOR
+//! UPDATE`, no write). A route can be served from a replica when every site its handler
+//! reaches is; a handler that writes a table and later reads it (in the order of its own
+//! lines) would read its own write from a lagging replica: a read-your-writes hazard.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::calls::CallTree;
+use super::types::{Hazard, ReadReplicas, RouteReads, TableReads};
+use crate::analysis::{Analysis, Evidence, Query};
+
+pub fn replica_safe(q: &Query) -> bool {
+    q.kind == "select" && !q.locking && q.writes.is_empty()
+}
+
+pub fn advise(a: &Analysis, calls: &CallTree<'_>) -> ReadReplicas {
+    let mut per_table: BTreeMap<&str, (u32, u32)> = BTreeMap::new();
+    for q in &a.queries {
+        if q.kind != "select" {
+            continue;
+        }
+        for t in &q.reads {
+            let e = per_table.entry(t.as_str()).or_default();
+            e.0 += 1;
+            if replica_safe(q) {
+                e.1 += 1;
+            }
+        }
+    }
+    let tables = per_table
+        .into_iter()
+        .map(|(t, (reads, safe))| TableReads {
+            table: t.to_owned(),
+            read_sites: reads,
+            replica_safe: safe,
+            share: (f64::from(safe) / f64::from(reads.max(1)) * 1e4).round() / 1e4,
+        })
+        .collect();
+    let mut sites_of: BTreeMap<&str, Vec<&Query>> = BTreeMap::new();
+    for q in &a.queries {
+        sites_of.entry(q.site.as_str()).or_default().push(q);
+    }
+    let mut routes = Vec::new();
+    let mut hazards = BTreeSet::new();
+    for r in &a.routes {
+        let root = Evidence {
+            file: r.file.clone(),
+            line: r.line,
+        };
+        let reached = calls.reach(&r.handler, &root);
+        // (order in the handler, query) for every site reached.
+        let mut ordered: Vec<(u32, &Query)> = Vec::new();
+        for (sym, how) in &reached {
+            for q in sites_of.get(sym).map_or(&[][..], Vec::as_slice) {
+                let order = if how.depth == 0 { q.line } else { how.via_line };
+                ordered.push((order, q));
+            }
+        }
+        ordered.sort_by_key(|(o, q)| (*o, q.file.clone(), q.line));
+        let reads = ordered.iter().filter(|(_, q)| q.kind == "select").count() as u32;
+        let writes = ordered.len() as u32 - reads;
+        let blocking = ordered.iter().find(|(_, q)| !replica_safe(q));
+        routes.push(RouteReads {
+            route: r.id.clone(),
+            replica_safe: blocking.is_none() && reads > 0,
+            reads,
+            writes,
+            reason: match blocking {
+                Some((_, q)) => Some(format!(
+                    "{} {} at {}:{}",
+                    q.kind,
+                    q.writes
+                        .first()
+                        .or(q.reads.first())
+                        .map_or("", String::as_str),
+                    q.file,
+                    q.line
+                )),
+                None if reads == 0 => Some("runs no query".to_owned()),
+                None => None,
+            },
+        });
+        for (i, (wo, w)) in ordered.iter().enumerate() {
+            if w.writes.is_empty() {
+                continue;
+            }
+            for (ro, rq) in &ordered[i + 1..] {
+                if ro < wo || rq.kind != "select" {
+                    continue;
+                }
+                for t in w.writes.iter().filter(|t| rq.reads.contains(t)) {
+                    hazards.insert(Hazard {
+                        route: r.id.clone(),
+                        table: t.clone(),
+                        write: Evidence {
+                            file: w.file.clone(),
+                            line: w.line,
+                        },
+                        read: Evidence {
+                            file: rq.file.clone(),
+                            line: rq.line,
+                        },
+                        note: "writes then reads the same table in one request: keep this read on the primary".to_owned(),
+                    });
+                }
+            }
+        }
+    }
+    routes.sort();
+    ReadReplicas {
+        tables,
+        routes,
+        hazards: hazards.into_iter().collect(),
+    }
+}

@@ -1,0 +1,161 @@
+//! The advice document, serialised under `"advice"` (field order is the JSON contract; every
+//! vector is sorted or ranked as documented).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::analysis::Evidence;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Advice {
+    /// Best first.
+    pub shard_keys: Vec<ShardKey>,
+    pub read_replicas: ReadReplicas,
+    /// Highest score first.
+    pub async_candidates: Vec<AsyncCandidate>,
+    /// One entry per phase, in order.
+    pub extraction_plan: Vec<Phase>,
+    /// Why a part is empty (no tables, no services...).
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ShardKey {
+    /// The column name most tables carry (`tenant_id`).
+    pub column: String,
+    /// The table whose primary key the domain holds (`table:tenants`), if any.
+    pub root: Option<String>,
+    /// Every `table.column` of the key's domain (foreign keys and join equalities).
+    pub domain: Vec<String>,
+    pub score: f64,
+    /// Share of query sites (weighted) per class.
+    pub shares: BTreeMap<String, f64>,
+    pub reasons: Vec<String>,
+    pub tables: Vec<Placement>,
+    pub sites: Vec<SiteClass>,
+    /// Citus statements for this key.
+    pub citus: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Placement {
+    pub table: String,
+    /// `dist`, `backfill`, `reference` or `local`.
+    pub placement: String,
+    /// The distribution column (dist), or the one to add (backfill).
+    pub column: Option<String>,
+    /// Backfill: the foreign-key path to a distributed table (`tasks.project_id -> projects.id`).
+    pub path: Vec<String>,
+    /// Backfill: the statements that add and fill the column.
+    pub backfill_sql: Vec<String>,
+    /// Unique constraints without the key (they cannot be enforced across shards).
+    pub blockers: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct SiteClass {
+    pub site: String,
+    pub file: String,
+    pub line: u32,
+    /// `single`, `rewrite`, `multi`, `cross` or `blocker`.
+    pub class: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ReadReplicas {
+    pub tables: Vec<TableReads>,
+    pub routes: Vec<RouteReads>,
+    pub hazards: Vec<Hazard>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TableReads {
+    pub table: String,
+    pub read_sites: u32,
+    pub replica_safe: u32,
+    pub share: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct RouteReads {
+    pub route: String,
+    /// Every query the route runs (through its handler's calls) is a plain read.
+    pub replica_safe: bool,
+    pub reads: u32,
+    pub writes: u32,
+    /// Why not, when not: the first writing or locking site.
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Hazard {
+    pub route: String,
+    pub table: String,
+    pub write: Evidence,
+    pub read: Evidence,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AsyncCandidate {
+    pub handler: String,
+    pub route: String,
+    pub score: f64,
+    pub reasons: Vec<Reason>,
+    /// The event to publish instead (`usage_report_requested`).
+    pub event: String,
+    pub producer: String,
+    /// The worker that would consume it: `<service> worker`, or the monolith's.
+    pub consumer: String,
+    /// Celery tasks the handler already enqueues.
+    pub existing_tasks: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Reason {
+    pub kind: String,
+    pub detail: String,
+    pub file: String,
+    pub line: u32,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Phase {
+    pub phase: u32,
+    pub service: String,
+    pub why: String,
+    pub score: f64,
+    /// API-gateway rules: path prefix (or exact path) → `service` or `monolith`.
+    pub gateway: Vec<GatewayRule>,
+    pub routes: Vec<String>,
+    pub tables_move: Vec<String>,
+    pub tables_to_decouple: Vec<Decouple>,
+    /// Calls that cross the new boundary and become network calls.
+    pub network_calls: Vec<NetworkCall>,
+    pub async_to_convert: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct GatewayRule {
+    pub path: String,
+    pub to: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Decouple {
+    pub table: String,
+    /// `api`, `replication` or `event`.
+    pub remedy: String,
+    pub why: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct NetworkCall {
+    pub from: String,
+    pub to: String,
+    /// `outbound` (the new service calls the monolith) or `inbound`.
+    pub direction: String,
+    pub evidence: Vec<Evidence>,
+}

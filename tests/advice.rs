@@ -1,0 +1,181 @@
+//! Advice on fixtures whose right answers are known: `saas_tenants` is a multi-tenant tracker
+//! whose shard key is `tenant_id` (root `tenants`), with a reference table (`plans`), a table
+//! two hops from the key (`tasks`, through `projects`), a read-your-writes hazard
+//! (`POST /projects`) and a slow export route (N+1, CSV, an HTTP upload).
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+fn advice(v: &Value) -> &Value {
+    v.get("advice").expect("an `advice` section")
+}
+
+fn site_class<'a>(key: &'a Value, site: &str, line: u64) -> &'a str {
+    arr(key, "sites")
+        .iter()
+        .find(|x| s(x, "site") == site && u(x, "line") == line)
+        .map(|x| s(x, "class"))
+        .unwrap_or_else(|| panic!("no site {site}:{line}"))
+}
+
+#[test]
+fn the_tenant_key_wins_and_every_table_and_site_is_placed() {
+    let v = analyze_json("saas_tenants");
+    let keys = arr(advice(&v), "shard_keys");
+    assert!(keys.len() >= 2, "runners-up are listed");
+    let best = &keys[0];
+    assert_eq!(s(best, "column"), "tenant_id");
+    assert_eq!(s(best, "root"), "table:tenants");
+    let scores: Vec<f64> = keys.iter().map(|k| k["score"].as_f64().unwrap()).collect();
+    assert!(
+        scores.windows(2).all(|w| w[0] >= w[1]),
+        "ranked: {scores:?}"
+    );
+    let placement = |t: &str| {
+        arr(best, "tables")
+            .iter()
+            .find(|p| s(p, "table") == t)
+            .map(|p| s(p, "placement").to_owned())
+            .unwrap()
+    };
+    assert_eq!(placement("table:projects"), "dist");
+    assert_eq!(placement("table:users"), "dist");
+    assert_eq!(placement("table:tenants"), "dist");
+    assert_eq!(placement("table:plans"), "reference");
+    assert_eq!(placement("table:tasks"), "backfill");
+    let tasks = arr(best, "tables")
+        .iter()
+        .find(|p| s(p, "table") == "table:tasks")
+        .unwrap();
+    assert_eq!(strs(tasks, "path"), ["tasks.project_id -> projects.id"]);
+    assert!(
+        strs(tasks, "backfill_sql")
+            .iter()
+            .any(|q| q.contains("UPDATE tasks SET tenant_id"))
+    );
+    // Every query site is classified, with its evidence.
+    assert_eq!(arr(best, "sites").len(), arr(&v, "queries").len());
+    assert_eq!(
+        site_class(best, "app:list_projects", 21),
+        "single",
+        "join on the key"
+    );
+    assert_eq!(
+        site_class(best, "app:show_project", 44),
+        "rewrite",
+        "lookup by id"
+    );
+    assert_eq!(site_class(best, "app:stats", 71), "multi", "all tenants");
+    assert_eq!(
+        site_class(best, "app:move_user", 64),
+        "blocker",
+        "moves the key"
+    );
+    assert_eq!(
+        site_class(best, "app:create_task", 55),
+        "rewrite",
+        "key from the project"
+    );
+    let citus = strs(best, "citus");
+    assert!(citus.contains(&"SELECT create_distributed_table('tenants', 'id');".to_owned()));
+    assert!(citus.contains(&"SELECT create_reference_table('plans');".to_owned()));
+    assert!(citus.contains(
+        &"SELECT create_distributed_table('projects', 'tenant_id', colocate_with => 'tenants');"
+            .to_owned()
+    ));
+}
+
+#[test]
+fn replicas_hazards_and_async_work_are_found_with_evidence() {
+    let v = analyze_json("saas_tenants");
+    let rr = &advice(&v)["read_replicas"];
+    let route = |id: &str| {
+        arr(rr, "routes")
+            .iter()
+            .find(|r| s(r, "route") == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(route("route:GET /projects")["replica_safe"], true);
+    assert_eq!(route("route:POST /tasks")["replica_safe"], false);
+    let hazards = arr(rr, "hazards");
+    assert_eq!(hazards.len(), 1, "{hazards:?}");
+    assert_eq!(s(&hazards[0], "route"), "route:POST /projects");
+    assert_eq!(u(&hazards[0]["write"], "line"), 31);
+    assert_eq!(u(&hazards[0]["read"], "line"), 36);
+    let asyncs = arr(advice(&v), "async_candidates");
+    assert_eq!(asyncs.len(), 1, "only the export is slow: {asyncs:?}");
+    let c = &asyncs[0];
+    assert_eq!(s(c, "handler"), "app:export_report");
+    assert_eq!(s(c, "event"), "export_report_requested");
+    let kinds: Vec<&str> = arr(c, "reasons").iter().map(|r| s(r, "kind")).collect();
+    for k in ["external_io", "file_generation", "n_plus_one"] {
+        assert!(kinds.contains(&k), "{k} in {kinds:?}");
+    }
+    let n1 = arr(c, "reasons")
+        .iter()
+        .find(|r| s(r, "kind") == "n_plus_one")
+        .unwrap();
+    assert_eq!((s(n1, "file"), u(n1, "line")), ("app.py", 81));
+}
+
+#[test]
+fn the_plan_covers_every_service_once_and_first_can_be_pinned() {
+    let v = analyze_json("classic_monolith");
+    let services: Vec<String> = arr(&v, "services")
+        .iter()
+        .map(|x| s(x, "name").to_owned())
+        .collect();
+    let plan = arr(advice(&v), "extraction_plan");
+    let mut order: Vec<String> = plan.iter().map(|p| s(p, "service").to_owned()).collect();
+    assert_eq!(order.len(), services.len());
+    order.sort();
+    let mut sorted = services.clone();
+    sorted.sort();
+    assert_eq!(order, sorted);
+    for (i, p) in plan.iter().enumerate() {
+        assert_eq!(u(p, "phase"), i as u64 + 1);
+        assert!(!s(p, "why").is_empty());
+    }
+    // Pinning a service makes it phase 1, and the rest still follow.
+    let last = s(plan.last().unwrap(), "service").to_owned();
+    let out = run([
+        "analyze",
+        fixture("classic_monolith").to_str().unwrap(),
+        "--format",
+        "json",
+        "--first",
+        &last,
+    ]);
+    let pinned = expect_json(&out, "--first");
+    let plan2 = arr(advice(&pinned), "extraction_plan");
+    assert_eq!(s(&plan2[0], "service"), last);
+    assert_eq!(plan2.len(), plan.len());
+    // An unknown service is a one-line usage error.
+    let out = run([
+        "analyze",
+        fixture("classic_monolith").to_str().unwrap(),
+        "--first",
+        "no_such_service",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stderr_of(&out).trim().lines().count(), 1);
+}
+
+#[test]
+fn an_app_without_data_gets_notes_not_invented_advice() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("app.py"),
+        "from flask import Flask\napp = Flask(__name__)\n\n@app.get('/')\ndef index():\n    return 'hi'\n",
+    )
+    .unwrap();
+    let v = analyze_path_json(dir.path());
+    let adv = advice(&v);
+    assert!(arr(adv, "shard_keys").is_empty());
+    assert!(arr(adv, "async_candidates").is_empty());
+    assert!(arr(adv, "extraction_plan").is_empty());
+    assert!(!arr(adv, "notes").is_empty());
+}

@@ -214,6 +214,19 @@ pub struct Analysis {
     pub tables: Vec<Table>,
     pub queries: Vec<Query>,
     pub external_calls: Vec<ExternalCall>,
+    /// `url_for("endpoint")` references: where code links or redirects to another route.
+    pub endpoint_refs: Vec<EndpointRef>,
     pub unresolved: Vec<NameCount>,
     pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A literal endpoint named in `url_for(...)`: the POST → redirect → GET chains that read
+/// replicas must not break are made of these.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct EndpointRef {
+    pub from: String,
+    /// As written: `index`, `billing.show_invoice`, `.show` (blueprint-relative).
+    pub endpoint: String,
+    pub file: String,
+    pub line: u32,
 }

@@ -49,6 +49,10 @@ enum Command {
         /// Pin the first phase of the extraction plan to this service (by its proposed name).
         #[arg(long, value_name = "SERVICE")]
         first: Option<String>,
+        /// Weigh query sites by production calls: a pg_stat_statements CSV export (columns
+        /// `query`, `calls`, optionally `total_exec_time`).
+        #[arg(long, value_name = "CSV")]
+        workload: Option<PathBuf>,
         /// Skip files larger than this many bytes (with a diagnostic).
         #[arg(long, value_name = "BYTES", default_value_t = seam::load::DEFAULT_MAX_FILE_SIZE)]
         max_file_size: u64,
@@ -128,6 +132,7 @@ fn run(cli: Cli) -> Result<i32, String> {
             seed,
             no_services,
             first,
+            workload,
         } => {
             if services == Some(0) {
                 return Err("--services must be at least 1".to_owned());
@@ -158,6 +163,11 @@ fn run(cli: Cli) -> Result<i32, String> {
                 .num_threads(options.threads)
                 .build_global()
                 .ok();
+            // A bad workload file is a usage error: read it before the (long) analysis.
+            let workload_rows = workload
+                .as_deref()
+                .map(seam::advice::workload::read)
+                .transpose()?;
             let analysis = seam::analyze(&path, &options);
             let proposal = (!no_services).then(|| {
                 let mut timer = seam::timing::Timer::new();
@@ -184,7 +194,10 @@ fn run(cli: Cli) -> Result<i32, String> {
             let advice = seam::advice::advise(
                 &analysis,
                 proposal.as_ref(),
-                &seam::advice::AdviceOptions { first },
+                &seam::advice::AdviceOptions {
+                    first,
+                    workload: workload_rows,
+                },
             );
             let doc = report::Document {
                 analysis: &analysis,

@@ -38,12 +38,15 @@ impl<'a> CallTree<'a> {
     }
 
     /// Symbols reached from `root` (itself at depth 0), breadth first, first path wins.
-    pub fn reach(
-        &self,
+    pub fn reach<'b>(
+        &'b self,
         root: &'a str,
-        root_evidence: &'a Evidence,
-    ) -> BTreeMap<&'a str, Reached<'a>> {
-        let mut out: BTreeMap<&str, Reached<'_>> = BTreeMap::new();
+        root_evidence: &'b Evidence,
+    ) -> BTreeMap<&'a str, Reached<'b>>
+    where
+        'a: 'b,
+    {
+        let mut out: BTreeMap<&'a str, Reached<'b>> = BTreeMap::new();
         out.insert(
             root,
             Reached {

@@ -10,6 +10,7 @@ mod plan;
 mod replicas;
 mod shard;
 mod types;
+pub mod workload;
 
 pub use types::*;
 
@@ -21,6 +22,8 @@ use crate::cluster::Proposal;
 pub struct AdviceOptions {
     /// Pin the first extraction phase to this service (`--first identity`).
     pub first: Option<String>,
+    /// Production query counts (`--workload pg_stat_statements.csv`).
+    pub workload: Option<workload::Workload>,
 }
 
 /// All four answers. `proposal` is needed for the extraction plan (and names the consumer
@@ -33,7 +36,14 @@ pub fn advise(a: &Analysis, proposal: Option<&Proposal>, options: &AdviceOptions
             "no table is defined or queried: no shard key, replica or data advice".to_owned(),
         );
     }
-    let shard_keys = shard::advise(a);
+    let (weights, workload) = match &options.workload {
+        Some(w) => {
+            let (weights, summary) = workload::weigh(a, w);
+            (weights, Some(summary))
+        }
+        None => (vec![1.0; a.queries.len()], None),
+    };
+    let shard_keys = shard::advise(a, &weights);
     if shard_keys.is_empty() && !a.tables.is_empty() {
         notes.push(
             "no shard-key candidate: no foreign key or join equality links two tables".to_owned(),
@@ -57,10 +67,12 @@ pub fn advise(a: &Analysis, proposal: Option<&Proposal>, options: &AdviceOptions
         }
     };
     Advice {
+        shard_verdict: shard::verdict(&shard_keys),
         shard_keys,
         read_replicas,
         async_candidates,
         extraction_plan,
+        workload,
         notes,
     }
 }

@@ -9,6 +9,9 @@ use super::calls::CallTree;
 use super::types::{Hazard, ReadReplicas, RouteReads, TableReads};
 use crate::analysis::{Analysis, Evidence, Query};
 
+/// The symbols a route's handler reaches, and the query sites they run in handler order.
+type RouteSites<'a> = (BTreeSet<&'a str>, Vec<(u32, &'a Query)>);
+
 pub fn replica_safe(q: &Query) -> bool {
     q.kind == "select" && !q.locking && q.writes.is_empty()
 }
@@ -42,6 +45,8 @@ pub fn advise(a: &Analysis, calls: &CallTree<'_>) -> ReadReplicas {
     }
     let mut routes = Vec::new();
     let mut hazards = BTreeSet::new();
+    // Per route: the symbols its handler reaches, and the sites they run in handler order.
+    let mut reached_by_route: Vec<RouteSites<'_>> = Vec::new();
     for r in &a.routes {
         let root = Evidence {
             file: r.file.clone(),
@@ -57,6 +62,7 @@ pub fn advise(a: &Analysis, calls: &CallTree<'_>) -> ReadReplicas {
             }
         }
         ordered.sort_by_key(|(o, q)| (*o, q.file.clone(), q.line));
+        reached_by_route.push((reached.keys().copied().collect(), ordered.clone()));
         let reads = ordered.iter().filter(|(_, q)| q.kind == "select").count() as u32;
         let writes = ordered.len() as u32 - reads;
         let blocking = ordered.iter().find(|(_, q)| !replica_safe(q));
@@ -102,6 +108,57 @@ pub fn advise(a: &Analysis, calls: &CallTree<'_>) -> ReadReplicas {
                         },
                         note: "writes then reads the same table in one request: keep this read on the primary".to_owned(),
                     });
+                }
+            }
+        }
+    }
+    // POST → redirect → GET: the page a write redirects to reads what was just written; on a
+    // lagging replica the user does not see their own change.
+    for (i, r) in a.routes.iter().enumerate() {
+        let (reached, ordered) = &reached_by_route[i];
+        let written: Vec<&Query> = ordered
+            .iter()
+            .map(|(_, q)| *q)
+            .filter(|q| !q.writes.is_empty())
+            .collect();
+        if written.is_empty() {
+            continue;
+        }
+        for er in a
+            .endpoint_refs
+            .iter()
+            .filter(|e| reached.contains(e.from.as_str()))
+        {
+            let want = er.endpoint.rsplit('.').next().unwrap_or(&er.endpoint);
+            for (j, target) in a.routes.iter().enumerate() {
+                let name = target.handler.rsplit([':', '.']).next().unwrap_or("");
+                if j == i || name != want || !target.methods.iter().any(|m| m == "GET") {
+                    continue;
+                }
+                for (_, rq) in &reached_by_route[j].1 {
+                    if !replica_safe(rq) {
+                        continue;
+                    }
+                    for w in &written {
+                        for t in w.writes.iter().filter(|t| rq.reads.contains(t)) {
+                            hazards.insert(Hazard {
+                                route: r.id.clone(),
+                                table: t.clone(),
+                                write: Evidence {
+                                    file: w.file.clone(),
+                                    line: w.line,
+                                },
+                                read: Evidence {
+                                    file: rq.file.clone(),
+                                    line: rq.line,
+                                },
+                                note: format!(
+                                    "redirects ({}:{}) to {}, which reads it: serve that read from the primary (or pin the session to it after a write)",
+                                    er.file, er.line, target.id
+                                ),
+                            });
+                        }
+                    }
                 }
             }
         }

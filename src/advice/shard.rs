@@ -95,8 +95,50 @@ fn fk_pairs(tables: &[Table]) -> Vec<(String, String)> {
     out
 }
 
+/// A key named like a tenant key is recommended from this score; any key from
+/// [`STRONG_SCORE`]. Below, the migration would not pay: most sites would stay multi-shard or
+/// need rewriting, or the key is an entity reference rather than a tenancy column.
+pub const HINTED_SCORE: f64 = 0.25;
+pub const STRONG_SCORE: f64 = 0.5;
+
+/// Whether the best candidate is worth sharding on.
+pub fn verdict(keys: &[ShardKey]) -> super::types::ShardVerdict {
+    let Some(best) = keys.first() else {
+        return super::types::ShardVerdict {
+            recommended: None,
+            reason: "no candidate key".to_owned(),
+        };
+    };
+    let hinted = hinted(&best.column);
+    let ok = best.score >= STRONG_SCORE || (hinted && best.score >= HINTED_SCORE);
+    super::types::ShardVerdict {
+        recommended: ok.then(|| best.column.clone()),
+        reason: if ok {
+            format!(
+                "shard on `{}` (score {:.2}): {:.0}% of query sites single-shard and {:.0}% mechanical rewrites; {:.0}% of sites touch sharded tables",
+                best.column,
+                best.score,
+                best.shares["single"] * 100.0,
+                best.shares["rewrite"] * 100.0,
+                best.shares["covered"] * 100.0
+            )
+        } else if hinted {
+            format!(
+                "sharding not advised yet: the best key `{}` scores {:.2} (< {HINTED_SCORE}); fix its blockers and rewrites first",
+                best.column, best.score
+            )
+        } else {
+            format!(
+                "sharding not advised: no tenant-like key, and the best candidate `{}` scores {:.2} (< {STRONG_SCORE}); scale reads (replicas) and extract services first",
+                best.column, best.score
+            )
+        },
+    }
+}
+
 /// Ranked candidate keys, best first.
-pub fn advise(a: &Analysis) -> Vec<ShardKey> {
+/// `weights`: one per query site (`a.queries` order): 1 each, or production calls.
+pub fn advise(a: &Analysis, weights: &[f64]) -> Vec<ShardKey> {
     let fks = fk_pairs(&a.tables);
     let mut index: BTreeMap<String, usize> = BTreeMap::new();
     let mut names: Vec<String> = Vec::new();
@@ -137,7 +179,7 @@ pub fn advise(a: &Analysis) -> Vec<ShardKey> {
     let mut keys: Vec<ShardKey> = domains
         .into_iter()
         .take(CANDIDATES)
-        .map(|(_, d)| evaluate(a, &fks, d))
+        .map(|(_, d)| evaluate(a, &fks, d, weights))
         .collect();
     keys.sort_by(|x, y| {
         y.score
@@ -180,7 +222,12 @@ fn pre_score(a: &Analysis, d: &BTreeSet<String>) -> f64 {
     eq + joins + tables + if hint { 3.0 } else { 0.0 }
 }
 
-fn evaluate(a: &Analysis, fks: &[(String, String)], domain: BTreeSet<String>) -> ShardKey {
+fn evaluate(
+    a: &Analysis,
+    fks: &[(String, String)],
+    domain: BTreeSet<String>,
+    weights: &[f64],
+) -> ShardKey {
     let table_by_name: BTreeMap<&str, &Table> =
         a.tables.iter().map(|t| (t.name.as_str(), t)).collect();
     // The root: a table whose single-column primary key is in the domain, the most referenced.
@@ -332,25 +379,29 @@ fn evaluate(a: &Analysis, fks: &[(String, String)], domain: BTreeSet<String>) ->
             )
         })
         .collect();
-    let total = sites.len().max(1) as f64;
+    let weight = |i: usize| weights.get(i).copied().unwrap_or(1.0);
+    let total: f64 = (0..sites.len()).map(weight).sum::<f64>().max(1.0);
     let mut shares: BTreeMap<String, f64> = BTreeMap::new();
     for class in ["single", "rewrite", "multi", "cross", "blocker"] {
-        let n = sites.iter().filter(|s| s.class == class).count() as f64;
+        let n: f64 = (0..sites.len())
+            .filter(|&i| sites[i].class == class)
+            .map(weight)
+            .sum();
         shares.insert(class.to_owned(), round(n / total));
     }
     let mut reasons = Vec::new();
     // Coverage: the share of sites that touch a sharded table. A key that leaves most of the
     // data where it is shards little, however many sites it keeps single-shard.
-    let covered = a
-        .queries
-        .iter()
-        .filter(|q| {
+    let covered = (0..a.queries.len())
+        .filter(|&i| {
+            let q = &a.queries[i];
             q.reads
                 .iter()
                 .chain(&q.writes)
                 .any(|t| dist.contains_key(bare(t)) || backfilled.contains(bare(t)))
         })
-        .count() as f64
+        .map(weight)
+        .sum::<f64>()
         / total;
     // Consistency: the share of distributed tables that carry the key under its own name (or
     // are its root). `owner_id`, `author_id`, `assignee_id` all pointing at `users` are
@@ -679,4 +730,63 @@ fn classify(
                 .join(", ")
         ),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backfill_goes_from_the_key_outwards() {
+        let dist = BTreeMap::from([("projects".to_owned(), "tenant_id".to_owned())]);
+        let parents = BTreeMap::from([
+            ("comments", vec![("tasks", "task_id", "id")]),
+            ("tasks", vec![("projects", "project_id", "id")]),
+        ]);
+        let path = fk_path("comments", &parents, &dist).expect("two hops");
+        assert_eq!(path.len(), 2);
+        let sql = backfill_sql(&path, "tenant_id", &dist);
+        assert_eq!(
+            sql,
+            [
+                "ALTER TABLE tasks ADD COLUMN tenant_id bigint;",
+                "UPDATE tasks SET tenant_id = p.tenant_id FROM projects p WHERE tasks.project_id = p.id;",
+                "ALTER TABLE comments ADD COLUMN tenant_id bigint;",
+                "UPDATE comments SET tenant_id = p.tenant_id FROM tasks p WHERE comments.task_id = p.id;",
+            ]
+        );
+        // Three hops is too far to be mechanical.
+        let far = BTreeMap::from([
+            ("likes", vec![("comments", "comment_id", "id")]),
+            ("comments", vec![("tasks", "task_id", "id")]),
+            ("tasks", vec![("projects", "project_id", "id")]),
+        ]);
+        assert!(fk_path("likes", &far, &dist).is_none());
+    }
+
+    #[test]
+    fn tenant_like_names_and_verdicts() {
+        assert!(hinted("tenant_id") && hinted("account_id") && hinted("org_id"));
+        assert!(!hinted("user_id") && !hinted("forum_id"));
+        let key = |column: &str, score: f64| ShardKey {
+            column: column.to_owned(),
+            score,
+            shares: ["single", "rewrite", "covered"]
+                .iter()
+                .map(|s| ((*s).to_owned(), 0.5))
+                .collect(),
+            ..ShardKey::default()
+        };
+        assert_eq!(
+            verdict(&[key("tenant_id", 0.3)]).recommended.as_deref(),
+            Some("tenant_id")
+        );
+        assert_eq!(verdict(&[key("forum_id", 0.3)]).recommended, None);
+        assert_eq!(
+            verdict(&[key("forum_id", 0.6)]).recommended.as_deref(),
+            Some("forum_id")
+        );
+        assert_eq!(verdict(&[key("tenant_id", 0.1)]).recommended, None);
+        assert_eq!(verdict(&[]).recommended, None);
+    }
 }

@@ -9,6 +9,9 @@ use crate::analysis::Evidence;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Advice {
+    /// Whether to shard at all, and on what: a ranked list always has a first entry, a
+    /// recommendation needs a key worth its migration.
+    pub shard_verdict: ShardVerdict,
     /// Best first.
     pub shard_keys: Vec<ShardKey>,
     pub read_replicas: ReadReplicas,
@@ -16,8 +19,18 @@ pub struct Advice {
     pub async_candidates: Vec<AsyncCandidate>,
     /// One entry per phase, in order.
     pub extraction_plan: Vec<Phase>,
+    /// How the `--workload` rows matched the query sites (absent without `--workload`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workload: Option<super::workload::WorkloadSummary>,
     /// Why a part is empty (no tables, no services...).
     pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ShardVerdict {
+    /// The recommended key column, or `None`: sharding is not advised on this evidence.
+    pub recommended: Option<String>,
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]

@@ -255,10 +255,21 @@ fn advice(w: &mut dyn Write, adv: &crate::advice::Advice) -> io::Result<()> {
     for note in &adv.notes {
         writeln!(w, "  note: {note}")?;
     }
+    writeln!(w, "  sharding      {}", adv.shard_verdict.reason)?;
+    if let Some(wl) = &adv.workload {
+        writeln!(
+            w,
+            "  workload      {} of {} rows matched ({:.0} calls); {} unmatched",
+            wl.matched_rows,
+            wl.rows,
+            wl.matched_calls,
+            wl.unmatched.len()
+        )?;
+    }
     if let Some(k) = adv.shard_keys.first() {
         writeln!(
             w,
-            "  shard key     {} (score {:.2}; {:.0}% single-shard, {:.0}% rewrite, {:.0}% multi, {:.0}% cross, {:.0}% blockers)",
+            "  best key      {} (score {:.2}; {:.0}% single-shard, {:.0}% rewrite, {:.0}% multi, {:.0}% cross, {:.0}% blockers)",
             k.column,
             k.score,
             k.shares["single"] * 100.0,

@@ -172,6 +172,7 @@ impl Edges {
 pub(crate) struct Builder {
     pub edges: Edges,
     pub external: BTreeMap<(String, String), u32>,
+    pub endpoint_refs: Vec<crate::analysis::EndpointRef>,
     pub unresolved: BTreeMap<String, u32>,
     pub queries: Vec<Query>,
     pub routes: BTreeSet<Route>,

@@ -1,7 +1,7 @@
 //! Call sites → `calls` and `enqueues` edges, external calls, and the counts of what could not
 //! be resolved (builtin, dynamic, unresolved).
 
-use seam_facts::python::DefKind;
+use seam_facts::python::{DefKind, Expr};
 
 use super::builder::Builder;
 use super::index::Index;
@@ -52,6 +52,22 @@ pub(crate) fn resolve_calls(ix: &Index<'_>, targets: &[Vec<Value>], b: &mut Buil
                     b.edge(from, &target, EdgeKind::Calls, file, call.line);
                 }
                 Value::External(name) => {
+                    if name.ends_with("url_for")
+                        && let Some(Expr::Str(endpoint)) = call
+                            .args
+                            .iter()
+                            .find(|a| {
+                                a.keyword.is_none() || a.keyword.as_deref() == Some("endpoint")
+                            })
+                            .map(|a| &a.value)
+                    {
+                        b.endpoint_refs.push(crate::analysis::EndpointRef {
+                            from: from.to_owned(),
+                            endpoint: endpoint.clone(),
+                            file: file.to_owned(),
+                            line: call.line,
+                        });
+                    }
                     b.external_calls += 1;
                     *b.external.entry((from.to_owned(), name)).or_default() += 1;
                 }

@@ -374,6 +374,9 @@ fn assemble(ix: &Index<'_>, loaded: &Loaded, mut b: Builder) -> Analysis {
 
     drop(first_evidence);
     let edges: Vec<Edge> = b.edges.into_sorted(|id| nodes.contains_key(id));
+    let mut endpoint_refs = std::mem::take(&mut b.endpoint_refs);
+    endpoint_refs.sort();
+    endpoint_refs.dedup();
     let mut queries = b.queries;
     mark_sql_in_loops(ix, &mut queries);
     queries.sort();
@@ -414,6 +417,7 @@ fn assemble(ix: &Index<'_>, loaded: &Loaded, mut b: Builder) -> Analysis {
         tables,
         queries,
         external_calls,
+        endpoint_refs,
         unresolved,
         diagnostics,
     }

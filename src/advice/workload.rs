@@ -1,0 +1,176 @@
+//! Production weights for the shard-key advisor: a `pg_stat_statements` export (CSV with a
+//! header; columns found by name: `query`, `calls`, optionally `total_exec_time`). Each row's
+//! SQL is parsed with seam's SQL front end and matched to the query sites that run the same
+//! kind of statement on the same tables (preferring the same equality columns), since the
+//! code's SQL and the server's normalised text rarely match character for character. A site
+//! then weighs the calls of its rows; rows that match no site are reported, not dropped.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::analysis::{Analysis, Query};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// Line in the CSV (1 = header).
+    pub line: u32,
+    pub query: String,
+    pub calls: f64,
+    pub total_exec_time: f64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Workload {
+    pub rows: Vec<Row>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct WorkloadSummary {
+    pub rows: u32,
+    pub matched_rows: u32,
+    pub matched_calls: f64,
+    pub unmatched: Vec<Unmatched>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Unmatched {
+    pub line: u32,
+    pub calls: f64,
+    /// The statement, shortened.
+    pub query: String,
+    pub why: String,
+}
+
+/// Reads the CSV. Errors name the file and what is wrong (a bad file is a usage error).
+pub fn read(path: &Path) -> Result<Workload, String> {
+    let shown = path.display();
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(path)
+        .map_err(|e| format!("{shown}: {e}"))?;
+    let headers = reader
+        .headers()
+        .map_err(|e| format!("{shown}: {e}"))?
+        .clone();
+    let col = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(name))
+    };
+    let (Some(q), Some(c)) = (col("query"), col("calls")) else {
+        return Err(format!(
+            "{shown}: a pg_stat_statements export needs `query` and `calls` columns (found: {})",
+            headers.iter().collect::<Vec<_>>().join(", ")
+        ));
+    };
+    let t = col("total_exec_time").or_else(|| col("total_time"));
+    let mut rows = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let line = i as u32 + 2;
+        let record = record.map_err(|e| format!("{shown}:{line}: {e}"))?;
+        let number = |idx: Option<usize>, what: &str| -> Result<f64, String> {
+            match idx.and_then(|i| record.get(i)) {
+                None | Some("") => Ok(0.0),
+                Some(v) => v
+                    .trim()
+                    .parse::<f64>()
+                    .map_err(|_| format!("{shown}:{line}: `{what}` is not a number: {v:?}")),
+            }
+        };
+        rows.push(Row {
+            line,
+            query: record.get(q).unwrap_or("").to_owned(),
+            calls: number(Some(c), "calls")?,
+            total_exec_time: number(t, "total_exec_time")?,
+        });
+    }
+    Ok(Workload { rows })
+}
+
+struct Shape {
+    kind: String,
+    reads: BTreeSet<String>,
+    writes: BTreeSet<String>,
+    equality: BTreeSet<String>,
+}
+
+fn shape_of_row(sql: &str) -> Option<Shape> {
+    let facts = seam_sql::analyze(sql, 1);
+    let st = facts.statements.into_iter().find(|s| s.kind.is_query())?;
+    let kind = serde_json::to_value(st.kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    Some(Shape {
+        kind,
+        reads: st.reads.into_iter().map(|t| format!("table:{t}")).collect(),
+        writes: st
+            .writes
+            .into_iter()
+            .map(|t| format!("table:{t}"))
+            .collect(),
+        equality: st.equality_columns.into_iter().collect(),
+    })
+}
+
+fn same_tables(q: &Query, s: &Shape) -> bool {
+    q.kind == s.kind
+        && q.reads.iter().cloned().collect::<BTreeSet<_>>() == s.reads
+        && q.writes.iter().cloned().collect::<BTreeSet<_>>() == s.writes
+}
+
+/// One weight per query site (in `a.queries` order): 1 plus the calls of the rows it matches
+/// (a row matching several sites splits its calls between them), and the summary.
+pub fn weigh(a: &Analysis, w: &Workload) -> (Vec<f64>, WorkloadSummary) {
+    let mut weights = vec![1.0; a.queries.len()];
+    let mut summary = WorkloadSummary {
+        rows: w.rows.len() as u32,
+        ..WorkloadSummary::default()
+    };
+    for row in &w.rows {
+        let short: String = row.query.chars().take(120).collect();
+        let Some(shape) = shape_of_row(&row.query) else {
+            summary.unmatched.push(Unmatched {
+                line: row.line,
+                calls: row.calls,
+                query: short,
+                why: "not a query seam can parse".into(),
+            });
+            continue;
+        };
+        let candidates: Vec<usize> = (0..a.queries.len())
+            .filter(|&i| same_tables(&a.queries[i], &shape))
+            .collect();
+        let exact: Vec<usize> = candidates
+            .iter()
+            .copied()
+            .filter(|&i| {
+                a.queries[i]
+                    .equality_columns
+                    .iter()
+                    .cloned()
+                    .collect::<BTreeSet<_>>()
+                    == shape.equality
+            })
+            .collect();
+        let matched = if exact.is_empty() { candidates } else { exact };
+        if matched.is_empty() {
+            summary.unmatched.push(Unmatched {
+                line: row.line,
+                calls: row.calls,
+                query: short,
+                why: "no query site runs this statement shape (kind and tables)".into(),
+            });
+            continue;
+        }
+        summary.matched_rows += 1;
+        summary.matched_calls += row.calls;
+        let share = row.calls / matched.len() as f64;
+        for i in matched {
+            weights[i] += share;
+        }
+    }
+    (weights, summary)
+}

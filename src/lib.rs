@@ -11,6 +11,7 @@ pub mod discover;
 pub mod exit;
 pub mod graph;
 pub mod load;
+pub mod meta;
 pub mod report;
 pub mod resolve;
 pub mod timing;

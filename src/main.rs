@@ -21,41 +21,37 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Analyse a repository: routes, tables, queries and the dependency graph.
+    /// Analyse a repository: routes, tables, queries, the dependency graph, the proposed
+    /// services and the advice.
     Analyze {
-        /// Root of the repository to analyse.
-        path: PathBuf,
-        /// Output format: a short human summary, or the JSON document.
+        #[command(flatten)]
+        run: RunArgs,
+        /// Output format: a human summary, the JSON document, or the service map as Graphviz
+        /// dot or Mermaid.
         #[arg(long, value_enum, default_value_t = FormatArg::Text)]
         format: FormatArg,
         /// Write the output to FILE instead of standard output.
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
-        /// Worker threads (default: all cores).
-        #[arg(long, value_name = "N")]
-        threads: Option<usize>,
-        /// Ask for about N services (the clustering resolution is searched to come closest).
-        #[arg(long, value_name = "N", conflicts_with = "resolution")]
-        services: Option<u32>,
-        /// Leiden resolution (default 1.0: plain modularity); higher gives smaller services.
-        #[arg(long, value_name = "GAMMA")]
-        resolution: Option<f64>,
-        /// Seed of the clustering (same seed, same proposal).
-        #[arg(long, default_value_t = 42)]
-        seed: u64,
-        /// Skip the service proposal (clustering): only the graph, routes, tables and queries.
-        #[arg(long, conflicts_with_all = ["services", "resolution", "first"])]
-        no_services: bool,
-        /// Pin the first phase of the extraction plan to this service (by its proposed name).
-        #[arg(long, value_name = "SERVICE")]
-        first: Option<String>,
-        /// Weigh query sites by production calls: a pg_stat_statements CSV export (columns
-        /// `query`, `calls`, optionally `total_exec_time`).
-        #[arg(long, value_name = "CSV")]
-        workload: Option<PathBuf>,
-        /// Skip files larger than this many bytes (with a diagnostic).
-        #[arg(long, value_name = "BYTES", default_value_t = seam::load::DEFAULT_MAX_FILE_SIZE)]
-        max_file_size: u64,
+        /// Also write the HTML report to FILE.
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
+        /// Evidence links in the HTML report: `{file}` and `{line}` are replaced
+        /// (`https://github.com/org/repo/blob/main/{file}#L{line}`).
+        #[arg(long, value_name = "TEMPLATE")]
+        source_url: Option<String>,
+    },
+    /// Write the HTML report: one self-contained page to review and pass around.
+    Report {
+        #[command(flatten)]
+        run: RunArgs,
+        /// The HTML file to write.
+        #[arg(short, long, value_name = "FILE", default_value = "report.html")]
+        output: PathBuf,
+        /// Evidence links: `{file}` and `{line}` are replaced
+        /// (`https://github.com/org/repo/blob/main/{file}#L{line}`).
+        #[arg(long, value_name = "TEMPLATE")]
+        source_url: Option<String>,
     },
     /// Only discover and parse the Python files (tree-sitter, no analysis), in parallel: the
     /// baseline for the benchmark.
@@ -69,10 +65,44 @@ enum Command {
     },
 }
 
+/// What to analyse and how: shared by `analyze` and `report`.
+#[derive(clap::Args, Debug)]
+struct RunArgs {
+    /// Root of the repository to analyse.
+    path: PathBuf,
+    /// Worker threads (default: all cores).
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+    /// Ask for about N services (the clustering resolution is searched to come closest).
+    #[arg(long, value_name = "N", conflicts_with = "resolution")]
+    services: Option<u32>,
+    /// Leiden resolution (default 1.0: plain modularity); higher gives smaller services.
+    #[arg(long, value_name = "GAMMA")]
+    resolution: Option<f64>,
+    /// Seed of the clustering (same seed, same proposal).
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Skip the service proposal (clustering): only the graph, routes, tables and queries.
+    #[arg(long, conflicts_with_all = ["services", "resolution", "first"])]
+    no_services: bool,
+    /// Pin the first phase of the extraction plan to this service (by its proposed name).
+    #[arg(long, value_name = "SERVICE")]
+    first: Option<String>,
+    /// Weigh query sites by production calls: a pg_stat_statements CSV export (columns
+    /// `query`, `calls`, optionally `total_exec_time`).
+    #[arg(long, value_name = "CSV")]
+    workload: Option<PathBuf>,
+    /// Skip files larger than this many bytes (with a diagnostic).
+    #[arg(long, value_name = "BYTES", default_value_t = seam::load::DEFAULT_MAX_FILE_SIZE)]
+    max_file_size: u64,
+}
+
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum FormatArg {
     Text,
     Json,
+    Dot,
+    Mermaid,
 }
 
 fn main() -> ExitCode {
@@ -122,93 +152,24 @@ fn run(cli: Cli) -> Result<i32, String> {
             Ok(exit::OK)
         }
         Command::Analyze {
-            path,
+            run,
             format,
             output,
-            threads,
-            max_file_size,
-            services,
-            resolution,
-            seed,
-            no_services,
-            first,
-            workload,
+            html,
+            source_url,
         } => {
-            if services == Some(0) {
-                return Err("--services must be at least 1".to_owned());
+            let done = execute(&run)?;
+            let doc = done.document();
+            if let Some(file) = &html {
+                write_html(&doc, &run.path, file, source_url.as_deref())?;
             }
-            if resolution.is_some_and(|r| !(r.is_finite() && r > 0.0)) {
-                return Err("--resolution must be a positive number".to_owned());
-            }
-            if !path.exists() {
-                return Err(format!("{} does not exist", path.display()));
-            }
-            if !path.is_dir() {
-                return Err(format!(
-                    "{} is not a directory (give the root of the repository)",
-                    path.display()
-                ));
-            }
-            let mut options = Options {
-                max_file_size,
-                ..Options::default()
-            };
-            if let Some(t) = threads {
-                if t == 0 {
-                    return Err("--threads must be at least 1".to_owned());
-                }
-                options.threads = t;
-            }
-            rayon::ThreadPoolBuilder::new()
-                .num_threads(options.threads)
-                .build_global()
-                .ok();
-            // A bad workload file is a usage error: read it before the (long) analysis.
-            let workload_rows = workload
-                .as_deref()
-                .map(seam::advice::workload::read)
-                .transpose()?;
-            let analysis = seam::analyze(&path, &options);
-            let proposal = (!no_services).then(|| {
-                let mut timer = seam::timing::Timer::new();
-                let p = seam::cluster::propose(
-                    &analysis,
-                    &seam::cluster::ClusterOptions {
-                        resolution,
-                        services,
-                        seed,
-                    },
-                );
-                timer.mark("cluster");
-                p
-            });
-            if let (Some(f), Some(p)) = (&first, &proposal)
-                && !p.services.iter().any(|s| &s.name == f)
-            {
-                let names: Vec<&str> = p.services.iter().map(|s| s.name.as_str()).collect();
-                return Err(format!(
-                    "--first {f}: no such service (proposed: {})",
-                    names.join(", ")
-                ));
-            }
-            let advice = seam::advice::advise(
-                &analysis,
-                proposal.as_ref(),
-                &seam::advice::AdviceOptions {
-                    first,
-                    workload: workload_rows,
-                },
-            );
-            let doc = report::Document {
-                analysis: &analysis,
-                proposal: proposal.as_ref(),
-                advice: Some(&advice),
-            };
             let format = match format {
                 FormatArg::Text => Format::Text,
                 FormatArg::Json => Format::Json,
+                FormatArg::Dot => Format::Dot,
+                FormatArg::Mermaid => Format::Mermaid,
             };
-            let root = path.display().to_string();
+            let root = run.path.display().to_string();
             let result = match &output {
                 Some(file) => {
                     let mut f = std::fs::File::create(file)
@@ -224,5 +185,124 @@ fn run(cli: Cli) -> Result<i32, String> {
                 Err(e) => Err(format!("cannot write the output: {e}")),
             }
         }
+        Command::Report {
+            run,
+            output,
+            source_url,
+        } => {
+            let done = execute(&run)?;
+            write_html(&done.document(), &run.path, &output, source_url.as_deref())?;
+            eprintln!("seam: wrote {}", output.display());
+            Ok(exit::OK)
+        }
     }
+}
+
+/// The analysis, the proposal and the advice of one run.
+struct Done {
+    analysis: seam::analysis::Analysis,
+    proposal: Option<seam::cluster::Proposal>,
+    advice: seam::advice::Advice,
+}
+
+impl Done {
+    fn document(&self) -> report::Document<'_> {
+        report::Document {
+            analysis: &self.analysis,
+            proposal: self.proposal.as_ref(),
+            advice: Some(&self.advice),
+        }
+    }
+}
+
+/// Validates the arguments (usage errors before any long work), then analyses, clusters and
+/// advises.
+fn execute(run: &RunArgs) -> Result<Done, String> {
+    let path = &run.path;
+    if run.services == Some(0) {
+        return Err("--services must be at least 1".to_owned());
+    }
+    if run.resolution.is_some_and(|r| !(r.is_finite() && r > 0.0)) {
+        return Err("--resolution must be a positive number".to_owned());
+    }
+    if !path.exists() {
+        return Err(format!("{} does not exist", path.display()));
+    }
+    if !path.is_dir() {
+        return Err(format!(
+            "{} is not a directory (give the root of the repository)",
+            path.display()
+        ));
+    }
+    let mut options = Options {
+        max_file_size: run.max_file_size,
+        ..Options::default()
+    };
+    if let Some(t) = run.threads {
+        if t == 0 {
+            return Err("--threads must be at least 1".to_owned());
+        }
+        options.threads = t;
+    }
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(options.threads)
+        .build_global()
+        .ok();
+    // A bad workload file is a usage error: read it before the (long) analysis.
+    let workload_rows = run
+        .workload
+        .as_deref()
+        .map(seam::advice::workload::read)
+        .transpose()?;
+    let analysis = seam::analyze(path, &options);
+    let proposal = (!run.no_services).then(|| {
+        let mut timer = seam::timing::Timer::new();
+        let p = seam::cluster::propose(
+            &analysis,
+            &seam::cluster::ClusterOptions {
+                resolution: run.resolution,
+                services: run.services,
+                seed: run.seed,
+            },
+        );
+        timer.mark("cluster");
+        p
+    });
+    if let (Some(f), Some(p)) = (&run.first, &proposal)
+        && !p.services.iter().any(|s| &s.name == f)
+    {
+        let names: Vec<&str> = p.services.iter().map(|s| s.name.as_str()).collect();
+        return Err(format!(
+            "--first {f}: no such service (proposed: {})",
+            names.join(", ")
+        ));
+    }
+    let advice = seam::advice::advise(
+        &analysis,
+        proposal.as_ref(),
+        &seam::advice::AdviceOptions {
+            first: run.first.clone(),
+            workload: workload_rows,
+        },
+    );
+    Ok(Done {
+        analysis,
+        proposal,
+        advice,
+    })
+}
+
+fn write_html(
+    doc: &report::Document<'_>,
+    root: &std::path::Path,
+    file: &std::path::Path,
+    source_url: Option<&str>,
+) -> Result<(), String> {
+    let meta = report::html::Meta {
+        repository: root.display().to_string(),
+        generated_at: seam::meta::now_utc(),
+        commit: seam::meta::git_head(root),
+    };
+    let page = report::html::render_html(doc, &meta, source_url)?;
+    std::fs::write(file, page).map_err(|e| format!("cannot write {}: {e}", file.display()))
 }

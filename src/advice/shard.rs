@@ -596,14 +596,16 @@ fn classify(
         return class("single", "touches only reference or local tables".into());
     }
     let key_of = |t: &str| dist.get(t).map_or(column, String::as_str).to_owned();
+    let is_root = |t: &str| {
+        tables
+            .get(t)
+            .is_some_and(|tb| tb.primary_key.len() == 1 && tb.primary_key[0] == key_of(t))
+    };
     // Blockers.
     for w in q.writes.iter().map(|t| bare(t)) {
         let key = format!("{w}.{}", key_of(w));
         // The root's key is its primary key, generated on insert.
-        let is_root = tables
-            .get(w)
-            .is_some_and(|t| t.primary_key.len() == 1 && t.primary_key[0] == key_of(w));
-        if is_root && q.kind == "insert" {
+        if is_root(w) && q.kind == "insert" {
             continue;
         }
         if q.kind == "update" && q.assigned_columns.contains(&key) {
@@ -628,6 +630,8 @@ fn classify(
             let key = format!("{t}.{}", key_of(t));
             q.equality_columns.contains(&key)
                 || q.assigned_columns.contains(&key)
+                // A new root row makes its own key: it goes to the shard of that key.
+                || (q.kind == "insert" && q.writes.iter().any(|w| bare(w) == *t) && is_root(t))
                 || q.equality_columns
                     .iter()
                     .any(|c| table_of(c) == *t && domain.contains(c))

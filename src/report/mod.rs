@@ -1,5 +1,7 @@
 //! Rendering an analysis: one renderer per format. Only this module knows output formats.
 
+mod graphs;
+pub mod html;
 mod json;
 mod text;
 
@@ -30,6 +32,10 @@ pub struct Document<'a> {
 pub enum Format {
     Text,
     Json,
+    /// The service map as Graphviz dot.
+    Dot,
+    /// The service map as a Mermaid flowchart.
+    Mermaid,
 }
 
 /// Render `analysis` in `format` to `out`.
@@ -42,5 +48,7 @@ pub fn render(
     match format {
         Format::Text => render_text(doc, root, out),
         Format::Json => render_json(doc, out),
+        Format::Dot => graphs::render_dot(doc, out),
+        Format::Mermaid => graphs::render_mermaid(doc, out),
     }
 }

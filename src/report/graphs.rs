@@ -1,0 +1,124 @@
+//! The service map as text diagrams: Graphviz dot and Mermaid. Services are nodes labelled
+//! with their size; edges carry the number of calls; shared tables are cylinders linked to
+//! the services that use them. Names are quoted/escaped for each language.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use super::Document;
+
+fn dot_escape(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+/// Mermaid labels live inside `"..."`; quotes and angle brackets become entities.
+fn mermaid_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Calls between services, summed per ordered pair.
+fn pairs(doc: &Document<'_>) -> BTreeMap<(String, String), u32> {
+    let mut out = BTreeMap::new();
+    if let Some(p) = doc.proposal {
+        for c in &p.cross_service_calls {
+            *out.entry((c.from_service.clone(), c.to_service.clone()))
+                .or_default() += c.count;
+        }
+    }
+    out
+}
+
+pub fn render_dot(doc: &Document<'_>, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "digraph services {{")?;
+    writeln!(out, "  rankdir=LR;")?;
+    writeln!(out, "  node [shape=box, style=rounded];")?;
+    if let Some(p) = doc.proposal {
+        for (i, s) in p.services.iter().enumerate() {
+            writeln!(
+                out,
+                "  s{i} [label=\"{}\\n{} lines, {} routes\"];",
+                dot_escape(&s.name),
+                s.metrics.lines,
+                s.metrics.routes
+            )?;
+        }
+        let index: BTreeMap<&str, usize> = p
+            .services
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.name.as_str(), i))
+            .collect();
+        for ((a, b), n) in pairs(doc) {
+            if let (Some(x), Some(y)) = (index.get(a.as_str()), index.get(b.as_str())) {
+                writeln!(
+                    out,
+                    "  s{x} -> s{y} [label=\"{n}\", penwidth={:.1}];",
+                    1.0 + f64::from(n).ln_1p()
+                )?;
+            }
+        }
+        for (k, t) in p.shared_tables.iter().enumerate() {
+            writeln!(
+                out,
+                "  t{k} [shape=cylinder, label=\"{}\"];",
+                dot_escape(t.table.trim_start_matches("table:"))
+            )?;
+            let mut users: Vec<&String> = t.readers.iter().chain(&t.writers).collect();
+            users.sort();
+            users.dedup();
+            for u in users {
+                if let Some(i) = index.get(u.as_str()) {
+                    writeln!(out, "  s{i} -> t{k} [style=dashed, arrowhead=none];")?;
+                }
+            }
+        }
+    }
+    writeln!(out, "}}")
+}
+
+pub fn render_mermaid(doc: &Document<'_>, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "flowchart LR")?;
+    if let Some(p) = doc.proposal {
+        let index: BTreeMap<&str, usize> = p
+            .services
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.name.as_str(), i))
+            .collect();
+        for (i, s) in p.services.iter().enumerate() {
+            writeln!(
+                out,
+                "  s{i}[\"{}<br/>{} lines, {} routes\"]",
+                mermaid_escape(&s.name),
+                s.metrics.lines,
+                s.metrics.routes
+            )?;
+        }
+        for ((a, b), n) in pairs(doc) {
+            if let (Some(x), Some(y)) = (index.get(a.as_str()), index.get(b.as_str())) {
+                writeln!(out, "  s{x} -->|{n}| s{y}")?;
+            }
+        }
+        for (k, t) in p.shared_tables.iter().enumerate() {
+            writeln!(
+                out,
+                "  t{k}[(\"{}\")]",
+                mermaid_escape(t.table.trim_start_matches("table:"))
+            )?;
+            let mut users: Vec<&String> = t.readers.iter().chain(&t.writers).collect();
+            users.sort();
+            users.dedup();
+            for u in users {
+                if let Some(i) = index.get(u.as_str()) {
+                    writeln!(out, "  s{i} -.- t{k}")?;
+                }
+            }
+        }
+    }
+    Ok(())
+}

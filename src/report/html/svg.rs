@@ -129,11 +129,22 @@ pub fn service_map(p: &Proposal) -> ServiceMap {
     let radius = if n == 1 {
         0.0
     } else {
-        // Far enough that neighbouring boxes do not touch.
-        (widest * 1.25 * n as f64 / (2.0 * PI)).max(170.0)
+        // A circumference of all the boxes side by side with gaps: neighbours do not touch,
+        // and one long name does not blow the whole map up.
+        (widths.iter().sum::<f64>() * 1.3 / (2.0 * PI)).max(170.0)
     };
     let center = radius + MAP_MARGIN + widest / 2.0;
-    let angle = |i: usize| -PI / 2.0 + 2.0 * PI * i as f64 / n as f64;
+    // Each box gets an arc proportional to its width, so wide neighbours keep apart.
+    let total: f64 = widths.iter().sum();
+    let starts: Vec<f64> = widths
+        .iter()
+        .scan(0.0, |acc, w| {
+            let mid = *acc + w / 2.0;
+            *acc += w;
+            Some(mid)
+        })
+        .collect();
+    let angle = |i: usize| -PI / 2.0 + 2.0 * PI * starts[i] / total;
     let mut boxes = Vec::with_capacity(n);
     let mut index: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, s) in p.services.iter().enumerate() {

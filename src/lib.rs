@@ -6,6 +6,7 @@
 
 pub mod advice;
 pub mod analysis;
+pub mod boundaries;
 pub mod cluster;
 pub mod discover;
 pub mod exit;

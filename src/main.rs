@@ -53,6 +53,32 @@ enum Command {
         #[arg(long, value_name = "TEMPLATE")]
         source_url: Option<String>,
     },
+    /// Write `seam.toml` (the accepted boundaries) from the current proposal, to review and edit.
+    Init {
+        #[command(flatten)]
+        run: RunArgs,
+        /// Overwrite an existing seam.toml.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Check the code against `seam.toml`: exit 1 when a service depends on one it may not
+    /// (a call, or a read or write of a table another service owns).
+    Check {
+        #[command(flatten)]
+        run: RunArgs,
+        /// The boundaries file (default: PATH/seam.toml).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Only violations not in this file fail (a ratchet); see --write-baseline.
+        #[arg(long, value_name = "FILE")]
+        baseline: Option<PathBuf>,
+        /// Write today's violations to FILE as the baseline, and exit 0.
+        #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+        write_baseline: Option<PathBuf>,
+        /// Output: lines for people, GitHub workflow annotations, SARIF, or JSON.
+        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+        format: CheckFormat,
+    },
     /// Only discover and parse the Python files (tree-sitter, no analysis), in parallel: the
     /// baseline for the benchmark.
     #[command(hide = true)]
@@ -95,6 +121,14 @@ struct RunArgs {
     /// Skip files larger than this many bytes (with a diagnostic).
     #[arg(long, value_name = "BYTES", default_value_t = seam::load::DEFAULT_MAX_FILE_SIZE)]
     max_file_size: u64,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum CheckFormat {
+    Text,
+    Github,
+    Sarif,
+    Json,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -185,6 +219,39 @@ fn run(cli: Cli) -> Result<i32, String> {
                 Err(e) => Err(format!("cannot write the output: {e}")),
             }
         }
+        Command::Init { run, force } => {
+            let target = run.path.join("seam.toml");
+            if target.exists() && !force {
+                return Err(format!(
+                    "{} exists (use --force to overwrite it)",
+                    target.display()
+                ));
+            }
+            if run.no_services {
+                return Err("init writes the proposed services: drop --no-services".to_owned());
+            }
+            let done = execute(&run)?;
+            let proposal = done.proposal.as_ref().expect("services are proposed");
+            if proposal.services.is_empty() {
+                return Err("no services proposed (no tables): nothing to accept".to_owned());
+            }
+            let text = seam::boundaries::init::render(&done.analysis, proposal);
+            std::fs::write(&target, text)
+                .map_err(|e| format!("cannot write {}: {e}", target.display()))?;
+            eprintln!(
+                "seam: wrote {} ({} services); review it, then run `seam check`",
+                target.display(),
+                proposal.services.len()
+            );
+            Ok(exit::OK)
+        }
+        Command::Check {
+            run,
+            config,
+            baseline,
+            write_baseline,
+            format,
+        } => check(&run, config, baseline, write_baseline, format),
         Command::Report {
             run,
             output,
@@ -305,4 +372,100 @@ fn write_html(
     };
     let page = report::html::render_html(doc, &meta, source_url)?;
     std::fs::write(file, page).map_err(|e| format!("cannot write {}: {e}", file.display()))
+}
+
+/// Reads and validates `seam.toml`: errors are printed one per line as `file:line:col: ...`.
+fn load_boundaries(file: &std::path::Path) -> Result<seam::boundaries::Boundaries, String> {
+    let text = std::fs::read_to_string(file).map_err(|e| {
+        format!(
+            "cannot read {}: {e} (write one with `seam init`)",
+            file.display()
+        )
+    })?;
+    seam::boundaries::parse(&text).map_err(|errors| config_errors(file, &errors))
+}
+
+fn config_errors(file: &std::path::Path, errors: &[seam::boundaries::ConfigError]) -> String {
+    errors
+        .iter()
+        .map(|e| format!("{}:{e}", file.display()))
+        .collect::<Vec<_>>()
+        .join("\nseam: error: ")
+}
+
+fn check(
+    run: &RunArgs,
+    config: Option<PathBuf>,
+    baseline: Option<PathBuf>,
+    write_baseline: Option<PathBuf>,
+    format: CheckFormat,
+) -> Result<i32, String> {
+    let config = config.unwrap_or_else(|| run.path.join("seam.toml"));
+    let rules = load_boundaries(&config)?;
+    let known = match &baseline {
+        Some(f) => seam::boundaries::read_baseline(
+            &std::fs::read_to_string(f).map_err(|e| format!("cannot read {}: {e}", f.display()))?,
+        ),
+        None => Default::default(),
+    };
+    let done = execute(run)?;
+    let assignment = seam::boundaries::assign(&done.analysis, &rules)
+        .map_err(|errors| config_errors(&config, &errors))?;
+    let all = seam::boundaries::violations(&done.analysis, &rules, &assignment);
+    if let Some(f) = write_baseline {
+        std::fs::write(&f, seam::boundaries::write_baseline(&all))
+            .map_err(|e| format!("cannot write {}: {e}", f.display()))?;
+        eprintln!(
+            "seam: wrote {} ({} known violations)",
+            f.display(),
+            all.len()
+        );
+        return Ok(exit::OK);
+    }
+    let (new, old): (Vec<_>, Vec<_>) = all.into_iter().partition(|v| !known.contains(&v.key()));
+    let mut out = io::stdout().lock();
+    let written = match format {
+        CheckFormat::Text => {
+            let mut text = String::new();
+            for v in &new {
+                for e in &v.evidence {
+                    text.push_str(&format!("{}:{}: error: {}\n", e.file, e.line, v.message()));
+                }
+            }
+            text.push_str(&format!(
+                "seam check: {} violation{}{} against {}\n",
+                new.len(),
+                if new.len() == 1 { "" } else { "s" },
+                if old.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({} more known in the baseline)", old.len())
+                },
+                config.display()
+            ));
+            out.write_all(text.as_bytes())
+        }
+        CheckFormat::Github => out.write_all(seam::boundaries::github(&new).as_bytes()),
+        CheckFormat::Sarif => {
+            serde_json::to_writer_pretty(&mut out, &seam::boundaries::sarif(&new))
+                .map_err(io::Error::other)
+                .and_then(|()| writeln!(out))
+        }
+        CheckFormat::Json => serde_json::to_writer_pretty(
+            &mut out,
+            &serde_json::json!({ "violations": new, "known": old.len() }),
+        )
+        .map_err(io::Error::other)
+        .and_then(|()| writeln!(out)),
+    };
+    match written {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
+        Err(e) => return Err(format!("cannot write the output: {e}")),
+    }
+    Ok(if new.is_empty() {
+        exit::OK
+    } else {
+        exit::FINDINGS
+    })
 }

@@ -1,0 +1,170 @@
+//! Accepted boundaries end to end: `seam init` writes seam.toml from the proposal, `seam check`
+//! passes on that code, fails (exit 1) with file:line once a dependency is forbidden or new code
+//! crosses a boundary, ratchets with a baseline, speaks GitHub annotations and SARIF, and
+//! refuses a bad seam.toml with line and column (exit 2).
+
+mod common;
+
+use std::path::Path;
+use std::process::Output;
+
+use common::*;
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn shop() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("shop_blueprints"), dir.path());
+    let out = run(["init", dir.path().to_str().unwrap()]);
+    assert!(out.status.success(), "init: {}", stderr_of(&out));
+    dir
+}
+
+fn check(dir: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["check", dir.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    run(args)
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Removes `service` from `from`'s allow list.
+fn forbid(dir: &Path, from: &str, service: &str) {
+    let path = dir.join("seam.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let header = format!("[services.{from}]");
+    let start = text.find(&header).expect("service section");
+    let allow = start + text[start..].find("allow = [").unwrap();
+    let entry = format!("  \"{service}\",\n");
+    let at = allow + text[allow..].find(&entry).expect("allowed today");
+    let edited = format!("{}{}", &text[..at], &text[at + entry.len()..]);
+    std::fs::write(&path, edited).unwrap();
+}
+
+#[test]
+fn init_then_check_passes_and_a_forbidden_dependency_fails_with_evidence() {
+    let dir = shop();
+    let text = std::fs::read_to_string(dir.path().join("seam.toml")).unwrap();
+    assert!(text.contains("[services.billing]"));
+    assert!(
+        text.contains("\"shop.billing.*\""),
+        "whole packages become package patterns"
+    );
+    let out = check(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    // billing calls identity's billing_contact: forbid it.
+    forbid(dir.path(), "billing", "auth");
+    let out = check(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("shop/billing/") && l.contains(": error: billing -> auth:")),
+        "{text}"
+    );
+    // Annotations and SARIF say the same.
+    let gh = stdout(&check(dir.path(), &["--format", "github"]));
+    assert!(
+        gh.lines()
+            .all(|l| l.starts_with("::error file=shop/billing/")),
+        "{gh}"
+    );
+    let sarif: serde_json::Value =
+        serde_json::from_str(&stdout(&check(dir.path(), &["--format", "sarif"]))).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    assert!(
+        results[0]["locations"][0]["physicalLocation"]["region"]["startLine"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
+}
+
+#[test]
+fn a_baseline_only_lets_known_violations_pass() {
+    let dir = shop();
+    forbid(dir.path(), "billing", "auth");
+    let base = dir.path().join("baseline.txt");
+    let out = check(dir.path(), &["--write-baseline", base.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    let out = check(dir.path(), &["--baseline", base.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("known in the baseline"));
+    // New code in the orders package that reads identity's users table (orders may use
+    // billing and catalog, not auth): a new violation, judged by the module it is in.
+    std::fs::write(
+        dir.path().join("shop/orders/reports.py"),
+        "from ..identity.models import User\n\n\ndef buyers():\n    return User.query.filter_by(full_name=None).all()\n",
+    )
+    .unwrap();
+    let out = check(dir.path(), &["--baseline", base.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("shop/orders/reports.py:5: error: orders -> auth:"),
+        "{text}"
+    );
+    assert!(text.contains("reads table:users"), "{text}");
+    assert_eq!(
+        text.lines().filter(|l| l.contains(": error: ")).count(),
+        1,
+        "only the new one: {text}"
+    );
+}
+
+#[test]
+fn bad_seam_toml_is_refused_with_line_and_column() {
+    let dir = shop();
+    let path = dir.path().join("seam.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replacen("\"shop.billing.*\"", "\"shop billing\"", 1),
+    )
+    .unwrap();
+    let out = check(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("seam.toml:") && err.contains("bad pattern `shop billing`"),
+        "{err}"
+    );
+    // Two services claiming one symbol equally specifically.
+    std::fs::write(
+        &path,
+        text.replacen(
+            "[services.catalog]\nmembers = [\n",
+            "[services.catalog]\nmembers = [\n  \"shop.billing.*\",\n",
+            1,
+        ),
+    )
+    .unwrap();
+    let out = check(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    assert!(err.contains("is also a member of"), "{err}");
+    // A missing file says how to make one.
+    std::fs::remove_file(&path).unwrap();
+    let out = check(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr_of(&out).contains("seam init"));
+    // init does not overwrite without --force.
+    std::fs::write(&path, "version = 1\n").unwrap();
+    let out = run(["init", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+}

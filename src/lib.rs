@@ -11,6 +11,7 @@ pub mod cluster;
 pub mod discover;
 pub mod exit;
 pub mod graph;
+pub mod history;
 pub mod load;
 pub mod meta;
 pub mod report;

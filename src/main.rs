@@ -79,6 +79,40 @@ enum Command {
         #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
         format: CheckFormat,
     },
+    /// Record a snapshot of the coupling metrics and boundary crossings in the history store.
+    Track {
+        #[command(flatten)]
+        run: RunArgs,
+        /// The history store (default: PATH/.seam/history.db).
+        #[arg(long, value_name = "FILE")]
+        history: Option<PathBuf>,
+    },
+    /// Print the metrics over time, from the history store.
+    Trend {
+        /// Root of the repository (default: the current directory).
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// The history store (default: PATH/.seam/history.db).
+        #[arg(long, value_name = "FILE")]
+        history: Option<PathBuf>,
+        /// A table for people, or JSON.
+        #[arg(long, value_enum, default_value_t = TrendFormat::Text)]
+        format: TrendFormat,
+    },
+    /// Boundary crossings added and removed between two snapshots (an id such as `3`, a commit
+    /// prefix, or `worktree` for the files on disk now).
+    Diff {
+        #[command(flatten)]
+        run: RunArgs,
+        /// The earlier point.
+        from: String,
+        /// The later point (default: worktree).
+        #[arg(default_value = "worktree")]
+        to: String,
+        /// The history store (default: PATH/.seam/history.db).
+        #[arg(long, value_name = "FILE")]
+        history: Option<PathBuf>,
+    },
     /// Only discover and parse the Python files (tree-sitter, no analysis), in parallel: the
     /// baseline for the benchmark.
     #[command(hide = true)]
@@ -121,6 +155,12 @@ struct RunArgs {
     /// Skip files larger than this many bytes (with a diagnostic).
     #[arg(long, value_name = "BYTES", default_value_t = seam::load::DEFAULT_MAX_FILE_SIZE)]
     max_file_size: u64,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum TrendFormat {
+    Text,
+    Json,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -252,6 +292,82 @@ fn run(cli: Cli) -> Result<i32, String> {
             write_baseline,
             format,
         } => check(&run, config, baseline, write_baseline, format),
+        Command::Track { run, history } => {
+            let store_path = history.unwrap_or_else(|| seam::history::default_path(&run.path));
+            // Open first: a bad store is an error before the analysis.
+            let mut store = seam::history::Store::open(&store_path)?;
+            let snap = snapshot_now(&run)?;
+            let id = store.record(&snap)?;
+            eprintln!(
+                "seam: recorded snapshot #{id} in {} ({} services, {} crossings, {} violations against {})",
+                store_path.display(),
+                snap.metrics["services"],
+                snap.metrics["crossings"],
+                snap.metrics["violations"],
+                snap.against
+            );
+            Ok(exit::OK)
+        }
+        Command::Trend {
+            path,
+            history,
+            format,
+        } => {
+            let store_path = history.unwrap_or_else(|| seam::history::default_path(&path));
+            if !store_path.exists() {
+                return Err(format!(
+                    "no history at {} (record one with `seam track`)",
+                    store_path.display()
+                ));
+            }
+            let store = seam::history::Store::open(&store_path)?;
+            let snaps = store.snapshots()?;
+            let text = match format {
+                TrendFormat::Text => seam::history::trend_text(&snaps),
+                TrendFormat::Json => {
+                    serde_json::to_string_pretty(&serde_json::json!({ "snapshots": snaps }))
+                        .map_err(|e| e.to_string())?
+                        + "\n"
+                }
+            };
+            print!("{text}");
+            Ok(exit::OK)
+        }
+        Command::Diff {
+            run,
+            from,
+            to,
+            history,
+        } => {
+            let store_path = history.unwrap_or_else(|| seam::history::default_path(&run.path));
+            let store = seam::history::Store::open(&store_path)?;
+            let a = resolve_point(&store, &run, &from)?;
+            let b = resolve_point(&store, &run, &to)?;
+            let (added, removed) = seam::history::diff(&a, &b);
+            let mut text = String::new();
+            for (sign, list) in [("+", &added), ("-", &removed)] {
+                for c in list {
+                    text.push_str(&format!(
+                        "{sign} {}:{}: {} -> {}: {} {} -> {}{}\n",
+                        c.file,
+                        c.line,
+                        c.from_service,
+                        c.to_service,
+                        c.kind,
+                        c.from,
+                        c.to,
+                        if c.allowed { "" } else { " (not allowed)" }
+                    ));
+                }
+            }
+            text.push_str(&format!(
+                "seam diff {from}..{to}: {} crossings added, {} removed\n",
+                added.len(),
+                removed.len()
+            ));
+            print!("{text}");
+            Ok(exit::OK)
+        }
         Command::Report {
             run,
             output,
@@ -468,4 +584,56 @@ fn check(
     } else {
         exit::FINDINGS
     })
+}
+
+/// A snapshot of the files on disk now, against seam.toml when there is one.
+fn snapshot_now(run: &RunArgs) -> Result<seam::history::Snapshot, String> {
+    if run.no_services {
+        return Err("history records the services: drop --no-services".to_owned());
+    }
+    let config = run.path.join("seam.toml");
+    let rules = if config.exists() {
+        Some(load_boundaries(&config)?)
+    } else {
+        None
+    };
+    let done = execute(run)?;
+    let proposal = done.proposal.as_ref().expect("services are proposed");
+    seam::history::take(
+        &done.analysis,
+        proposal,
+        rules.as_ref(),
+        seam::meta::now_utc(),
+        seam::meta::git_head(&run.path),
+        "worktree",
+    )
+}
+
+/// `3` or `#3` (a snapshot id), `worktree`, or a commit prefix (its latest snapshot).
+fn resolve_point(
+    store: &seam::history::Store,
+    run: &RunArgs,
+    point: &str,
+) -> Result<seam::history::Snapshot, String> {
+    if point == "worktree" {
+        return snapshot_now(run);
+    }
+    if let Ok(id) = point.trim_start_matches('#').parse::<i64>()
+        && let Some(s) = store.load(id)?
+    {
+        return Ok(s);
+    }
+    let hit = store
+        .snapshots()?
+        .into_iter()
+        .rev()
+        .find(|s| s.commit.as_deref().is_some_and(|c| c.starts_with(point)));
+    match hit {
+        Some(s) => store
+            .load(s.id)?
+            .ok_or_else(|| format!("snapshot {} vanished", s.id)),
+        None => Err(format!(
+            "no snapshot `{point}` (give a snapshot id from `seam trend`, a recorded commit, or `worktree`)"
+        )),
+    }
 }

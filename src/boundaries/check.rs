@@ -182,6 +182,16 @@ pub fn assign(a: &Analysis, b: &Boundaries) -> Result<Assignment, Vec<ConfigErro
 
 /// Dependencies between services that `seam.toml` does not allow, sorted.
 pub fn violations(a: &Analysis, b: &Boundaries, asg: &Assignment) -> Vec<Violation> {
+    crossings(a, b, asg)
+        .into_iter()
+        .filter(|(allowed, _)| !allowed)
+        .map(|(_, v)| v)
+        .collect()
+}
+
+/// Every dependency that crosses a service boundary, with whether `seam.toml` allows it: what
+/// history records, so that coupling can be followed even where it is accepted.
+pub fn crossings(a: &Analysis, b: &Boundaries, asg: &Assignment) -> Vec<(bool, Violation)> {
     let allowed: BTreeMap<&str, BTreeSet<&str>> = b
         .services
         .iter()
@@ -212,21 +222,23 @@ pub fn violations(a: &Analysis, b: &Boundaries, asg: &Assignment) -> Vec<Violati
         let (Some(from), Some(to)) = (asg.service.get(&e.from), target_service) else {
             continue;
         };
-        if from == to
-            || allowed
-                .get(from.as_str())
-                .is_some_and(|s| s.contains(to.as_str()))
-        {
+        if from == to {
             continue;
         }
-        out.push(Violation {
-            kind: kind.to_owned(),
-            from: e.from.clone(),
-            to: e.to.clone(),
-            from_service: from.clone(),
-            to_service: to.clone(),
-            evidence: e.evidence.clone(),
-        });
+        let ok = allowed
+            .get(from.as_str())
+            .is_some_and(|s| s.contains(to.as_str()));
+        out.push((
+            ok,
+            Violation {
+                kind: kind.to_owned(),
+                from: e.from.clone(),
+                to: e.to.clone(),
+                from_service: from.clone(),
+                to_service: to.clone(),
+                evidence: e.evidence.clone(),
+            },
+        ));
     }
     out.sort();
     out

@@ -6,7 +6,7 @@ pub mod config;
 pub mod init;
 pub mod pattern;
 
-pub use check::{Assignment, Violation, assign, violations};
+pub use check::{Assignment, Violation, assign, crossings, violations};
 pub use config::{Boundaries, ConfigError, parse};
 
 use std::collections::BTreeSet;

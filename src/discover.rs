@@ -134,6 +134,21 @@ pub fn discover(root: &Path, threads: usize) -> Discovery {
     found
 }
 
+/// Whether a directory of this name never holds the application's own code (shared with the
+/// git reader, which sees names, not directories on disk).
+pub fn is_skipped_dir(name: &str) -> bool {
+    SKIPPED_DIRS.contains(&name)
+}
+
+/// The language of a path by its extension, if seam reads it.
+pub fn language_of(rel: &str) -> Option<Language> {
+    match rel.rsplit_once('.')?.1 {
+        "py" => Some(Language::Python),
+        "sql" => Some(Language::Sql),
+        _ => None,
+    }
+}
+
 /// A directory with `pyvenv.cfg` is a virtualenv whatever its name.
 fn is_virtualenv(dir: &Path) -> bool {
     dir.join("pyvenv.cfg").is_file()

@@ -16,7 +16,7 @@ pub const DEFAULT_MAX_FILE_SIZE: u64 = 5 * 1024 * 1024;
 
 /// What one Python file yields: its facts and, for each of its SQL strings, the SQL facts
 /// (same order as `facts.sql`).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct PythonUnit {
     pub file: SourceFile,
     pub facts: PyFile,
@@ -24,7 +24,7 @@ pub struct PythonUnit {
 }
 
 /// What one `.sql` file yields.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct SqlUnit {
     pub file: SourceFile,
     pub lines: u32,
@@ -41,7 +41,9 @@ pub struct Loaded {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-enum Outcome {
+/// What one file yields: facts, or a reason it was skipped.
+#[derive(Debug, Clone)]
+pub enum Outcome {
     Python(PythonUnit),
     Sql(SqlUnit),
     Skipped(Diagnostic),
@@ -55,6 +57,11 @@ pub fn load(files: Vec<SourceFile>, max_file_size: u64) -> Loaded {
             analyze_file(parser, file, max_file_size)
         })
         .collect();
+    collect(outcomes)
+}
+
+/// Assembles per-file outcomes (in file order) into a [`Loaded`].
+pub fn collect(outcomes: Vec<(Outcome, Vec<Diagnostic>)>) -> Loaded {
     let mut loaded = Loaded::default();
     for (outcome, diagnostics) in outcomes {
         loaded.diagnostics.extend(diagnostics);
@@ -75,7 +82,7 @@ fn analyze_file(
     file: SourceFile,
     max_file_size: u64,
 ) -> (Outcome, Vec<Diagnostic>) {
-    let mut diagnostics = Vec::new();
+    let diagnostics = Vec::new();
     if file.size > max_file_size {
         let mb = file.size as f64 / (1024.0 * 1024.0);
         let limit = max_file_size as f64 / (1024.0 * 1024.0);
@@ -97,7 +104,17 @@ fn analyze_file(
             );
         }
     };
-    let Some(text) = decode(&bytes, &file.rel, &mut diagnostics) else {
+    analyze_bytes(parser, file, &bytes)
+}
+
+/// The front ends on one file's content, wherever it came from (the disk, a git blob).
+pub fn analyze_bytes(
+    parser: &mut PythonParser,
+    file: SourceFile,
+    bytes: &[u8],
+) -> (Outcome, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let Some(text) = decode(bytes, &file.rel, &mut diagnostics) else {
         let msg = "skipped: binary content (NUL bytes) in a source file".to_owned();
         return (
             Outcome::Skipped(Diagnostic::new(&file.rel, 0, Severity::Warning, msg)),

@@ -86,6 +86,13 @@ enum Command {
         /// The history store (default: PATH/.seam/history.db).
         #[arg(long, value_name = "FILE")]
         history: Option<PathBuf>,
+        /// Backfill: analyse the first-parent commits after A up to B (`A..B`, any rev spec)
+        /// from the object database, without touching the work tree.
+        #[arg(long, value_name = "A..B")]
+        git_range: Option<String>,
+        /// Backfill the last N first-parent commits up to HEAD.
+        #[arg(long, value_name = "N")]
+        last: Option<usize>,
     },
     /// Print the metrics over time, from the history store.
     Trend {
@@ -292,10 +299,21 @@ fn run(cli: Cli) -> Result<i32, String> {
             write_baseline,
             format,
         } => check(&run, config, baseline, write_baseline, format),
-        Command::Track { run, history } => {
+        Command::Track {
+            run,
+            history,
+            git_range,
+            last,
+        } => {
             let store_path = history.unwrap_or_else(|| seam::history::default_path(&run.path));
             // Open first: a bad store is an error before the analysis.
             let mut store = seam::history::Store::open(&store_path)?;
+            if git_range.is_some() || last.is_some() {
+                if last == Some(0) {
+                    return Err("--last must be at least 1".to_owned());
+                }
+                return backfill(&run, &mut store, git_range.as_deref(), last);
+            }
             let snap = snapshot_now(&run)?;
             let id = store.record(&snap)?;
             eprintln!(
@@ -636,4 +654,79 @@ fn resolve_point(
             "no snapshot `{point}` (give a snapshot id from `seam trend`, a recorded commit, or `worktree`)"
         )),
     }
+}
+
+/// `seam track --git-range/--last`: past commits from the object database, oldest first,
+/// skipping those already recorded.
+fn backfill(
+    run: &RunArgs,
+    store: &mut seam::history::Store,
+    range: Option<&str>,
+    last: Option<usize>,
+) -> Result<i32, String> {
+    use seam::history::git::{FactCache, Repo};
+    if run.no_services {
+        return Err("history records the services: drop --no-services".to_owned());
+    }
+    let start = std::time::Instant::now();
+    let repo = Repo::open(&run.path)?;
+    let commits = repo.commits(range, last)?;
+    let config = run.path.join("seam.toml");
+    let rules = if config.exists() {
+        Some(load_boundaries(&config)?)
+    } else {
+        None
+    };
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(run.threads.unwrap_or(0))
+        .build_global()
+        .ok();
+    let bar = indicatif::ProgressBar::new(commits.len() as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} commits {msg} ({eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let mut cache = FactCache::default();
+    let (mut recorded, mut skipped) = (0, 0);
+    for c in &commits {
+        bar.set_message(c.id.chars().take(10).collect::<String>());
+        if store.has_commit(&c.id)? {
+            skipped += 1;
+            bar.inc(1);
+            continue;
+        }
+        let analysis = repo.analyze(&c.id, &mut cache)?;
+        let proposal = seam::cluster::propose(
+            &analysis,
+            &seam::cluster::ClusterOptions {
+                resolution: run.resolution,
+                services: run.services,
+                seed: run.seed,
+            },
+        );
+        let snap = seam::history::take(
+            &analysis,
+            &proposal,
+            rules.as_ref(),
+            seam::meta::format_utc(c.time),
+            Some(c.id.clone()),
+            "git",
+        )?;
+        store.record(&snap)?;
+        recorded += 1;
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    let total = cache.hits + cache.misses;
+    eprintln!(
+        "seam: {recorded} commits recorded, {skipped} already there; {} of {total} files parsed ({:.0}% reused), {:.1} s",
+        cache.misses,
+        if total == 0 {
+            0.0
+        } else {
+            cache.hits as f64 * 100.0 / total as f64
+        },
+        start.elapsed().as_secs_f64()
+    );
+    Ok(exit::OK)
 }

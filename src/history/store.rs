@@ -64,6 +64,11 @@ impl Store {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            // seam's own directory stays out of the repository's `git status`.
+            let ignore = dir.join(".gitignore");
+            if dir.file_name().is_some_and(|n| n == ".seam") && !ignore.exists() {
+                let _ = std::fs::write(ignore, "# seam's history store\n*\n");
+            }
         }
         let conn = Connection::open(path).map_err(|e| format!("cannot open {shown}: {e}"))?;
         let bad = |e: rusqlite::Error| format!("{shown} is not a readable seam history ({e})");

@@ -1,0 +1,218 @@
+//! Backfill from git: past commits analysed straight from the object database (gix: trees and
+//! blobs, no checkout, the work tree untouched). Per-file facts are cached by (blob id, path):
+//! a file unchanged between commits is parsed once, so a hundred commits cost little more than
+//! the files that changed in them.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use gix::ObjectId;
+use rayon::prelude::*;
+use seam_facts::Diagnostic;
+use seam_python::PythonParser;
+
+use crate::analysis::Analysis;
+use crate::discover::{SourceFile, is_skipped_dir, language_of, tags_of};
+use crate::load::{self, Outcome};
+
+/// A commit to analyse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitInfo {
+    pub id: String,
+    /// Committer time, seconds since the epoch.
+    pub time: i64,
+}
+
+pub struct Repo {
+    repo: gix::Repository,
+    /// The analysed directory relative to the work tree root (`""` for the root), `/`-separated.
+    prefix: String,
+}
+
+impl std::fmt::Debug for Repo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Repo")
+            .field("prefix", &self.prefix)
+            .finish()
+    }
+}
+
+/// A file's identity in history: its blob and its path (the path names its module).
+type Key = (ObjectId, String);
+/// What the front ends made of one file.
+type FileFacts = (Outcome, Vec<Diagnostic>);
+
+/// Facts per (blob, path), and how often they were reused.
+#[derive(Debug, Default)]
+pub struct FactCache {
+    entries: HashMap<Key, FileFacts>,
+    pub hits: u64,
+    pub misses: u64,
+}
+
+impl Repo {
+    /// The repository holding `path` (which may be a subdirectory of its work tree).
+    pub fn open(path: &Path) -> Result<Repo, String> {
+        let repo = gix::discover(path)
+            .map_err(|e| format!("{} is not in a git repository ({e})", path.display()))?;
+        let root = repo
+            .workdir()
+            .ok_or_else(|| "a bare repository: give the path of a work tree".to_owned())?
+            .canonicalize()
+            .map_err(|e| e.to_string())?;
+        let here = path.canonicalize().map_err(|e| e.to_string())?;
+        let prefix = here
+            .strip_prefix(&root)
+            .map(|p| {
+                p.components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/")
+            })
+            .unwrap_or_default();
+        Ok(Repo { repo, prefix })
+    }
+
+    /// First-parent commits, oldest first: `range` is `A..B` (after A, up to and including B),
+    /// `last` the N most recent from HEAD; both bounded by `last` when given.
+    pub fn commits(
+        &self,
+        range: Option<&str>,
+        last: Option<usize>,
+    ) -> Result<Vec<CommitInfo>, String> {
+        let resolve = |spec: &str| -> Result<ObjectId, String> {
+            self.repo
+                .rev_parse_single(spec)
+                .map(|id| id.detach())
+                .map_err(|e| format!("cannot resolve `{spec}`: {e}"))
+        };
+        let (stop, tip) = match range {
+            Some(r) => {
+                let (a, b) = r
+                    .split_once("..")
+                    .ok_or_else(|| format!("--git-range `{r}`: expected A..B"))?;
+                let b = if b.is_empty() { "HEAD" } else { b };
+                (Some(resolve(a)?), resolve(b)?)
+            }
+            None => (None, resolve("HEAD")?),
+        };
+        let limit = last.unwrap_or(usize::MAX);
+        let mut out = Vec::new();
+        let mut at = Some(tip);
+        while let Some(id) = at {
+            if Some(id) == stop || out.len() >= limit {
+                break;
+            }
+            let commit = self.commit(id)?;
+            let time = commit.time().map(|t| t.seconds).unwrap_or(0);
+            out.push(CommitInfo {
+                id: id.to_string(),
+                time,
+            });
+            at = commit.parent_ids().next().map(|p| p.detach());
+        }
+        if let Some(s) = stop
+            && at.is_none()
+        {
+            return Err(format!(
+                "{s} is not a first-parent ancestor of the range's end"
+            ));
+        }
+        out.reverse();
+        Ok(out)
+    }
+
+    fn commit(&self, id: ObjectId) -> Result<gix::Commit<'_>, String> {
+        let object = self
+            .repo
+            .find_object(id)
+            .map_err(|e| format!("cannot read commit {id}: {e}"))?;
+        object
+            .try_into_commit()
+            .map_err(|e| format!("{id} is not a commit: {e}"))
+    }
+
+    /// The analysis of one commit's tree.
+    pub fn analyze(&self, commit: &str, cache: &mut FactCache) -> Result<Analysis, String> {
+        let id = ObjectId::from_hex(commit.as_bytes()).map_err(|e| e.to_string())?;
+        let tree = self
+            .commit(id)?
+            .tree()
+            .map_err(|e| format!("cannot read the tree of {commit}: {e}"))?;
+        let mut recorder = gix::traverse::tree::Recorder::default();
+        tree.traverse()
+            .breadthfirst(&mut recorder)
+            .map_err(|e| format!("cannot walk the tree of {commit}: {e}"))?;
+        let prefix = if self.prefix.is_empty() {
+            String::new()
+        } else {
+            format!("{}/", self.prefix)
+        };
+        let mut wanted: Vec<(ObjectId, SourceFile)> = Vec::new();
+        for entry in recorder.records.iter().filter(|e| e.mode.is_blob()) {
+            let path = entry.filepath.to_string();
+            let Some(rel) = path.strip_prefix(&prefix) else {
+                continue;
+            };
+            let Some(language) = language_of(rel) else {
+                continue;
+            };
+            let dirs = rel.split('/').rev().skip(1);
+            if dirs.clone().any(is_skipped_dir) {
+                continue;
+            }
+            wanted.push((
+                entry.oid,
+                SourceFile {
+                    rel: rel.to_owned(),
+                    path: PathBuf::from(rel),
+                    language,
+                    tags: tags_of(rel),
+                    size: 0,
+                },
+            ));
+        }
+        wanted.sort_by(|a, b| a.1.rel.cmp(&b.1.rel));
+        // Read what the cache does not have, then parse it in parallel.
+        let mut todo: Vec<(ObjectId, SourceFile, Vec<u8>)> = Vec::new();
+        for (oid, file) in &wanted {
+            if cache.entries.contains_key(&(*oid, file.rel.clone())) {
+                cache.hits += 1;
+                continue;
+            }
+            cache.misses += 1;
+            let blob = self
+                .repo
+                .find_object(*oid)
+                .map_err(|e| format!("cannot read {} in {commit}: {e}", file.rel))?;
+            let mut file = file.clone();
+            file.size = blob.data.len() as u64;
+            todo.push((*oid, file, blob.data.clone()));
+        }
+        let done: Vec<(Key, FileFacts)> = todo
+            .into_par_iter()
+            .map_init(PythonParser::new, |parser, (oid, file, bytes)| {
+                let key = (oid, file.rel.clone());
+                let outcome = if file.size > load::DEFAULT_MAX_FILE_SIZE {
+                    let d = Diagnostic::new(
+                        &file.rel,
+                        0,
+                        seam_facts::Severity::Warning,
+                        "skipped: over the size limit for one file; likely generated",
+                    );
+                    (Outcome::Skipped(d), Vec::new())
+                } else {
+                    load::analyze_bytes(parser, file, &bytes)
+                };
+                (key, outcome)
+            })
+            .collect();
+        cache.entries.extend(done);
+        let outcomes: Vec<(Outcome, Vec<Diagnostic>)> = wanted
+            .iter()
+            .filter_map(|(oid, file)| cache.entries.get(&(*oid, file.rel.clone())).cloned())
+            .collect();
+        let loaded = load::collect(outcomes);
+        Ok(crate::resolve::resolve(&loaded))
+    }
+}

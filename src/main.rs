@@ -404,6 +404,7 @@ struct Done {
     analysis: seam::analysis::Analysis,
     proposal: Option<seam::cluster::Proposal>,
     advice: seam::advice::Advice,
+    accepted: Option<report::Accepted>,
 }
 
 impl Done {
@@ -412,6 +413,7 @@ impl Done {
             analysis: &self.analysis,
             proposal: self.proposal.as_ref(),
             advice: Some(&self.advice),
+            accepted: self.accepted.as_ref(),
         }
     }
 }
@@ -486,10 +488,32 @@ fn execute(run: &RunArgs) -> Result<Done, String> {
             workload: workload_rows,
         },
     );
+    // The accepted boundaries, when the repository has them: a broken file is an error here
+    // too (the same line:column messages as `seam check`), never silently ignored.
+    let config = path.join("seam.toml");
+    let accepted = if config.is_file() {
+        let rules = load_boundaries(&config)?;
+        let asg = seam::boundaries::assign(&analysis, &rules)
+            .map_err(|errors| config_errors(&config, &errors))?;
+        let all = seam::boundaries::crossings(&analysis, &rules, &asg);
+        Some(report::Accepted {
+            config: config.display().to_string(),
+            crossings: all.len(),
+            violations: all
+                .into_iter()
+                .filter(|(ok, _)| !ok)
+                .map(|(_, v)| v)
+                .collect(),
+            inferred: asg.inferred.len(),
+        })
+    } else {
+        None
+    };
     Ok(Done {
         analysis,
         proposal,
         advice,
+        accepted,
     })
 }
 
@@ -499,10 +523,20 @@ fn write_html(
     file: &std::path::Path,
     source_url: Option<&str>,
 ) -> Result<(), String> {
+    // Trend charts when the repository has a history (a bad store is reported, not drawn).
+    let store = seam::history::default_path(root);
+    let history = if store.is_file() {
+        seam::history::Store::open(&store)
+            .and_then(|s| s.snapshots())
+            .map_err(|e| format!("{e} (the report draws its trend)"))?
+    } else {
+        Vec::new()
+    };
     let meta = report::html::Meta {
         repository: root.display().to_string(),
         generated_at: seam::meta::now_utc(),
         commit: seam::meta::git_head(root),
+        history,
     };
     let page = report::html::render_html(doc, &meta, source_url)?;
     std::fs::write(file, page).map_err(|e| format!("cannot write {}: {e}", file.display()))

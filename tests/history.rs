@@ -53,6 +53,24 @@ fn track_trend_and_diff() {
     assert_eq!(snaps[1]["metrics"]["violations"], 1);
     let text = String::from_utf8(run(["trend", p]).stdout).unwrap();
     assert_eq!(text.lines().count(), 3, "header and two rows:\n{text}");
+    // The report draws the trend and shows the code against seam.toml, violation included.
+    let page = dir.path().join("r.html");
+    assert!(
+        run(["report", p, "-o", page.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains("id=\"trend\""));
+    assert_eq!(html.matches("<svg class=\"chart\"").count(), 5);
+    assert!(html.contains("id=\"accepted\""));
+    assert!(
+        html.contains("shop/orders/reports.py:5"),
+        "the violation with its evidence"
+    );
+    // And the summary says it too.
+    let summary = String::from_utf8(run(["analyze", p]).stdout).unwrap();
+    assert!(summary.contains("1 not allowed"), "{summary}");
     let out = run(["diff", p, "1", "2"]);
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(

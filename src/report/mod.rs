@@ -25,6 +25,20 @@ pub struct Document<'a> {
     pub proposal: Option<&'a Proposal>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub advice: Option<&'a crate::advice::Advice>,
+    /// The code measured against `seam.toml`, when the repository has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accepted: Option<&'a Accepted>,
+}
+
+/// The code against the accepted boundaries (`seam.toml`), next to seam's own proposal.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Accepted {
+    pub config: String,
+    /// Dependencies that cross a boundary, allowed or not.
+    pub crossings: usize,
+    pub violations: Vec<crate::boundaries::Violation>,
+    /// Symbols placed by their module or callers rather than by a pattern (new code).
+    pub inferred: usize,
 }
 
 /// Output formats of `seam analyze`.

@@ -122,6 +122,9 @@ pub fn render_text(doc: &Document<'_>, root: &str, out: &mut dyn Write) -> io::R
     if let Some(p) = doc.proposal {
         services(&mut w, p)?;
     }
+    if let Some(acc) = doc.accepted {
+        accepted(&mut w, acc)?;
+    }
     if let Some(adv) = doc.advice {
         advice(&mut w, adv)?;
     }
@@ -242,6 +245,34 @@ fn services(w: &mut dyn Write, p: &Proposal) -> io::Result<()> {
                 .map(|s| s.module.as_str())
                 .collect::<Vec<_>>()
                 .join(", ")
+        )?;
+    }
+    Ok(())
+}
+
+fn accepted(w: &mut dyn Write, acc: &super::Accepted) -> io::Result<()> {
+    writeln!(
+        w,
+        "\nAccepted boundaries ({}): {} crossings, {} not allowed{}",
+        acc.config,
+        acc.crossings,
+        acc.violations.len(),
+        if acc.inferred > 0 {
+            format!("; {} new symbols placed by module or callers", acc.inferred)
+        } else {
+            String::new()
+        }
+    )?;
+    for v in acc.violations.iter().take(ADVICE_SHOWN) {
+        if let Some(e) = v.evidence.first() {
+            writeln!(w, "  {}:{}: {}", e.file, e.line, v.message())?;
+        }
+    }
+    if acc.violations.len() > ADVICE_SHOWN {
+        writeln!(
+            w,
+            "  ... and {} more (seam check)",
+            acc.violations.len() - ADVICE_SHOWN
         )?;
     }
     Ok(())

@@ -273,6 +273,62 @@ pub fn service_map(p: &Proposal) -> ServiceMap {
     }
 }
 
+/// A small line chart of one metric over the snapshots in history.
+#[derive(Debug, Clone, Default)]
+pub struct Chart {
+    pub title: String,
+    pub width: f64,
+    pub height: f64,
+    /// `x,y x,y ...` for a polyline.
+    pub points: String,
+    pub dots: Vec<(f64, f64, String)>,
+    pub low: String,
+    pub high: String,
+}
+
+const CHART_W: f64 = 360.0;
+const CHART_H: f64 = 140.0;
+const CHART_PAD: f64 = 24.0;
+
+/// `values` oldest first, with a label (date, commit) per point.
+pub fn chart(title: &str, values: &[(f64, String)]) -> Chart {
+    let lo = values.iter().map(|v| v.0).fold(f64::INFINITY, f64::min);
+    let hi = values.iter().map(|v| v.0).fold(f64::NEG_INFINITY, f64::max);
+    let (lo, hi) = if lo.is_finite() { (lo, hi) } else { (0.0, 1.0) };
+    let span = if (hi - lo).abs() < 1e-9 { 1.0 } else { hi - lo };
+    let n = values.len().max(2) - 1;
+    let dots: Vec<(f64, f64, String)> = values
+        .iter()
+        .enumerate()
+        .map(|(i, (v, label))| {
+            let x = CHART_PAD + (CHART_W - 2.0 * CHART_PAD) * i as f64 / n as f64;
+            let y = CHART_H - CHART_PAD - (CHART_H - 2.0 * CHART_PAD) * (v - lo) / span;
+            (round(x), round(y), format!("{label}: {}", fmt_num(*v)))
+        })
+        .collect();
+    Chart {
+        title: title.to_owned(),
+        width: CHART_W,
+        height: CHART_H,
+        points: dots
+            .iter()
+            .map(|(x, y, _)| format!("{x},{y}"))
+            .collect::<Vec<_>>()
+            .join(" "),
+        dots,
+        low: fmt_num(lo),
+        high: fmt_num(hi),
+    }
+}
+
+fn fmt_num(v: f64) -> String {
+    if v.fract().abs() < 1e-9 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
 const CELL: f64 = 28.0;
 const LABEL_SPACE: f64 = 150.0;
 

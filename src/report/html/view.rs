@@ -15,6 +15,8 @@ pub struct Meta {
     pub repository: String,
     pub generated_at: String,
     pub commit: Option<String>,
+    /// Snapshots from the history store, oldest first (trend charts when two or more).
+    pub history: Vec<crate::history::Snapshot>,
 }
 
 /// A piece of evidence: `file:line`, a link when a source URL template is given.
@@ -190,9 +192,19 @@ pub struct DiagView {
     pub message: String,
 }
 
+#[derive(Debug, Clone)]
+pub struct AcceptedView {
+    pub config: String,
+    pub crossings: usize,
+    pub inferred: usize,
+    pub violations: Vec<(String, Link)>,
+}
+
 #[derive(Template)]
 #[template(path = "report.html")]
 pub struct Page {
+    pub accepted: Option<AcceptedView>,
+    pub trend: Vec<svg::Chart>,
     pub title: String,
     pub meta: Meta,
     pub version: String,
@@ -586,7 +598,45 @@ pub fn page(doc: &Document<'_>, meta: &Meta, source_url: Option<&str>) -> Page {
             message: d.message.clone(),
         })
         .collect();
+    let accepted = doc.accepted.map(|acc| AcceptedView {
+        config: acc.config.clone(),
+        crossings: acc.crossings,
+        inferred: acc.inferred,
+        violations: acc
+            .violations
+            .iter()
+            .flat_map(|v| {
+                let lk = &lk;
+                v.evidence.iter().map(move |e| (v.message(), lk.ev(e)))
+            })
+            .collect(),
+    });
+    let trend = if meta.history.len() >= 2 {
+        let series = |key: &str| -> Vec<(f64, String)> {
+            meta.history
+                .iter()
+                .map(|s| {
+                    let label = match &s.commit {
+                        Some(c) => format!("{} {}", s.taken_at, &c[..c.len().min(8)]),
+                        None => s.taken_at.clone(),
+                    };
+                    (s.metrics[key].as_f64().unwrap_or(0.0), label)
+                })
+                .collect()
+        };
+        vec![
+            svg::chart("Modularity", &series("modularity")),
+            svg::chart("Cross-service calls", &series("cross_service_calls")),
+            svg::chart("Boundary crossings", &series("crossings")),
+            svg::chart("Violations of seam.toml", &series("violations")),
+            svg::chart("Shared tables", &series("shared_tables")),
+        ]
+    } else {
+        Vec::new()
+    };
     Page {
+        accepted,
+        trend,
         title: format!("seam report: {}", meta.repository),
         meta: meta.clone(),
         version: env!("CARGO_PKG_VERSION").to_owned(),

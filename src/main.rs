@@ -120,6 +120,21 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         history: Option<PathBuf>,
     },
+    /// Co-change coupling: pairs of files that change in the same commits (from git history).
+    Cochange {
+        /// Root of the repository (default: the current directory).
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// How many first-parent commits up to HEAD to read.
+        #[arg(long, value_name = "N", default_value_t = 500)]
+        last: usize,
+        /// Only pairs changed together in at least this many commits.
+        #[arg(long, value_name = "K", default_value_t = 3)]
+        min_shared: u32,
+        /// A table for people, or JSON.
+        #[arg(long, value_enum, default_value_t = TrendFormat::Text)]
+        format: TrendFormat,
+    },
     /// Only discover and parse the Python files (tree-sitter, no analysis), in parallel: the
     /// baseline for the benchmark.
     #[command(hide = true)]
@@ -159,6 +174,10 @@ struct RunArgs {
     /// `query`, `calls`, optionally `total_exec_time`).
     #[arg(long, value_name = "CSV")]
     workload: Option<PathBuf>,
+    /// Add logical coupling to the clustering: modules changed together in the last N
+    /// commits of the repository's git history bind like calls.
+    #[arg(long, value_name = "N")]
+    co_change: Option<usize>,
     /// Skip files larger than this many bytes (with a diagnostic).
     #[arg(long, value_name = "BYTES", default_value_t = seam::load::DEFAULT_MAX_FILE_SIZE)]
     max_file_size: u64,
@@ -299,6 +318,45 @@ fn run(cli: Cli) -> Result<i32, String> {
             write_baseline,
             format,
         } => check(&run, config, baseline, write_baseline, format),
+        Command::Cochange {
+            path,
+            last,
+            min_shared,
+            format,
+        } => {
+            if last == 0 {
+                return Err("--last must be at least 1".to_owned());
+            }
+            let repo = seam::history::git::Repo::open(&path)?;
+            let changes = repo.changesets(last)?;
+            let pairs = seam::history::cochange::pairs(&changes, min_shared);
+            let text = match format {
+                TrendFormat::Json => {
+                    serde_json::to_string_pretty(&serde_json::json!({
+                        "commits": changes.len(),
+                        "pairs": pairs,
+                    }))
+                    .map_err(|e| e.to_string())?
+                        + "\n"
+                }
+                TrendFormat::Text => {
+                    let mut t = format!(
+                        "{} commits read; {} file pairs changed together at least {min_shared} times\n",
+                        changes.len(),
+                        pairs.len()
+                    );
+                    for p in pairs.iter().take(40) {
+                        t.push_str(&format!(
+                            "  {:>5.2}  {:>3} shared  {}  <->  {}\n",
+                            p.degree, p.shared, p.a, p.b
+                        ));
+                    }
+                    t
+                }
+            };
+            print!("{text}");
+            Ok(exit::OK)
+        }
         Command::Track {
             run,
             history,
@@ -457,6 +515,11 @@ fn execute(run: &RunArgs) -> Result<Done, String> {
         .as_deref()
         .map(seam::advice::workload::read)
         .transpose()?;
+    let co_change = match run.co_change {
+        Some(0) => return Err("--co-change must be at least 1 commit".to_owned()),
+        Some(n) => module_co_change(path, n)?,
+        None => Vec::new(),
+    };
     let analysis = seam::analyze(path, &options);
     let proposal = (!run.no_services).then(|| {
         let mut timer = seam::timing::Timer::new();
@@ -466,6 +529,7 @@ fn execute(run: &RunArgs) -> Result<Done, String> {
                 resolution: run.resolution,
                 services: run.services,
                 seed: run.seed,
+                co_change,
             },
         );
         timer.mark("cluster");
@@ -736,6 +800,7 @@ fn backfill(
                 resolution: run.resolution,
                 services: run.services,
                 seed: run.seed,
+                co_change: Vec::new(),
             },
         );
         let snap = seam::history::take(
@@ -763,4 +828,28 @@ fn backfill(
         start.elapsed().as_secs_f64()
     );
     Ok(exit::OK)
+}
+
+/// Module pairs changed together in the last `n` commits, for the clustering: file pairs
+/// mapped to their modules, the strongest degree per module pair.
+fn module_co_change(
+    path: &std::path::Path,
+    n: usize,
+) -> Result<Vec<(String, String, f64)>, String> {
+    let repo = seam::history::git::Repo::open(path)?;
+    let changes = repo.changesets(n)?;
+    let mut best: std::collections::BTreeMap<(String, String), f64> = Default::default();
+    for p in seam::history::cochange::pairs(&changes, 2) {
+        let (a, b) = (
+            seam_facts::ids::module_of_path(&p.a),
+            seam_facts::ids::module_of_path(&p.b),
+        );
+        if a == b {
+            continue;
+        }
+        let key = if a < b { (a, b) } else { (b, a) };
+        let e = best.entry(key).or_insert(0.0);
+        *e = e.max(p.degree);
+    }
+    Ok(best.into_iter().map(|((a, b), d)| (a, b, d)).collect())
 }

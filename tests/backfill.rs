@@ -142,3 +142,52 @@ fn a_range_takes_the_commits_after_its_start() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr_of(&out).contains("cannot resolve `nope`"));
 }
+
+#[test]
+fn co_change_pairs_come_from_history_and_feed_the_clustering() {
+    let (dir, _) = repo();
+    let d = dir.path();
+    // Three commits that change orders and billing services together.
+    for i in 0..3 {
+        for f in ["shop/orders/services.py", "shop/billing/services.py"] {
+            let mut text = std::fs::read_to_string(d.join(f)).unwrap();
+            text.push_str(&format!("\n\ndef _tweak_{i}():\n    return {i}\n"));
+            std::fs::write(d.join(f), text).unwrap();
+        }
+        git(d, &["commit", "-q", "-am", &format!("tweak {i}")]);
+    }
+    let p = d.to_str().unwrap();
+    let out = run([
+        "cochange",
+        p,
+        "--last",
+        "10",
+        "--min-shared",
+        "2",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let top = &v["pairs"][0];
+    assert_eq!(top["a"], "shop/billing/services.py");
+    assert_eq!(top["b"], "shop/orders/services.py");
+    assert_eq!(top["shared"], 3);
+    assert_eq!(top["degree"], 1.0);
+    // The clustering takes it as extra weight; outside a git repository it is a usage error.
+    let out = run(["analyze", p, "--co-change", "10", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let plain = tempfile::tempdir().unwrap();
+    let out = run([
+        "analyze",
+        plain.path().to_str().unwrap(),
+        "--co-change",
+        "5",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).contains("not in a git repository"),
+        "{}",
+        stderr_of(&out)
+    );
+}

@@ -160,3 +160,32 @@ pub(crate) fn project(
         item_of_node,
     )
 }
+
+/// Logical coupling (modules changed together in git history) as extra weight between module
+/// glue nodes: [`weights::CO_CHANGE`] times the pair's degree.
+pub(crate) fn add_co_change(
+    graph: &mut WeightedGraph,
+    items: &Items<'_>,
+    pairs: &[(String, String, f64)],
+) {
+    if pairs.is_empty() {
+        return;
+    }
+    // Module glue nodes follow the items, in `items.module_nodes` order (see `project`).
+    let first = graph.n - items.module_nodes.len();
+    let node: HashMap<&str, u32> = items
+        .module_nodes
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (*m, (first + i) as u32))
+        .collect();
+    for (a, b, degree) in pairs {
+        if let (Some(&x), Some(&y)) = (node.get(a.as_str()), node.get(b.as_str()))
+            && x != y
+        {
+            graph
+                .edges
+                .push((x, y, weights::CO_CHANGE * degree.clamp(0.0, 1.0)));
+        }
+    }
+}

@@ -20,6 +20,8 @@ pub struct ClusterOptions {
     /// Ask for about this many services: γ is searched to come closest.
     pub services: Option<u32>,
     pub seed: u64,
+    /// Optional logical coupling from git history: (module, module, degree in 0..=1).
+    pub co_change: Vec<(String, String, f64)>,
 }
 
 impl Default for ClusterOptions {
@@ -28,6 +30,7 @@ impl Default for ClusterOptions {
             resolution: None,
             services: None,
             seed: 42,
+            co_change: Vec::new(),
         }
     }
 }
@@ -62,7 +65,8 @@ fn service_count(place: &[Place]) -> usize {
 pub fn propose(a: &Analysis, options: &ClusterOptions) -> Proposal {
     let items = Items::of(a);
     let candidates = kernel::candidates(a, &items);
-    let (graph, item_of_node) = projection::project(a, &items, &candidates);
+    let (mut graph, item_of_node) = projection::project(a, &items, &candidates);
+    projection::add_co_change(&mut graph, &items, &options.co_change);
     let routes_of = handlers_to_routes(a);
     let leiden = Leiden::default();
     let resolution = match (options.resolution, options.services) {

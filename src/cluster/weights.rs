@@ -37,6 +37,11 @@ pub fn base(kind: EdgeKind) -> f64 {
 /// author's intent, weaker than a call (classic monoliths mix domains in one `views.py`).
 pub const MODULE_MEMBERSHIP: f64 = 1.0;
 
+/// Weight of a pair of modules that always change together (co-change degree 1.0), added
+/// between their module nodes with `--co-change`: logical coupling predicts extraction pain
+/// about as well as a call does.
+pub const CO_CHANGE: f64 = 2.0;
+
 /// The weight of a foreign key to a table that `referencing` tables point at. A table referenced
 /// by one child forms an aggregate with it (`comments.task_id` → `tasks`: bind hard); a hub
 /// table referenced from everywhere (`users`, `accounts`) is shared reference data, and each

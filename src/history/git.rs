@@ -132,6 +132,60 @@ impl Repo {
             .map_err(|e| format!("{id} is not a commit: {e}"))
     }
 
+    /// Source files (under the analysed directory) changed by each of the last `last`
+    /// first-parent commits up to HEAD, oldest first: the input of co-change coupling.
+    pub fn changesets(&self, last: usize) -> Result<Vec<Vec<String>>, String> {
+        let commits = self.commits(None, Some(last.saturating_add(1)))?;
+        let mut previous: Option<HashMap<String, ObjectId>> = None;
+        let mut out = Vec::new();
+        for c in &commits {
+            let id = ObjectId::from_hex(c.id.as_bytes()).map_err(|e| e.to_string())?;
+            let files = self.source_blobs(id)?;
+            if let Some(prev) = &previous {
+                let mut changed: Vec<String> = files
+                    .iter()
+                    .filter(|(path, oid)| prev.get(*path) != Some(oid))
+                    .map(|(p, _)| p.clone())
+                    .chain(prev.keys().filter(|p| !files.contains_key(*p)).cloned())
+                    .collect();
+                changed.sort();
+                out.push(changed);
+            }
+            previous = Some(files);
+        }
+        // The oldest commit is only the base of the first comparison (a root commit "changes"
+        // every file, which says nothing about coupling).
+        Ok(out)
+    }
+
+    /// Path → blob of the source files of one commit (relative to the analysed directory).
+    fn source_blobs(&self, id: ObjectId) -> Result<HashMap<String, ObjectId>, String> {
+        let tree = self
+            .commit(id)?
+            .tree()
+            .map_err(|e| format!("cannot read the tree of {id}: {e}"))?;
+        let mut recorder = gix::traverse::tree::Recorder::default();
+        tree.traverse()
+            .breadthfirst(&mut recorder)
+            .map_err(|e| format!("cannot walk the tree of {id}: {e}"))?;
+        let prefix = if self.prefix.is_empty() {
+            String::new()
+        } else {
+            format!("{}/", self.prefix)
+        };
+        Ok(recorder
+            .records
+            .into_iter()
+            .filter(|e| e.mode.is_blob())
+            .filter_map(|e| {
+                let path = e.filepath.to_string();
+                let rel = path.strip_prefix(&prefix)?.to_owned();
+                language_of(&rel)?;
+                (!rel.split('/').rev().skip(1).any(is_skipped_dir)).then_some((rel, e.oid))
+            })
+            .collect())
+    }
+
     /// The analysis of one commit's tree.
     pub fn analyze(&self, commit: &str, cache: &mut FactCache) -> Result<Analysis, String> {
         let id = ObjectId::from_hex(commit.as_bytes()).map_err(|e| e.to_string())?;

@@ -1,6 +1,7 @@
 //! Coupling over time: snapshots in a SQLite store (`seam track`), printed as a trend
 //! (`seam trend`) and compared (`seam diff`).
 
+pub mod cochange;
 pub mod git;
 pub mod snapshot;
 pub mod store;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Backfill benchmark: a history-shaped workload over a real application. FlaskBB's sources
-# (from PyPI, via ../shared/corpus) are committed, then N more commits each change one Python
+# Backfill benchmark: a history-shaped workload over a real application. Its sources (FlaskBB
+# by default; APP=zou for a 100k-line one, from PyPI via ../shared/corpus) are committed, then
+# N more commits each change one Python
 # file (a function appended), as a busy team's history would; `seam track --last N` analyses
 # them from the object database. Compared with N full analyses of the work tree, the price
 # without the per-blob fact cache. Usage: benches/backfill.sh [N] [CORPUS_DIR]
@@ -15,7 +16,8 @@ bash "$fetch" "$corpus" >/dev/null
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-cp -r "$corpus/flaskbb" "$work/app"
+app=${APP:-flaskbb}
+cp -r "$corpus/$app" "$work/app"
 cd "$work/app"
 g() { git -c user.name=bench -c user.email=bench@example.com -c commit.gpgsign=false "$@"; }
 g init -q -b main
@@ -35,7 +37,7 @@ backfill=$(echo "$end - $start" | bc)
 peak=$(cat "$work/peak")
 
 one=$( { /usr/bin/time -f '%e' "$seam" analyze . --format json -o /dev/null; } 2>&1 | tail -1)
-echo "FlaskBB: $lines Python lines, $n commits"
+echo "$app: $lines Python lines, $n commits"
 grep -o '[0-9]* commits recorded.*' "$work/track.log" || cat "$work/track.log"
 printf 'backfill: %.2f s (%.3f s per commit), peak %d MiB\n' "$backfill" "$(echo "$backfill / $n" | bc -l)" "$((peak / 1024))"
 printf 'one full analysis: %s s; %d of them: %.1f s\n' "$one" "$n" "$(echo "$one * $n" | bc -l)"

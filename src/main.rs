@@ -744,14 +744,50 @@ fn resolve_point(
         .into_iter()
         .rev()
         .find(|s| s.commit.as_deref().is_some_and(|c| c.starts_with(point)));
-    match hit {
-        Some(s) => store
+    if let Some(s) = hit {
+        return store
             .load(s.id)?
-            .ok_or_else(|| format!("snapshot {} vanished", s.id)),
-        None => Err(format!(
-            "no snapshot `{point}` (give a snapshot id from `seam trend`, a recorded commit, or `worktree`)"
-        )),
+            .ok_or_else(|| format!("snapshot {} vanished", s.id));
     }
+    // Not recorded: any git revision, analysed from the object database.
+    let repo = seam::history::git::Repo::open(&run.path).map_err(|_| {
+        format!(
+            "no snapshot `{point}` (give a snapshot id from `seam trend`, a commit, or `worktree`)"
+        )
+    })?;
+    let commit = repo
+        .commits_at(point)
+        .map_err(|_| {
+            format!("no snapshot or commit `{point}` (give a snapshot id from `seam trend`, a commit, or `worktree`)")
+        })?;
+    let c = commit
+        .last()
+        .ok_or_else(|| format!("no commit `{point}`"))?;
+    let mut cache = seam::history::git::FactCache::default();
+    let analysis = repo.analyze(&c.id, &mut cache)?;
+    let proposal = seam::cluster::propose(
+        &analysis,
+        &seam::cluster::ClusterOptions {
+            resolution: run.resolution,
+            services: run.services,
+            seed: run.seed,
+            co_change: Vec::new(),
+        },
+    );
+    let config = run.path.join("seam.toml");
+    let rules = if config.exists() {
+        Some(load_boundaries(&config)?)
+    } else {
+        None
+    };
+    seam::history::take(
+        &analysis,
+        &proposal,
+        rules.as_ref(),
+        seam::meta::format_utc(c.time),
+        Some(c.id.clone()),
+        "git",
+    )
 }
 
 /// `seam track --git-range/--last`: past commits from the object database, oldest first,

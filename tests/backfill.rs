@@ -191,3 +191,18 @@ fn co_change_pairs_come_from_history_and_feed_the_clustering() {
         stderr_of(&out)
     );
 }
+
+#[test]
+fn diff_reads_unrecorded_commits_from_git() {
+    let (dir, _) = repo();
+    let p = dir.path().to_str().unwrap();
+    // Against accepted boundaries (written from today's code, not committed).
+    assert!(run(["init", p]).status.success());
+    let out = run(["diff", p, "HEAD~2", "HEAD~1"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("+ shop/orders/reports.py:5:"), "{text}");
+    assert!(text.contains("1 crossings added, 0 removed"), "{text}");
+    let text = String::from_utf8(run(["diff", p, "HEAD~1", "HEAD"]).stdout).unwrap();
+    assert!(text.contains("0 crossings added, 1 removed"), "{text}");
+}

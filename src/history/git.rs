@@ -186,6 +186,20 @@ impl Repo {
             .collect())
     }
 
+    /// The one commit a revision names (`HEAD~2`, a branch, a hash prefix).
+    pub fn commits_at(&self, rev: &str) -> Result<Vec<CommitInfo>, String> {
+        let id = self
+            .repo
+            .rev_parse_single(rev)
+            .map(|id| id.detach())
+            .map_err(|e| format!("cannot resolve `{rev}`: {e}"))?;
+        let commit = self.commit(id)?;
+        Ok(vec![CommitInfo {
+            id: id.to_string(),
+            time: commit.time().map(|t| t.seconds).unwrap_or(0),
+        }])
+    }
+
     /// The analysis of one commit's tree.
     pub fn analyze(&self, commit: &str, cache: &mut FactCache) -> Result<Analysis, String> {
         let id = ObjectId::from_hex(commit.as_bytes()).map_err(|e| e.to_string())?;

@@ -523,15 +523,7 @@ fn execute(run: &RunArgs) -> Result<Done, String> {
     let analysis = seam::analyze(path, &options);
     let proposal = (!run.no_services).then(|| {
         let mut timer = seam::timing::Timer::new();
-        let p = seam::cluster::propose(
-            &analysis,
-            &seam::cluster::ClusterOptions {
-                resolution: run.resolution,
-                services: run.services,
-                seed: run.seed,
-                co_change,
-            },
-        );
+        let p = seam::cluster::propose(&analysis, &cluster_options(run, co_change));
         timer.mark("cluster");
         p
     });
@@ -707,12 +699,7 @@ fn snapshot_now(run: &RunArgs) -> Result<seam::history::Snapshot, String> {
     if run.no_services {
         return Err("history records the services: drop --no-services".to_owned());
     }
-    let config = run.path.join("seam.toml");
-    let rules = if config.exists() {
-        Some(load_boundaries(&config)?)
-    } else {
-        None
-    };
+    let rules = accepted_rules(&run.path)?;
     let done = execute(run)?;
     let proposal = done.proposal.as_ref().expect("services are proposed");
     seam::history::take(
@@ -764,26 +751,24 @@ fn resolve_point(
         .last()
         .ok_or_else(|| format!("no commit `{point}`"))?;
     let mut cache = seam::history::git::FactCache::default();
-    let analysis = repo.analyze(&c.id, &mut cache)?;
-    let proposal = seam::cluster::propose(
-        &analysis,
-        &seam::cluster::ClusterOptions {
-            resolution: run.resolution,
-            services: run.services,
-            seed: run.seed,
-            co_change: Vec::new(),
-        },
-    );
-    let config = run.path.join("seam.toml");
-    let rules = if config.exists() {
-        Some(load_boundaries(&config)?)
-    } else {
-        None
-    };
+    let rules = accepted_rules(&run.path)?;
+    snapshot_of_commit(run, &repo, c, &mut cache, rules.as_ref())
+}
+
+/// One commit read from the object database, clustered, measured: a `git` snapshot.
+fn snapshot_of_commit(
+    run: &RunArgs,
+    repo: &seam::history::git::Repo,
+    c: &seam::history::git::CommitInfo,
+    cache: &mut seam::history::git::FactCache,
+    rules: Option<&seam::boundaries::Boundaries>,
+) -> Result<seam::history::Snapshot, String> {
+    let analysis = repo.analyze(&c.id, cache)?;
+    let proposal = seam::cluster::propose(&analysis, &cluster_options(run, Vec::new()));
     seam::history::take(
         &analysis,
         &proposal,
-        rules.as_ref(),
+        rules,
         seam::meta::format_utc(c.time),
         Some(c.id.clone()),
         "git",
@@ -805,12 +790,7 @@ fn backfill(
     let start = std::time::Instant::now();
     let repo = Repo::open(&run.path)?;
     let commits = repo.commits(range, last)?;
-    let config = run.path.join("seam.toml");
-    let rules = if config.exists() {
-        Some(load_boundaries(&config)?)
-    } else {
-        None
-    };
+    let rules = accepted_rules(&run.path)?;
     rayon::ThreadPoolBuilder::new()
         .num_threads(run.threads.unwrap_or(0))
         .build_global()
@@ -829,24 +809,7 @@ fn backfill(
             bar.inc(1);
             continue;
         }
-        let analysis = repo.analyze(&c.id, &mut cache)?;
-        let proposal = seam::cluster::propose(
-            &analysis,
-            &seam::cluster::ClusterOptions {
-                resolution: run.resolution,
-                services: run.services,
-                seed: run.seed,
-                co_change: Vec::new(),
-            },
-        );
-        let snap = seam::history::take(
-            &analysis,
-            &proposal,
-            rules.as_ref(),
-            seam::meta::format_utc(c.time),
-            Some(c.id.clone()),
-            "git",
-        )?;
+        let snap = snapshot_of_commit(run, &repo, c, &mut cache, rules.as_ref())?;
         store.record(&snap)?;
         recorded += 1;
         bar.inc(1);
@@ -888,4 +851,26 @@ fn module_co_change(
         *e = e.max(p.degree);
     }
     Ok(best.into_iter().map(|((a, b), d)| (a, b, d)).collect())
+}
+
+/// The repository's accepted boundaries, if it has a `seam.toml`.
+fn accepted_rules(root: &std::path::Path) -> Result<Option<seam::boundaries::Boundaries>, String> {
+    let config = root.join("seam.toml");
+    if config.is_file() {
+        load_boundaries(&config).map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
+fn cluster_options(
+    run: &RunArgs,
+    co_change: Vec<(String, String, f64)>,
+) -> seam::cluster::ClusterOptions {
+    seam::cluster::ClusterOptions {
+        resolution: run.resolution,
+        services: run.services,
+        seed: run.seed,
+        co_change,
+    }
 }

@@ -32,19 +32,6 @@ fn git(dir: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 const CROSSING: &str = "from ..identity.models import User\n\n\ndef buyers():\n    return User.query.filter_by(full_name=None).all()\n";
 
 /// Three commits: the shop, then a cross-boundary read added, then removed.
@@ -68,13 +55,6 @@ fn repo() -> (tempfile::TempDir, Vec<String>) {
     );
     let c3 = git(d, &["rev-parse", "HEAD"]);
     (dir, vec![c1, c2, c3])
-}
-
-fn snapshots(dir: &Path) -> Vec<serde_json::Value> {
-    let out = run(["trend", dir.to_str().unwrap(), "--format", "json"]);
-    assert!(out.status.success(), "{}", stderr_of(&out));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    v["snapshots"].as_array().unwrap().clone()
 }
 
 #[test]

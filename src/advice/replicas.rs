@@ -12,6 +12,22 @@ use crate::analysis::{Analysis, Evidence, Query};
 /// The symbols a route's handler reaches, and the query sites they run in handler order.
 type RouteSites<'a> = (BTreeSet<&'a str>, Vec<(u32, &'a Query)>);
 
+fn hazard(route: &str, table: &str, write: &Query, read: &Query, note: String) -> Hazard {
+    Hazard {
+        route: route.to_owned(),
+        table: table.to_owned(),
+        write: Evidence {
+            file: write.file.clone(),
+            line: write.line,
+        },
+        read: Evidence {
+            file: read.file.clone(),
+            line: read.line,
+        },
+        note,
+    }
+}
+
 pub fn replica_safe(q: &Query) -> bool {
     q.kind == "select" && !q.locking && q.writes.is_empty()
 }
@@ -95,19 +111,13 @@ pub fn advise(a: &Analysis, calls: &CallTree<'_>) -> ReadReplicas {
                     continue;
                 }
                 for t in w.writes.iter().filter(|t| rq.reads.contains(t)) {
-                    hazards.insert(Hazard {
-                        route: r.id.clone(),
-                        table: t.clone(),
-                        write: Evidence {
-                            file: w.file.clone(),
-                            line: w.line,
-                        },
-                        read: Evidence {
-                            file: rq.file.clone(),
-                            line: rq.line,
-                        },
-                        note: "writes then reads the same table in one request: keep this read on the primary".to_owned(),
-                    });
+                    hazards.insert(hazard(
+                        &r.id,
+                        t,
+                        w,
+                        rq,
+                        "writes then reads the same table in one request: keep this read on the primary".to_owned(),
+                    ));
                 }
             }
         }
@@ -141,22 +151,16 @@ pub fn advise(a: &Analysis, calls: &CallTree<'_>) -> ReadReplicas {
                     }
                     for w in &written {
                         for t in w.writes.iter().filter(|t| rq.reads.contains(t)) {
-                            hazards.insert(Hazard {
-                                route: r.id.clone(),
-                                table: t.clone(),
-                                write: Evidence {
-                                    file: w.file.clone(),
-                                    line: w.line,
-                                },
-                                read: Evidence {
-                                    file: rq.file.clone(),
-                                    line: rq.line,
-                                },
-                                note: format!(
+                            hazards.insert(hazard(
+                                &r.id,
+                                t,
+                                w,
+                                rq,
+                                format!(
                                     "redirects ({}:{}) to {}, which reads it: serve that read from the primary (or pin the session to it after a write)",
                                     er.file, er.line, target.id
                                 ),
-                            });
+                            ));
                         }
                     }
                 }

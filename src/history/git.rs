@@ -203,43 +203,23 @@ impl Repo {
     /// The analysis of one commit's tree.
     pub fn analyze(&self, commit: &str, cache: &mut FactCache) -> Result<Analysis, String> {
         let id = ObjectId::from_hex(commit.as_bytes()).map_err(|e| e.to_string())?;
-        let tree = self
-            .commit(id)?
-            .tree()
-            .map_err(|e| format!("cannot read the tree of {commit}: {e}"))?;
-        let mut recorder = gix::traverse::tree::Recorder::default();
-        tree.traverse()
-            .breadthfirst(&mut recorder)
-            .map_err(|e| format!("cannot walk the tree of {commit}: {e}"))?;
-        let prefix = if self.prefix.is_empty() {
-            String::new()
-        } else {
-            format!("{}/", self.prefix)
-        };
-        let mut wanted: Vec<(ObjectId, SourceFile)> = Vec::new();
-        for entry in recorder.records.iter().filter(|e| e.mode.is_blob()) {
-            let path = entry.filepath.to_string();
-            let Some(rel) = path.strip_prefix(&prefix) else {
-                continue;
-            };
-            let Some(language) = language_of(rel) else {
-                continue;
-            };
-            let dirs = rel.split('/').rev().skip(1);
-            if dirs.clone().any(is_skipped_dir) {
-                continue;
-            }
-            wanted.push((
-                entry.oid,
-                SourceFile {
-                    rel: rel.to_owned(),
-                    path: PathBuf::from(rel),
-                    language,
-                    tags: tags_of(rel),
-                    size: 0,
-                },
-            ));
-        }
+        let mut wanted: Vec<(ObjectId, SourceFile)> = self
+            .source_blobs(id)?
+            .into_iter()
+            .filter_map(|(rel, oid)| {
+                let language = language_of(&rel)?;
+                Some((
+                    oid,
+                    SourceFile {
+                        tags: tags_of(&rel),
+                        path: PathBuf::from(&rel),
+                        rel,
+                        language,
+                        size: 0,
+                    },
+                ))
+            })
+            .collect();
         wanted.sort_by(|a, b| a.1.rel.cmp(&b.1.rel));
         // Read what the cache does not have, then parse it in parallel.
         let mut todo: Vec<(ObjectId, SourceFile, Vec<u8>)> = Vec::new();

@@ -178,21 +178,7 @@ impl Store {
             .conn
             .prepare("SELECT id, taken_at, commit_id, source, against, metrics FROM snapshots ORDER BY id")
             .map_err(err)?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok(Snapshot {
-                    id: r.get(0)?,
-                    taken_at: r.get(1)?,
-                    commit: r.get(2)?,
-                    source: r.get(3)?,
-                    against: r.get(4)?,
-                    metrics: serde_json::from_str(&r.get::<_, String>(5)?)
-                        .unwrap_or(serde_json::Value::Null),
-                    services: Vec::new(),
-                    crossings: Vec::new(),
-                })
-            })
-            .map_err(err)?;
+        let rows = stmt.query_map([], snapshot_row).map_err(err)?;
         rows.collect::<Result<Vec<_>, _>>().map_err(err)
     }
 
@@ -204,19 +190,7 @@ impl Store {
             .query_row(
                 "SELECT id, taken_at, commit_id, source, against, metrics FROM snapshots WHERE id = ?1",
                 [id],
-                |r| {
-                    Ok(Snapshot {
-                        id: r.get(0)?,
-                        taken_at: r.get(1)?,
-                        commit: r.get(2)?,
-                        source: r.get(3)?,
-                        against: r.get(4)?,
-                        metrics: serde_json::from_str(&r.get::<_, String>(5)?)
-                            .unwrap_or(serde_json::Value::Null),
-                        services: Vec::new(),
-                        crossings: Vec::new(),
-                    })
-                },
+                snapshot_row,
             )
             .optional()
             .map_err(err)?
@@ -280,6 +254,21 @@ impl Store {
             .map(|o| o.is_some())
             .map_err(|e| format!("cannot read {}: {e}", self.path))
     }
+}
+
+/// A `snapshots` row (`id, taken_at, commit_id, source, against, metrics`), without its
+/// services and crossings.
+fn snapshot_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Snapshot> {
+    Ok(Snapshot {
+        id: r.get(0)?,
+        taken_at: r.get(1)?,
+        commit: r.get(2)?,
+        source: r.get(3)?,
+        against: r.get(4)?,
+        metrics: serde_json::from_str(&r.get::<_, String>(5)?).unwrap_or(serde_json::Value::Null),
+        services: Vec::new(),
+        crossings: Vec::new(),
+    })
 }
 
 /// Test hook: `SEAM_TEST_PAUSE_IN_TRANSACTION=<ms>` sleeps inside the write transaction, so a

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use super::Document;
+use crate::cluster::{Proposal, SharedTable};
 
 fn dot_escape(s: &str) -> String {
     s.replace('\\', "\\\\")
@@ -33,6 +34,22 @@ fn pairs(doc: &Document<'_>) -> BTreeMap<(String, String), u32> {
     out
 }
 
+fn service_index(p: &Proposal) -> BTreeMap<&str, usize> {
+    p.services
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.name.as_str(), i))
+        .collect()
+}
+
+/// The services that read or write a shared table, once each.
+fn table_users(t: &SharedTable) -> Vec<&String> {
+    let mut users: Vec<&String> = t.readers.iter().chain(&t.writers).collect();
+    users.sort();
+    users.dedup();
+    users
+}
+
 pub fn render_dot(doc: &Document<'_>, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "digraph services {{")?;
     writeln!(out, "  rankdir=LR;")?;
@@ -47,12 +64,7 @@ pub fn render_dot(doc: &Document<'_>, out: &mut dyn Write) -> io::Result<()> {
                 s.metrics.routes
             )?;
         }
-        let index: BTreeMap<&str, usize> = p
-            .services
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.name.as_str(), i))
-            .collect();
+        let index = service_index(p);
         for ((a, b), n) in pairs(doc) {
             if let (Some(x), Some(y)) = (index.get(a.as_str()), index.get(b.as_str())) {
                 writeln!(
@@ -68,10 +80,7 @@ pub fn render_dot(doc: &Document<'_>, out: &mut dyn Write) -> io::Result<()> {
                 "  t{k} [shape=cylinder, label=\"{}\"];",
                 dot_escape(t.table.trim_start_matches("table:"))
             )?;
-            let mut users: Vec<&String> = t.readers.iter().chain(&t.writers).collect();
-            users.sort();
-            users.dedup();
-            for u in users {
+            for u in table_users(t) {
                 if let Some(i) = index.get(u.as_str()) {
                     writeln!(out, "  s{i} -> t{k} [style=dashed, arrowhead=none];")?;
                 }
@@ -84,12 +93,7 @@ pub fn render_dot(doc: &Document<'_>, out: &mut dyn Write) -> io::Result<()> {
 pub fn render_mermaid(doc: &Document<'_>, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "flowchart LR")?;
     if let Some(p) = doc.proposal {
-        let index: BTreeMap<&str, usize> = p
-            .services
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.name.as_str(), i))
-            .collect();
+        let index = service_index(p);
         for (i, s) in p.services.iter().enumerate() {
             writeln!(
                 out,
@@ -110,10 +114,7 @@ pub fn render_mermaid(doc: &Document<'_>, out: &mut dyn Write) -> io::Result<()>
                 "  t{k}[(\"{}\")]",
                 mermaid_escape(t.table.trim_start_matches("table:"))
             )?;
-            let mut users: Vec<&String> = t.readers.iter().chain(&t.writers).collect();
-            users.sort();
-            users.dedup();
-            for u in users {
+            for u in table_users(t) {
                 if let Some(i) = index.get(u.as_str()) {
                     writeln!(out, "  s{i} -.- t{k}")?;
                 }

@@ -923,3 +923,25 @@ pub fn check_labels(v: &Value, fixture_name: &str) {
         path.display()
     );
 }
+
+/// A copy of a directory tree (fixtures are copied before tests change them).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// The snapshots of a repository's history store, via `seam trend --format json`.
+pub fn snapshots(dir: &Path) -> Vec<Value> {
+    let out = run(["trend", dir.to_str().unwrap(), "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["snapshots"].as_array().unwrap().clone()
+}

@@ -96,6 +96,41 @@ impl Ctx<'_, '_> {
 
     /// The model a name holds in a scope: an instance (constructor, typed parameter, `self`),
     /// a query that fetches one, or the element of a relationship collection.
+    /// Whether `item` may be built here by calling model `m`: `Task(...)` itself, or a local
+    /// with any assignment from such a call in this scope (`x = fetch() or Model()` patterns
+    /// count as new: an upsert is reported as the insert it may be).
+    fn constructed(&self, scope: &str, item: &Expr, m: (usize, usize)) -> bool {
+        let builds =
+            |s: &str, callee: &str| self.ix.resolve(self.u, s, callee) == Value::Def(m.0, m.1);
+        match item {
+            Expr::Call { callee, .. } => builds(scope, callee),
+            Expr::Name(n) => self.ix.units[self.u].facts.assigns.iter().any(|a| {
+                a.scope == scope
+                    && a.targets.iter().any(|t| t == n)
+                    && matches!(&a.value, Expr::Call { callee, .. } if builds(&a.scope, callee))
+            }),
+            _ => false,
+        }
+    }
+
+    /// Attributes assigned on a local in `scope` (`invoice.status = "paid"` → `status`).
+    fn attributes_set(&self, scope: &str, name: &str) -> Vec<String> {
+        let prefix = format!("{name}.");
+        let mut out: Vec<String> = self.ix.units[self.u]
+            .facts
+            .assigns
+            .iter()
+            .filter(|a| a.scope == scope)
+            .flat_map(|a| a.targets.iter())
+            .filter_map(|t| t.strip_prefix(&prefix))
+            .filter(|attr| !attr.contains('.'))
+            .map(str::to_owned)
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
     /// The keywords of the constructor call that builds `item` (`Task(project_id=...)`, or a
     /// local variable assigned from one): the columns an ORM insert sets.
     fn constructor_keywords(&self, scope: &str, item: &Expr) -> Vec<String> {
@@ -406,6 +441,10 @@ fn unit_accesses<'a>(
                     continue;
                 }
                 acc.kind = kind;
+                // `session.add(obj)` of an object the function did not construct (a parameter,
+                // a fetched row) flushes its changed attributes: an UPDATE, not an INSERT.
+                let mut any_fresh = false;
+                let mut any_known = false;
                 for arg in call.args.iter().filter(|a| a.keyword.is_none()) {
                     let items: Vec<&Expr> = match &arg.value {
                         Expr::List(items) => items.iter().collect(),
@@ -421,12 +460,27 @@ fn unit_accesses<'a>(
                         };
                         if let Some(m) = m {
                             let table = ctx.table(m);
-                            for k in ctx.constructor_keywords(&call.scope, item) {
-                                acc.assigned.insert(format!("{table}.{k}"));
+                            any_known = true;
+                            // `self.save()` in a mixin serves new and existing rows alike: keep
+                            // it an insert rather than guess.
+                            let is_self =
+                                matches!(item, Expr::Name(n) if n == "self" || n == "cls");
+                            if is_self || ctx.constructed(&call.scope, item, m) {
+                                any_fresh = true;
+                                for k in ctx.constructor_keywords(&call.scope, item) {
+                                    acc.assigned.insert(format!("{table}.{k}"));
+                                }
+                            } else if let Expr::Name(n) = item {
+                                for k in ctx.attributes_set(&call.scope, n) {
+                                    acc.assigned.insert(format!("{table}.{k}"));
+                                }
                             }
                             acc.writes.insert(table);
                         }
                     }
+                }
+                if kind == "insert" && any_known && !any_fresh {
+                    acc.kind = "update";
                 }
             }
             if acc.reads.is_empty() && acc.writes.is_empty() {

@@ -429,3 +429,30 @@ fn subclasses_inherit_and_relationships_relate() {
             .any(|e| e.kind == EdgeKind::Inherits && e.to.contains("Model"))
     );
 }
+
+#[test]
+fn adding_an_object_not_built_here_is_an_update_of_its_set_attributes() {
+    let a = analyze(&[
+        (
+            "app/models.py",
+            "from app.db import db\nclass Invoice(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n    status = db.Column(db.String)\n",
+        ),
+        (
+            "app/db.py",
+            "from flask_sqlalchemy import SQLAlchemy\ndb = SQLAlchemy()\n",
+        ),
+        (
+            "app/services.py",
+            "from app.db import db\nfrom app.models import Invoice\n\n\
+             def pay(invoice: Invoice):\n    invoice.status = 'paid'\n    db.session.add(invoice)\n\n\
+             def open_one():\n    inv = Invoice(status='open')\n    db.session.add(inv)\n",
+        ),
+    ]);
+    let site = |s: &str| a.queries.iter().find(|q| q.site == s).unwrap();
+    let pay = site("app.services:pay");
+    assert_eq!(pay.kind, "update");
+    assert_eq!(pay.assigned_columns, ["invoice.status"]);
+    let open = site("app.services:open_one");
+    assert_eq!(open.kind, "insert");
+    assert_eq!(open.assigned_columns, ["invoice.status"]);
+}

@@ -536,6 +536,7 @@ fn execute(run: &RunArgs) -> Result<Done, String> {
             names.join(", ")
         ));
     }
+    let mut timer = seam::timing::Timer::new();
     let advice = seam::advice::advise(
         &analysis,
         proposal.as_ref(),
@@ -544,6 +545,7 @@ fn execute(run: &RunArgs) -> Result<Done, String> {
             workload: workload_rows,
         },
     );
+    timer.mark("advice");
     // The accepted boundaries, when the repository has them: a broken file is an error here
     // too (the same line:column messages as `seam check`), never silently ignored.
     let config = path.join("seam.toml");

@@ -3,7 +3,7 @@
 //! deep call chains. Each is scored and given an event, its producer (the route) and its
 //! consumer (a worker in the service that owns the handler).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use super::calls::CallTree;
 use super::types::{AsyncCandidate, Reason};
@@ -84,6 +84,22 @@ pub fn advise(
 ) -> Vec<AsyncCandidate> {
     let mut out = Vec::new();
     let mut seen_handlers: BTreeSet<&str> = BTreeSet::new();
+    // Indexed by symbol: a handler looks at what it reaches, not at every call and query.
+    let mut external_of: HashMap<&str, Vec<&crate::analysis::ExternalCall>> = HashMap::new();
+    for x in &a.external_calls {
+        external_of.entry(x.from.as_str()).or_default().push(x);
+    }
+    let mut queries_of: HashMap<&str, Vec<&crate::analysis::Query>> = HashMap::new();
+    for q in &a.queries {
+        queries_of.entry(q.site.as_str()).or_default().push(q);
+    }
+    let mut enqueues_of: HashMap<&str, Vec<&str>> = HashMap::new();
+    for e in a.edges.iter().filter(|e| e.kind == EdgeKind::Enqueues) {
+        enqueues_of
+            .entry(e.from.as_str())
+            .or_default()
+            .push(e.to.as_str());
+    }
     for r in &a.routes {
         // One candidate per handler (a MethodView's GET and POST are separate handlers).
         if !seen_handlers.insert(r.handler.as_str()) {
@@ -97,10 +113,7 @@ pub fn advise(
         let mut reasons: BTreeSet<Reason> = BTreeSet::new();
         let mut score = 0.0;
         let mut kinds_seen: BTreeSet<&str> = BTreeSet::new();
-        for x in &a.external_calls {
-            if !reached.contains_key(x.from.as_str()) {
-                continue;
-            }
+        for x in reached.keys().filter_map(|s| external_of.get(s)).flatten() {
             for &(kind, prefixes, points) in SLOW {
                 if prefixes
                     .iter()
@@ -119,10 +132,11 @@ pub fn advise(
                 }
             }
         }
-        let queries: Vec<_> = a
-            .queries
-            .iter()
-            .filter(|q| reached.contains_key(q.site.as_str()))
+        let queries: Vec<&crate::analysis::Query> = reached
+            .keys()
+            .filter_map(|s| queries_of.get(s))
+            .flatten()
+            .copied()
             .collect();
         for q in queries.iter().filter(|q| q.in_loop) {
             score += N_PLUS_ONE_POINTS;
@@ -164,11 +178,11 @@ pub fn advise(
                 line: r.line,
             });
         }
-        let existing_tasks: Vec<String> = a
-            .edges
-            .iter()
-            .filter(|e| e.kind == EdgeKind::Enqueues && reached.contains_key(e.from.as_str()))
-            .map(|e| e.to.clone())
+        let existing_tasks: Vec<String> = reached
+            .keys()
+            .filter_map(|s| enqueues_of.get(s))
+            .flatten()
+            .map(|t| (*t).to_owned())
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();

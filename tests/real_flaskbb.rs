@@ -191,28 +191,21 @@ fn flaskbb_routes_tables_and_accesses_match_the_source() {
             "primary key of {}",
             w["id"]
         );
-        let g_fk: BTreeSet<(Vec<String>, String)> = g["foreign_keys"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| {
-                (
-                    strs(&f["columns"]),
-                    f["references"].as_str().unwrap().to_owned(),
-                )
-            })
-            .collect();
-        let w_fk: BTreeSet<(Vec<String>, String)> = w["foreign_keys"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| {
-                (
-                    strs(&f["columns"]),
-                    f["references"].as_str().unwrap().to_owned(),
-                )
-            })
-            .collect();
+        // (columns, referenced table) of a table's foreign keys, from either document.
+        let fks_of = |t: &Value| -> BTreeSet<(Vec<String>, String)> {
+            t["foreign_keys"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| {
+                    (
+                        strs(&f["columns"]),
+                        f["references"].as_str().unwrap().to_owned(),
+                    )
+                })
+                .collect()
+        };
+        let (g_fk, w_fk) = (fks_of(g), fks_of(w));
         assert_eq!(g_fk, w_fk, "foreign keys of {}", w["id"]);
         fks += g_fk.len();
         if let Some(model) = w["model"].as_str() {

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::analysis::Analysis;
 use crate::boundaries::{self, Boundaries};
-use crate::cluster::Proposal;
+use crate::cluster::{Proposal, ServiceMetrics};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Snapshot {
@@ -23,17 +23,12 @@ pub struct Snapshot {
     pub crossings: Vec<Crossing>,
 }
 
+/// One service's metrics at a point in history (the proposal's own metrics, by name).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ServiceRow {
     pub service: String,
-    pub members: u32,
-    pub lines: u32,
-    pub routes: u32,
-    pub tables: u32,
-    pub afferent: u32,
-    pub efferent: u32,
-    pub instability: f64,
-    pub cohesion: f64,
+    #[serde(flatten)]
+    pub metrics: ServiceMetrics,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -139,14 +134,7 @@ pub fn take(
             .iter()
             .map(|s| ServiceRow {
                 service: s.name.clone(),
-                members: s.metrics.members,
-                lines: s.metrics.lines,
-                routes: s.metrics.routes,
-                tables: s.metrics.tables,
-                afferent: s.metrics.afferent,
-                efferent: s.metrics.efferent,
-                instability: s.metrics.instability,
-                cohesion: s.metrics.cohesion,
+                metrics: s.metrics.clone(),
             })
             .collect(),
         crossings,

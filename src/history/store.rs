@@ -9,6 +9,7 @@ use std::path::Path;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::snapshot::{Crossing, ServiceRow, Snapshot};
+use crate::cluster::ServiceMetrics;
 
 /// Migrations: index i takes the schema from version i to i + 1.
 const MIGRATIONS: &[&str] = &[
@@ -133,17 +134,18 @@ impl Store {
                 )
                 .map_err(err)?;
             for r in &s.services {
+                let m = &r.metrics;
                 svc.execute(params![
                     id,
                     r.service,
-                    r.members,
-                    r.lines,
-                    r.routes,
-                    r.tables,
-                    r.afferent,
-                    r.efferent,
-                    r.instability,
-                    r.cohesion
+                    m.members,
+                    m.lines,
+                    m.routes,
+                    m.tables,
+                    m.afferent,
+                    m.efferent,
+                    m.instability,
+                    m.cohesion
                 ])
                 .map_err(err)?;
             }
@@ -171,7 +173,7 @@ impl Store {
         Ok(id)
     }
 
-    /// All snapshots, oldest first (by commit order of recording).
+    /// All snapshots, in the order they were recorded (without services and crossings).
     pub fn snapshots(&self) -> Result<Vec<Snapshot>, String> {
         let err = |e: rusqlite::Error| format!("cannot read {}: {e}", self.path);
         let mut stmt = self
@@ -205,14 +207,16 @@ impl Store {
             .query_map([id], |r| {
                 Ok(ServiceRow {
                     service: r.get(0)?,
-                    members: r.get(1)?,
-                    lines: r.get(2)?,
-                    routes: r.get(3)?,
-                    tables: r.get(4)?,
-                    afferent: r.get(5)?,
-                    efferent: r.get(6)?,
-                    instability: r.get(7)?,
-                    cohesion: r.get(8)?,
+                    metrics: ServiceMetrics {
+                        members: r.get(1)?,
+                        lines: r.get(2)?,
+                        routes: r.get(3)?,
+                        tables: r.get(4)?,
+                        afferent: r.get(5)?,
+                        efferent: r.get(6)?,
+                        instability: r.get(7)?,
+                        cohesion: r.get(8)?,
+                    },
                 })
             })
             .map_err(err)?
@@ -285,7 +289,7 @@ fn pause_for_tests() {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::history::snapshot::{Crossing, Snapshot};
+    use crate::history::snapshot::{Crossing, ServiceRow, Snapshot};
 
     fn snap(n: u32) -> Snapshot {
         Snapshot {
@@ -294,6 +298,14 @@ mod tests {
             source: "git".into(),
             against: "proposal".into(),
             metrics: serde_json::json!({ "services": n }),
+            services: vec![ServiceRow {
+                service: "billing".into(),
+                metrics: ServiceMetrics {
+                    members: n,
+                    instability: 0.25,
+                    ..ServiceMetrics::default()
+                },
+            }],
             crossings: vec![Crossing {
                 kind: "call".into(),
                 from: "a:f".into(),
@@ -324,6 +336,7 @@ mod tests {
         assert_eq!(all[1].metrics["services"], 2);
         let loaded = store.load(b).unwrap().unwrap();
         assert_eq!(loaded.crossings[0].count, 2);
+        assert_eq!(loaded.services, snap(2).services);
         assert!(store.has_commit(&format!("{:040}", 1)).unwrap());
         assert!(!store.has_commit("nope").unwrap());
     }

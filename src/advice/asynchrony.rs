@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use super::calls::CallTree;
+use super::calls::Handlers;
 use super::types::{AsyncCandidate, Reason};
 use crate::analysis::{Analysis, EdgeKind, Evidence};
 use crate::cluster::Proposal;
@@ -79,7 +79,7 @@ fn evidence_of(a: &Analysis, id: &str) -> Evidence {
 
 pub fn advise(
     a: &Analysis,
-    calls: &CallTree<'_>,
+    handlers: &Handlers<'_>,
     proposal: Option<&Proposal>,
 ) -> Vec<AsyncCandidate> {
     let mut out = Vec::new();
@@ -89,10 +89,9 @@ pub fn advise(
     for x in &a.external_calls {
         external_of.entry(x.from.as_str()).or_default().push(x);
     }
-    let mut queries_of: HashMap<&str, Vec<&crate::analysis::Query>> = HashMap::new();
-    for q in &a.queries {
-        queries_of.entry(q.site.as_str()).or_default().push(q);
-    }
+    let service_of = proposal
+        .map(Proposal::service_of_members)
+        .unwrap_or_default();
     let mut enqueues_of: HashMap<&str, Vec<&str>> = HashMap::new();
     for e in a.edges.iter().filter(|e| e.kind == EdgeKind::Enqueues) {
         enqueues_of
@@ -105,11 +104,7 @@ pub fn advise(
         if !seen_handlers.insert(r.handler.as_str()) {
             continue;
         }
-        let root = Evidence {
-            file: r.file.clone(),
-            line: r.line,
-        };
-        let reached = calls.reach(&r.handler, &root);
+        let reached = handlers.reached(&r.handler);
         let mut reasons: BTreeSet<Reason> = BTreeSet::new();
         let mut score = 0.0;
         let mut kinds_seen: BTreeSet<&str> = BTreeSet::new();
@@ -134,8 +129,7 @@ pub fn advise(
         }
         let queries: Vec<&crate::analysis::Query> = reached
             .keys()
-            .filter_map(|s| queries_of.get(s))
-            .flatten()
+            .flat_map(|s| handlers.queries_of(s))
             .copied()
             .collect();
         for q in queries.iter().filter(|q| q.in_loop) {
@@ -192,12 +186,7 @@ pub fn advise(
             .find(|s| !matches!(*s, "get" | "post" | "put" | "patch" | "delete"))
             .unwrap_or(&r.handler)
             .to_ascii_lowercase();
-        let service = proposal.and_then(|p| {
-            p.services
-                .iter()
-                .find(|s| s.members.binary_search(&r.handler).is_ok())
-                .map(|s| s.name.clone())
-        });
+        let service = service_of.get(r.handler.as_str());
         out.push(AsyncCandidate {
             handler: r.handler.clone(),
             route: r.id.clone(),

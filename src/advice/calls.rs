@@ -1,88 +1,98 @@
 //! What a route handler runs: its own body and, through resolved calls, the functions it
 //! reaches (bounded depth), each with the line in the handler's call tree where it starts.
+//! Computed once per handler and shared by the replica and async advice, with the query sites
+//! indexed by the symbol that runs them.
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::analysis::{Analysis, EdgeKind, Evidence};
+use crate::analysis::{Analysis, EdgeKind, Query};
 
 /// How deep a handler's calls are followed: deep enough for view → service → repository →
 /// helper, shallow enough that a generic helper does not drag in the whole code base.
 pub const MAX_DEPTH: u32 = 4;
 
-/// Calls by caller: (callee, first evidence), sorted.
-pub struct CallTree<'a> {
-    callees: HashMap<&'a str, Vec<(&'a str, &'a Evidence)>>,
-}
-
 /// One symbol reached from a handler: at what depth, and the line of the handler's own call
 /// that leads there (the handler's line order approximates execution order).
 #[derive(Debug, Clone, Copy)]
-pub struct Reached<'a> {
+pub struct Reached {
     pub depth: u32,
     pub via_line: u32,
-    pub via: &'a Evidence,
 }
 
-impl<'a> CallTree<'a> {
+/// What every route handler reaches, and the query sites by symbol.
+pub struct Handlers<'a> {
+    reached: HashMap<&'a str, BTreeMap<&'a str, Reached>>,
+    queries_of: HashMap<&'a str, Vec<&'a Query>>,
+}
+
+impl<'a> Handlers<'a> {
     pub fn of(a: &'a Analysis) -> Self {
-        let mut callees: HashMap<&str, Vec<(&str, &Evidence)>> = HashMap::new();
+        // Calls by caller: (callee, line of the first call), in edge order.
+        let mut callees: HashMap<&str, Vec<(&str, u32)>> = HashMap::new();
         for e in a.edges.iter().filter(|e| e.kind == EdgeKind::Calls) {
             if let Some(ev) = e.evidence.first() {
                 callees
                     .entry(e.from.as_str())
                     .or_default()
-                    .push((e.to.as_str(), ev));
+                    .push((e.to.as_str(), ev.line));
             }
         }
-        Self { callees }
+        let mut reached = HashMap::new();
+        for r in &a.routes {
+            reached
+                .entry(r.handler.as_str())
+                .or_insert_with(|| reach(&callees, &r.handler));
+        }
+        let mut queries_of: HashMap<&str, Vec<&Query>> = HashMap::new();
+        for q in &a.queries {
+            queries_of.entry(q.site.as_str()).or_default().push(q);
+        }
+        Self {
+            reached,
+            queries_of,
+        }
     }
 
-    /// Symbols reached from `root` (itself at depth 0), breadth first, first path wins.
-    pub fn reach<'b>(
-        &'b self,
-        root: &'a str,
-        root_evidence: &'b Evidence,
-    ) -> BTreeMap<&'a str, Reached<'b>>
-    where
-        'a: 'b,
-    {
-        let mut out: BTreeMap<&'a str, Reached<'b>> = BTreeMap::new();
-        out.insert(
-            root,
-            Reached {
-                depth: 0,
-                via_line: 0,
-                via: root_evidence,
-            },
-        );
-        let mut frontier = vec![root];
-        for depth in 1..=MAX_DEPTH {
-            let mut next = Vec::new();
-            for from in frontier {
-                let parent = out[from];
-                for &(to, ev) in self.callees.get(from).map_or(&[][..], Vec::as_slice) {
-                    if out.contains_key(to) {
-                        continue;
-                    }
-                    let (via_line, via) = if depth == 1 {
-                        (ev.line, ev)
-                    } else {
-                        (parent.via_line, parent.via)
-                    };
-                    out.insert(
-                        to,
-                        Reached {
-                            depth,
-                            via_line,
-                            via,
-                        },
-                    );
-                    next.push(to);
-                }
-            }
-            next.sort_unstable();
-            frontier = next;
-        }
-        out
+    /// Symbols a route handler reaches (itself at depth 0).
+    pub fn reached(&self, handler: &str) -> &BTreeMap<&'a str, Reached> {
+        &self.reached[handler]
     }
+
+    /// The query sites one symbol runs, in document order.
+    pub fn queries_of(&self, symbol: &str) -> &[&'a Query] {
+        self.queries_of.get(symbol).map_or(&[][..], Vec::as_slice)
+    }
+}
+
+/// Symbols reached from `root` (itself at depth 0), breadth first, first path wins.
+fn reach<'a>(
+    callees: &HashMap<&'a str, Vec<(&'a str, u32)>>,
+    root: &'a str,
+) -> BTreeMap<&'a str, Reached> {
+    let mut out: BTreeMap<&str, Reached> = BTreeMap::new();
+    out.insert(
+        root,
+        Reached {
+            depth: 0,
+            via_line: 0,
+        },
+    );
+    let mut frontier = vec![root];
+    for depth in 1..=MAX_DEPTH {
+        let mut next = Vec::new();
+        for from in frontier {
+            let parent = out[from];
+            for &(to, line) in callees.get(from).map_or(&[][..], Vec::as_slice) {
+                if out.contains_key(to) {
+                    continue;
+                }
+                let via_line = if depth == 1 { line } else { parent.via_line };
+                out.insert(to, Reached { depth, via_line });
+                next.push(to);
+            }
+        }
+        next.sort_unstable();
+        frontier = next;
+    }
+    out
 }

@@ -29,7 +29,7 @@ pub struct AdviceOptions {
 /// All four answers. `proposal` is needed for the extraction plan (and names the consumer
 /// service of async work); without it the plan is empty with a note.
 pub fn advise(a: &Analysis, proposal: Option<&Proposal>, options: &AdviceOptions) -> Advice {
-    let graph = calls::CallTree::of(a);
+    let handlers = calls::Handlers::of(a);
     let mut notes = Vec::new();
     if a.tables.is_empty() && a.queries.is_empty() {
         notes.push(
@@ -49,8 +49,8 @@ pub fn advise(a: &Analysis, proposal: Option<&Proposal>, options: &AdviceOptions
             "no shard-key candidate: no foreign key or join equality links two tables".to_owned(),
         );
     }
-    let read_replicas = replicas::advise(a, &graph);
-    let async_candidates = asynchrony::advise(a, &graph, proposal);
+    let read_replicas = replicas::advise(a, &handlers);
+    let async_candidates = asynchrony::advise(a, &handlers, proposal);
     let extraction_plan = match proposal {
         Some(p) if !p.services.is_empty() => {
             match plan::plan(a, p, &async_candidates, options.first.as_deref()) {

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::calls::CallTree;
+use super::calls::Handlers;
 use super::types::{Hazard, ReadReplicas, RouteReads, TableReads};
 use crate::analysis::{Analysis, Evidence, Query};
 
@@ -32,7 +32,7 @@ pub fn replica_safe(q: &Query) -> bool {
     q.kind == "select" && !q.locking && q.writes.is_empty()
 }
 
-pub fn advise(a: &Analysis, calls: &CallTree<'_>) -> ReadReplicas {
+pub fn advise(a: &Analysis, handlers: &Handlers<'_>) -> ReadReplicas {
     let mut per_table: BTreeMap<&str, (u32, u32)> = BTreeMap::new();
     for q in &a.queries {
         if q.kind != "select" {
@@ -55,24 +55,16 @@ pub fn advise(a: &Analysis, calls: &CallTree<'_>) -> ReadReplicas {
             share: (f64::from(safe) / f64::from(reads.max(1)) * 1e4).round() / 1e4,
         })
         .collect();
-    let mut sites_of: BTreeMap<&str, Vec<&Query>> = BTreeMap::new();
-    for q in &a.queries {
-        sites_of.entry(q.site.as_str()).or_default().push(q);
-    }
     let mut routes = Vec::new();
     let mut hazards = BTreeSet::new();
     // Per route: the symbols its handler reaches, and the sites they run in handler order.
     let mut reached_by_route: Vec<RouteSites<'_>> = Vec::new();
     for r in &a.routes {
-        let root = Evidence {
-            file: r.file.clone(),
-            line: r.line,
-        };
-        let reached = calls.reach(&r.handler, &root);
+        let reached = handlers.reached(&r.handler);
         // (order in the handler, query) for every site reached.
         let mut ordered: Vec<(u32, &Query)> = Vec::new();
-        for (sym, how) in &reached {
-            for q in sites_of.get(sym).map_or(&[][..], Vec::as_slice) {
+        for (sym, how) in reached {
+            for &q in handlers.queries_of(sym) {
                 let order = if how.depth == 0 { q.line } else { how.via_line };
                 ordered.push((order, q));
             }

@@ -158,16 +158,8 @@ pub fn render(a: &Analysis, p: &Proposal) -> String {
             .or_default()
             .insert(c.to_service.as_str());
     }
-    let service_of: BTreeMap<&str, &str> = p
-        .services
-        .iter()
-        .flat_map(|s| s.members.iter().map(move |m| (m.as_str(), s.name.as_str())))
-        .collect();
-    let owner_of: BTreeMap<&str, &str> = p
-        .services
-        .iter()
-        .flat_map(|s| s.tables.iter().map(move |t| (t.as_str(), s.name.as_str())))
-        .collect();
+    let service_of = p.service_of_members();
+    let owner_of = p.owner_of_tables();
     for e in a
         .edges
         .iter()

@@ -143,13 +143,9 @@ pub(crate) fn candidates(a: &Analysis, items: &Items<'_>) -> Vec<bool> {
 
 /// The item index of a method's class (`m:C.f` → `m:C`), or `usize::MAX`.
 fn owner_class(items: &Items<'_>, i: usize) -> usize {
-    let id = items.ids[i];
-    match id.rsplit_once('.') {
-        Some((class, _)) if class.contains(':') => {
-            items.index.get(class).copied().unwrap_or(usize::MAX)
-        }
-        _ => usize::MAX,
-    }
+    super::propose::container_of(items.ids[i])
+        .and_then(|class| items.index.get(class).copied())
+        .unwrap_or(usize::MAX)
 }
 
 #[cfg(test)]

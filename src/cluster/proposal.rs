@@ -28,6 +28,24 @@ pub struct Proposal {
     pub settings: Settings,
 }
 
+impl Proposal {
+    /// Member id → the name of its service (a symbol is in one service at most).
+    pub fn service_of_members(&self) -> BTreeMap<&str, &str> {
+        self.services
+            .iter()
+            .flat_map(|s| s.members.iter().map(move |m| (m.as_str(), s.name.as_str())))
+            .collect()
+    }
+
+    /// Table id → the name of the service that owns it.
+    pub fn owner_of_tables(&self) -> BTreeMap<&str, &str> {
+        self.services
+            .iter()
+            .flat_map(|s| s.tables.iter().map(move |t| (t.as_str(), s.name.as_str())))
+            .collect()
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Service {
     pub name: String,

@@ -591,7 +591,7 @@ fn assemble(
 }
 
 /// `m:C.f` → `m:C`; `m:f` → None.
-fn container_of(id: &str) -> Option<&str> {
+pub(crate) fn container_of(id: &str) -> Option<&str> {
     let (module, qual) = id.split_once(':')?;
     qual.rsplit_once('.')
         .map(|(parent, _)| &id[..module.len() + 1 + parent.len()])
@@ -608,29 +608,18 @@ fn common_root<'a>(items: &Items<'a>) -> &'a str {
     if roots.all(|r| r == first) { first } else { "" }
 }
 
-/// Lines of each symbol: from its line to the line before the next node of its file (a good
-/// bound without end lines in the document), read from the node list.
+/// Lines of each clustered symbol: its definition's span (`line` to `end_line`).
 fn symbol_lines<'a>(a: &'a Analysis, items: &Items<'_>) -> HashMap<&'a str, u32> {
-    let mut by_file: BTreeMap<&str, Vec<(u32, u32, &str)>> = BTreeMap::new();
-    for n in &a.nodes {
-        if matches!(
-            n.kind,
-            NodeKind::Class | NodeKind::Function | NodeKind::Method
-        ) && items.index.contains_key(n.id.as_str())
-        {
-            by_file
-                .entry(n.file.as_str())
-                .or_default()
-                .push((n.line, n.end_line, n.id.as_str()));
-        }
-    }
-    let mut out = HashMap::new();
-    for list in by_file.values() {
-        for &(line, end, id) in list {
-            out.insert(id, end.saturating_sub(line) + 1);
-        }
-    }
-    out
+    a.nodes
+        .iter()
+        .filter(|n| {
+            matches!(
+                n.kind,
+                NodeKind::Class | NodeKind::Function | NodeKind::Method
+            ) && items.index.contains_key(n.id.as_str())
+        })
+        .map(|n| (n.id.as_str(), n.end_line.saturating_sub(n.line) + 1))
+        .collect()
 }
 
 /// Modularity (γ = 1) of a grouping on the projection restricted to items: module glue nodes

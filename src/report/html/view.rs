@@ -302,11 +302,7 @@ pub fn page(doc: &Document<'_>, meta: &Meta, source_url: Option<&str>) -> Page {
         dsm = svg::dsm(p);
         // Ownership: owner O, else the strongest access.
         let mut access: BTreeMap<(String, String), char> = BTreeMap::new();
-        let service_of: BTreeMap<&str, &str> = p
-            .services
-            .iter()
-            .flat_map(|s| s.members.iter().map(move |m| (m.as_str(), s.name.as_str())))
-            .collect();
+        let service_of = p.service_of_members();
         for e in &a.edges {
             let kind = match e.kind {
                 crate::analysis::EdgeKind::Writes => 'W',

@@ -82,17 +82,8 @@ fn analyze_file(
     file: SourceFile,
     max_file_size: u64,
 ) -> (Outcome, Vec<Diagnostic>) {
-    let diagnostics = Vec::new();
-    if file.size > max_file_size {
-        let mb = file.size as f64 / (1024.0 * 1024.0);
-        let limit = max_file_size as f64 / (1024.0 * 1024.0);
-        let msg = format!(
-            "skipped: {mb:.1} MiB, over the {limit:.1} MiB limit for one file (--max-file-size); likely generated"
-        );
-        return (
-            Outcome::Skipped(Diagnostic::new(&file.rel, 0, Severity::Warning, msg)),
-            diagnostics,
-        );
+    if let Some(skipped) = oversized(&file, max_file_size) {
+        return (Outcome::Skipped(skipped), Vec::new());
     }
     let bytes = match std::fs::read(&file.path) {
         Ok(b) => b,
@@ -100,11 +91,24 @@ fn analyze_file(
             let msg = format!("skipped: could not be read ({e})");
             return (
                 Outcome::Skipped(Diagnostic::new(&file.rel, 0, Severity::Error, msg)),
-                diagnostics,
+                Vec::new(),
             );
         }
     };
     analyze_bytes(parser, file, &bytes)
+}
+
+/// The diagnostic for a file over the size limit, if it is: such files are generated
+/// (bundles, protobuf stubs, data dumps), wherever they are read from.
+pub fn oversized(file: &SourceFile, max_file_size: u64) -> Option<Diagnostic> {
+    (file.size > max_file_size).then(|| {
+        let mb = file.size as f64 / (1024.0 * 1024.0);
+        let limit = max_file_size as f64 / (1024.0 * 1024.0);
+        let msg = format!(
+            "skipped: {mb:.1} MiB, over the {limit:.1} MiB limit for one file (--max-file-size); likely generated"
+        );
+        Diagnostic::new(&file.rel, 0, Severity::Warning, msg)
+    })
 }
 
 /// The front ends on one file's content, wherever it came from (the disk, a git blob).

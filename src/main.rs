@@ -278,12 +278,8 @@ fn run(cli: Cli) -> Result<i32, String> {
                 }
                 None => report::render(&doc, format, &root, &mut io::stdout().lock()),
             };
-            match result {
-                Ok(()) => Ok(exit::OK),
-                // `seam analyze . --format json | head` is not an error.
-                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(exit::OK),
-                Err(e) => Err(format!("cannot write the output: {e}")),
-            }
+            written(result)?;
+            Ok(exit::OK)
         }
         Command::Init { run, force } => {
             let target = run.path.join("seam.toml");
@@ -354,7 +350,7 @@ fn run(cli: Cli) -> Result<i32, String> {
                     t
                 }
             };
-            print!("{text}");
+            written(io::stdout().lock().write_all(text.as_bytes()))?;
             Ok(exit::OK)
         }
         Command::Track {
@@ -406,7 +402,7 @@ fn run(cli: Cli) -> Result<i32, String> {
                         + "\n"
                 }
             };
-            print!("{text}");
+            written(io::stdout().lock().write_all(text.as_bytes()))?;
             Ok(exit::OK)
         }
         Command::Diff {
@@ -441,7 +437,7 @@ fn run(cli: Cli) -> Result<i32, String> {
                 added.len(),
                 removed.len()
             ));
-            print!("{text}");
+            written(io::stdout().lock().write_all(text.as_bytes()))?;
             Ok(exit::OK)
         }
         Command::Report {
@@ -480,12 +476,7 @@ impl Done {
 /// advises.
 fn execute(run: &RunArgs) -> Result<Done, String> {
     let path = &run.path;
-    if run.services == Some(0) {
-        return Err("--services must be at least 1".to_owned());
-    }
-    if run.resolution.is_some_and(|r| !(r.is_finite() && r > 0.0)) {
-        return Err("--resolution must be a positive number".to_owned());
-    }
+    let options = options(run)?;
     if !path.exists() {
         return Err(format!("{} does not exist", path.display()));
     }
@@ -495,20 +486,6 @@ fn execute(run: &RunArgs) -> Result<Done, String> {
             path.display()
         ));
     }
-    let mut options = Options {
-        max_file_size: run.max_file_size,
-        ..Options::default()
-    };
-    if let Some(t) = run.threads {
-        if t == 0 {
-            return Err("--threads must be at least 1".to_owned());
-        }
-        options.threads = t;
-    }
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(options.threads)
-        .build_global()
-        .ok();
     // A bad workload file is a usage error: read it before the (long) analysis.
     let workload_rows = run
         .workload
@@ -517,7 +494,10 @@ fn execute(run: &RunArgs) -> Result<Done, String> {
         .transpose()?;
     let co_change = match run.co_change {
         Some(0) => return Err("--co-change must be at least 1 commit".to_owned()),
-        Some(n) => module_co_change(path, n)?,
+        Some(n) => {
+            let changes = seam::history::git::Repo::open(path)?.changesets(n)?;
+            seam::history::cochange::module_pairs(&changes)
+        }
         None => Vec::new(),
     };
     let analysis = seam::analyze(path, &options);
@@ -650,7 +630,7 @@ fn check(
     }
     let (new, old): (Vec<_>, Vec<_>) = all.into_iter().partition(|v| !known.contains(&v.key()));
     let mut out = io::stdout().lock();
-    let written = match format {
+    let result = match format {
         CheckFormat::Text => {
             let mut text = String::new();
             for v in &new {
@@ -684,11 +664,7 @@ fn check(
         .map_err(io::Error::other)
         .and_then(|()| writeln!(out)),
     };
-    match written {
-        Ok(()) => {}
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
-        Err(e) => return Err(format!("cannot write the output: {e}")),
-    }
+    written(result)?;
     Ok(if new.is_empty() {
         exit::OK
     } else {
@@ -765,7 +741,7 @@ fn snapshot_of_commit(
     cache: &mut seam::history::git::FactCache,
     rules: Option<&seam::boundaries::Boundaries>,
 ) -> Result<seam::history::Snapshot, String> {
-    let analysis = repo.analyze(&c.id, cache)?;
+    let analysis = repo.analyze(&c.id, cache, run.max_file_size)?;
     let proposal = seam::cluster::propose(&analysis, &cluster_options(run, Vec::new()));
     seam::history::take(
         &analysis,
@@ -789,14 +765,11 @@ fn backfill(
     if run.no_services {
         return Err("history records the services: drop --no-services".to_owned());
     }
+    options(run)?;
     let start = std::time::Instant::now();
     let repo = Repo::open(&run.path)?;
     let commits = repo.commits(range, last)?;
     let rules = accepted_rules(&run.path)?;
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(run.threads.unwrap_or(0))
-        .build_global()
-        .ok();
     let bar = indicatif::ProgressBar::new(commits.len() as u64);
     bar.set_style(
         indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} commits {msg} ({eta})")
@@ -831,30 +804,6 @@ fn backfill(
     Ok(exit::OK)
 }
 
-/// Module pairs changed together in the last `n` commits, for the clustering: file pairs
-/// mapped to their modules, the strongest degree per module pair.
-fn module_co_change(
-    path: &std::path::Path,
-    n: usize,
-) -> Result<Vec<(String, String, f64)>, String> {
-    let repo = seam::history::git::Repo::open(path)?;
-    let changes = repo.changesets(n)?;
-    let mut best: std::collections::BTreeMap<(String, String), f64> = Default::default();
-    for p in seam::history::cochange::pairs(&changes, 2) {
-        let (a, b) = (
-            seam_facts::ids::module_of_path(&p.a),
-            seam_facts::ids::module_of_path(&p.b),
-        );
-        if a == b {
-            continue;
-        }
-        let key = if a < b { (a, b) } else { (b, a) };
-        let e = best.entry(key).or_insert(0.0);
-        *e = e.max(p.degree);
-    }
-    Ok(best.into_iter().map(|((a, b), d)| (a, b, d)).collect())
-}
-
 /// The repository's accepted boundaries, if it has a `seam.toml`.
 fn accepted_rules(root: &std::path::Path) -> Result<Option<seam::boundaries::Boundaries>, String> {
     let config = root.join("seam.toml");
@@ -875,4 +824,40 @@ fn cluster_options(
         seed: run.seed,
         co_change,
     }
+}
+
+/// The outcome of writing the output: a reader that stops early (`seam trend | head`) is not
+/// an error; anything else is.
+fn written(result: io::Result<()>) -> Result<(), String> {
+    match result {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(format!("cannot write the output: {e}")),
+    }
+}
+
+/// Validates the clustering and resource flags and sets up the worker pool: every command
+/// that analyses goes through here, so a flag means the same everywhere.
+fn options(run: &RunArgs) -> Result<Options, String> {
+    if run.services == Some(0) {
+        return Err("--services must be at least 1".to_owned());
+    }
+    if run.resolution.is_some_and(|r| !(r.is_finite() && r > 0.0)) {
+        return Err("--resolution must be a positive number".to_owned());
+    }
+    let mut options = Options {
+        max_file_size: run.max_file_size,
+        ..Options::default()
+    };
+    if let Some(t) = run.threads {
+        if t == 0 {
+            return Err("--threads must be at least 1".to_owned());
+        }
+        options.threads = t;
+    }
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(options.threads)
+        .build_global()
+        .ok();
+    Ok(options)
 }

@@ -118,6 +118,9 @@ fn a_range_takes_the_commits_after_its_start() {
         snaps[0]["against"], "proposal",
         "no seam.toml: against the proposal"
     );
+    // The same flag checks as every other analysis.
+    let out = run(["track", p, "--last", "1", "--services", "0"]);
+    assert_eq!(out.status.code(), Some(2));
     let out = run(["track", p, "--git-range", "nope..HEAD"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr_of(&out).contains("cannot resolve `nope`"));

@@ -161,7 +161,7 @@ pub fn parse(text: &str) -> Result<Boundaries, Vec<ConfigError>> {
                     let (line, col) = locate(text, t);
                     let name = t.get_ref().trim_start_matches("table:");
                     Located {
-                        value: format!("table:{}", seam_facts::ids::table_name(name)),
+                        value: seam_facts::ids::table_id(name),
                         line,
                         col,
                     }

@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use seam_facts::ids::module_of_path;
 use serde::Serialize;
 
 /// Commits touching more files than this are ignored (code-maat's default changeset limit).
@@ -61,6 +62,22 @@ pub fn pairs(changesets: &[Vec<String>], min_shared: u32) -> Vec<Pair> {
     out
 }
 
+/// Module pairs for the clustering (`--co-change`): file pairs changed together at least
+/// twice, mapped to their modules, the strongest degree per module pair.
+pub fn module_pairs(changesets: &[Vec<String>]) -> Vec<(String, String, f64)> {
+    let mut best: BTreeMap<(String, String), f64> = BTreeMap::new();
+    for p in pairs(changesets, 2) {
+        let (a, b) = (module_of_path(&p.a), module_of_path(&p.b));
+        if a == b {
+            continue;
+        }
+        let key = if a < b { (a, b) } else { (b, a) };
+        let e = best.entry(key).or_insert(0.0);
+        *e = e.max(p.degree);
+    }
+    best.into_iter().map(|((a, b), d)| (a, b, d)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,5 +104,23 @@ mod tests {
         // A mass change couples nothing.
         let huge: Vec<String> = (0..40).map(|i| format!("f{i}.py")).collect();
         assert!(pairs(&[huge.clone(), huge], 1).is_empty());
+    }
+
+    #[test]
+    fn module_pairs_join_files_into_modules() {
+        let history = vec![
+            set(&["shop/orders/services.py", "shop/billing/services.py"]),
+            set(&["shop/orders/services.py", "shop/billing/services.py"]),
+        ];
+        assert_eq!(
+            module_pairs(&history),
+            [(
+                "shop.billing.services".to_owned(),
+                "shop.orders.services".to_owned(),
+                1.0
+            )]
+        );
+        // Once is not a pattern.
+        assert!(module_pairs(&history[..1]).is_empty());
     }
 }

@@ -200,8 +200,14 @@ impl Repo {
         }])
     }
 
-    /// The analysis of one commit's tree.
-    pub fn analyze(&self, commit: &str, cache: &mut FactCache) -> Result<Analysis, String> {
+    /// The analysis of one commit's tree; files over `max_file_size` bytes are skipped with a
+    /// diagnostic, as on disk.
+    pub fn analyze(
+        &self,
+        commit: &str,
+        cache: &mut FactCache,
+        max_file_size: u64,
+    ) -> Result<Analysis, String> {
         let id = ObjectId::from_hex(commit.as_bytes()).map_err(|e| e.to_string())?;
         let mut wanted: Vec<(ObjectId, SourceFile)> = self
             .source_blobs(id)?
@@ -241,16 +247,9 @@ impl Repo {
             .into_par_iter()
             .map_init(PythonParser::new, |parser, (oid, file, bytes)| {
                 let key = (oid, file.rel.clone());
-                let outcome = if file.size > load::DEFAULT_MAX_FILE_SIZE {
-                    let d = Diagnostic::new(
-                        &file.rel,
-                        0,
-                        seam_facts::Severity::Warning,
-                        "skipped: over the size limit for one file; likely generated",
-                    );
-                    (Outcome::Skipped(d), Vec::new())
-                } else {
-                    load::analyze_bytes(parser, file, &bytes)
+                let outcome = match load::oversized(&file, max_file_size) {
+                    Some(skipped) => (Outcome::Skipped(skipped), Vec::new()),
+                    None => load::analyze_bytes(parser, file, &bytes),
                 };
                 (key, outcome)
             })

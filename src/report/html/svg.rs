@@ -217,8 +217,7 @@ pub fn service_map(p: &Proposal) -> ServiceMap {
     let tables = p
         .shared_tables
         .iter()
-        .enumerate()
-        .map(|(k, t)| {
+        .map(|t| {
             let mut users: Vec<usize> = t
                 .readers
                 .iter()
@@ -242,7 +241,6 @@ pub fn service_map(p: &Proposal) -> ServiceMap {
                 y += TABLE_GAP;
             }
             placed.push((x, y));
-            let _ = k;
             let (cx, cy) = (center + x, center + y);
             MapTable {
                 name: t.table.trim_start_matches("table:").to_owned(),

@@ -95,9 +95,7 @@ pub fn discover(root: &Path, threads: usize) -> Discovery {
         .filter_entry(|entry| {
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
             let name = entry.file_name().to_string_lossy();
-            !(is_dir
-                && entry.depth() > 0
-                && (SKIPPED_DIRS.contains(&name.as_ref()) || is_virtualenv(entry.path())))
+            !(is_dir && entry.depth() > 0 && (is_skipped_dir(&name) || is_virtualenv(entry.path())))
         })
         .build_parallel();
     walker.run(|| {
@@ -140,9 +138,10 @@ pub fn is_skipped_dir(name: &str) -> bool {
     SKIPPED_DIRS.contains(&name)
 }
 
-/// The language of a path by its extension, if seam reads it.
-pub fn language_of(rel: &str) -> Option<Language> {
-    match rel.rsplit_once('.')?.1 {
+/// The language of a path by its extension, if seam reads it (on disk and in git trees alike;
+/// a file named just `.py` has no extension).
+pub fn language_of(path: &Path) -> Option<Language> {
+    match path.extension()?.to_str()? {
         "py" => Some(Language::Python),
         "sql" => Some(Language::Sql),
         _ => None,
@@ -155,11 +154,7 @@ fn is_virtualenv(dir: &Path) -> bool {
 }
 
 fn source_file(root: &Path, path: &Path) -> Option<SourceFile> {
-    let language = match path.extension()?.to_str()? {
-        "py" => Language::Python,
-        "sql" => Language::Sql,
-        _ => return None,
-    };
+    let language = language_of(path)?;
     let rel = relative(root, path);
     let size = std::fs::symlink_metadata(path)
         .map(|m| m.len())

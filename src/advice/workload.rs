@@ -99,10 +99,7 @@ struct Shape {
 fn shape_of_row(sql: &str) -> Option<Shape> {
     let facts = seam_sql::analyze(sql, 1);
     let st = facts.statements.into_iter().find(|s| s.kind.is_query())?;
-    let kind = serde_json::to_value(st.kind)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
+    let kind = st.kind.as_str().to_owned();
     Some(Shape {
         kind,
         reads: st.reads.into_iter().map(|t| format!("table:{t}")).collect(),

@@ -180,7 +180,7 @@ impl Repo {
             .filter_map(|e| {
                 let path = e.filepath.to_string();
                 let rel = path.strip_prefix(&prefix)?.to_owned();
-                language_of(&rel)?;
+                language_of(std::path::Path::new(&rel))?;
                 (!rel.split('/').rev().skip(1).any(is_skipped_dir)).then_some((rel, e.oid))
             })
             .collect())
@@ -213,7 +213,7 @@ impl Repo {
             .source_blobs(id)?
             .into_iter()
             .filter_map(|(rel, oid)| {
-                let language = language_of(&rel)?;
+                let language = language_of(std::path::Path::new(&rel))?;
                 Some((
                     oid,
                     SourceFile {

@@ -337,7 +337,7 @@ fn assemble(ix: &Index<'_>, loaded: &Loaded, mut b: Builder) -> Analysis {
     let mut tables = Vec::new();
     let first_evidence = b.edges.first_evidence_by_target();
     for (name, t) in std::mem::take(&mut b.tables) {
-        if name.is_empty() || name.contains("__seam_hole__") {
+        if name.is_empty() || name.contains(seam_facts::python::HOLE) {
             continue;
         }
         let id = format!("table:{name}");

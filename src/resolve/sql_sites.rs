@@ -18,14 +18,15 @@ use crate::load::SqlUnit;
 pub(crate) fn resolve_sql(ix: &Index<'_>, sql_units: &[SqlUnit], b: &mut Builder) {
     // Which constants are run by name somewhere: (unit, sql index).
     let mut referenced: HashSet<(usize, usize)> = HashSet::new();
-    let mut runs: Vec<(usize, usize, String, u32, usize, usize)> = Vec::new(); // (u, s, scope, line, const unit, const idx)
+    // (unit, scope, line, constant's unit, constant's index) of each run by name.
+    let mut runs: Vec<(usize, String, u32, usize, usize)> = Vec::new();
     for (u, unit) in ix.units.iter().enumerate() {
-        for (s, sql) in unit.facts.sql.iter().enumerate() {
+        for sql in &unit.facts.sql {
             if let SqlOrigin::Reference(name) = &sql.origin
                 && let Some((cu, ci)) = find_constant(ix, u, &sql.scope, name)
             {
                 referenced.insert((cu, ci));
-                runs.push((u, s, sql.scope.clone(), sql.line, cu, ci));
+                runs.push((u, sql.scope.clone(), sql.line, cu, ci));
             }
         }
     }
@@ -33,12 +34,12 @@ pub(crate) fn resolve_sql(ix: &Index<'_>, sql_units: &[SqlUnit], b: &mut Builder
         let file = unit.file.rel.as_str();
         for (s, sql) in unit.facts.sql.iter().enumerate() {
             let facts = &unit.sql[s];
+            // Tables count as defined where the DDL is written, once, whoever runs it.
+            definitions(b, file, facts);
             match &sql.origin {
                 SqlOrigin::Reference(_) => {}
-                SqlOrigin::Constant(_) if referenced.contains(&(u, s)) => {
-                    // Its tables still count as defined where the DDL is written.
-                    definitions(b, file, facts);
-                }
+                // Run by name elsewhere: its query sites are where it is run (below).
+                SqlOrigin::Constant(_) if referenced.contains(&(u, s)) => {}
                 _ => {
                     let site = ix.owner_id(u, &sql.scope);
                     statements(b, &site, file, None, facts, true);
@@ -46,7 +47,7 @@ pub(crate) fn resolve_sql(ix: &Index<'_>, sql_units: &[SqlUnit], b: &mut Builder
             }
         }
     }
-    for (u, _s, scope, line, cu, ci) in runs {
+    for (u, scope, line, cu, ci) in runs {
         let site = ix.owner_id(u, &scope);
         let file = ix.units[u].file.rel.clone();
         let facts = &ix.units[cu].sql[ci];
@@ -60,6 +61,7 @@ pub(crate) fn resolve_sql(ix: &Index<'_>, sql_units: &[SqlUnit], b: &mut Builder
         statements(b, &site, &file, at, facts, true);
     }
     for unit in sql_units {
+        definitions(b, &unit.file.rel, &unit.facts);
         statements(b, &unit.file.rel, &unit.file.rel, None, &unit.facts, false);
     }
 }
@@ -100,7 +102,6 @@ fn statements(
     facts: &SqlFacts,
     edges: bool,
 ) {
-    definitions(b, file, facts);
     for st in &facts.statements {
         if !st.kind.is_query() {
             continue;
@@ -119,10 +120,7 @@ fn statements(
 }
 
 fn query(site: &str, file: &str, line: u32, st: &Statement) -> Query {
-    let kind = serde_json::to_value(st.kind)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
+    let kind = st.kind.as_str().to_owned();
     Query {
         site: site.to_owned(),
         file: file.to_owned(),

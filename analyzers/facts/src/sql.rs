@@ -24,6 +24,25 @@ pub enum StatementKind {
 }
 
 impl StatementKind {
+    /// The name used in the JSON (`select`, `create_table`...), as serde writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Select => "select",
+            Self::Insert => "insert",
+            Self::Update => "update",
+            Self::Delete => "delete",
+            Self::Merge => "merge",
+            Self::Copy => "copy",
+            Self::Truncate => "truncate",
+            Self::CreateTable => "create_table",
+            Self::AlterTable => "alter_table",
+            Self::CreateIndex => "create_index",
+            Self::CreateView => "create_view",
+            Self::Drop => "drop",
+            Self::Other => "other",
+        }
+    }
+
     /// Statements that touch data (and so make a query site), as opposed to schema changes.
     pub fn is_query(self) -> bool {
         matches!(
@@ -107,4 +126,30 @@ pub struct SqlProblem {
 pub struct SqlFacts {
     pub statements: Vec<Statement>,
     pub problems: Vec<SqlProblem>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_the_serialised_ones() {
+        for k in [
+            StatementKind::Select,
+            StatementKind::Insert,
+            StatementKind::Update,
+            StatementKind::Delete,
+            StatementKind::Merge,
+            StatementKind::Copy,
+            StatementKind::Truncate,
+            StatementKind::CreateTable,
+            StatementKind::AlterTable,
+            StatementKind::CreateIndex,
+            StatementKind::CreateView,
+            StatementKind::Drop,
+            StatementKind::Other,
+        ] {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+        }
+    }
 }

@@ -6,7 +6,7 @@ use seam_facts::ids::table_name;
 use sqlparser::ast::{Ident, ObjectName, ObjectNamePart};
 
 /// The identifier the neutraliser and the Python front end put where a template hole was.
-pub(crate) const HOLE: &str = "__seam_hole__";
+pub(crate) use seam_facts::python::HOLE;
 
 /// True when a name came (partly) from a template hole: it names nothing we can know.
 pub(crate) fn is_hole(name: &str) -> bool {

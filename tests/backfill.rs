@@ -32,8 +32,6 @@ fn git(dir: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
 
-const CROSSING: &str = "from ..identity.models import User\n\n\ndef buyers():\n    return User.query.filter_by(full_name=None).all()\n";
-
 /// Three commits: the shop, then a cross-boundary read added, then removed.
 fn repo() -> (tempfile::TempDir, Vec<String>) {
     let dir = tempfile::tempdir().unwrap();

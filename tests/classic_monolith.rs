@@ -16,12 +16,6 @@ fn classic() -> &'static Value {
     V.get_or_init(|| analyze_json(FIX))
 }
 
-fn sorted(v: &[&str]) -> Vec<String> {
-    let mut out: Vec<String> = v.iter().map(|s| (*s).to_owned()).collect();
-    out.sort();
-    out
-}
-
 /// The one query of `site` whose source is raw SQL.
 fn sql_query<'a>(v: &'a Value, site: &str) -> &'a Value {
     let qs = queries_of(v, site);

@@ -123,7 +123,7 @@ fn output_does_not_depend_on_where_the_tree_lives() {
     let dir = tempfile::tempdir().unwrap();
     for name in FIXTURES {
         let copy = dir.path().join("elsewhere").join(name);
-        copy_tree(&fixture(name), &copy);
+        copy_dir(&fixture(name), &copy);
         let original = json_bytes(&manifest_dir(), fixture(name).as_os_str());
         let copied = json_bytes(&manifest_dir(), copy.as_os_str());
         assert!(
@@ -131,18 +131,5 @@ fn output_does_not_depend_on_where_the_tree_lives() {
             "{name}: copy differs; {}",
             first_difference(&original, &copied)
         );
-    }
-}
-
-fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
     }
 }

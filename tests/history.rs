@@ -19,11 +19,7 @@ fn track_trend_and_diff() {
     assert!(out.status.success(), "{}", stderr_of(&out));
     assert!(dir.path().join(".seam/history.db").is_file());
     // New code in orders reading identity's users table: a crossing, not allowed.
-    std::fs::write(
-        dir.path().join("shop/orders/reports.py"),
-        "from ..identity.models import User\n\n\ndef buyers():\n    return User.query.filter_by(full_name=None).all()\n",
-    )
-    .unwrap();
+    std::fs::write(dir.path().join("shop/orders/reports.py"), CROSSING).unwrap();
     assert!(run(["track", p]).status.success());
     let snaps = snapshots(dir.path());
     assert_eq!(snaps.len(), 2);

@@ -16,12 +16,6 @@ fn shop() -> &'static Value {
     V.get_or_init(|| analyze_json(FIX))
 }
 
-fn sorted(v: &[&str]) -> Vec<String> {
-    let mut out: Vec<String> = v.iter().map(|s| (*s).to_owned()).collect();
-    out.sort();
-    out
-}
-
 #[test]
 fn output_satisfies_the_contract() {
     check_contract(shop());

@@ -945,3 +945,14 @@ pub fn snapshots(dir: &Path) -> Vec<Value> {
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     v["snapshots"].as_array().unwrap().clone()
 }
+
+/// Sorted owned copies (expected lists are written in reading order).
+pub fn sorted(v: &[&str]) -> Vec<String> {
+    let mut out: Vec<String> = v.iter().map(|s| (*s).to_owned()).collect();
+    out.sort();
+    out
+}
+
+/// New code for the shop fixture, in `shop/orders/reports.py`: orders reading identity's
+/// `users` table at line 5, a dependency across the proposed and accepted boundaries.
+pub const CROSSING: &str = "from ..identity.models import User\n\n\ndef buyers():\n    return User.query.filter_by(full_name=None).all()\n";

@@ -17,6 +17,7 @@ pub mod meta;
 pub mod report;
 pub mod resolve;
 pub mod timing;
+pub mod union_find;
 
 use std::path::Path;
 

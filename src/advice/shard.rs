@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use super::types::{Placement, ShardKey, SiteClass};
 use crate::analysis::{Analysis, Query, Table};
+use crate::union_find::UnionFind;
 
 /// Words in a column name that suggest a tenant-like key.
 const KEY_HINTS: &[&str] = &[
@@ -47,26 +48,6 @@ const HINT_BONUS: f64 = 0.1;
 
 fn bare(t: &str) -> &str {
     t.strip_prefix("table:").unwrap_or(t)
-}
-
-struct UnionFind {
-    parent: Vec<usize>,
-}
-
-impl UnionFind {
-    fn find(&mut self, mut x: usize) -> usize {
-        while self.parent[x] != x {
-            self.parent[x] = self.parent[self.parent[x]];
-            x = self.parent[x];
-        }
-        x
-    }
-    fn union(&mut self, a: usize, b: usize) {
-        let (ra, rb) = (self.find(a), self.find(b));
-        if ra != rb {
-            self.parent[ra.max(rb)] = ra.min(rb);
-        }
-    }
 }
 
 /// Foreign keys as (child `t.c`, parent `t.c`), single-column ones only.
@@ -159,9 +140,7 @@ pub fn advise(a: &Analysis, weights: &[f64]) -> Vec<ShardKey> {
             pairs.push((id(x, &mut index), id(y, &mut index)));
         }
     }
-    let mut uf = UnionFind {
-        parent: (0..names.len()).collect(),
-    };
+    let mut uf = UnionFind::new(names.len());
     for &(x, y) in &pairs {
         uf.union(x, y);
     }

@@ -11,6 +11,7 @@ use super::projection::{self, Items, module_of};
 use super::proposal::{CrossCall, LayoutMetrics, Metrics, Proposal, Service, Settings, Split};
 use super::{Leiden, Partitioner, WeightedGraph, kernel, modularity};
 use crate::analysis::{Analysis, EdgeKind, NodeKind};
+use crate::union_find::UnionFind;
 
 /// How to cluster.
 #[derive(Debug, Clone, PartialEq)]
@@ -207,14 +208,7 @@ fn join_aggregates(a: &Analysis, items: &Items<'_>, place: &mut [Place]) {
             .insert(e.from.as_str());
     }
     let services = service_count(place);
-    let mut parent: Vec<usize> = (0..services).collect();
-    fn root(parent: &mut [usize], mut x: usize) -> usize {
-        while parent[x] != x {
-            parent[x] = parent[parent[x]];
-            x = parent[x];
-        }
-        x
-    }
+    let mut sets = UnionFind::new(services);
     for (table, kids) in &children {
         let [child] = kids.iter().copied().collect::<Vec<_>>()[..] else {
             continue;
@@ -223,13 +217,10 @@ fn join_aggregates(a: &Analysis, items: &Items<'_>, place: &mut [Place]) {
         if let (Some(Place::Service(p)), Some(Place::Service(c))) =
             (place_of(table), place_of(child))
         {
-            let (rp, rc) = (root(&mut parent, p), root(&mut parent, c));
-            if rp != rc {
-                parent[rp.max(rc)] = rp.min(rc);
-            }
+            sets.union(p, c);
         }
     }
-    let roots: Vec<usize> = (0..services).map(|s| root(&mut parent, s)).collect();
+    let roots: Vec<usize> = (0..services).map(|s| sets.find(s)).collect();
     let mut number: BTreeMap<usize, usize> = BTreeMap::new();
     for p in place.iter_mut() {
         if let Place::Service(s) = p {

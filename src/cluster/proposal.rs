@@ -37,6 +37,16 @@ impl Proposal {
             .collect()
     }
 
+    /// Calls from one service to another, summed per ordered (from, to) pair of names.
+    pub fn calls_between(&self) -> BTreeMap<(&str, &str), u32> {
+        let mut out = BTreeMap::new();
+        for c in &self.cross_service_calls {
+            *out.entry((c.from_service.as_str(), c.to_service.as_str()))
+                .or_default() += c.count;
+        }
+        out
+    }
+
     /// Table id → the name of the service that owns it.
     pub fn owner_of_tables(&self) -> BTreeMap<&str, &str> {
         self.services

@@ -22,18 +22,6 @@ fn mermaid_escape(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
-/// Calls between services, summed per ordered pair.
-fn pairs(doc: &Document<'_>) -> BTreeMap<(String, String), u32> {
-    let mut out = BTreeMap::new();
-    if let Some(p) = doc.proposal {
-        for c in &p.cross_service_calls {
-            *out.entry((c.from_service.clone(), c.to_service.clone()))
-                .or_default() += c.count;
-        }
-    }
-    out
-}
-
 fn service_index(p: &Proposal) -> BTreeMap<&str, usize> {
     p.services
         .iter()
@@ -65,8 +53,8 @@ pub fn render_dot(doc: &Document<'_>, out: &mut dyn Write) -> io::Result<()> {
             )?;
         }
         let index = service_index(p);
-        for ((a, b), n) in pairs(doc) {
-            if let (Some(x), Some(y)) = (index.get(a.as_str()), index.get(b.as_str())) {
+        for ((a, b), n) in p.calls_between() {
+            if let (Some(x), Some(y)) = (index.get(a), index.get(b)) {
                 writeln!(
                     out,
                     "  s{x} -> s{y} [label=\"{n}\", penwidth={:.1}];",
@@ -103,8 +91,8 @@ pub fn render_mermaid(doc: &Document<'_>, out: &mut dyn Write) -> io::Result<()>
                 s.metrics.routes
             )?;
         }
-        for ((a, b), n) in pairs(doc) {
-            if let (Some(x), Some(y)) = (index.get(a.as_str()), index.get(b.as_str())) {
+        for ((a, b), n) in p.calls_between() {
+            if let (Some(x), Some(y)) = (index.get(a), index.get(b)) {
                 writeln!(out, "  s{x} -->|{n}| s{y}")?;
             }
         }

@@ -177,6 +177,7 @@ fn services(w: &mut dyn Write, p: &Proposal) -> io::Result<()> {
         m.cross_service_calls,
         m.shared_tables
     )?;
+    let calls = p.calls_between();
     for svc in &p.services {
         let sm = &svc.metrics;
         writeln!(
@@ -192,15 +193,11 @@ fn services(w: &mut dyn Write, p: &Proposal) -> io::Result<()> {
                 .collect();
             writeln!(w, "  {:<20} owns {}", "", names.join(", "))?;
         }
-        let mut out: BTreeMap<&str, u32> = BTreeMap::new();
-        for c in p
-            .cross_service_calls
-            .iter()
-            .filter(|c| c.from_service == svc.name)
-        {
-            *out.entry(c.to_service.as_str()).or_default() += c.count;
-        }
-        let mut top: Vec<(&str, u32)> = out.into_iter().collect();
+        let mut top: Vec<(&str, u32)> = calls
+            .range((svc.name.as_str(), "")..)
+            .take_while(|((from, _), _)| *from == svc.name)
+            .map(|((_, to), n)| (*to, *n))
+            .collect();
         top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
         if !top.is_empty() {
             let parts: Vec<String> = top

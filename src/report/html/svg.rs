@@ -171,15 +171,11 @@ pub fn service_map(p: &Proposal) -> ServiceMap {
         });
     }
     // Calls between services, both directions summed per ordered pair.
-    let mut pairs: BTreeMap<(usize, usize), u32> = BTreeMap::new();
-    for c in &p.cross_service_calls {
-        if let (Some(&a), Some(&b)) = (
-            index.get(c.from_service.as_str()),
-            index.get(c.to_service.as_str()),
-        ) {
-            *pairs.entry((a, b)).or_default() += c.count;
-        }
-    }
+    let pairs: BTreeMap<(usize, usize), u32> = p
+        .calls_between()
+        .into_iter()
+        .filter_map(|((a, b), n)| Some(((*index.get(a)?, *index.get(b)?), n)))
+        .collect();
     let arrows = pairs
         .iter()
         .map(|(&(a, b), &count)| {
@@ -344,9 +340,9 @@ pub fn dsm(p: &Proposal) -> Matrix {
     let names: Vec<&str> = p.services.iter().map(|s| s.name.as_str()).collect();
     let pos = |n: &str| names.iter().position(|x| *x == n);
     let mut counts = vec![vec![0u32; names.len()]; names.len()];
-    for c in &p.cross_service_calls {
-        if let (Some(a), Some(b)) = (pos(&c.from_service), pos(&c.to_service)) {
-            counts[a][b] += c.count;
+    for ((from, to), n) in p.calls_between() {
+        if let (Some(a), Some(b)) = (pos(from), pos(to)) {
+            counts[a][b] += n;
         }
     }
     let max = counts.iter().flatten().copied().max().unwrap_or(0) as f64;

@@ -292,12 +292,11 @@ fn run(cli: Cli) -> Result<i32, String> {
             if run.no_services {
                 return Err("init writes the proposed services: drop --no-services".to_owned());
             }
-            let done = execute(&run)?;
-            let proposal = done.proposal.as_ref().expect("services are proposed");
+            let (analysis, proposal) = propose(&run, prepare(&run)?);
             if proposal.services.is_empty() {
                 return Err("no services proposed (no tables): nothing to accept".to_owned());
             }
-            let text = seam::boundaries::init::render(&done.analysis, proposal);
+            let text = seam::boundaries::init::render(&analysis, &proposal);
             std::fs::write(&target, text)
                 .map_err(|e| format!("cannot write {}: {e}", target.display()))?;
             eprintln!(
@@ -472,9 +471,14 @@ impl Done {
     }
 }
 
-/// Validates the arguments (usage errors before any long work), then analyses, clusters and
-/// advises.
-fn execute(run: &RunArgs) -> Result<Done, String> {
+/// The steps shared by every command that analyses: flags and PATH validated (usage errors
+/// before any long work), the git history read when `--co-change` asks for it, the analysis.
+struct Prepared {
+    analysis: seam::analysis::Analysis,
+    co_change: Vec<(String, String, f64)>,
+}
+
+fn prepare(run: &RunArgs) -> Result<Prepared, String> {
     let path = &run.path;
     let options = options(run)?;
     if !path.exists() {
@@ -486,12 +490,6 @@ fn execute(run: &RunArgs) -> Result<Done, String> {
             path.display()
         ));
     }
-    // A bad workload file is a usage error: read it before the (long) analysis.
-    let workload_rows = run
-        .workload
-        .as_deref()
-        .map(seam::advice::workload::read)
-        .transpose()?;
     let co_change = match run.co_change {
         Some(0) => return Err("--co-change must be at least 1 commit".to_owned()),
         Some(n) => {
@@ -500,13 +498,42 @@ fn execute(run: &RunArgs) -> Result<Done, String> {
         }
         None => Vec::new(),
     };
-    let analysis = seam::analyze(path, &options);
-    let proposal = (!run.no_services).then(|| {
-        let mut timer = seam::timing::Timer::new();
-        let p = seam::cluster::propose(&analysis, &cluster_options(run, co_change));
-        timer.mark("cluster");
-        p
-    });
+    Ok(Prepared {
+        analysis: seam::analyze(path, &options),
+        co_change,
+    })
+}
+
+/// The proposal for a prepared analysis (timed for `SEAM_TIMINGS`).
+fn propose(
+    run: &RunArgs,
+    prepared: Prepared,
+) -> (seam::analysis::Analysis, seam::cluster::Proposal) {
+    let mut timer = seam::timing::Timer::new();
+    let p = seam::cluster::propose(
+        &prepared.analysis,
+        &cluster_options(run, prepared.co_change),
+    );
+    timer.mark("cluster");
+    (prepared.analysis, p)
+}
+
+/// Everything `analyze` and `report` show: the analysis, the proposal, the advice, and the
+/// code against `seam.toml` when the repository has one.
+fn execute(run: &RunArgs) -> Result<Done, String> {
+    // A bad workload file is a usage error: read it before the (long) analysis.
+    let workload_rows = run
+        .workload
+        .as_deref()
+        .map(seam::advice::workload::read)
+        .transpose()?;
+    let prepared = prepare(run)?;
+    let (analysis, proposal) = if run.no_services {
+        (prepared.analysis, None)
+    } else {
+        let (a, p) = propose(run, prepared);
+        (a, Some(p))
+    };
     if let (Some(f), Some(p)) = (&run.first, &proposal)
         && !p.services.iter().any(|s| &s.name == f)
     {
@@ -528,24 +555,22 @@ fn execute(run: &RunArgs) -> Result<Done, String> {
     timer.mark("advice");
     // The accepted boundaries, when the repository has them: a broken file is an error here
     // too (the same line:column messages as `seam check`), never silently ignored.
-    let config = path.join("seam.toml");
-    let accepted = if config.is_file() {
-        let rules = load_boundaries(&config)?;
-        let asg = seam::boundaries::assign(&analysis, &rules)
-            .map_err(|errors| config_errors(&config, &errors))?;
-        let all = seam::boundaries::crossings(&analysis, &rules, &asg);
-        Some(report::Accepted {
-            config: config.display().to_string(),
-            crossings: all.len(),
-            violations: all
-                .into_iter()
-                .filter(|(ok, _)| !ok)
-                .map(|(_, v)| v)
-                .collect(),
-            inferred: asg.inferred.len(),
-        })
-    } else {
-        None
+    let accepted = match accepted_rules(&run.path)? {
+        Some((config, rules)) => {
+            let asg = assign(&config, &rules, &analysis)?;
+            let all = seam::boundaries::crossings(&analysis, &rules, &asg);
+            Some(report::Accepted {
+                config: config.display().to_string(),
+                crossings: all.len(),
+                violations: all
+                    .into_iter()
+                    .filter(|(ok, _)| !ok)
+                    .map(|(_, v)| v)
+                    .collect(),
+                inferred: asg.inferred.len(),
+            })
+        }
+        None => None,
     };
     Ok(Done {
         analysis,
@@ -553,6 +578,15 @@ fn execute(run: &RunArgs) -> Result<Done, String> {
         advice,
         accepted,
     })
+}
+
+/// Places the analysed code under `rules`; overlaps are reported against `config`.
+fn assign(
+    config: &std::path::Path,
+    rules: &seam::boundaries::Boundaries,
+    analysis: &seam::analysis::Analysis,
+) -> Result<seam::boundaries::Assignment, String> {
+    seam::boundaries::assign(analysis, rules).map_err(|errors| config_errors(config, &errors))
 }
 
 fn write_html(
@@ -614,10 +648,10 @@ fn check(
         ),
         None => Default::default(),
     };
-    let done = execute(run)?;
-    let assignment = seam::boundaries::assign(&done.analysis, &rules)
-        .map_err(|errors| config_errors(&config, &errors))?;
-    let all = seam::boundaries::violations(&done.analysis, &rules, &assignment);
+    // The gate needs the code and the rules, not the clustering or the advice.
+    let analysis = prepare(run)?.analysis;
+    let assignment = assign(&config, &rules, &analysis)?;
+    let all = seam::boundaries::violations(&analysis, &rules, &assignment);
     if let Some(f) = write_baseline {
         std::fs::write(&f, seam::boundaries::write_baseline(&all))
             .map_err(|e| format!("cannot write {}: {e}", f.display()))?;
@@ -678,16 +712,19 @@ fn snapshot_now(run: &RunArgs) -> Result<seam::history::Snapshot, String> {
         return Err("history records the services: drop --no-services".to_owned());
     }
     let rules = accepted_rules(&run.path)?;
-    let done = execute(run)?;
-    let proposal = done.proposal.as_ref().expect("services are proposed");
-    seam::history::take(
-        &done.analysis,
-        proposal,
-        rules.as_ref(),
+    let (analysis, proposal) = propose(run, prepare(run)?);
+    let asg = match &rules {
+        Some((config, r)) => Some(assign(config, r, &analysis)?),
+        None => None,
+    };
+    Ok(seam::history::take(
+        &analysis,
+        &proposal,
+        rules.as_ref().map(|(_, r)| r).zip(asg.as_ref()),
         seam::meta::now_utc(),
         seam::meta::git_head(&run.path),
         "worktree",
-    )
+    ))
 }
 
 /// `3` or `#3` (a snapshot id), `worktree`, or a commit prefix (its latest snapshot).
@@ -720,17 +757,12 @@ fn resolve_point(
             "no snapshot `{point}` (give a snapshot id from `seam trend`, a commit, or `worktree`)"
         )
     })?;
-    let commit = repo
-        .commits_at(point)
-        .map_err(|_| {
-            format!("no snapshot or commit `{point}` (give a snapshot id from `seam trend`, a commit, or `worktree`)")
-        })?;
-    let c = commit
-        .last()
-        .ok_or_else(|| format!("no commit `{point}`"))?;
+    let c = repo.commit_at(point).map_err(|_| {
+        format!("no snapshot or commit `{point}` (give a snapshot id from `seam trend`, a commit, or `worktree`)")
+    })?;
     let mut cache = seam::history::git::FactCache::default();
     let rules = accepted_rules(&run.path)?;
-    snapshot_of_commit(run, &repo, c, &mut cache, rules.as_ref())
+    snapshot_of_commit(run, &repo, &c, &mut cache, rules.as_ref())
 }
 
 /// One commit read from the object database, clustered, measured: a `git` snapshot.
@@ -739,18 +771,22 @@ fn snapshot_of_commit(
     repo: &seam::history::git::Repo,
     c: &seam::history::git::CommitInfo,
     cache: &mut seam::history::git::FactCache,
-    rules: Option<&seam::boundaries::Boundaries>,
+    rules: Option<&(PathBuf, seam::boundaries::Boundaries)>,
 ) -> Result<seam::history::Snapshot, String> {
     let analysis = repo.analyze(&c.id, cache, run.max_file_size)?;
     let proposal = seam::cluster::propose(&analysis, &cluster_options(run, Vec::new()));
-    seam::history::take(
+    let asg = match rules {
+        Some((config, r)) => Some(assign(config, r, &analysis)?),
+        None => None,
+    };
+    Ok(seam::history::take(
         &analysis,
         &proposal,
-        rules,
+        rules.map(|(_, r)| r).zip(asg.as_ref()),
         seam::meta::format_utc(c.time),
         Some(c.id.clone()),
         "git",
-    )
+    ))
 }
 
 /// `seam track --git-range/--last`: past commits from the object database, oldest first,
@@ -804,11 +840,13 @@ fn backfill(
     Ok(exit::OK)
 }
 
-/// The repository's accepted boundaries, if it has a `seam.toml`.
-fn accepted_rules(root: &std::path::Path) -> Result<Option<seam::boundaries::Boundaries>, String> {
+/// The repository's accepted boundaries, with their file, if it has a `seam.toml`.
+fn accepted_rules(
+    root: &std::path::Path,
+) -> Result<Option<(PathBuf, seam::boundaries::Boundaries)>, String> {
     let config = root.join("seam.toml");
     if config.is_file() {
-        load_boundaries(&config).map(Some)
+        load_boundaries(&config).map(|rules| Some((config, rules)))
     } else {
         Ok(None)
     }

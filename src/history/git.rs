@@ -80,21 +80,15 @@ impl Repo {
         range: Option<&str>,
         last: Option<usize>,
     ) -> Result<Vec<CommitInfo>, String> {
-        let resolve = |spec: &str| -> Result<ObjectId, String> {
-            self.repo
-                .rev_parse_single(spec)
-                .map(|id| id.detach())
-                .map_err(|e| format!("cannot resolve `{spec}`: {e}"))
-        };
         let (stop, tip) = match range {
             Some(r) => {
                 let (a, b) = r
                     .split_once("..")
                     .ok_or_else(|| format!("--git-range `{r}`: expected A..B"))?;
                 let b = if b.is_empty() { "HEAD" } else { b };
-                (Some(resolve(a)?), resolve(b)?)
+                (Some(self.rev(a)?), self.rev(b)?)
             }
-            None => (None, resolve("HEAD")?),
+            None => (None, self.rev("HEAD")?),
         };
         let limit = last.unwrap_or(usize::MAX);
         let mut out = Vec::new();
@@ -186,18 +180,21 @@ impl Repo {
             .collect())
     }
 
-    /// The one commit a revision names (`HEAD~2`, a branch, a hash prefix).
-    pub fn commits_at(&self, rev: &str) -> Result<Vec<CommitInfo>, String> {
-        let id = self
-            .repo
-            .rev_parse_single(rev)
-            .map(|id| id.detach())
-            .map_err(|e| format!("cannot resolve `{rev}`: {e}"))?;
+    /// The commit a revision names (`HEAD~2`, a branch, a hash prefix).
+    pub fn commit_at(&self, rev: &str) -> Result<CommitInfo, String> {
+        let id = self.rev(rev)?;
         let commit = self.commit(id)?;
-        Ok(vec![CommitInfo {
+        Ok(CommitInfo {
             id: id.to_string(),
             time: commit.time().map(|t| t.seconds).unwrap_or(0),
-        }])
+        })
+    }
+
+    fn rev(&self, spec: &str) -> Result<ObjectId, String> {
+        self.repo
+            .rev_parse_single(spec)
+            .map(|id| id.detach())
+            .map_err(|e| format!("cannot resolve `{spec}`: {e}"))
     }
 
     /// The analysis of one commit's tree; files over `max_file_size` bytes are skipped with a

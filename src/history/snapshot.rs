@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use crate::analysis::Analysis;
-use crate::boundaries::{self, Boundaries};
+use crate::boundaries::{self, Assignment, Boundaries};
 use crate::cluster::{Proposal, ServiceMetrics};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -51,25 +51,20 @@ impl Crossing {
     }
 }
 
-/// Builds a snapshot. `rules` with its assignment measures against `seam.toml`.
+/// Builds a snapshot; with `seam.toml`'s rules and the code placed under them, the crossings
+/// are measured against them.
 pub fn take(
     a: &Analysis,
     p: &Proposal,
-    rules: Option<&Boundaries>,
+    rules: Option<(&Boundaries, &Assignment)>,
     taken_at: String,
     commit: Option<String>,
     source: &str,
-) -> Result<Snapshot, String> {
+) -> Snapshot {
     let mut crossings: Vec<Crossing> = Vec::new();
     let against = match rules {
-        Some(b) => {
-            let asg = boundaries::assign(a, b).map_err(|errs| {
-                errs.iter()
-                    .map(|e| format!("seam.toml:{e}"))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            })?;
-            for (allowed, v) in boundaries::crossings(a, b, &asg) {
+        Some((b, asg)) => {
+            for (allowed, v) in boundaries::crossings(a, b, asg) {
                 let first = v.evidence.first();
                 crossings.push(Crossing {
                     kind: v.kind.clone(),
@@ -122,7 +117,7 @@ pub fn take(
         "violations": violations,
         "layout_modularity": p.current_layout.modularity,
     });
-    Ok(Snapshot {
+    Snapshot {
         id: 0,
         taken_at,
         commit,
@@ -138,5 +133,5 @@ pub fn take(
             })
             .collect(),
         crossings,
-    })
+    }
 }

@@ -69,16 +69,23 @@ pub fn propose(a: &Analysis, options: &ClusterOptions) -> Proposal {
     let (mut graph, item_of_node) = projection::project(a, &items, &candidates);
     projection::add_co_change(&mut graph, &items, &options.co_change);
     let routes_of = handlers_to_routes(a);
+    let aggregates = aggregate_pairs(a, &items);
     let leiden = Leiden::default();
     let resolution = match (options.resolution, options.services) {
         (Some(r), _) => r,
-        (None, Some(n)) => {
-            search_resolution(a, &leiden, &graph, &item_of_node, &items, n, options.seed)
-        }
+        (None, Some(n)) => search_resolution(
+            &aggregates,
+            &leiden,
+            &graph,
+            &item_of_node,
+            &items,
+            n,
+            options.seed,
+        ),
         (None, None) => 1.0,
     };
     let labels = leiden.partition(&graph, resolution, options.seed);
-    let mut place = services_of(a, &graph, &labels, &item_of_node, &items);
+    let mut place = services_of(&aggregates, &graph, &labels, &item_of_node, &items);
     confirm_kernel(a, &items, &candidates, &mut place);
     let group_count = service_count(&place);
     assemble(
@@ -195,28 +202,11 @@ fn fold(
 /// aggregate root, and the services holding the two are merged. A table referenced from several
 /// tables (`users`, `accounts`, `orders`) is shared reference data: its children may live
 /// anywhere. Services are renumbered by first appearance.
-fn join_aggregates(a: &Analysis, items: &Items<'_>, place: &mut [Place]) {
-    let mut children: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    for e in a
-        .edges
-        .iter()
-        .filter(|e| e.kind == EdgeKind::References && e.from != e.to)
-    {
-        children
-            .entry(e.to.as_str())
-            .or_default()
-            .insert(e.from.as_str());
-    }
+fn join_aggregates(aggregates: &[(usize, usize)], place: &mut [Place]) {
     let services = service_count(place);
     let mut sets = UnionFind::new(services);
-    for (table, kids) in &children {
-        let [child] = kids.iter().copied().collect::<Vec<_>>()[..] else {
-            continue;
-        };
-        let place_of = |id: &str| items.index.get(id).map(|&i| place[i]);
-        if let (Some(Place::Service(p)), Some(Place::Service(c))) =
-            (place_of(table), place_of(child))
-        {
+    for &(table, child) in aggregates {
+        if let (Place::Service(p), Place::Service(c)) = (place[table], place[child]) {
             sets.union(p, c);
         }
     }
@@ -279,23 +269,48 @@ fn confirm_kernel(a: &Analysis, items: &Items<'_>, candidates: &[bool], place: &
     }
 }
 
+/// (root table, its only child table) item pairs: computed once per proposal, used by every
+/// [`services_of`] (the `--services` search runs it up to 18 times).
+fn aggregate_pairs(a: &Analysis, items: &Items<'_>) -> Vec<(usize, usize)> {
+    let mut children: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for e in a
+        .edges
+        .iter()
+        .filter(|e| e.kind == EdgeKind::References && e.from != e.to)
+    {
+        children
+            .entry(e.to.as_str())
+            .or_default()
+            .insert(e.from.as_str());
+    }
+    children
+        .iter()
+        .filter_map(|(table, kids)| {
+            let [child] = kids.iter().copied().collect::<Vec<_>>()[..] else {
+                return None;
+            };
+            Some((*items.index.get(table)?, *items.index.get(child)?))
+        })
+        .collect()
+}
+
 /// Communities → services: fragments folded, aggregates joined. The one path both the proposal
 /// and the `--services` search take, so the count searched for is the count proposed.
 fn services_of(
-    a: &Analysis,
+    aggregates: &[(usize, usize)],
     graph: &WeightedGraph,
     labels: &[u32],
     item_of_node: &[Option<usize>],
     items: &Items<'_>,
 ) -> Vec<Place> {
     let mut place = fold(graph, labels, item_of_node, items);
-    join_aggregates(a, items, &mut place);
+    join_aggregates(aggregates, &mut place);
     place
 }
 
 /// Count of services a resolution gives.
 fn services_at(
-    a: &Analysis,
+    aggregates: &[(usize, usize)],
     leiden: &Leiden,
     graph: &WeightedGraph,
     item_of_node: &[Option<usize>],
@@ -304,13 +319,19 @@ fn services_at(
     seed: u64,
 ) -> usize {
     let labels = leiden.partition(graph, gamma, seed);
-    service_count(&services_of(a, graph, &labels, item_of_node, items))
+    service_count(&services_of(
+        aggregates,
+        graph,
+        &labels,
+        item_of_node,
+        items,
+    ))
 }
 
 /// The resolution whose service count comes closest to `want` (bisection on log γ; the count
 /// grows with γ). Ties go to the smaller γ (fewer, larger services).
 fn search_resolution(
-    a: &Analysis,
+    aggregates: &[(usize, usize)],
     leiden: &Leiden,
     graph: &WeightedGraph,
     item_of_node: &[Option<usize>],
@@ -324,7 +345,7 @@ fn search_resolution(
     for _ in 0..18 {
         let mid = (lo + hi) / 2.0;
         let gamma = mid.exp();
-        let n = services_at(a, leiden, graph, item_of_node, items, gamma, seed);
+        let n = services_at(aggregates, leiden, graph, item_of_node, items, gamma, seed);
         let diff = n.abs_diff(want);
         if diff < best.0 || (diff == best.0 && gamma < best.1) {
             best = (diff, gamma);

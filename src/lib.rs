@@ -16,6 +16,7 @@ pub mod load;
 pub mod meta;
 pub mod report;
 pub mod resolve;
+pub mod source_roots;
 pub mod timing;
 pub mod union_find;
 

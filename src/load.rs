@@ -60,7 +60,8 @@ pub fn load(files: Vec<SourceFile>, max_file_size: u64) -> Loaded {
     collect(outcomes)
 }
 
-/// Assembles per-file outcomes (in file order) into a [`Loaded`].
+/// Assembles per-file outcomes (in file order) into a [`Loaded`], modules named from their
+/// source roots.
 pub fn collect(outcomes: Vec<(Outcome, Vec<Diagnostic>)>) -> Loaded {
     let mut loaded = Loaded::default();
     for (outcome, diagnostics) in outcomes {
@@ -74,6 +75,7 @@ pub fn collect(outcomes: Vec<(Outcome, Vec<Diagnostic>)>) -> Loaded {
             }
         }
     }
+    crate::source_roots::assign(&mut loaded.python, &mut loaded.diagnostics);
     loaded
 }
 

@@ -6,7 +6,8 @@ use tree_sitter::Node;
 
 /// A string literal's text. Interpolations become [`HOLE`]; escapes that would add line breaks
 /// (`\n`) become spaces so that lines in the text still map to lines in the file; implicit
-/// concatenation over several lines keeps one `\n` per source line break.
+/// concatenation over several lines keeps one `\n` per source line break (SQL only: a
+/// verbatim literal is a name or a path, joined as Python joins it).
 #[derive(Debug, Default)]
 pub(crate) struct Literal {
     pub text: String,
@@ -34,7 +35,7 @@ fn literal_with(node: Node<'_>, src: &[u8], verbatim: bool) -> Option<Literal> {
                 if part.kind() != "string" {
                     continue;
                 }
-                if let Some(row) = last_row {
+                if let Some(row) = last_row.filter(|_| !verbatim) {
                     for _ in row..part.start_position().row {
                         out.text.push('\n');
                     }

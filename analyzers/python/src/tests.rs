@@ -213,3 +213,19 @@ fn a_comprehensions_first_iterable_runs_once() {
     assert!(by_name("dict").in_loop);
     assert!(by_name("load").in_loop);
 }
+
+#[test]
+fn implicitly_concatenated_paths_join_like_python() {
+    let f = facts(
+        "@bp.route(\n    '/playlists/<id>/'\n    'attachments/<a>'\n)\ndef view():\n    pass\n",
+    );
+    match &f.defs[0].decorators[0] {
+        Expr::Call { args, .. } => {
+            assert_eq!(
+                args[0].value,
+                Expr::Str("/playlists/<id>/attachments/<a>".into())
+            );
+        }
+        other => panic!("decorator summarised as {other:?}"),
+    }
+}

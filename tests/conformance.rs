@@ -1,0 +1,190 @@
+//! The conformance suite: seam on every real app of the corpus that has a truth
+//! (`shared/corpus/truth/APP/truth.json`, what the running app reports), scored the same way
+//! for every app (`conformance/truth.rs` says how). Sources are fetched at test time by
+//! `shared/corpus/fetch.sh` (pinned sdists from PyPI, never committed) into `$SEAM_CORPUS` or
+//! the target dir, and reused across runs.
+//!
+//! Each app must meet the bar ([`BAR`]); an app that does not yet is held at its
+//! measured floor ([`FLOORS`]), so nothing regresses while the bar is worked towards, and the
+//! test prints how far it still is. Raising a floor is how progress is recorded; lowering one
+//! needs a reason in the commit. `benches/conformance.sh` prints the whole table.
+
+mod common;
+#[path = "conformance/truth.rs"]
+mod truth;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+use truth::{Exclusion, Score, files_of, score};
+
+/// The bar, in the order of [`Score::figures`]: route recall, route precision,
+/// handlers, table recall, table precision, models on their table, foreign keys.
+const BAR: [f64; 7] = [0.97, 0.95, 0.97, 0.98, 0.95, 0.98, 0.95];
+
+/// Apps below the bar on some figure: the floor they are held at (same order as [`BAR`]).
+/// An app not listed must meet the bar.
+const FLOORS: &[(&str, [f64; 7])] = &[];
+
+/// Rules and tables that no static reading of the app's own files can recover, each with the
+/// reason; they leave the bar (the figures are printed with and without them).
+const EXCLUSIONS: &[(&str, Exclusion)] = &[];
+
+fn shared() -> PathBuf {
+    std::env::var_os("SEAM_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| common::manifest_dir().join("../shared"))
+}
+
+fn corpus_dir() -> PathBuf {
+    std::env::var_os("SEAM_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_TARGET_TMPDIR")).join("corpus"))
+}
+
+/// The unpacked sources of `app`, fetched by the corpus script when not there yet.
+fn fetch(app: &str) -> PathBuf {
+    let script = shared().join("corpus/fetch.sh");
+    let out = Command::new("bash")
+        .arg(&script)
+        .arg(corpus_dir())
+        .arg(app)
+        .output()
+        .unwrap_or_else(|e| panic!("{} runs: {e}", script.display()));
+    assert!(
+        out.status.success(),
+        "fetch.sh {app} failed (needs python3 -m pip and PyPI): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line = String::from_utf8_lossy(&out.stdout);
+    let dir = line
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("{app}\t")))
+        .unwrap_or_else(|| panic!("fetch.sh printed no directory for {app}: {line}"));
+    PathBuf::from(dir.trim())
+}
+
+fn truth_of(app: &str) -> Value {
+    let path = shared().join("corpus/truth").join(app).join("truth.json");
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{} is readable: {e}", path.display()));
+    serde_json::from_str(&text).expect("truth.json is JSON")
+}
+
+fn line(app: &str, s: &Score) -> String {
+    let figures: Vec<String> = s
+        .figures()
+        .iter()
+        .map(|(name, r)| format!("{name} {r}"))
+        .collect();
+    format!("{app:20} {}", figures.join(" | "))
+}
+
+fn list(title: &str, items: &[String]) -> String {
+    if items.is_empty() {
+        return String::new();
+    }
+    let shown: Vec<&str> = items.iter().take(25).map(String::as_str).collect();
+    format!(
+        "\n  {title} ({}):\n    {}",
+        items.len(),
+        shown.join("\n    ")
+    )
+}
+
+fn conform(app: &str) {
+    let dir = fetch(app);
+    let out = common::run([
+        "analyze".as_ref(),
+        dir.as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+        "--no-services".as_ref(),
+    ]);
+    let seam = common::expect_json(&out, app);
+    let truth = truth_of(app);
+    let files = files_of(&dir);
+    let exclusions: Vec<Exclusion> = EXCLUSIONS
+        .iter()
+        .filter(|(a, _)| *a == app)
+        .map(|(_, x)| *x)
+        .collect();
+    let plain = score(&truth, &seam, &files, &[]);
+    let s = score(&truth, &seam, &files, &exclusions);
+    println!("CONFORMANCE {}", line(app, &plain));
+    if !exclusions.is_empty() {
+        println!("CONFORMANCE {} (with exclusions)", line(app, &s));
+        for x in &exclusions {
+            println!("  {app}: excluded `{}`: {}", x.pattern, x.reason);
+        }
+    }
+    let floor = FLOORS
+        .iter()
+        .find(|(a, _)| *a == app)
+        .map_or(BAR, |(_, f)| *f);
+    let mut failed = Vec::new();
+    for (i, (name, r)) in s.figures().iter().enumerate() {
+        let want = floor[i].min(BAR[i]);
+        if r.value() + 1e-9 < want {
+            failed.push(format!("{name} {r} < {want}"));
+        } else if r.value() + 1e-9 < BAR[i] {
+            println!(
+                "  {app}: {name} {r} is above its floor {want}, below the bar {}",
+                BAR[i]
+            );
+        }
+    }
+    assert!(
+        failed.is_empty(),
+        "{app}: {}{}{}{}{}{}{}{}",
+        failed.join(", "),
+        list("missed routes", &s.missed_routes),
+        list("routes the app does not have", &s.extra_routes),
+        list("handlers naming another view", &s.wrong_handlers),
+        list("missed tables", &s.missed_tables),
+        list("tables the app does not have", &s.extra_tables),
+        list("models off their table", &s.missed_models),
+        list("missed foreign keys", &s.missed_foreign_keys),
+    );
+}
+
+macro_rules! apps {
+    ($($test:ident => $app:literal),* $(,)?) => {
+        $(
+            #[test]
+            fn $test() {
+                conform($app);
+            }
+        )*
+
+        /// Every app with a truth has a test: a truth added to the corpus is not skipped.
+        #[test]
+        fn every_truth_app_is_tested() {
+            let tested: std::collections::BTreeSet<&str> = [$($app),*].into_iter().collect();
+            let dir = shared().join("corpus/truth");
+            let found: Vec<String> = std::fs::read_dir(&dir)
+                .unwrap_or_else(|e| panic!("{} is readable: {e}", dir.display()))
+                .flatten()
+                .filter(|e| e.path().join("truth.json").exists())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|a| !tested.contains(a.as_str()))
+                .collect();
+            assert!(found.is_empty(), "truth apps without a conformance test: {found:?}");
+        }
+    };
+}
+
+apps! {
+    anitya => "anitya",
+    calibreweb => "calibreweb",
+    changedetection_io => "changedetection-io",
+    ckan => "ckan",
+    flaskbb => "flaskbb",
+    ihatemoney => "ihatemoney",
+    lemur => "lemur",
+    mlflow => "mlflow",
+    privacyidea => "privacyidea",
+    timesketch => "timesketch",
+    zou => "zou",
+}

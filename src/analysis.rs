@@ -202,6 +202,8 @@ pub struct Summary {
     /// injected at run time); the most frequent are listed under `unresolved`.
     pub unresolved_calls: u32,
     pub diagnostics: u32,
+    /// Things seam saw but could not read (see [`SelfCheck`]), all kinds together.
+    pub unread: u32,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -217,7 +219,22 @@ pub struct Analysis {
     /// `url_for("endpoint")` references: where code links or redirects to another route.
     pub endpoint_refs: Vec<EndpointRef>,
     pub unresolved: Vec<NameCount>,
+    /// What seam saw but could not read, by kind: the facts above stand on what was read.
+    pub self_checks: Vec<SelfCheck>,
     pub diagnostics: Vec<Diagnostic>,
+}
+
+/// One kind of self-check with how often it fired: the diagnostics carrying `check` give
+/// every place.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct SelfCheck {
+    /// `route-unbound`, `model-without-table`, ...
+    pub check: String,
+    pub count: u32,
+    pub meaning: String,
+    /// The first place it fired, and what was said there.
+    pub first: Evidence,
+    pub example: String,
 }
 
 /// A literal endpoint named in `url_for(...)`: the POST → redirect → GET chains that read

@@ -71,6 +71,26 @@ pub fn render_text(doc: &Document<'_>, root: &str, out: &mut dyn Write) -> io::R
         .filter(|d| d.severity == Severity::Error)
         .count();
     writeln!(w, "  diagnostics {} ({} errors)", s.diagnostics, errors)?;
+    if !a.self_checks.is_empty() {
+        writeln!(
+            w,
+            "\nCould not read ({} in all; everything below stands on what was read):",
+            s.unread
+        )?;
+        for c in &a.self_checks {
+            let what = if c.meaning.is_empty() {
+                c.check.as_str()
+            } else {
+                c.meaning.as_str()
+            };
+            writeln!(w, "  {:>5}  {what} [{}]", c.count, c.check)?;
+            writeln!(
+                w,
+                "         first: {}:{}: {}",
+                c.first.file, c.first.line, c.example
+            )?;
+        }
+    }
 
     if !a.routes.is_empty() {
         let mut by_prefix: BTreeMap<String, usize> = BTreeMap::new();

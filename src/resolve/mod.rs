@@ -12,6 +12,7 @@ mod models;
 mod names;
 mod orm;
 mod routes;
+mod self_check;
 mod sql_sites;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -394,8 +395,15 @@ fn assemble(ix: &Index<'_>, loaded: &Loaded, mut b: Builder) -> Analysis {
     unresolved.truncate(UNRESOLVED_LISTED);
     let mut diagnostics = loaded.diagnostics.clone();
     diagnostics.extend(b.diagnostics);
+    diagnostics.extend(self_check::fact_checks(
+        &loaded.python,
+        &routes,
+        &queries,
+        tables.len(),
+    ));
     diagnostics.sort();
     diagnostics.dedup();
+    let self_checks = self_check::summarize(&diagnostics);
 
     summary.modules = ix.units.len() as u32;
     summary.routes = routes.len() as u32;
@@ -408,6 +416,7 @@ fn assemble(ix: &Index<'_>, loaded: &Loaded, mut b: Builder) -> Analysis {
     summary.dynamic_calls = b.dynamic_calls;
     summary.unresolved_calls = b.unresolved_calls;
     summary.diagnostics = diagnostics.len() as u32;
+    summary.unread = self_checks.iter().map(|c| c.count).sum();
     Analysis {
         schema_version: SCHEMA_VERSION,
         summary,
@@ -419,6 +428,7 @@ fn assemble(ix: &Index<'_>, loaded: &Loaded, mut b: Builder) -> Analysis {
         external_calls,
         endpoint_refs,
         unresolved,
+        self_checks,
         diagnostics,
     }
 }

@@ -774,6 +774,27 @@ pub fn check_contract(v: &Value) {
         assert!(!s(d, "message").is_empty(), "empty diagnostic message");
     }
 
+    // Self-checks: one entry per kind, each counting the diagnostics that carry its kind.
+    let mut by_check: BTreeMap<&str, u64> = BTreeMap::new();
+    for d in arr(v, "diagnostics") {
+        if let Some(c) = d.get("check").and_then(Value::as_str) {
+            *by_check.entry(c).or_default() += 1;
+        }
+    }
+    let checks: BTreeMap<&str, u64> = arr(v, "self_checks")
+        .iter()
+        .map(|c| {
+            let _ = s(&c["first"], "file");
+            (s(c, "check"), u(c, "count"))
+        })
+        .collect();
+    assert_eq!(checks, by_check, "self_checks vs diagnostics with a check");
+    assert_eq!(
+        summary(v, "unread"),
+        by_check.values().sum::<u64>(),
+        "summary.unread"
+    );
+
     // Summary vs arrays.
     let count = |kind: &str| nodes.iter().filter(|n| s(n, "kind") == kind).count() as u64;
     assert_eq!(

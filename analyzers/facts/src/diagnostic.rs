@@ -19,6 +19,10 @@ pub struct Diagnostic {
     pub line: u32,
     pub severity: Severity,
     pub message: String,
+    /// Set on self-checks: the kind of thing seam saw but could not read (`route-unbound`,
+    /// `model-without-table`...), so the summary can count them by kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<String>,
 }
 
 impl Diagnostic {
@@ -28,6 +32,13 @@ impl Diagnostic {
             line,
             severity,
             message: message.into(),
+            check: None,
         }
+    }
+
+    /// This diagnostic is a self-check of kind `check` (see [`Diagnostic::check`]).
+    pub fn with_check(mut self, check: &str) -> Self {
+        self.check = Some(check.to_owned());
+        self
     }
 }

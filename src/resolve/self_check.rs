@@ -1,0 +1,203 @@
+//! Self-checks: what seam saw in the code but could not read, counted by kind, so a proposal
+//! built on a fraction of the facts says so instead of sounding confident. Two sources:
+//! diagnostics the resolver marked with a `check` (a registration whose path could not be
+//! bound, a class deriving a model base with no table...), and checks over the finished facts
+//! (two handlers on one route, query sites mostly in migrations, a Flask or SQLAlchemy app
+//! with no route or no table found).
+
+use std::collections::BTreeMap;
+
+use seam_facts::{Diagnostic, Severity};
+
+use crate::analysis::{Evidence, Query, Route, SelfCheck};
+use crate::discover::Tag;
+use crate::load::PythonUnit;
+
+/// Below this many query sites, where they sit says little.
+const MIGRATION_SITES_MIN: usize = 10;
+
+/// What each kind of check means, for the summary. Kinds without an entry print their kind.
+fn meaning(check: &str) -> &'static str {
+    match check {
+        "route-unbound" => "route registrations whose path, view or router could not be bound",
+        "route-duplicate" => "(method, path) pairs served by two different handlers",
+        "view-unbound" => {
+            "framework view registrations or classes whose routes could not be derived"
+        }
+        "model-without-table" => "classes deriving a model base with no table found",
+        "queries-in-migrations" => "most query sites sit in migrations, not in the application",
+        "no-routes" => "the code uses Flask, but no route was found",
+        "no-tables" => "the code uses SQLAlchemy, but no table was found",
+        _ => "",
+    }
+}
+
+/// Diagnostics for the checks over finished facts; they join the others before counting.
+pub(crate) fn fact_checks(
+    units: &[PythonUnit],
+    routes: &[Route],
+    queries: &[Query],
+    tables: usize,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut by_id: BTreeMap<&str, Vec<&Route>> = BTreeMap::new();
+    for r in routes {
+        by_id.entry(r.id.as_str()).or_default().push(r);
+    }
+    for (id, rs) in by_id {
+        let mut handlers: Vec<&str> = rs.iter().map(|r| r.handler.as_str()).collect();
+        handlers.dedup();
+        if handlers.len() > 1 {
+            let r = rs[1];
+            out.push(
+                Diagnostic::new(
+                    &r.file,
+                    r.line,
+                    Severity::Warning,
+                    format!(
+                        "`{}` has {} handlers ({}): Flask serves only the first registered; seam cannot tell which",
+                        id.trim_start_matches("route:"),
+                        handlers.len(),
+                        handlers.join(", ")
+                    ),
+                )
+                .with_check("route-duplicate"),
+            );
+        }
+    }
+    let tags: BTreeMap<&str, &[Tag]> = units
+        .iter()
+        .map(|u| (u.file.rel.as_str(), u.file.tags.as_slice()))
+        .collect();
+    let in_migrations = queries
+        .iter()
+        .filter(|q| {
+            tags.get(q.file.as_str())
+                .is_some_and(|t| t.contains(&Tag::Migration))
+                || q.file.contains("migration")
+        })
+        .collect::<Vec<_>>();
+    if queries.len() >= MIGRATION_SITES_MIN && in_migrations.len() * 2 > queries.len() {
+        let q = in_migrations[0];
+        out.push(
+            Diagnostic::new(
+                &q.file,
+                q.line,
+                Severity::Warning,
+                format!(
+                    "{} of {} query sites are in migrations: the application's own data access was mostly not read",
+                    in_migrations.len(),
+                    queries.len()
+                ),
+            )
+            .with_check("queries-in-migrations"),
+        );
+    }
+    let first_import = |package: &str| {
+        units.iter().find_map(|u| {
+            let tagged = u
+                .file
+                .tags
+                .iter()
+                .any(|t| matches!(t, Tag::Test | Tag::Migration));
+            if tagged {
+                return None;
+            }
+            u.facts
+                .imports
+                .iter()
+                .find(|i| {
+                    i.level == 0
+                        && (i.module == package || i.module.starts_with(&format!("{package}.")))
+                })
+                .map(|i| (u.file.rel.clone(), i.line))
+        })
+    };
+    if routes.is_empty()
+        && let Some((file, line)) = first_import("flask")
+    {
+        out.push(
+            Diagnostic::new(
+                &file,
+                line,
+                Severity::Warning,
+                "the code imports Flask but seam found no route: its registrations are in a form seam does not read",
+            )
+            .with_check("no-routes"),
+        );
+    }
+    if tables == 0
+        && let Some((file, line)) =
+            first_import("sqlalchemy").or_else(|| first_import("flask_sqlalchemy"))
+    {
+        out.push(
+            Diagnostic::new(
+                &file,
+                line,
+                Severity::Warning,
+                "the code imports SQLAlchemy but seam found no table: its models are set up in a form seam does not read",
+            )
+            .with_check("no-tables"),
+        );
+    }
+    out
+}
+
+/// Self-check diagnostics counted by kind, with the first place each was seen.
+pub(crate) fn summarize(diagnostics: &[Diagnostic]) -> Vec<SelfCheck> {
+    let mut by_kind: BTreeMap<&str, (u32, &Diagnostic)> = BTreeMap::new();
+    for d in diagnostics {
+        if let Some(check) = d.check.as_deref() {
+            by_kind.entry(check).or_insert((0, d)).0 += 1;
+        }
+    }
+    by_kind
+        .into_iter()
+        .map(|(check, (count, first))| SelfCheck {
+            check: check.to_owned(),
+            count,
+            meaning: meaning(check).to_owned(),
+            first: Evidence {
+                file: first.file.clone(),
+                line: first.line,
+            },
+            example: first.message.clone(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn route(id: &str, handler: &str, line: u32) -> Route {
+        Route {
+            id: format!("route:{id}"),
+            path: id
+                .split_once(' ')
+                .map(|(_, p)| p.to_owned())
+                .unwrap_or_default(),
+            methods: vec![id.split(' ').next().unwrap_or("GET").to_owned()],
+            handler: handler.to_owned(),
+            file: "app.py".to_owned(),
+            line,
+        }
+    }
+
+    #[test]
+    fn two_handlers_on_one_route_are_a_check_and_counted_by_kind() {
+        let routes = vec![
+            route("GET /a", "app:first", 3),
+            route("GET /a", "app:second", 9),
+            route("GET /b", "app:b", 12),
+        ];
+        let d = fact_checks(&[], &routes, &[], 1);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].check.as_deref(), Some("route-duplicate"));
+        assert_eq!(d[0].line, 9);
+        let s = summarize(&d);
+        assert_eq!(s.len(), 1);
+        assert_eq!((s[0].check.as_str(), s[0].count), ("route-duplicate", 1));
+        assert!(!s[0].meaning.is_empty());
+    }
+}

@@ -83,7 +83,9 @@ impl Score {
 /// A rule excluded from the bar, with the reason no static reading recovers it.
 #[derive(Debug, Clone, Copy)]
 pub struct Exclusion {
-    /// Matched against `METHOD path` (normalised) of routes, or a table name.
+    /// A glob matched against `METHOD path` (normalised) of the truth's routes and of seam's,
+    /// against seam's handler ids (routes the running app leaves out by deploy-time
+    /// configuration), and against table names.
     pub pattern: &'static str,
     pub reason: &'static str,
 }
@@ -246,8 +248,11 @@ pub fn score(
             None => s.missed_routes.push(format!("{key} ({view})")),
         }
     }
-    s.route_precision.of = got.len();
     for (key, (handler, _)) in &got {
+        if excluded(key, exclusions) || excluded(handler, exclusions) {
+            continue;
+        }
+        s.route_precision.of += 1;
         if known.contains(key) {
             s.route_precision.hit += 1;
         } else {

@@ -220,6 +220,8 @@ pub struct Page {
     pub splits: Vec<SplitView>,
     pub advice: Option<AdviceView>,
     pub diagnostics: Vec<DiagView>,
+    /// What seam saw but could not read: (count, meaning, first place, what was said there).
+    pub unread: Vec<(u32, String, Link, String)>,
     pub formulas: Vec<(String, String)>,
 }
 
@@ -585,6 +587,23 @@ pub fn page(doc: &Document<'_>, meta: &Meta, source_url: Option<&str>) -> Page {
             .collect(),
         notes: adv.notes.clone(),
     });
+    let unread = a
+        .self_checks
+        .iter()
+        .map(|c| {
+            let what = if c.meaning.is_empty() {
+                &c.check
+            } else {
+                &c.meaning
+            };
+            (
+                c.count,
+                plain(what),
+                lk.link(&c.first.file, c.first.line),
+                plain(&c.example),
+            )
+        })
+        .collect();
     let diagnostics = a
         .diagnostics
         .iter()
@@ -648,6 +667,7 @@ pub fn page(doc: &Document<'_>, meta: &Meta, source_url: Option<&str>) -> Page {
         splits,
         advice,
         diagnostics,
+        unread,
         formulas: formulas(),
     }
 }

@@ -13,9 +13,7 @@ mod common;
 #[path = "conformance/truth.rs"]
 mod truth;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
+use common::{fetch_corpus_app as fetch, shared};
 use serde_json::Value;
 use truth::{Exclusion, Score, files_of, score};
 
@@ -56,40 +54,6 @@ const FLOORS: &[(&str, [f64; 7])] = &[
 /// Rules and tables that no static reading of the app's own files can recover, each with the
 /// reason; they leave the bar (the figures are printed with and without them).
 const EXCLUSIONS: &[(&str, Exclusion)] = &[];
-
-fn shared() -> PathBuf {
-    std::env::var_os("SEAM_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| common::manifest_dir().join("../shared"))
-}
-
-fn corpus_dir() -> PathBuf {
-    std::env::var_os("SEAM_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_TARGET_TMPDIR")).join("corpus"))
-}
-
-/// The unpacked sources of `app`, fetched by the corpus script when not there yet.
-fn fetch(app: &str) -> PathBuf {
-    let script = shared().join("corpus/fetch.sh");
-    let out = Command::new("bash")
-        .arg(&script)
-        .arg(corpus_dir())
-        .arg(app)
-        .output()
-        .unwrap_or_else(|e| panic!("{} runs: {e}", script.display()));
-    assert!(
-        out.status.success(),
-        "fetch.sh {app} failed (needs python3 -m pip and PyPI): {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let line = String::from_utf8_lossy(&out.stdout);
-    let dir = line
-        .lines()
-        .find_map(|l| l.strip_prefix(&format!("{app}\t")))
-        .unwrap_or_else(|| panic!("fetch.sh printed no directory for {app}: {line}"));
-    PathBuf::from(dir.trim())
-}
 
 fn truth_of(app: &str) -> Value {
     let path = shared().join("corpus/truth").join(app).join("truth.json");

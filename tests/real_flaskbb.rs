@@ -1,7 +1,9 @@
-//! seam on a real application: FlaskBB 2.0.2, downloaded from PyPI at test time (never
-//! committed), checked against facts verified by hand from its source
+//! seam on a real application: FlaskBB 2.0.2, fetched from PyPI at test time by
+//! `shared/corpus/fetch.sh` (never committed), checked against facts verified by hand from its source
 //! (`tests/data/flaskbb_expected.json`: every route with its handler, every table with its
 //! columns, primary key and foreign keys, Celery tasks and where they are enqueued).
+
+mod common;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -9,58 +11,9 @@ use std::process::Command;
 
 use serde_json::Value;
 
-const PIN: &str = "flaskbb==2.0.2";
-
-/// The unpacked sources: `$SEAM_CORPUS/flaskbb` when `shared/corpus/fetch.sh` already brought
-/// them, else a download into a directory under the target dir, reused across runs.
+/// The unpacked sources, fetched by the corpus script (pinned there to 2.0.2).
 fn flaskbb() -> PathBuf {
-    if let Some(corpus) = std::env::var_os("SEAM_CORPUS") {
-        let dir = Path::new(&corpus).join("flaskbb");
-        if dir.join(".unpacked").exists() {
-            return dir;
-        }
-    }
-    let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join("flaskbb-2.0.2");
-    let dir = base.join("src");
-    if dir.join(".unpacked").exists() {
-        return dir;
-    }
-    let dl = base.join("dl");
-    std::fs::create_dir_all(&dl).unwrap();
-    let status = Command::new("python3")
-        .args([
-            "-m",
-            "pip",
-            "download",
-            "--quiet",
-            "--no-deps",
-            "--no-binary",
-            ":all:",
-            "-d",
-        ])
-        .arg(&dl)
-        .arg(PIN)
-        .status()
-        .expect("python3 -m pip runs (the test needs python3 with pip and access to PyPI)");
-    assert!(status.success(), "pip download {PIN} failed");
-    let tarball = std::fs::read_dir(&dl)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.to_string_lossy().ends_with(".tar.gz"))
-        .expect("an sdist");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let status = Command::new("tar")
-        .arg("-xzf")
-        .arg(&tarball)
-        .arg("-C")
-        .arg(&dir)
-        .arg("--strip-components=1")
-        .status()
-        .unwrap();
-    assert!(status.success(), "tar failed");
-    std::fs::write(dir.join(".unpacked"), "").unwrap();
-    dir
+    common::fetch_corpus_app("flaskbb")
 }
 
 fn analyze(dir: &Path) -> Value {

@@ -977,3 +977,40 @@ pub fn sorted(v: &[&str]) -> Vec<String> {
 /// New code for the shop fixture, in `shop/orders/reports.py`: orders reading identity's
 /// `users` table at line 5, a dependency across the proposed and accepted boundaries.
 pub const CROSSING: &str = "from ..identity.models import User\n\n\ndef buyers():\n    return User.query.filter_by(full_name=None).all()\n";
+
+/// `shared/` beside the checkout (corpus scripts, truths, traces), or `$SEAM_SHARED`.
+pub fn shared() -> PathBuf {
+    std::env::var_os("SEAM_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| manifest_dir().join("../shared"))
+}
+
+/// Where real apps are unpacked: `$SEAM_CORPUS`, else under the target dir, reused across runs.
+pub fn corpus_dir() -> PathBuf {
+    std::env::var_os("SEAM_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_TARGET_TMPDIR")).join("corpus"))
+}
+
+/// The unpacked sources of a corpus app, fetched by `shared/corpus/fetch.sh` (pinned sdists
+/// from PyPI; never committed) when not there yet.
+pub fn fetch_corpus_app(app: &str) -> PathBuf {
+    let script = shared().join("corpus/fetch.sh");
+    let out = Command::new("bash")
+        .arg(&script)
+        .arg(corpus_dir())
+        .arg(app)
+        .output()
+        .unwrap_or_else(|e| panic!("{} runs: {e}", script.display()));
+    assert!(
+        out.status.success(),
+        "fetch.sh {app} failed (needs python3 -m pip and PyPI): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line = String::from_utf8_lossy(&out.stdout);
+    let dir = line
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("{app}\t")))
+        .unwrap_or_else(|| panic!("fetch.sh printed no directory for {app}: {line}"));
+    PathBuf::from(dir.trim())
+}

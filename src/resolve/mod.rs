@@ -5,6 +5,7 @@
 
 mod builder;
 mod calls;
+mod catalogs;
 mod config;
 mod dotted;
 mod index;
@@ -313,22 +314,29 @@ fn assemble(ix: &Index<'_>, loaded: &Loaded, mut b: Builder) -> Analysis {
     for (from, to, e) in fk_edges {
         b.edge(&from, &to, EdgeKind::References, &e.file, e.line);
     }
-    // Every table something touches is a node, defined or not.
+    // Every table something touches is a node, defined or not; but not what only migrations
+    // touch (they describe history: `*_old`, `alembic_version`), nor the database's own
+    // catalogs (`information_schema.tables`, `pg_class`).
+    let migration_files: BTreeSet<&str> = ix
+        .units
+        .iter()
+        .map(|u| &u.file)
+        .chain(loaded.sql.iter().map(|s| &s.file))
+        .filter(|f| f.tags.contains(&crate::discover::Tag::Migration))
+        .map(|f| f.rel.as_str())
+        .collect();
     let touched: BTreeSet<String> = b
         .edges
         .keys()
-        .filter(|(_, _, k)| {
-            matches!(
-                k,
-                EdgeKind::Reads | EdgeKind::Writes | EdgeKind::Maps | EdgeKind::References
-            )
-        })
+        .filter(|(_, _, k)| matches!(k, EdgeKind::Maps | EdgeKind::References))
         .map(|(_, to, _)| to.trim_start_matches("table:").to_owned())
         .chain(
             b.queries
                 .iter()
+                .filter(|q| !migration_files.contains(q.file.as_str()))
                 .flat_map(|q| q.reads.iter().chain(&q.writes))
-                .map(|t| t.trim_start_matches("table:").to_owned()),
+                .map(|t| t.trim_start_matches("table:").to_owned())
+                .filter(|t| !catalogs::is_system_catalog(t)),
         )
         .collect();
     for name in touched {
@@ -407,6 +415,7 @@ fn assemble(ix: &Index<'_>, loaded: &Loaded, mut b: Builder) -> Analysis {
     summary.builtin_calls = b.builtin_calls;
     summary.dynamic_calls = b.dynamic_calls;
     summary.unresolved_calls = b.unresolved_calls;
+    summary.unmapped_models = b.unmapped_models;
     summary.diagnostics = diagnostics.len() as u32;
     Analysis {
         schema_version: SCHEMA_VERSION,

@@ -13,6 +13,7 @@ use super::builder::Builder;
 use super::index::{Index, parent_scope};
 use super::names::Value;
 use crate::analysis::{Column, EdgeKind, Evidence, ForeignKey, Query, QuerySource};
+use crate::discover::Tag;
 use crate::load::SqlUnit;
 
 pub(crate) fn resolve_sql(ix: &Index<'_>, sql_units: &[SqlUnit], b: &mut Builder) {
@@ -30,12 +31,20 @@ pub(crate) fn resolve_sql(ix: &Index<'_>, sql_units: &[SqlUnit], b: &mut Builder
             }
         }
     }
+    // Migrations describe history: their DDL confirms tables found elsewhere (columns, keys,
+    // evidence) but never makes one, so it is applied last and only to known tables.
+    let mut history: Vec<(&str, &SqlFacts)> = Vec::new();
     for (u, unit) in ix.units.iter().enumerate() {
         let file = unit.file.rel.as_str();
+        let migration = super::models::is_migration(ix, u);
         for (s, sql) in unit.facts.sql.iter().enumerate() {
             let facts = &unit.sql[s];
             // Tables count as defined where the DDL is written, once, whoever runs it.
-            definitions(b, file, facts);
+            if migration {
+                history.push((file, facts));
+            } else {
+                definitions(b, file, facts, false);
+            }
             match &sql.origin {
                 SqlOrigin::Reference(_) => {}
                 // Run by name elsewhere: its query sites are where it is run (below).
@@ -61,8 +70,15 @@ pub(crate) fn resolve_sql(ix: &Index<'_>, sql_units: &[SqlUnit], b: &mut Builder
         statements(b, &site, &file, at, facts, true);
     }
     for unit in sql_units {
-        definitions(b, &unit.file.rel, &unit.facts);
+        if unit.file.tags.contains(&Tag::Migration) {
+            history.push((&unit.file.rel, &unit.facts));
+        } else {
+            definitions(b, &unit.file.rel, &unit.facts, false);
+        }
         statements(b, &unit.file.rel, &unit.file.rel, None, &unit.facts, false);
+    }
+    for (file, facts) in history {
+        definitions(b, file, facts, true);
     }
 }
 
@@ -137,14 +153,17 @@ fn query(site: &str, file: &str, line: u32, st: &Statement) -> Query {
     }
 }
 
-/// CREATE TABLE and ALTER TABLE ... FOREIGN KEY → table definitions.
-fn definitions(b: &mut Builder, file: &str, facts: &SqlFacts) {
+/// CREATE TABLE and ALTER TABLE ... FOREIGN KEY → table definitions; with `confirm_only`
+/// (migrations), only for tables already known.
+fn definitions(b: &mut Builder, file: &str, facts: &SqlFacts, confirm_only: bool) {
     for st in &facts.statements {
         let evidence = Evidence {
             file: file.to_owned(),
             line: st.line,
         };
-        if let Some(def) = &st.creates {
+        if let Some(def) = &st.creates
+            && (!confirm_only || b.tables.contains_key(&def.name))
+        {
             let t = b.table(&def.name);
             t.defined_in.insert(evidence.clone());
             for c in &def.columns {
@@ -168,6 +187,9 @@ fn definitions(b: &mut Builder, file: &str, facts: &SqlFacts) {
             }
         }
         for (table, fk) in &st.added_foreign_keys {
+            if confirm_only && !b.tables.contains_key(table) {
+                continue;
+            }
             let t = b.table(table);
             add_fk(t, fk, &evidence);
         }

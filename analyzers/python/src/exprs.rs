@@ -95,6 +95,30 @@ fn summarize_at(node: Node<'_>, src: &[u8], depth: u32) -> Expr {
             items.shrink_to_fit();
             Expr::List(items)
         }
+        // `{"schema": "billing"}` is summarised as the call `dict(schema="billing")` it equals:
+        // `__table_args__` carries a table's schema this way. Only string keys are kept.
+        "dictionary" => {
+            let mut cursor = node.walk();
+            let args = node
+                .named_children(&mut cursor)
+                .filter(|c| c.kind() == "pair")
+                .take(MAX_ITEMS)
+                .filter_map(|pair| {
+                    let key = literal(pair.field(F::Key)?, src)?.text;
+                    let value = pair
+                        .field(F::Value)
+                        .map_or(Expr::Other, |v| summarize_at(v, src, depth + 1));
+                    Some(Arg {
+                        keyword: Some(key),
+                        value,
+                    })
+                })
+                .collect();
+            Expr::Call {
+                callee: "dict".to_owned(),
+                args,
+            }
+        }
         "subscript" => {
             let value = node.field(F::Value).and_then(|v| dotted(v, src));
             let key = node.field(F::Subscript);

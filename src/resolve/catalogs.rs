@@ -1,5 +1,7 @@
 //! The database's own catalogs: SQL that reads `information_schema.tables` or `pg_class` asks
-//! the database about itself; those are not tables of the application.
+//! the database about itself; those are not tables of the application. Neither are the
+//! bookkeeping tables of migration tools (`alembic_version`, `migrate_version`), which code
+//! reads to learn the schema's revision.
 
 /// PostgreSQL, MySQL, SQLite, SQL Server and Oracle catalog names, after normalisation
 /// (`table_name`: lowercase, `public.` dropped).
@@ -20,7 +22,9 @@ pub(crate) fn is_system_catalog(table: &str) -> bool {
         "indexes",
         "cons_columns",
     ];
-    if SCHEMAS.iter().any(|s| table.starts_with(s)) {
+    if SCHEMAS.iter().any(|s| table.starts_with(s))
+        || matches!(table, "alembic_version" | "migrate_version")
+    {
         return true;
     }
     if table.contains('.') {

@@ -243,6 +243,30 @@ fn assemble(ix: &Index<'_>, loaded: &Loaded, mut b: Builder) -> Analysis {
             );
         }
     }
+    // Classes made by `type(...)` at import time have no def: a node of their own.
+    for (id, at) in std::mem::take(&mut b.generated_classes) {
+        let mut tags: BTreeSet<String> = ix
+            .units
+            .iter()
+            .find(|u| u.file.rel == at.file)
+            .map(|u| u.file.tags.iter().map(|t| t.as_str().to_owned()).collect())
+            .unwrap_or_default();
+        if let Some(extra) = b.tags.get(&id) {
+            tags.extend(extra.iter().map(|t| (*t).to_owned()));
+        }
+        summary.classes += 1;
+        if tags.contains("model") {
+            summary.models += 1;
+        }
+        nodes.entry(id.clone()).or_insert_with(|| Node {
+            id,
+            kind: NodeKind::Class,
+            file: at.file,
+            line: at.line,
+            end_line: at.line,
+            tags: tags.into_iter().collect(),
+        });
+    }
     for unit in &loaded.sql {
         summary.sql_files += 1;
         summary.lines += u64::from(unit.lines);
@@ -315,14 +339,14 @@ fn assemble(ix: &Index<'_>, loaded: &Loaded, mut b: Builder) -> Analysis {
         b.edge(&from, &to, EdgeKind::References, &e.file, e.line);
     }
     // Every table something touches is a node, defined or not; but not what only migrations
-    // touch (they describe history: `*_old`, `alembic_version`), nor the database's own
-    // catalogs (`information_schema.tables`, `pg_class`).
-    let migration_files: BTreeSet<&str> = ix
+    // (history: `*_old`, `alembic_version`) or tests touch, nor the database's own catalogs
+    // (`information_schema.tables`, `pg_class`).
+    let outside_files: BTreeSet<&str> = ix
         .units
         .iter()
         .map(|u| &u.file)
         .chain(loaded.sql.iter().map(|s| &s.file))
-        .filter(|f| f.tags.contains(&crate::discover::Tag::Migration))
+        .filter(|f| models::outside_schema(&f.tags))
         .map(|f| f.rel.as_str())
         .collect();
     let touched: BTreeSet<String> = b
@@ -333,7 +357,7 @@ fn assemble(ix: &Index<'_>, loaded: &Loaded, mut b: Builder) -> Analysis {
         .chain(
             b.queries
                 .iter()
-                .filter(|q| !migration_files.contains(q.file.as_str()))
+                .filter(|q| !outside_files.contains(q.file.as_str()))
                 .flat_map(|q| q.reads.iter().chain(&q.writes))
                 .map(|t| t.trim_start_matches("table:").to_owned())
                 .filter(|t| !catalogs::is_system_catalog(t)),
@@ -345,7 +369,8 @@ fn assemble(ix: &Index<'_>, loaded: &Loaded, mut b: Builder) -> Analysis {
     let mut tables = Vec::new();
     let first_evidence = b.edges.first_evidence_by_target();
     for (name, t) in std::mem::take(&mut b.tables) {
-        if name.is_empty() || name.contains(seam_facts::python::HOLE) {
+        // `{0}`: the placeholder of a `.format` template, not a name.
+        if name.is_empty() || name.contains(seam_facts::python::HOLE) || name.contains('{') {
             continue;
         }
         let id = format!("table:{name}");

@@ -13,7 +13,6 @@ use super::builder::Builder;
 use super::index::{Index, parent_scope};
 use super::names::Value;
 use crate::analysis::{Column, EdgeKind, Evidence, ForeignKey, Query, QuerySource};
-use crate::discover::Tag;
 use crate::load::SqlUnit;
 
 pub(crate) fn resolve_sql(ix: &Index<'_>, sql_units: &[SqlUnit], b: &mut Builder) {
@@ -31,8 +30,9 @@ pub(crate) fn resolve_sql(ix: &Index<'_>, sql_units: &[SqlUnit], b: &mut Builder
             }
         }
     }
-    // Migrations describe history: their DDL confirms tables found elsewhere (columns, keys,
-    // evidence) but never makes one, so it is applied last and only to known tables.
+    // Migrations describe history and tests make throwaway tables: their DDL confirms tables
+    // found elsewhere (columns, keys, evidence) but never makes one, so it is applied last and
+    // only to known tables.
     let mut history: Vec<(&str, &SqlFacts)> = Vec::new();
     for (u, unit) in ix.units.iter().enumerate() {
         let file = unit.file.rel.as_str();
@@ -70,7 +70,7 @@ pub(crate) fn resolve_sql(ix: &Index<'_>, sql_units: &[SqlUnit], b: &mut Builder
         statements(b, &site, &file, at, facts, true);
     }
     for unit in sql_units {
-        if unit.file.tags.contains(&Tag::Migration) {
+        if super::models::outside_schema(&unit.file.tags) {
             history.push((&unit.file.rel, &unit.facts));
         } else {
             definitions(b, &unit.file.rel, &unit.facts, false);

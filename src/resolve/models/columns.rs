@@ -93,6 +93,14 @@ pub(crate) fn columns_of_class(ix: &Index<'_>, b: &mut Builder, table: &str, u: 
         if name.starts_with("__") {
             continue;
         }
+        // A declared_attr that builds a relationship or a class (`type(...)`) declares no
+        // column of this table, whatever `Column(...)` its body passes on.
+        let builds_other = unit.facts.calls.iter().any(|c| {
+            c.scope == def.qualname && matches!(last_segment(&c.callee), "relationship" | "type")
+        });
+        if builds_other {
+            continue;
+        }
         let column_call = unit.facts.calls.iter().find(|c| {
             c.scope == def.qualname && matches!(last_segment(&c.callee), "Column" | "mapped_column")
         });
@@ -277,7 +285,7 @@ fn fk_target(ix: &Index<'_>, u: usize, scope: &str, args: &[Arg]) -> Option<(Str
 /// `'billing.invoices.id'`, `'users.id'` or `User.id` → (table, column).
 fn fk_target_expr(ix: &Index<'_>, u: usize, scope: &str, e: &Expr) -> Option<(String, String)> {
     match e {
-        Expr::Str(s) => {
+        Expr::Str(s) if !s.contains('{') && !s.contains("%s") => {
             let (table, col) = s.rsplit_once('.')?;
             Some((table_name(table), col.to_owned()))
         }

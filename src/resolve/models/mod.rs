@@ -10,6 +10,7 @@ mod bases;
 mod checks;
 mod columns;
 mod continuum;
+mod factories;
 mod tables;
 
 use std::collections::HashMap;
@@ -112,9 +113,37 @@ pub(crate) fn str_arg(args: &[Arg], pos: usize, keyword: &str) -> Option<String>
     }
 }
 
-/// True for units under `migrations/`, `alembic/versions/`...: history, not the schema.
+/// Files that do not declare the schema: migrations (`migrations/`, `alembic/versions/`)
+/// describe its history, tests declare throwaway models. Their classes and DDL may confirm a
+/// table found elsewhere, never make one.
+pub(crate) fn outside_schema(tags: &[Tag]) -> bool {
+    tags.iter().any(|t| matches!(t, Tag::Migration | Tag::Test))
+}
+
 pub(crate) fn is_migration(ix: &Index<'_>, u: usize) -> bool {
-    ix.units[u].file.tags.contains(&Tag::Migration)
+    outside_schema(&ix.units[u].file.tags)
+}
+
+/// A string a class attribute holds: a literal, or a constant it names
+/// (`__tablename__ = AUDIT_TABLE_NAME`).
+fn str_value(ix: &Index<'_>, u: usize, scope: &str, e: &Expr) -> Option<String> {
+    match e {
+        Expr::Str(s) if !s.contains('{') => Some(s.clone()),
+        Expr::Name(n) => match ix.resolve(u, scope, n) {
+            Value::Var(vu, va) => match &ix.units[vu].facts.assigns[va].value {
+                Expr::Str(s) if !s.contains('{') => Some(s.clone()),
+                _ => None,
+            },
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `__tablename__` of the class body, as a string.
+pub(crate) fn tablename_of(ix: &Index<'_>, u: usize, d: usize) -> Option<String> {
+    let a = class_attr(ix, u, d, "__tablename__")?;
+    str_value(ix, u, &a.scope, &a.value)
 }
 
 /// `__table_args__ = {"schema": "billing"}` or `(..., {"schema": "billing"})` on the class or
@@ -157,8 +186,8 @@ fn qualified(schema: Option<&str>, name: &str) -> String {
 /// the lowercase rule of a base, else Flask-SQLAlchemy's derived name.
 pub(crate) fn declared_table(ix: &Index<'_>, u: usize, d: usize) -> String {
     let schema = schema_of(ix, u, d);
-    if let Some(Expr::Str(name)) = class_attr(ix, u, d, "__tablename__").map(|a| &a.value) {
-        return qualified(schema.as_deref(), name);
+    if let Some(name) = tablename_of(ix, u, d) {
+        return qualified(schema.as_deref(), &name);
     }
     let qual = &ix.units[u].facts.defs[d].qualname;
     let class = qual.rsplit('.').next().unwrap_or(qual);
@@ -201,10 +230,14 @@ pub(crate) fn detect(ix: &Index<'_>, b: &mut Builder) -> Models {
         }
     }
     // Tables: explicit names first, then inherited or derived (parents may come later in order).
+    // `Table(...)` tables first: `__table__ = Table(...)` and mappings onto them need them.
+    tables::table_calls(ix, b, &mut models);
     for c in &pending {
-        if let Some(Expr::Str(name)) = class_attr(ix, c.u, c.d, "__tablename__").map(|a| &a.value) {
+        if let Some(name) = tablename_of(ix, c.u, c.d) {
             let schema = schema_of(ix, c.u, c.d);
-            models.insert(ix, c.u, c.d, qualified(schema.as_deref(), name));
+            models.insert(ix, c.u, c.d, qualified(schema.as_deref(), &name));
+        } else if let Some(table) = tables::assigned_table(ix, &models, c.u, c.d) {
+            models.insert(ix, c.u, c.d, table);
         }
     }
     for _ in 0..4 {
@@ -230,8 +263,7 @@ pub(crate) fn detect(ix: &Index<'_>, b: &mut Builder) -> Models {
             }
         }
     }
-    // `Table(...)` tables, then classes mapped onto them imperatively.
-    tables::table_calls(ix, b, &mut models);
+    // Classes mapped onto `Table(...)` tables imperatively.
     tables::imperative_mappings(ix, &mut models);
     // Pass 2: columns, keys, relationships, `maps` edges.
     let keys: Vec<(usize, usize)> = {
@@ -266,6 +298,7 @@ pub(crate) fn detect(ix: &Index<'_>, b: &mut Builder) -> Models {
             relationships_of_class(ix, b, &mut models, (u, d), cu, cd);
         }
     }
+    factories::class_factories(ix, b, &models);
     continuum::version_tables(ix, b, &models);
     let candidates: Vec<(usize, usize)> = pending.iter().map(|c| (c.u, c.d)).collect();
     checks::unmapped(ix, b, &models, &candidates);

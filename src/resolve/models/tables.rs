@@ -19,7 +19,7 @@ fn table_of_call(callee: &str, args: &[Arg]) -> Option<String> {
     if last_segment(callee) != "Table" {
         return None;
     }
-    let name = str_arg(args, 0, "name")?;
+    let name = str_arg(args, 0, "name").filter(|n| !n.contains('{'))?;
     let has_columns = args.iter().any(|a| {
         matches!(&a.value, Expr::Call { callee, .. }
             if matches!(last_segment(callee), "Column" | "ForeignKeyConstraint" | "PrimaryKeyConstraint"))
@@ -78,6 +78,25 @@ pub(crate) fn table_calls(ix: &Index<'_>, b: &mut Builder, models: &mut Models) 
                 }
             }
         }
+    }
+}
+
+/// `__table__ = Table("tracking_raw", ...)` or `__table__ = tracking_table` in a class body:
+/// the class maps onto that table.
+pub(crate) fn assigned_table(
+    ix: &Index<'_>,
+    models: &Models,
+    u: usize,
+    d: usize,
+) -> Option<String> {
+    let a = super::class_attr(ix, u, d, "__table__")?;
+    match &a.value {
+        Expr::Call { callee, args } => table_of_call(callee, args),
+        Expr::Name(n) => match ix.resolve(u, &a.scope, n) {
+            Value::Var(vu, va) => models.table_vars.get(&(vu, va)).cloned(),
+            _ => None,
+        },
+        _ => None,
     }
 }
 

@@ -153,8 +153,10 @@ fn query(site: &str, file: &str, line: u32, st: &Statement) -> Query {
     }
 }
 
-/// CREATE TABLE and ALTER TABLE ... FOREIGN KEY → table definitions; with `confirm_only`
-/// (migrations), only for tables already known.
+/// CREATE TABLE and ALTER TABLE ... FOREIGN KEY → table definitions. With `confirm_only`
+/// (migrations, tests) the DDL only confirms what is known: tables, their columns (a type
+/// where none was read) and keys between known columns; a column a migration once had is
+/// history, not the table.
 fn definitions(b: &mut Builder, file: &str, facts: &SqlFacts, confirm_only: bool) {
     for st in &facts.statements {
         let evidence = Evidence {
@@ -166,7 +168,13 @@ fn definitions(b: &mut Builder, file: &str, facts: &SqlFacts, confirm_only: bool
         {
             let t = b.table(&def.name);
             t.defined_in.insert(evidence.clone());
+            let known: Vec<String> = t.columns.iter().map(|c| c.name.clone()).collect();
+            let confirms =
+                |cols: &[String]| !confirm_only || cols.iter().all(|c| known.contains(c));
             for c in &def.columns {
+                if !confirms(std::slice::from_ref(&c.name)) {
+                    continue;
+                }
                 t.add_column(Column {
                     name: c.name.clone(),
                     data_type: c.data_type.clone(),
@@ -177,17 +185,24 @@ fn definitions(b: &mut Builder, file: &str, facts: &SqlFacts, confirm_only: bool
                 }
             }
             for pk in &def.primary_key {
-                t.add_primary_key(pk);
+                if confirms(std::slice::from_ref(pk)) {
+                    t.add_primary_key(pk);
+                }
             }
-            for u in &def.unique {
+            for u in def.unique.iter().filter(|u| confirms(u)) {
                 t.unique.insert(u.clone());
             }
-            for fk in &def.foreign_keys {
+            for fk in def.foreign_keys.iter().filter(|fk| confirms(&fk.columns)) {
                 add_fk(t, fk, &evidence);
             }
         }
         for (table, fk) in &st.added_foreign_keys {
-            if confirm_only && !b.tables.contains_key(table) {
+            let confirmed = b.tables.get(table).is_some_and(|t| {
+                fk.columns
+                    .iter()
+                    .all(|c| t.columns.iter().any(|k| k.name == *c))
+            });
+            if confirm_only && !confirmed {
                 continue;
             }
             let t = b.table(table);

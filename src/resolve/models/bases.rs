@@ -83,7 +83,11 @@ fn model_of_own_sqlalchemy(ix: &Index<'_>, u: usize, scope: &str, name: &str) ->
     let Some(receiver) = name.strip_suffix(".Model") else {
         return false;
     };
-    let Value::Instance(cu, cd) = ix.resolve(u, scope, receiver) else {
+    let value = match ix.resolve(u, scope, receiver) {
+        Value::Var(vu, va) => ix.var_type(vu, va, 0),
+        other => other,
+    };
+    let Value::Instance(cu, cd) = value else {
         return false;
     };
     ix.all_bases(cu, cd).iter().any(

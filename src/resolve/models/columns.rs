@@ -243,9 +243,13 @@ pub(crate) fn add_column(
             args: fk_args,
         } = &arg.value
             && last_segment(callee) == "ForeignKey"
-            && let Some(target) = fk_target(ix, u, scope, fk_args)
         {
-            fks.push(target);
+            if let Some(target) = fk_target(ix, u, scope, fk_args) {
+                fks.push(target);
+            } else if let Some(col) = own_column(ix, u, scope, fk_args) {
+                // `parent_id = Column(ForeignKey(id))`: a column of the same class body.
+                fks.push((table.to_owned(), col));
+            }
         }
     }
     let t = b.table(table);
@@ -271,6 +275,24 @@ pub(crate) fn add_column(
             .or_default()
             .insert(evidence.clone());
         t.foreign_keys.insert(fk);
+    }
+}
+
+/// `ForeignKey(id)` in a class body, `id` a column of that body: the column's name.
+fn own_column(ix: &Index<'_>, u: usize, scope: &str, args: &[Arg]) -> Option<String> {
+    let Expr::Name(n) = &args.iter().find(|a| a.keyword.is_none())?.value else {
+        return None;
+    };
+    let a = *ix.units_index[u].class_attrs.get(scope)?.get(n.as_str())?;
+    let assign = &ix.units[u].facts.assigns[a];
+    match &assign.value {
+        Expr::Call { callee, args }
+            if assign.scope == scope
+                && matches!(last_segment(callee), "Column" | "mapped_column") =>
+        {
+            Some(str_arg(args, 0, "name").unwrap_or_else(|| n.clone()))
+        }
+        _ => None,
     }
 }
 

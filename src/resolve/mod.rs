@@ -411,6 +411,12 @@ fn assemble(ix: &Index<'_>, loaded: &Loaded, mut b: Builder) -> Analysis {
     endpoint_refs.sort();
     endpoint_refs.dedup();
     let mut queries = b.queries;
+    // A query names only tables of the analysis: what a migration reads (`alembic_version`)
+    // or a catalog lookup (`information_schema.tables`) stays a query site, without a table.
+    for q in &mut queries {
+        q.reads.retain(|t| nodes.contains_key(t));
+        q.writes.retain(|t| nodes.contains_key(t));
+    }
     mark_sql_in_loops(ix, &mut queries);
     queries.sort();
     let external_calls: Vec<ExternalCall> = b

@@ -51,3 +51,30 @@ pub(crate) fn unmapped(
         ));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use seam_facts::Severity;
+
+    use super::super::super::tests::analyze;
+
+    #[test]
+    fn model_classes_without_any_table_are_an_error() {
+        let a = analyze(&[(
+            "m.py",
+            "from sqlalchemy.orm import declarative_base\nBase = declarative_base()\nclass A(Base):\n    pass\nclass B(Base):\n    pass\n",
+        )]);
+        assert!(a.tables.is_empty());
+        assert_eq!(a.summary.unmapped_models, 2);
+        let severities: Vec<(u32, Severity)> =
+            a.diagnostics.iter().map(|d| (d.line, d.severity)).collect();
+        assert_eq!(
+            severities,
+            vec![
+                (3, Severity::Error),
+                (3, Severity::Warning),
+                (5, Severity::Warning)
+            ]
+        );
+    }
+}

@@ -112,3 +112,41 @@ pub(crate) fn version_tables(ix: &Index<'_>, b: &mut Builder, models: &Models) {
         t.add_primary_key("id");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::super::tests::analyze;
+
+    #[test]
+    fn versioned_models_and_their_association_tables_get_version_tables() {
+        let a = analyze(&[(
+            "m.py",
+            "from app import db\nlinks = db.Table('links', db.Column('a_id', db.Integer, db.ForeignKey('a.id')))\nclass A(db.Model):\n    __versioned__ = {}\n    id = db.Column(db.Integer, primary_key=True)\n    bs = db.relationship('B', secondary=links)\nclass B(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n",
+        )]);
+        let names: Vec<&str> = a.tables.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(
+            names,
+            vec![
+                "a",
+                "a_version",
+                "b",
+                "links",
+                "links_version",
+                "transaction"
+            ]
+        );
+        let version = &a.tables[1];
+        let cols: Vec<&str> = version.columns.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(
+            cols,
+            vec![
+                "id",
+                "transaction_id",
+                "end_transaction_id",
+                "operation_type"
+            ]
+        );
+        assert_eq!(version.primary_key, vec!["id", "transaction_id"]);
+        assert_eq!(version.defined_in[0].line, 4);
+    }
+}

@@ -50,8 +50,10 @@ fn tables_are_exactly_these() {
         "table:crm.users",
         "table:daily_report",
         "table:feature_flags",
+        "table:page_view",
         "table:report_cache",
         "table:responsetime",
+        "table:sla_breach",
         "table:sla_clock",
         "table:tag",
         "table:tag_version",
@@ -96,6 +98,18 @@ fn flask_sqlalchemy_through_an_own_subclass() {
         defined_at(v, "table:crm.organisation")
             .contains(&("helpdesk/accounts/models.py".to_owned(), at))
     );
+}
+
+/// `SQLAlchemy(model_class=declarative_base(cls=...))`: `analytics.Model` is a plain declarative
+/// base, its models name their tables.
+#[test]
+fn a_declarative_model_class() {
+    let v = orm();
+    assert_eq!(
+        models_of(v, "table:page_view"),
+        vec!["helpdesk.analytics:PageView"]
+    );
+    assert!(find_table(v, "table:analytics_model").is_none());
 }
 
 /// `__table_args__` as a dict or a tuple ending in one gives the schema; single-table
@@ -143,6 +157,13 @@ fn foreign_keys_in_every_spelling() {
         fk("table:ticket", &["parent_id"], "table:ticket", &["id"]),
         // `ForeignKeyConstraint` in `__table_args__`.
         fk("table:sla_clock", &["ticket_id"], "table:ticket", &["id"]),
+        // A composite one, column for column.
+        fk(
+            "table:sla_breach",
+            &["ticket_id", "policy"],
+            "table:sla_clock",
+            &["ticket_id", "policy"],
+        ),
         // In a `db.Table(...)` and a classical `Table(name, metadata, ...)`.
         fk("table:ticket_tags", &["tag_id"], "table:tag", &["id"]),
         fk("table:audit_log", &["ticket_id"], "table:ticket", &["id"]),
@@ -327,5 +348,5 @@ fn a_model_without_a_table_is_a_warning() {
     );
     assert!(s(d[0], "message").contains("helpdesk.reporting.models:Scratch"));
     assert_eq!(summary(v, "unmapped_models"), 1);
-    assert_eq!(summary(v, "models"), 13);
+    assert_eq!(summary(v, "models"), 15);
 }

@@ -95,6 +95,35 @@ fn model_of_own_sqlalchemy(ix: &Index<'_>, u: usize, scope: &str, name: &str) ->
     )
 }
 
+/// `db = SQLAlchemy(model_class=declarative_base(cls=...))`: `db.Model` is that declarative
+/// base, and without Flask-SQLAlchemy's metaclass (`metaclass=DefaultMeta`) it derives no
+/// table names.
+fn own_model_class(ix: &Index<'_>, u: usize, scope: &str, name: &str) -> Option<Root> {
+    let receiver = name.strip_suffix(".Model")?;
+    let Value::Var(vu, va) = ix.resolve(u, scope, receiver) else {
+        return None;
+    };
+    let Expr::Call { args, .. } = &ix.units[vu].facts.assigns[va].value else {
+        return None;
+    };
+    let model_class = args
+        .iter()
+        .find(|a| a.keyword.as_deref() == Some("model_class"))?;
+    match &model_class.value {
+        Expr::Call { callee, args } if last_segment(callee) == "declarative_base" => {
+            let named = args
+                .iter()
+                .any(|a| a.keyword.as_deref() == Some("metaclass"));
+            Some(if named {
+                Root::Flask
+            } else {
+                Root::Declarative
+            })
+        }
+        _ => None,
+    }
+}
+
 /// The declarative root a class derives, through its repository ancestors, if any.
 pub(crate) fn root_of(ix: &Index<'_>, u: usize, d: usize) -> Option<Root> {
     let mut found: Option<Root> = None;
@@ -113,7 +142,8 @@ pub(crate) fn root_of(ix: &Index<'_>, u: usize, d: usize) -> Option<Root> {
         }
         for name in def.bases.iter().filter_map(base_name) {
             let v = ix.resolve(cu, scope, name);
-            let root = root_of_value(&v, ix)
+            let root = own_model_class(ix, cu, scope, name)
+                .or_else(|| root_of_value(&v, ix))
                 .or_else(|| model_of_own_sqlalchemy(ix, cu, scope, name).then_some(Root::Flask));
             match (root, found) {
                 (Some(Root::Flask), _) => found = Some(Root::Flask),
@@ -219,6 +249,15 @@ mod tests {
             got,
             vec![("searchindex".to_owned(), vec!["m:SearchIndex".to_owned()])]
         );
+    }
+
+    #[test]
+    fn a_declarative_model_class_derives_no_names() {
+        let got = models_of(&[(
+            "m.py",
+            "from flask_sqlalchemy import SQLAlchemy\nfrom sqlalchemy.orm import declarative_base\nclass Core:\n    pass\ndb = SQLAlchemy(model_class=declarative_base(cls=Core))\nclass Named(db.Model):\n    __tablename__ = 'named'\n    id = db.Column(db.Integer, primary_key=True)\nclass Unnamed(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n",
+        )]);
+        assert_eq!(got, vec![("named".to_owned(), vec!["m:Named".to_owned()])]);
     }
 
     #[test]

@@ -193,7 +193,7 @@ pub(crate) fn lowercase_name_rule(ix: &Index<'_>, u: usize, d: usize) -> bool {
         seen.push((cu, cd));
         let unit = &ix.units[cu];
         let method = format!("{}.__tablename__", unit.facts.defs[cd].qualname);
-        if unit.facts.defs.iter().any(|m| m.qualname == method) {
+        if ix.def_of_scope(cu, &method).is_some() {
             return unit
                 .facts
                 .calls

@@ -36,7 +36,7 @@ pub(crate) fn resolve_sql(ix: &Index<'_>, sql_units: &[SqlUnit], b: &mut Builder
     let mut history: Vec<(&str, &SqlFacts)> = Vec::new();
     for (u, unit) in ix.units.iter().enumerate() {
         let file = unit.file.rel.as_str();
-        let migration = super::models::is_migration(ix, u);
+        let migration = super::models::unit_outside_schema(ix, u);
         for (s, sql) in unit.facts.sql.iter().enumerate() {
             let facts = &unit.sql[s];
             // Tables count as defined where the DDL is written, once, whoever runs it.

@@ -15,7 +15,7 @@ use super::super::dotted::last_segment;
 use super::super::index::{Index, parent_scope};
 use super::super::names::Value;
 use super::columns::{add_column, columns_of_class};
-use super::{Models, is_migration, own_and_mixins};
+use super::{Models, own_and_mixins, unit_outside_schema};
 use crate::analysis::{EdgeKind, Evidence};
 
 /// How many nested expressions a substitution walks (the front end keeps 4 levels).
@@ -128,7 +128,7 @@ pub(crate) fn class_factories(ix: &Index<'_>, b: &mut Builder, models: &Models) 
     let mut keys: Vec<(usize, usize)> = models.by_def.keys().copied().collect();
     keys.sort_unstable();
     for (u, unit) in ix.units.iter().enumerate() {
-        if is_migration(ix, u) {
+        if unit_outside_schema(ix, u) {
             continue;
         }
         for call in &unit.facts.calls {

@@ -120,7 +120,7 @@ pub(crate) fn outside_schema(tags: &[Tag]) -> bool {
     tags.iter().any(|t| matches!(t, Tag::Migration | Tag::Test))
 }
 
-pub(crate) fn is_migration(ix: &Index<'_>, u: usize) -> bool {
+pub(crate) fn unit_outside_schema(ix: &Index<'_>, u: usize) -> bool {
     outside_schema(&ix.units[u].file.tags)
 }
 
@@ -211,7 +211,7 @@ pub(crate) fn detect(ix: &Index<'_>, b: &mut Builder) -> Models {
     // Pass 1: which classes are models.
     let mut pending: Vec<Candidate> = Vec::new();
     for (u, unit) in ix.units.iter().enumerate() {
-        if is_migration(ix, u) {
+        if unit_outside_schema(ix, u) {
             continue;
         }
         for (d, def) in unit.facts.defs.iter().enumerate() {

@@ -10,7 +10,7 @@ use super::super::dotted::last_segment;
 use super::super::index::Index;
 use super::super::names::Value;
 use super::columns::{add_column, constraint};
-use super::{Models, is_migration, str_arg};
+use super::{Models, str_arg, unit_outside_schema};
 use crate::analysis::Evidence;
 
 /// The name of a SQLAlchemy `Table(...)` call: a string first argument and at least one
@@ -39,7 +39,7 @@ fn table_of_call(callee: &str, args: &[Arg]) -> Option<String> {
 /// keys and evidence; the variables holding one are remembered for `secondary=` and mappings.
 pub(crate) fn table_calls(ix: &Index<'_>, b: &mut Builder, models: &mut Models) {
     for (u, unit) in ix.units.iter().enumerate() {
-        if is_migration(ix, u) {
+        if unit_outside_schema(ix, u) {
             continue;
         }
         let at_top = |scope: &str| {
@@ -104,7 +104,7 @@ pub(crate) fn assigned_table(
 /// maps onto the table held by the variable.
 pub(crate) fn imperative_mappings(ix: &Index<'_>, models: &mut Models) {
     for (u, unit) in ix.units.iter().enumerate() {
-        if is_migration(ix, u) {
+        if unit_outside_schema(ix, u) {
             continue;
         }
         for call in &unit.facts.calls {

@@ -201,6 +201,9 @@ pub struct Summary {
     /// Calls of names bound nowhere seam can see (star imports of external code, globals
     /// injected at run time); the most frequent are listed under `unresolved`.
     pub unresolved_calls: u32,
+    /// Classes deriving a model base for which no table was found; each is also a warning
+    /// diagnostic at its definition.
+    pub unmapped_models: u32,
     pub diagnostics: u32,
     /// Things seam saw but could not read (see [`SelfCheck`]), all kinds together.
     pub unread: u32,

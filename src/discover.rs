@@ -178,7 +178,7 @@ pub fn relative(root: &Path, path: &Path) -> String {
 }
 
 /// Tags from the path alone: `tests/`, `test_*.py`, `*_test.py`, `conftest.py` are tests;
-/// `migrations/` and `alembic/versions/` are migrations.
+/// `migrations/`, `migration/` and `alembic/versions/` are migrations.
 pub fn tags_of(rel: &str) -> Vec<Tag> {
     let parts: Vec<&str> = rel.split('/').collect();
     let (dirs, file) = parts.split_at(parts.len().saturating_sub(1));
@@ -194,7 +194,10 @@ pub fn tags_of(rel: &str) -> Vec<Tag> {
     if test_dir || test_file {
         tags.push(Tag::Test);
     }
-    let migration = dirs.contains(&"migrations")
+    // `migration/` too: CKAN-style plugins keep alembic trees in `migration/<name>/versions/`.
+    let migration = dirs
+        .iter()
+        .any(|d| matches!(*d, "migrations" | "migration"))
         || dirs
             .windows(2)
             .any(|w| w[0] == "alembic" && w[1] == "versions");
@@ -244,6 +247,10 @@ mod tests {
             vec![Tag::Migration]
         );
         assert_eq!(tags_of("db/alembic/versions/abc.py"), vec![Tag::Migration]);
+        assert_eq!(
+            tags_of("ext/migration/ext/versions/abc.py"),
+            vec![Tag::Migration]
+        );
         assert!(tags_of("shop/testing_utils.py").is_empty());
         assert!(tags_of("shop/views.py").is_empty());
         assert_eq!(tags_of("scripts/backfill.py"), vec![Tag::Script]);

@@ -44,9 +44,15 @@ pub fn render_text(doc: &Document<'_>, root: &str, out: &mut dyn Write) -> io::R
         s.modules, s.classes, s.functions, s.methods
     )?;
     writeln!(w, "  routes     {}", s.routes)?;
+    // Model classes whose table seam could not find are said here, not only among the
+    // diagnostics: the data model below is incomplete by that much.
+    let unmapped = match s.unmapped_models {
+        0 => String::new(),
+        n => format!(", {n} without a table (see diagnostics)"),
+    };
     writeln!(
         w,
-        "  tables     {} ({} foreign keys, {} ORM models)",
+        "  tables     {} ({} foreign keys, {} ORM models{unmapped})",
         s.tables, s.foreign_keys, s.models
     )?;
     writeln!(

@@ -186,6 +186,10 @@ pub(crate) struct Builder {
     pub builtin_calls: u32,
     pub dynamic_calls: u32,
     pub unresolved_calls: u32,
+    /// Classes deriving a model base whose table was not found (each also a diagnostic).
+    pub unmapped_models: u32,
+    /// Classes made at import time (`type(name, bases, attrs)`): id → where `type` is called.
+    pub generated_classes: BTreeMap<String, Evidence>,
 }
 
 impl Builder {

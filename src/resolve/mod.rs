@@ -5,6 +5,7 @@
 
 mod builder;
 mod calls;
+mod catalogs;
 mod config;
 mod dotted;
 mod index;
@@ -243,6 +244,30 @@ fn assemble(ix: &Index<'_>, loaded: &Loaded, mut b: Builder) -> Analysis {
             );
         }
     }
+    // Classes made by `type(...)` at import time have no def: a node of their own.
+    for (id, at) in std::mem::take(&mut b.generated_classes) {
+        let mut tags: BTreeSet<String> = ix
+            .units
+            .iter()
+            .find(|u| u.file.rel == at.file)
+            .map(|u| u.file.tags.iter().map(|t| t.as_str().to_owned()).collect())
+            .unwrap_or_default();
+        if let Some(extra) = b.tags.get(&id) {
+            tags.extend(extra.iter().map(|t| (*t).to_owned()));
+        }
+        summary.classes += 1;
+        if tags.contains("model") {
+            summary.models += 1;
+        }
+        nodes.entry(id.clone()).or_insert_with(|| Node {
+            id,
+            kind: NodeKind::Class,
+            file: at.file,
+            line: at.line,
+            end_line: at.line,
+            tags: tags.into_iter().collect(),
+        });
+    }
     for unit in &loaded.sql {
         summary.sql_files += 1;
         summary.lines += u64::from(unit.lines);
@@ -314,22 +339,29 @@ fn assemble(ix: &Index<'_>, loaded: &Loaded, mut b: Builder) -> Analysis {
     for (from, to, e) in fk_edges {
         b.edge(&from, &to, EdgeKind::References, &e.file, e.line);
     }
-    // Every table something touches is a node, defined or not.
+    // Every table something touches is a node, defined or not; but not what only migrations
+    // (history: `*_old`, `alembic_version`) or tests touch, nor the database's own catalogs
+    // (`information_schema.tables`, `pg_class`).
+    let outside_files: BTreeSet<&str> = ix
+        .units
+        .iter()
+        .map(|u| &u.file)
+        .chain(loaded.sql.iter().map(|s| &s.file))
+        .filter(|f| models::outside_schema(&f.tags))
+        .map(|f| f.rel.as_str())
+        .collect();
     let touched: BTreeSet<String> = b
         .edges
         .keys()
-        .filter(|(_, _, k)| {
-            matches!(
-                k,
-                EdgeKind::Reads | EdgeKind::Writes | EdgeKind::Maps | EdgeKind::References
-            )
-        })
+        .filter(|(_, _, k)| matches!(k, EdgeKind::Maps | EdgeKind::References))
         .map(|(_, to, _)| to.trim_start_matches("table:").to_owned())
         .chain(
             b.queries
                 .iter()
+                .filter(|q| !outside_files.contains(q.file.as_str()))
                 .flat_map(|q| q.reads.iter().chain(&q.writes))
-                .map(|t| t.trim_start_matches("table:").to_owned()),
+                .map(|t| t.trim_start_matches("table:").to_owned())
+                .filter(|t| !catalogs::is_system_catalog(t)),
         )
         .collect();
     for name in touched {
@@ -338,7 +370,8 @@ fn assemble(ix: &Index<'_>, loaded: &Loaded, mut b: Builder) -> Analysis {
     let mut tables = Vec::new();
     let first_evidence = b.edges.first_evidence_by_target();
     for (name, t) in std::mem::take(&mut b.tables) {
-        if name.is_empty() || name.contains(seam_facts::python::HOLE) {
+        // `{0}`: the placeholder of a `.format` template, not a name.
+        if name.is_empty() || name.contains(seam_facts::python::HOLE) || name.contains('{') {
             continue;
         }
         let id = format!("table:{name}");
@@ -379,6 +412,12 @@ fn assemble(ix: &Index<'_>, loaded: &Loaded, mut b: Builder) -> Analysis {
     endpoint_refs.sort();
     endpoint_refs.dedup();
     let mut queries = b.queries;
+    // A query names only tables of the analysis: what a migration reads (`alembic_version`)
+    // or a catalog lookup (`information_schema.tables`) stays a query site, without a table.
+    for q in &mut queries {
+        q.reads.retain(|t| nodes.contains_key(t));
+        q.writes.retain(|t| nodes.contains_key(t));
+    }
     mark_sql_in_loops(ix, &mut queries);
     queries.sort();
     let external_calls: Vec<ExternalCall> = b
@@ -415,6 +454,7 @@ fn assemble(ix: &Index<'_>, loaded: &Loaded, mut b: Builder) -> Analysis {
     summary.builtin_calls = b.builtin_calls;
     summary.dynamic_calls = b.dynamic_calls;
     summary.unresolved_calls = b.unresolved_calls;
+    summary.unmapped_models = b.unmapped_models;
     summary.diagnostics = diagnostics.len() as u32;
     summary.unread = self_checks.iter().map(|c| c.count).sum();
     Analysis {

@@ -327,6 +327,12 @@ impl<'a> Index<'a> {
                 } else {
                     format!("{base}.{name}")
                 };
+                if let Some(m) = self.module(&base)
+                    && hops < MAX_HOPS
+                    && let Some(b) = self.package_binding(m, name)
+                {
+                    return self.binding_value(m, b, hops + 1);
+                }
                 if let Some(v) = self.module(&full).map(Value::Module) {
                     return v;
                 }
@@ -350,8 +356,36 @@ impl<'a> Index<'a> {
             .then(|| Value::Namespace(name.to_owned()))
     }
 
+    /// What a package's `__init__` binds to `name`, when that binding is not the import of
+    /// its own submodule `name`. Python reads `from pkg import db` as the package's attribute
+    /// first: after `from .db import db` in `pkg/__init__.py` that is the variable, not the
+    /// submodule `pkg.db` (Flask apps do this with their `SQLAlchemy()` instance).
+    fn package_binding(&self, m: usize, name: &str) -> Option<Binding<'a>> {
+        let facts = &self.units[m].facts;
+        if !facts.is_package {
+            return None;
+        }
+        let binding = *self.units_index[m].scopes.get("")?.get(name)?;
+        if let Binding::Import(imp) = binding {
+            let base = self.import_base(m, imp)?;
+            let submodule = match &imp.name {
+                Some(n) => format!("{base}.{n}"),
+                None => base,
+            };
+            if submodule == format!("{}.{name}", facts.module) {
+                return None;
+            }
+        }
+        Some(binding)
+    }
+
     fn member_of_module(&self, m: usize, name: &str, hops: u32) -> Value {
         let module = &self.units[m].facts.module;
+        if hops < MAX_HOPS
+            && let Some(b) = self.package_binding(m, name)
+        {
+            return self.binding_value(m, b, hops + 1);
+        }
         if let Some(sub) = self.module(&format!("{module}.{name}")) {
             return Value::Module(sub);
         }

@@ -284,13 +284,13 @@ impl Ctx<'_, '_> {
                         continue;
                     };
                     // A predicate on another model's column reads that table (through a join).
-                    if let Some((table, _)) = l.split_once('.') {
+                    if let Some((table, _)) = l.rsplit_once('.') {
                         acc.reads.insert(table.to_owned());
                     }
                     match &**right {
                         Expr::Name(r) => match self.column(scope, r) {
                             Some(rc) => {
-                                if let Some((table, _)) = rc.split_once('.') {
+                                if let Some((table, _)) = rc.rsplit_once('.') {
                                     acc.reads.insert(table.to_owned());
                                 }
                                 let pair = if l <= rc { (l, rc) } else { (rc, l) };

@@ -30,12 +30,21 @@ pub(crate) fn resolve_sql(ix: &Index<'_>, sql_units: &[SqlUnit], b: &mut Builder
             }
         }
     }
+    // Migrations describe history and tests make throwaway tables: their DDL confirms tables
+    // found elsewhere (columns, keys, evidence) but never makes one, so it is applied last and
+    // only to known tables.
+    let mut history: Vec<(&str, &SqlFacts)> = Vec::new();
     for (u, unit) in ix.units.iter().enumerate() {
         let file = unit.file.rel.as_str();
+        let migration = super::models::unit_outside_schema(ix, u);
         for (s, sql) in unit.facts.sql.iter().enumerate() {
             let facts = &unit.sql[s];
             // Tables count as defined where the DDL is written, once, whoever runs it.
-            definitions(b, file, facts);
+            if migration {
+                history.push((file, facts));
+            } else {
+                definitions(b, file, facts, false);
+            }
             match &sql.origin {
                 SqlOrigin::Reference(_) => {}
                 // Run by name elsewhere: its query sites are where it is run (below).
@@ -61,8 +70,15 @@ pub(crate) fn resolve_sql(ix: &Index<'_>, sql_units: &[SqlUnit], b: &mut Builder
         statements(b, &site, &file, at, facts, true);
     }
     for unit in sql_units {
-        definitions(b, &unit.file.rel, &unit.facts);
+        if super::models::outside_schema(&unit.file.tags) {
+            history.push((&unit.file.rel, &unit.facts));
+        } else {
+            definitions(b, &unit.file.rel, &unit.facts, false);
+        }
         statements(b, &unit.file.rel, &unit.file.rel, None, &unit.facts, false);
+    }
+    for (file, facts) in history {
+        definitions(b, file, facts, true);
     }
 }
 
@@ -137,17 +153,28 @@ fn query(site: &str, file: &str, line: u32, st: &Statement) -> Query {
     }
 }
 
-/// CREATE TABLE and ALTER TABLE ... FOREIGN KEY → table definitions.
-fn definitions(b: &mut Builder, file: &str, facts: &SqlFacts) {
+/// CREATE TABLE and ALTER TABLE ... FOREIGN KEY → table definitions. With `confirm_only`
+/// (migrations, tests) the DDL only confirms what is known: tables, their columns (a type
+/// where none was read) and keys between known columns; a column a migration once had is
+/// history, not the table.
+fn definitions(b: &mut Builder, file: &str, facts: &SqlFacts, confirm_only: bool) {
     for st in &facts.statements {
         let evidence = Evidence {
             file: file.to_owned(),
             line: st.line,
         };
-        if let Some(def) = &st.creates {
+        if let Some(def) = &st.creates
+            && (!confirm_only || b.tables.contains_key(&def.name))
+        {
             let t = b.table(&def.name);
             t.defined_in.insert(evidence.clone());
+            let known: Vec<String> = t.columns.iter().map(|c| c.name.clone()).collect();
+            let confirms =
+                |cols: &[String]| !confirm_only || cols.iter().all(|c| known.contains(c));
             for c in &def.columns {
+                if !confirms(std::slice::from_ref(&c.name)) {
+                    continue;
+                }
                 t.add_column(Column {
                     name: c.name.clone(),
                     data_type: c.data_type.clone(),
@@ -158,16 +185,26 @@ fn definitions(b: &mut Builder, file: &str, facts: &SqlFacts) {
                 }
             }
             for pk in &def.primary_key {
-                t.add_primary_key(pk);
+                if confirms(std::slice::from_ref(pk)) {
+                    t.add_primary_key(pk);
+                }
             }
-            for u in &def.unique {
+            for u in def.unique.iter().filter(|u| confirms(u)) {
                 t.unique.insert(u.clone());
             }
-            for fk in &def.foreign_keys {
+            for fk in def.foreign_keys.iter().filter(|fk| confirms(&fk.columns)) {
                 add_fk(t, fk, &evidence);
             }
         }
         for (table, fk) in &st.added_foreign_keys {
+            let confirmed = b.tables.get(table).is_some_and(|t| {
+                fk.columns
+                    .iter()
+                    .all(|c| t.columns.iter().any(|k| k.name == *c))
+            });
+            if confirm_only && !confirmed {
+                continue;
+            }
             let t = b.table(table);
             add_fk(t, fk, &evidence);
         }

@@ -6,7 +6,7 @@ use crate::analysis::{Analysis, EdgeKind};
 use crate::discover::{Language, SourceFile, tags_of};
 use crate::load::{Loaded, python_unit};
 
-fn analyze(files: &[(&str, &str)]) -> Analysis {
+pub(crate) fn analyze(files: &[(&str, &str)]) -> Analysis {
     let mut parser = PythonParser::new();
     let mut loaded = Loaded::default();
     let mut sorted = files.to_vec();

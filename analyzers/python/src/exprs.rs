@@ -95,6 +95,30 @@ fn summarize_at(node: Node<'_>, src: &[u8], depth: u32) -> Expr {
             items.shrink_to_fit();
             Expr::List(items)
         }
+        // `{"schema": "billing"}` is summarised as the call `dict(schema="billing")` it equals:
+        // `__table_args__` carries a table's schema this way. Only string keys are kept.
+        "dictionary" => {
+            let mut cursor = node.walk();
+            let args = node
+                .named_children(&mut cursor)
+                .filter(|c| c.kind() == "pair")
+                .take(MAX_ITEMS)
+                .filter_map(|pair| {
+                    let key = literal(pair.field(F::Key)?, src)?.text;
+                    let value = pair
+                        .field(F::Value)
+                        .map_or(Expr::Other, |v| summarize_at(v, src, depth + 1));
+                    Some(Arg {
+                        keyword: Some(key),
+                        value,
+                    })
+                })
+                .collect();
+            Expr::Call {
+                callee: "dict".to_owned(),
+                args,
+            }
+        }
         "subscript" => {
             let value = node.field(F::Value).and_then(|v| dotted(v, src));
             let key = node.field(F::Subscript);
@@ -124,12 +148,27 @@ fn summarize_at(node: Node<'_>, src: &[u8], depth: u32) -> Expr {
             }
         }
         "binary_operator" => {
-            // `"... %s" % args`: the template is what matters.
+            // `"... %s" % args`: the template is what matters. With one `%s` and a plain name
+            // on the right (`"%s_label" % cls.__tablename__`), the hole keeps the name's source
+            // text as an f-string's does (`{cls.__tablename__}`).
             let op = node.field(F::Operator).map(|o| text(o, src));
             let left = node.field(F::Left);
             match (op, left) {
                 (Some("%"), Some(left)) => match literal(left, src) {
-                    Some(l) => Expr::Str(l.text),
+                    Some(l) => {
+                        let operand = node
+                            .field(F::Right)
+                            .filter(|r| matches!(r.kind(), "identifier" | "attribute"))
+                            .and_then(|r| dotted(r, src));
+                        match operand {
+                            Some(name)
+                                if l.text.matches('%').count() == 1 && l.text.contains("%s") =>
+                            {
+                                Expr::Str(l.text.replacen("%s", &format!("{{{name}}}"), 1))
+                            }
+                            _ => Expr::Str(l.text),
+                        }
+                    }
                     None => Expr::Other,
                 },
                 _ => Expr::Other,

@@ -229,3 +229,34 @@ fn implicitly_concatenated_paths_join_like_python() {
         other => panic!("decorator summarised as {other:?}"),
     }
 }
+
+#[test]
+fn dict_displays_read_as_dict_calls_and_percent_templates_keep_their_name() {
+    let f = facts(
+        "class A:\n    __table_args__ = (X(), {\"schema\": \"crm\", 1: 2})\n    __tablename__ = \"%s_label\" % cls.__tablename__\n    other = \"%s-%s\" % (a, b)\n",
+    );
+    let value = |target: &str| {
+        f.assigns
+            .iter()
+            .find(|a| a.targets == [target])
+            .map(|a| a.value.clone())
+            .unwrap()
+    };
+    match value("__table_args__") {
+        Expr::List(items) => match &items[1] {
+            Expr::Call { callee, args } => {
+                assert_eq!(callee, "dict");
+                assert_eq!(args.len(), 1, "only string keys are kept");
+                assert_eq!(args[0].keyword.as_deref(), Some("schema"));
+                assert_eq!(args[0].value, Expr::Str("crm".into()));
+            }
+            other => panic!("dict summarised as {other:?}"),
+        },
+        other => panic!("tuple summarised as {other:?}"),
+    }
+    assert_eq!(
+        value("__tablename__"),
+        Expr::Str("{cls.__tablename__}_label".into())
+    );
+    assert_eq!(value("other"), Expr::Str("%s-%s".into()));
+}

@@ -23,17 +23,20 @@ pub(crate) fn unmapped(
         missing += 1;
         let unit = &ix.units[u];
         let def = &unit.facts.defs[d];
-        b.diagnostics.push(Diagnostic::new(
-            &unit.file.rel,
-            def.line,
-            Severity::Warning,
-            format!(
-                "{} derives a model base but seam found no table for it (no `__tablename__`, \
+        b.diagnostics.push(
+            Diagnostic::new(
+                &unit.file.rel,
+                def.line,
+                Severity::Warning,
+                format!(
+                    "{} derives a model base but seam found no table for it (no `__tablename__`, \
                  no naming rule it can read, not `__abstract__`); its columns and queries are \
                  not attributed",
-                ix.symbol_id(u, d)
-            ),
-        ));
+                    ix.symbol_id(u, d)
+                ),
+            )
+            .with_check("model-without-table"),
+        );
     }
     b.unmapped_models += missing;
     if !candidates.is_empty() && models.by_def.is_empty() {

@@ -61,11 +61,31 @@ const EXCLUSIONS: &[(&str, Exclusion)] = &[
     ckan_plugin("ckanext.resourceproxy.*"),
     ckan_plugin("ckanext.stats.*"),
     ckan_plugin("ckanext.tabledesigner.*"),
+    ckan_plugin("tracking_*"),
+    ckan_plugin("_table_*"),
+    mlflow_auth("users"),
+    mlflow_auth("roles"),
+    mlflow_auth("role_permissions"),
+    mlflow_auth("user_role_assignments"),
 ];
+
+/// mlflow's authentication server (`mlflow.server.auth`, started as its own app with
+/// `mlflow server --app-name basic-auth`) keeps its users and roles in a database of its own;
+/// the truth builds the tracking server, whose metadata does not hold them.
+const fn mlflow_auth(table: &'static str) -> (&'static str, Exclusion) {
+    (
+        "mlflow",
+        Exclusion {
+            pattern: table,
+            reason: "a table of mlflow's separate authentication server and its own database",
+        },
+    )
+}
 
 /// CKAN's plugins ship in the tree (`ckanext/`) and are switched on by deploy-time
 /// configuration (`ckan.plugins` in the .ini), which no reading of the code can know; the
-/// truth enables `activity` only, so the other plugins' routes are not in its `url_map`.
+/// truth enables `activity` only, so the other plugins' routes (by handler) and tables
+/// (`tracking_*`; the datastore's `_table_*` views in its own database) are not in it.
 const fn ckan_plugin(handlers: &'static str) -> (&'static str, Exclusion) {
     (
         "ckan",

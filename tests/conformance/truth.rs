@@ -328,11 +328,16 @@ pub fn score(
         .iter()
         .map(|t| str_of(t, "name").to_lowercase())
         .collect();
+    let counted: BTreeSet<String> = got_tables
+        .iter()
+        .filter(|t| all_truth.contains(*t) || !excluded(t, exclusions))
+        .cloned()
+        .collect();
     s.table_precision = Ratio {
-        hit: got_tables.intersection(&all_truth).count(),
-        of: got_tables.len(),
+        hit: counted.intersection(&all_truth).count(),
+        of: counted.len(),
     };
-    s.extra_tables = got_tables.difference(&all_truth).cloned().collect();
+    s.extra_tables = counted.difference(&all_truth).cloned().collect();
     for m in arr(truth, "models") {
         if m["own"].as_bool() != Some(true) {
             continue;

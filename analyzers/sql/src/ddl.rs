@@ -12,8 +12,12 @@ use sqlparser::ast::{
 
 use crate::scope::{ident_name, object_table};
 
-/// The table a CREATE TABLE defines (`None` when its name is templated).
+/// The table a CREATE TABLE defines (`None` when its name is templated, or for a temporary
+/// table: scratch space of one session, not part of the schema a service would own).
 pub(crate) fn table_def(create: &CreateTable) -> Option<TableDef> {
+    if create.temporary {
+        return None;
+    }
     let name = object_table(&create.name)?;
     let mut def = TableDef {
         name,
@@ -141,6 +145,18 @@ mod tests {
             columns: columns.iter().map(|c| (*c).to_owned()).collect(),
             references: references.to_owned(),
             ref_columns: ref_columns.iter().map(|c| (*c).to_owned()).collect(),
+        }
+    }
+
+    #[test]
+    fn temporary_tables_are_not_schema_tables() {
+        for sql in [
+            "CREATE TEMP TABLE _scratch ()",
+            "CREATE TEMPORARY TABLE scratch (id int)",
+        ] {
+            let s = one(sql);
+            assert_eq!(s.kind, StatementKind::CreateTable);
+            assert!(s.creates.is_none(), "{sql}");
         }
     }
 

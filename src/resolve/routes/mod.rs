@@ -10,6 +10,7 @@ use std::collections::{BTreeSet, HashMap};
 use seam_facts::python::{Arg, Expr};
 use seam_facts::{Diagnostic, Severity};
 
+mod frameworks;
 mod routers;
 mod views;
 mod wrappers;
@@ -111,6 +112,8 @@ pub(crate) fn resolve_routes(
     r.decorated_routes();
     r.rule_calls();
     r.wrapper_calls(targets, Registering::Rules);
+    // Class-based view frameworks, from their declarative models (`frameworks/`).
+    b.diagnostics.extend(r.framework_routes());
     for (route, handler, file, line) in r.edges {
         b.edge(&route, &handler, EdgeKind::Handles, &file, line);
     }

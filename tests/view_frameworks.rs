@@ -66,7 +66,11 @@ fn flask_appbuilder_views_and_apis() {
         ("/action_post", &["POST"]),
     ];
     for (base, class, at) in [
-        ("/contactmodelview", "app.views:ContactModelView", "app/views.py:37"),
+        (
+            "/contactmodelview",
+            "app.views:ContactModelView",
+            "app/views.py:37",
+        ),
         ("/groups", "app.views:GroupModelView", "app/views.py:38"),
     ] {
         for (rule, methods) in crud {
@@ -79,7 +83,11 @@ fn flask_appbuilder_views_and_apis() {
         }
     }
     // BaseView with `@expose`: evidenced at the method.
-    add("route:GET /myview/method1/".into(), "app.views:MyView.method1", "app/views.py:26");
+    add(
+        "route:GET /myview/method1/".into(),
+        "app.views:MyView.method1",
+        "app/views.py:26",
+    );
     for m in ["GET", "POST"] {
         add(
             format!("route:{m} /myview/method2/<string:param1>"),
@@ -105,7 +113,11 @@ fn flask_appbuilder_views_and_apis() {
     ] {
         add(id.into(), "app.api:GroupModelApi", "app/api.py:32");
     }
-    add("route:GET /greeting/".into(), "app.api:GreetingApi.greeting", "app/api.py:22");
+    add(
+        "route:GET /greeting/".into(),
+        "app.api:GreetingApi.greeting",
+        "app/api.py:22",
+    );
     for m in ["PUT", "DELETE"] {
         add(
             format!("route:{m} /greeting/<int:pk>"),
@@ -128,15 +140,51 @@ fn flask_appbuilder_views_and_apis() {
 fn flask_classful_conventions() {
     let v = app("classful");
     let want = expect(&[
-        ("route:GET /quotes/", "quotes.views:QuotesView.index", "quotes/views.py:11"),
-        ("route:GET /quotes/<int:id>/", "quotes.views:QuotesView.get", "quotes/views.py:14"),
-        ("route:POST /quotes/", "quotes.views:QuotesView.post", "quotes/views.py:17"),
-        ("route:GET /quotes/random/", "quotes.views:QuotesView.random", "quotes/views.py:20"),
-        ("route:GET /quotes/word_bacon/", "quotes.views:QuotesView.bacon", "quotes/views.py:23"),
-        ("route:POST /quotes/word_bacon/", "quotes.views:QuotesView.bacon", "quotes/views.py:23"),
-        ("route:GET /me/", "quotes.views:UserProfileView.index", "quotes/views.py:38"),
-        ("route:PATCH /me/", "quotes.views:UserProfileView.patch", "quotes/views.py:41"),
-        ("route:GET /api/v1/writers/", "quotes.views:AuthorsView.index", "quotes/views.py:48"),
+        (
+            "route:GET /quotes/",
+            "quotes.views:QuotesView.index",
+            "quotes/views.py:11",
+        ),
+        (
+            "route:GET /quotes/<int:id>/",
+            "quotes.views:QuotesView.get",
+            "quotes/views.py:14",
+        ),
+        (
+            "route:POST /quotes/",
+            "quotes.views:QuotesView.post",
+            "quotes/views.py:17",
+        ),
+        (
+            "route:GET /quotes/random/",
+            "quotes.views:QuotesView.random",
+            "quotes/views.py:20",
+        ),
+        (
+            "route:GET /quotes/word_bacon/",
+            "quotes.views:QuotesView.bacon",
+            "quotes/views.py:23",
+        ),
+        (
+            "route:POST /quotes/word_bacon/",
+            "quotes.views:QuotesView.bacon",
+            "quotes/views.py:23",
+        ),
+        (
+            "route:GET /me/",
+            "quotes.views:UserProfileView.index",
+            "quotes/views.py:38",
+        ),
+        (
+            "route:PATCH /me/",
+            "quotes.views:UserProfileView.patch",
+            "quotes/views.py:41",
+        ),
+        (
+            "route:GET /api/v1/writers/",
+            "quotes.views:AuthorsView.index",
+            "quotes/views.py:48",
+        ),
         (
             "route:DELETE /api/v1/writers/<author_id>/",
             "quotes.views:AuthorsView.delete",
@@ -150,16 +198,36 @@ fn flask_classful_conventions() {
 fn flask_smorest_blueprints_of_method_views() {
     let v = app("smorest");
     let want = expect(&[
-        ("route:GET /pets/", "petstore.pets:Pets.get", "petstore/pets.py:9"),
-        ("route:POST /pets/", "petstore.pets:Pets.post", "petstore/pets.py:9"),
-        ("route:GET /pets/<int:pet_id>", "petstore.pets:PetsById.get", "petstore/pets.py:24"),
-        ("route:PUT /pets/<int:pet_id>", "petstore.pets:PetsById.put", "petstore/pets.py:24"),
+        (
+            "route:GET /pets/",
+            "petstore.pets:Pets.get",
+            "petstore/pets.py:9",
+        ),
+        (
+            "route:POST /pets/",
+            "petstore.pets:Pets.post",
+            "petstore/pets.py:9",
+        ),
+        (
+            "route:GET /pets/<int:pet_id>",
+            "petstore.pets:PetsById.get",
+            "petstore/pets.py:24",
+        ),
+        (
+            "route:PUT /pets/<int:pet_id>",
+            "petstore.pets:PetsById.put",
+            "petstore/pets.py:24",
+        ),
         (
             "route:DELETE /pets/<int:pet_id>",
             "petstore.pets:PetsById.delete",
             "petstore/pets.py:24",
         ),
-        ("route:GET /pets/health", "petstore.pets:health", "petstore/pets.py:46"),
+        (
+            "route:GET /pets/health",
+            "petstore.pets:health",
+            "petstore/pets.py:46",
+        ),
     ]);
     assert_eq!(routes(&v), want);
 }
@@ -183,7 +251,11 @@ fn flask_admin_model_and_base_views() {
     // `ProductAdmin(..., url="catalog")`: relative to the admin's `/admin`.
     for (base, handler, at) in [
         ("/admin/order", "shop.models:Order", "shop/__init__.py:13"),
-        ("/admin/catalog", "shop.views:ProductAdmin", "shop/__init__.py:14"),
+        (
+            "/admin/catalog",
+            "shop.views:ProductAdmin",
+            "shop/__init__.py:14",
+        ),
     ] {
         for (rule, methods) in crud {
             for m in *methods {

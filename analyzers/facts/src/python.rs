@@ -104,6 +104,9 @@ pub enum Expr {
     Subscript { value: String, key: Box<Expr> },
     /// `left == right` with a dotted left side (`User.id == user_id`).
     Eq { left: String, right: Box<Expr> },
+    /// A dict display's `key: value` pairs (`**splat` entries left out): route tables such
+    /// as `{CreateRun: _create_run}`.
+    Dict(Vec<(Expr, Expr)>),
     /// Numbers, booleans, `None`.
     Const(String),
     /// Anything else (lambdas, comprehensions, arithmetic...).

@@ -14,6 +14,7 @@ pub(crate) enum F {
     Body,
     Definition,
     Function,
+    Key,
     Left,
     ModuleName,
     Name,
@@ -29,13 +30,14 @@ pub(crate) enum F {
     Value,
 }
 
-const NAMES: [&str; 19] = [
+const NAMES: [&str; 20] = [
     "alias",
     "arguments",
     "attribute",
     "body",
     "definition",
     "function",
+    "key",
     "left",
     "module_name",
     "name",
@@ -51,8 +53,8 @@ const NAMES: [&str; 19] = [
     "value",
 ];
 
-fn ids() -> &'static [u16; 19] {
-    static IDS: OnceLock<[u16; 19]> = OnceLock::new();
+fn ids() -> &'static [u16; 20] {
+    static IDS: OnceLock<[u16; 20]> = OnceLock::new();
     IDS.get_or_init(|| {
         let language: tree_sitter::Language = tree_sitter_python::LANGUAGE.into();
         // Every name is a field of the grammar (a unit test checks it); 0 finds nothing.

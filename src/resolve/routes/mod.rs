@@ -12,8 +12,11 @@ use seam_facts::{Diagnostic, Severity};
 
 mod frameworks;
 mod routers;
+mod specs;
 mod views;
 mod wrappers;
+
+pub(crate) use specs::spec_routes;
 
 use super::builder::Builder;
 use super::config::Config;

@@ -288,3 +288,87 @@ fn flask_admin_model_and_base_views() {
     rows.sort();
     assert_eq!(routes(&v), rows);
 }
+
+#[test]
+fn connexion_operations_from_openapi_documents() {
+    let v = app("connexion");
+    let want = expect(&[
+        // `servers: - url: http://localhost:8080/api` gives the base path.
+        (
+            "route:GET /api/pets",
+            "petshop.pets:list_pets",
+            "spec/openapi.yaml:11",
+        ),
+        // A bare operationId under the path's `x-openapi-router-controller`.
+        (
+            "route:GET /api/pets/<pet_id>",
+            "petshop.pets:get_pet",
+            "spec/openapi.yaml:24",
+        ),
+        (
+            "route:PUT /api/pets/<pet_id>",
+            "petshop.pets:put_pet",
+            "spec/openapi.yaml:29",
+        ),
+        (
+            "route:DELETE /api/pets/<pet_id>",
+            "petshop.pets:delete_pet",
+            "spec/openapi.yaml:39",
+        ),
+        (
+            "route:GET /api/stores/search",
+            "petshop.stores:StoreView.search",
+            "spec/openapi.yaml:45",
+        ),
+        // `add_api("swagger.json", base_path="/legacy")` overrides `basePath`.
+        (
+            "route:GET /legacy/pets",
+            "petshop.pets:list_pets",
+            "spec/swagger.json:8",
+        ),
+    ]);
+    assert_eq!(routes(&v), want);
+    let m = messages(&v);
+    assert!(
+        m.iter().any(|d| d.starts_with("spec/openapi.yaml:51 ")
+            && d.contains("`petshop.orders.create_order`")),
+        "{m:#?}"
+    );
+}
+
+#[test]
+fn protobuf_http_options_bound_by_a_route_table() {
+    let v = app("proto");
+    let want = expect(&[
+        // `google.api.http`: the path as declared, `{order_id}` → `<order_id>`.
+        (
+            "route:GET /v1/orders/<order_id>",
+            "shop.server.handlers:_get_order",
+            "shop/protos/orders.proto:28",
+        ),
+        // Endpoint lists: through the helper that receives `endpoint.path` and
+        // `endpoint.since.major` (`f"/api/{version}.0{base_path}"`).
+        (
+            "route:POST /api/2.0/orders/create",
+            "shop.server.handlers:_create_order",
+            "shop/protos/orders.proto:32",
+        ),
+        (
+            "route:POST /api/3.0/orders/new",
+            "shop.server.handlers:_create_order",
+            "shop/protos/orders.proto:32",
+        ),
+        (
+            "route:GET /api/2.0/orders/list",
+            "shop.server.handlers:_list_orders",
+            "shop/protos/orders.proto:42",
+        ),
+    ]);
+    assert_eq!(routes(&v), want);
+    let m = messages(&v);
+    assert!(
+        m.iter()
+            .any(|d| d.starts_with("shop/protos/orders.proto:49 ") && d.contains("no handler")),
+        "{m:#?}"
+    );
+}

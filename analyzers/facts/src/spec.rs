@@ -42,5 +42,8 @@ pub enum Target {
         method: String,
         request: String,
         since_major: Option<u32>,
+        /// Declared in an option's `endpoints` list (which Python code iterates to build
+        /// its served paths), rather than as a `google.api.http` rule.
+        listed: bool,
     },
 }

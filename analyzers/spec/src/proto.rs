@@ -214,6 +214,7 @@ pub fn from_generated_python(text: &str) -> (Vec<Operation>, Vec<String>) {
                             &name,
                             &request,
                             since,
+                            matches!(opt.shape, Shape::EndpointList),
                         ));
                     }
                 }
@@ -231,6 +232,7 @@ fn qualify(package: &str, name: &str) -> String {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn rpc_operation(
     line: u32,
     method: String,
@@ -239,6 +241,7 @@ fn rpc_operation(
     rpc: &str,
     request: &str,
     since_major: Option<u32>,
+    listed: bool,
 ) -> Operation {
     Operation {
         line,
@@ -249,6 +252,7 @@ fn rpc_operation(
             method: rpc.to_owned(),
             request: request.trim_start_matches('.').to_owned(),
             since_major,
+            listed,
         },
     }
 }
@@ -659,7 +663,14 @@ fn rpc_options(
                     for v in &values {
                         for (verb, path, since) in endpoints(opt.shape, v) {
                             out.push(rpc_operation(
-                                line, verb, path, service, rpc, request, since,
+                                line,
+                                verb,
+                                path,
+                                service,
+                                rpc,
+                                request,
+                                since,
+                                matches!(opt.shape, Shape::EndpointList),
                             ));
                         }
                     }
@@ -728,6 +739,63 @@ service Orders {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    fn ld(field: u64, body: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for v in [(field << 3) | 2, body.len() as u64] {
+            let mut v = v;
+            loop {
+                let b = (v & 0x7f) as u8;
+                v >>= 7;
+                if v == 0 {
+                    out.push(b);
+                    break;
+                }
+                out.push(b | 0x80);
+            }
+        }
+        out.extend_from_slice(body);
+        out
+    }
+
+    /// A descriptor as protoc serializes it into `*_pb2.py`, written as a Python bytes
+    /// literal with octal escapes.
+    #[test]
+    fn generated_python_descriptors() {
+        let since = [ld(3, &[0x08, 0x02]).as_slice()].concat();
+        let endpoint = [ld(1, b"GET"), ld(2, b"/runs/get"), since].concat();
+        let options = ld(51_310, &ld(1, &endpoint));
+        let method = [ld(1, b"getRun"), ld(2, b".mlflow.GetRun"), ld(4, &options)].concat();
+        let service = [ld(1, b"MlflowService"), ld(2, &method)].concat();
+        let file = [
+            ld(1, b"service.proto"),
+            ld(2, b"mlflow"),
+            ld(4, &ld(1, b"GetRun")),
+            ld(6, &service),
+        ]
+        .concat();
+        let literal: String = file.iter().map(|b| format!("\\{b:03o}")).collect();
+        let text = format!(
+            "import x\n\nDESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'{literal}')\n"
+        );
+        let (ops, messages) = from_generated_python(&text);
+        assert_eq!(messages, vec!["mlflow.GetRun".to_owned()]);
+        assert_eq!(ops.len(), 1);
+        assert_eq!(
+            (ops[0].method.as_str(), ops[0].path.as_str(), ops[0].line),
+            ("GET", "/runs/get", 3)
+        );
+        assert_eq!(
+            ops[0].target,
+            Target::Rpc {
+                service: "MlflowService".into(),
+                method: "getRun".into(),
+                request: "mlflow.GetRun".into(),
+                since_major: Some(2),
+                listed: true,
+            }
+        );
     }
 
     #[test]

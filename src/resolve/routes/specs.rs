@@ -274,6 +274,7 @@ fn rpc_routes(ix: &Index<'_>, specs: &[SpecUnit], b: &mut Builder) {
             let Target::Rpc {
                 request,
                 since_major,
+                listed,
                 ..
             } = &op.target
             else {
@@ -293,7 +294,7 @@ fn rpc_routes(ix: &Index<'_>, specs: &[SpecUnit], b: &mut Builder) {
             };
             let path = flask_path(&op.path);
             let mut paths: Vec<String> = Vec::new();
-            for t in &templates {
+            for t in templates.iter().filter(|_| *listed) {
                 let needs_version = t.iter().any(|p| matches!(p, Piece::Hole(Role::Version)));
                 if needs_version && since_major.is_none() {
                     continue;
@@ -439,6 +440,15 @@ fn templates_in(
         return out;
     }
     let qual = ix.units[u].facts.defs[d].qualname.as_str();
+    // `path = f"/api/{version}.0{base_path}"` in the helper itself.
+    for a in ix.units[u].facts.assigns.iter().filter(|a| a.scope == qual) {
+        if let Expr::Str(s) = &a.value
+            && let Some(t) = template(s, params)
+            && !out.contains(&t)
+        {
+            out.push(t);
+        }
+    }
     for call in ix.units[u].facts.calls.iter().filter(|c| c.scope == qual) {
         let mut env: Vec<(usize, Option<&str>, Role)> = Vec::new();
         let mut pos = 0;

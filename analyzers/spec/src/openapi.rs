@@ -332,13 +332,13 @@ paths:
                     "POST".into(),
                     "/api/v1/pets".into(),
                     "app.pets.add_pet".into(),
-                    20
+                    19
                 ),
                 (
                     "DELETE".into(),
                     "/api/v1/pets/{pet_id}".into(),
                     "app.pets.remove_pet".into(),
-                    25
+                    24
                 ),
             ]
         );

@@ -216,7 +216,9 @@ fn rpc_routes(ix: &Index<'_>, specs: &[SpecUnit], b: &mut Builder) {
         .map(|s| seam_facts::ids::module_of_path(&s.file.rel))
         .collect();
     type Key = (Option<String>, String);
-    let mut tables: Vec<(bool, usize, usize, Vec<(Key, String)>)> = Vec::new();
+    /// (in a module iterating endpoints, unit, assign, (request, handler) pairs).
+    type Table = (bool, usize, usize, Vec<(Key, String)>);
+    let mut tables: Vec<Table> = Vec::new();
     for (u, unit) in ix.units.iter().enumerate() {
         for (a, assign) in unit.facts.assigns.iter().enumerate() {
             let Expr::Dict(pairs) = &assign.value else {

@@ -125,6 +125,20 @@ fn flask_appbuilder_views_and_apis() {
             "app/api.py:26",
         );
     }
+    // A security view registered as a class attribute of the security manager: its own
+    // `@expose`d `login`, and FAB's `logout` evidenced at the attribute.
+    for m in ["GET", "POST"] {
+        add(
+            format!("route:{m} /login/"),
+            "app.security:MyAuthDBView.login",
+            "app/security.py:8",
+        );
+    }
+    add(
+        "route:GET /logout/".into(),
+        "app.security:MyAuthDBView",
+        "app/security.py:14",
+    );
     rows.sort();
     assert_eq!(routes(&v), rows);
     // `add_api(make_api())`: a registration whose view cannot be bound.

@@ -41,6 +41,126 @@ const GET: &[&str] = &["GET"];
 const POST: &[&str] = &["POST"];
 const GET_POST: &[&str] = &["GET", "POST"];
 
+const MODEL_VIEW: &[Endpoint] = &[
+    Endpoint {
+        method: "list",
+        rules: &[("/list/", GET)],
+    },
+    Endpoint {
+        method: "show",
+        rules: &[("/show/<pk>", GET)],
+    },
+    Endpoint {
+        method: "add",
+        rules: &[("/add", GET_POST)],
+    },
+    Endpoint {
+        method: "edit",
+        rules: &[("/edit/<pk>", GET_POST)],
+    },
+    Endpoint {
+        method: "delete",
+        rules: &[("/delete/<pk>", GET_POST)],
+    },
+    Endpoint {
+        method: "download",
+        rules: &[("/download/<string:filename>", GET)],
+    },
+    Endpoint {
+        method: "action",
+        rules: &[("/action/<string:name>/<pk>", GET_POST)],
+    },
+    Endpoint {
+        method: "action_post",
+        rules: &[("/action_post", POST)],
+    },
+];
+
+/// `UserModelView`: the CRUD endpoints and `userinfo`.
+const USER_VIEW: &[Endpoint] = &[
+    Endpoint {
+        method: "list",
+        rules: &[("/list/", GET)],
+    },
+    Endpoint {
+        method: "show",
+        rules: &[("/show/<pk>", GET)],
+    },
+    Endpoint {
+        method: "add",
+        rules: &[("/add", GET_POST)],
+    },
+    Endpoint {
+        method: "edit",
+        rules: &[("/edit/<pk>", GET_POST)],
+    },
+    Endpoint {
+        method: "delete",
+        rules: &[("/delete/<pk>", GET_POST)],
+    },
+    Endpoint {
+        method: "download",
+        rules: &[("/download/<string:filename>", GET)],
+    },
+    Endpoint {
+        method: "action",
+        rules: &[("/action/<string:name>/<pk>", GET_POST)],
+    },
+    Endpoint {
+        method: "action_post",
+        rules: &[("/action_post", POST)],
+    },
+    Endpoint {
+        method: "userinfo",
+        rules: &[("/userinfo/", GET)],
+    },
+];
+
+const FORM: &[Endpoint] = &[
+    Endpoint {
+        method: "this_form_get",
+        rules: &[("/form", GET)],
+    },
+    Endpoint {
+        method: "this_form_post",
+        rules: &[("/form", POST)],
+    },
+];
+
+const REGISTER_USER: &[Endpoint] = &[
+    Endpoint {
+        method: "this_form_get",
+        rules: &[("/form", GET)],
+    },
+    Endpoint {
+        method: "this_form_post",
+        rules: &[("/form", POST)],
+    },
+    Endpoint {
+        method: "activation",
+        rules: &[("/activation/<string:activation_hash>", GET)],
+    },
+];
+
+const LOGOUT: Endpoint = Endpoint {
+    method: "logout",
+    rules: &[("/logout/", GET)],
+};
+
+/// A view whose `route_base` FAB's own class sets (`"/users"`, `""`).
+const fn fixed(
+    classes: &'static [&'static str],
+    url: &'static [Source],
+    endpoints: &'static [Endpoint],
+) -> Base {
+    Base {
+        classes,
+        url,
+        vars: VIEW_VARS,
+        endpoints,
+    }
+}
+
 const CHART: &[Endpoint] = &[Endpoint {
     method: "chart",
     rules: &[("/chart/<group_by>", GET), ("/chart/", GET)],
@@ -84,40 +204,7 @@ pub(crate) const FRAMEWORK: Framework = Framework {
             classes: &["ModelView"],
             url: VIEW_URL,
             vars: VIEW_VARS,
-            endpoints: &[
-                Endpoint {
-                    method: "list",
-                    rules: &[("/list/", GET)],
-                },
-                Endpoint {
-                    method: "show",
-                    rules: &[("/show/<pk>", GET)],
-                },
-                Endpoint {
-                    method: "add",
-                    rules: &[("/add", GET_POST)],
-                },
-                Endpoint {
-                    method: "edit",
-                    rules: &[("/edit/<pk>", GET_POST)],
-                },
-                Endpoint {
-                    method: "delete",
-                    rules: &[("/delete/<pk>", GET_POST)],
-                },
-                Endpoint {
-                    method: "download",
-                    rules: &[("/download/<string:filename>", GET)],
-                },
-                Endpoint {
-                    method: "action",
-                    rules: &[("/action/<string:name>/<pk>", GET_POST)],
-                },
-                Endpoint {
-                    method: "action_post",
-                    rules: &[("/action_post", POST)],
-                },
-            ],
+            endpoints: MODEL_VIEW,
         },
         Base {
             classes: &["MasterDetailView"],
@@ -180,6 +267,112 @@ pub(crate) const FRAMEWORK: Framework = Framework {
                 rules: &[("/chart/<group_by>/<period>", GET), ("/chart/", GET)],
             }],
         },
+        // Security views (`flask_appbuilder/security/views.py`, `registerviews.py`), which
+        // the security manager registers from its class attributes.
+        fixed(
+            &["AuthView", "AuthDBView", "AuthLDAPView"],
+            &[Source::Attr("route_base"), Source::Literal("")],
+            &[
+                Endpoint {
+                    method: "login",
+                    rules: &[("/login/", GET_POST)],
+                },
+                LOGOUT,
+            ],
+        ),
+        fixed(
+            &["AuthRemoteUserView"],
+            &[Source::Attr("route_base"), Source::Literal("")],
+            &[
+                Endpoint {
+                    method: "login",
+                    rules: &[("/login/", GET)],
+                },
+                LOGOUT,
+            ],
+        ),
+        fixed(
+            &["AuthOAuthView"],
+            &[Source::Attr("route_base"), Source::Literal("")],
+            &[
+                Endpoint {
+                    method: "login",
+                    rules: &[("/login/", GET), ("/login/<provider>", GET)],
+                },
+                LOGOUT,
+                Endpoint {
+                    method: "oauth_authorized",
+                    rules: &[("/oauth-authorized/<provider>", GET)],
+                },
+            ],
+        ),
+        fixed(
+            &["AuthSAMLView"],
+            &[Source::Attr("route_base"), Source::Literal("")],
+            &[
+                Endpoint {
+                    method: "login",
+                    rules: &[("/login/", GET), ("/login/<idp>", GET)],
+                },
+                LOGOUT,
+                Endpoint {
+                    method: "acs",
+                    rules: &[("/saml/acs/", POST)],
+                },
+                Endpoint {
+                    method: "slo",
+                    rules: &[("/saml/slo/", GET_POST)],
+                },
+                Endpoint {
+                    method: "metadata",
+                    rules: &[("/saml/metadata/", GET), ("/saml/metadata/<idp>", GET)],
+                },
+            ],
+        ),
+        fixed(
+            &[
+                "UserModelView",
+                "UserDBModelView",
+                "UserLDAPModelView",
+                "UserOAuthModelView",
+                "UserRemoteUserModelView",
+                "UserSAMLModelView",
+            ],
+            &[Source::Attr("route_base"), Source::Literal("/users")],
+            USER_VIEW,
+        ),
+        fixed(
+            &["RoleModelView"],
+            &[Source::Attr("route_base"), Source::Literal("/roles")],
+            MODEL_VIEW,
+        ),
+        fixed(
+            &["UserGroupModelView"],
+            &[Source::Attr("route_base"), Source::Literal("/groups")],
+            MODEL_VIEW,
+        ),
+        fixed(
+            &["RegisterUserDBView", "RegisterUserOAuthView"],
+            &[Source::Attr("route_base"), Source::Literal("/register")],
+            REGISTER_USER,
+        ),
+        fixed(
+            &["ResetMyPasswordView"],
+            &[
+                Source::Attr("route_base"),
+                Source::Literal("/resetmypassword"),
+            ],
+            FORM,
+        ),
+        fixed(
+            &["ResetPasswordView"],
+            &[
+                Source::Attr("route_base"),
+                Source::Literal("/resetpassword"),
+            ],
+            FORM,
+        ),
+        fixed(&["UserInfoEditView"], VIEW_URL, FORM),
         Base {
             classes: &["BaseApi"],
             url: API_URL,
@@ -250,6 +443,32 @@ pub(crate) const FRAMEWORK: Framework = Framework {
                 position: 0,
                 keyword: "baseview",
                 all: false,
+            },
+            router: None,
+        },
+        Registration {
+            method: "",
+            view: ViewArg::ClassAttribute {
+                owners: &["SecurityManager", "BaseSecurityManager"],
+                attrs: &[
+                    "authdbview",
+                    "authldapview",
+                    "authoauthview",
+                    "authremoteuserview",
+                    "authsamlview",
+                    "userdbmodelview",
+                    "userldapmodelview",
+                    "useroauthmodelview",
+                    "userremoteusermodelview",
+                    "usersamlmodelview",
+                    "registeruserdbview",
+                    "registeruseroauthview",
+                    "resetmypasswordview",
+                    "resetpasswordview",
+                    "userinfoeditview",
+                    "rolemodelview",
+                    "groupmodelview",
+                ],
             },
             router: None,
         },

@@ -116,8 +116,63 @@ impl<'a> Resolver<'_, 'a> {
                 }
             }
         }
+        self.attribute_registrations(&classes, &mut diagnostics);
         self.stray_decorators(&classes, &mut diagnostics);
         diagnostics
+    }
+
+    /// Views registered as class attributes of a framework class's subclass
+    /// (`class SecurityManager(...): authdbview = MyAuthDBView`).
+    fn attribute_registrations(
+        &mut self,
+        classes: &BTreeMap<(usize, usize), FrameworkClass>,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) {
+        let units = self.units;
+        for (f, fw) in FRAMEWORKS.iter().enumerate() {
+            for reg in fw.registrations {
+                let ViewArg::ClassAttribute { owners, attrs } = reg.view else {
+                    continue;
+                };
+                for (u, unit) in units.iter().enumerate() {
+                    for (d, def) in unit.facts.defs.iter().enumerate() {
+                        if def.kind != DefKind::Class {
+                            continue;
+                        }
+                        let owned = self.ix.all_bases(u, d).iter().any(|v| {
+                            matches!(v, Value::External(e)
+                                if in_packages(e, fw.packages) && owners.contains(&last_segment(e)))
+                        });
+                        if !owned {
+                            continue;
+                        }
+                        for a in &unit.facts.assigns {
+                            if a.scope != def.qualname
+                                || a.kind != AssignKind::Plain
+                                || a.targets.len() != 1
+                                || !attrs.contains(&a.targets[0].as_str())
+                            {
+                                continue;
+                            }
+                            let Some(t) =
+                                self.target(u, &a.scope, ViewRef::Expr(&a.value), f, classes, 0)
+                            else {
+                                continue;
+                            };
+                            self.register_view(
+                                fw,
+                                reg,
+                                t,
+                                classes,
+                                (u, a.scope.as_str(), &[], a.line),
+                                None,
+                                diagnostics,
+                            );
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// Repository classes whose bases (through repository bases) include a modelled
@@ -348,7 +403,11 @@ impl<'a> Resolver<'_, 'a> {
             if conv.skipped_prefixes.iter().any(|p| name.starts_with(p)) {
                 continue;
             }
-            let segments = self.argument_segments(mu, md, conv.converters);
+            let segments: Vec<String> = self
+                .argument_segments(mu, md, conv.converters)
+                .into_iter()
+                .filter(|seg| !url_has_variable(&url, seg))
+                .collect();
             let (rule, verbs): (String, &[&str]) =
                 match conv.special.iter().find(|(n, _)| *n == name) {
                     Some((_, verbs)) => ("/".to_owned(), verbs),
@@ -729,6 +788,7 @@ fn view_exprs<'e>(
 ) -> Vec<ViewRef<'e>> {
     match reg.view {
         ViewArg::Receiver => receiver.map(|r| vec![ViewRef::Name(r)]).unwrap_or_default(),
+        ViewArg::ClassAttribute { .. } => Vec::new(),
         ViewArg::Arg { all: true, .. } => args
             .iter()
             .filter(|a| a.keyword.is_none())
@@ -781,6 +841,22 @@ fn route_path(base: &str, rule: &str) -> String {
     collapse(&join_path(base, rule))
 }
 
+/// Whether a URL already holds the variable of a `<arg>` / `<conv:arg>` segment (an argument
+/// of the class's `route_base`, which flask-classful does not repeat).
+fn url_has_variable(url: &str, segment: &str) -> bool {
+    let name = segment
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .rsplit(':')
+        .next()
+        .unwrap_or("");
+    url.split('/').any(|part| {
+        part.starts_with('<')
+            && part.ends_with('>')
+            && part[1..part.len() - 1].rsplit(':').next() == Some(name)
+    })
+}
+
 /// Runs of `/` become one.
 fn collapse(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
@@ -823,6 +899,12 @@ mod tests {
         assert_eq!(dashify("UserProfile"), "user-profile");
         assert_eq!(dashify("HTTPServer"), "http-server");
         assert_eq!(dashify("Quotes"), "quotes");
+    }
+
+    #[test]
+    fn route_base_variables_are_not_repeated() {
+        assert!(url_has_variable("/users/<int:user_id>", "<user_id>"));
+        assert!(!url_has_variable("/users/<int:user_id>", "<id>"));
     }
 
     #[test]

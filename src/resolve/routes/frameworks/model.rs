@@ -121,6 +121,13 @@ pub(crate) enum ViewArg {
     },
     /// The view is the receiver (`QuotesView.register(app)`).
     Receiver,
+    /// The view is a class attribute of a subclass of one of `owners` (framework classes):
+    /// Flask-AppBuilder's security manager registers `authdbview = MyAuthDBView`. `method`
+    /// of the registration is unused.
+    ClassAttribute {
+        owners: &'static [&'static str],
+        attrs: &'static [&'static str],
+    },
 }
 
 /// flask-classful's routing of undecorated public methods.

@@ -194,6 +194,17 @@ fn flask_classful_conventions() {
             "quotes.views:UserProfileView.patch",
             "quotes/views.py:41",
         ),
+        // Arguments of `route_base` are not repeated; `comment_id: int` → `<int:comment_id>`.
+        (
+            "route:GET /users/<int:user_id>/comments/",
+            "quotes.views:CommentsView.index",
+            "quotes/views.py:58",
+        ),
+        (
+            "route:GET /users/<int:user_id>/comments/<int:comment_id>/",
+            "quotes.views:CommentsView.get",
+            "quotes/views.py:61",
+        ),
         (
             "route:GET /api/v1/writers/",
             "quotes.views:AuthorsView.index",

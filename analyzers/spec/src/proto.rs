@@ -460,6 +460,9 @@ fn tokenize(text: &str) -> Vec<(Tok, u32)> {
 /// A text-format value at `toks[*i]`: a scalar, `{ fields }` or `[ values ]` (a list is
 /// returned as repeated fields by the caller).
 fn text_value(toks: &[(Tok, u32)], i: &mut usize, depth: u32) -> Option<Vec<Val>> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
     match &toks.get(*i)?.0 {
         Tok::Str(s) => {
             *i += 1;
@@ -500,7 +503,7 @@ fn text_value(toks: &[(Tok, u32)], i: &mut usize, depth: u32) -> Option<Vec<Val>
         }
         Tok::Punct('-') => {
             *i += 1;
-            text_value(toks, i, depth)
+            text_value(toks, i, depth + 1)
         }
         _ => None,
     }
@@ -805,6 +808,16 @@ service Orders {
             Some(b"\n\rservice\x12\x06\xf2".to_vec())
         );
         assert_eq!(python_bytes("b'unterminated"), None);
+    }
+
+    #[test]
+    fn deep_nesting_is_bounded() {
+        let deep = format!(
+            "service S {{ rpc A(B) returns (C) {{ option (rpc) = {}{}; }} }}",
+            "[".repeat(100_000),
+            "-".repeat(100_000)
+        );
+        assert!(from_text(&deep).0.is_empty());
     }
 
     #[test]

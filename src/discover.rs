@@ -39,6 +39,9 @@ const SKIPPED_DIRS: &[&str] = &[
 pub enum Language {
     Python,
     Sql,
+    /// Routes declared outside Python (`seam_spec`): OpenAPI documents, `.proto` files, and
+    /// the serialized descriptors of `*_pb2.py` (also read as Python).
+    Spec,
 }
 
 /// Roles that let later stages leave a file out of clustering while keeping it in the graph.
@@ -106,11 +109,16 @@ pub fn discover(root: &Path, threads: usize) -> Discovery {
                     if entry.file_type().is_some_and(|t| t.is_file())
                         && let Some(file) = source_file(root, entry.path())
                     {
-                        found
-                            .lock()
-                            .unwrap_or_else(|p| p.into_inner())
-                            .files
-                            .push(file);
+                        // Generated protobuf modules are Python and also declare routes.
+                        let spec = (file.language == Language::Python
+                            && seam_spec::is_spec_path(&file.rel))
+                        .then(|| SourceFile {
+                            language: Language::Spec,
+                            ..file.clone()
+                        });
+                        let mut found = found.lock().unwrap_or_else(|p| p.into_inner());
+                        found.files.push(file);
+                        found.files.extend(spec);
                     }
                 }
                 Err(err) => {
@@ -144,6 +152,7 @@ pub fn language_of(path: &Path) -> Option<Language> {
     match path.extension()?.to_str()? {
         "py" => Some(Language::Python),
         "sql" => Some(Language::Sql),
+        _ if seam_spec::is_spec_path(&path.to_string_lossy()) => Some(Language::Spec),
         _ => None,
     }
 }

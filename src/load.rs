@@ -31,11 +31,19 @@ pub struct SqlUnit {
     pub facts: SqlFacts,
 }
 
+/// What one file declaring routes outside Python yields (`seam_spec`).
+#[derive(Debug, Clone)]
+pub struct SpecUnit {
+    pub file: SourceFile,
+    pub facts: seam_facts::spec::SpecFile,
+}
+
 /// Everything the front ends produced, sorted by file.
 #[derive(Debug, Default)]
 pub struct Loaded {
     pub python: Vec<PythonUnit>,
     pub sql: Vec<SqlUnit>,
+    pub specs: Vec<SpecUnit>,
     /// Files read but not analysed (binary, too large, unreadable), with a diagnostic each.
     pub skipped: u32,
     pub diagnostics: Vec<Diagnostic>,
@@ -46,6 +54,7 @@ pub struct Loaded {
 pub enum Outcome {
     Python(PythonUnit),
     Sql(SqlUnit),
+    Spec(SpecUnit),
     Skipped(Diagnostic),
 }
 
@@ -69,6 +78,7 @@ pub fn collect(outcomes: Vec<(Outcome, Vec<Diagnostic>)>) -> Loaded {
         match outcome {
             Outcome::Python(unit) => loaded.python.push(unit),
             Outcome::Sql(unit) => loaded.sql.push(unit),
+            Outcome::Spec(unit) => loaded.specs.push(unit),
             Outcome::Skipped(d) => {
                 loaded.skipped += 1;
                 loaded.diagnostics.push(d);
@@ -137,6 +147,10 @@ pub fn analyze_bytes(
             diagnostics.extend(sql_problems(&file.rel, &facts, false));
             let lines = seam_python::count_lines(&text);
             (Outcome::Sql(SqlUnit { file, lines, facts }), diagnostics)
+        }
+        Language::Spec => {
+            let facts = seam_spec::analyze(&file.rel, &text);
+            (Outcome::Spec(SpecUnit { file, facts }), diagnostics)
         }
     }
 }

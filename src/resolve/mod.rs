@@ -64,6 +64,7 @@ pub fn resolve(loaded: &Loaded) -> Analysis {
     sql_sites::resolve_sql(&ix, &loaded.sql, &mut b);
     timer.mark("sql");
     routes::resolve_routes(&ix, &targets, &config, &mut b);
+    routes::spec_routes(&ix, &loaded.specs, &mut b);
     timer.mark("routes");
     tag_tasks(&ix, &mut b);
     structure_edges(&ix, &mut b);

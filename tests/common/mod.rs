@@ -560,7 +560,9 @@ pub fn check_contract(v: &Value) {
         }
         let (kf, kt) = (kind_of[from], kind_of[to]);
         let ok = match kind {
-            "handles" => kf == "route" && matches!(kt, "function" | "method"),
+            // A class: a framework view whose endpoint the framework base serves (FAB's
+            // `ModelRestApi.get_list`), or the model of a framework CRUD view.
+            "handles" => kf == "route" && matches!(kt, "function" | "method" | "class"),
             "reads" | "writes" => matches!(kf, "function" | "method" | "module") && kt == "table",
             "references" => kf == "table" && kt == "table",
             "maps" => kf == "class" && kt == "table",

@@ -7,6 +7,7 @@
 pub mod diagnostic;
 pub mod ids;
 pub mod python;
+pub mod spec;
 pub mod sql;
 
 pub use diagnostic::{Diagnostic, Severity};

@@ -104,10 +104,38 @@ pub enum Expr {
     Subscript { value: String, key: Box<Expr> },
     /// `left == right` with a dotted left side (`User.id == user_id`).
     Eq { left: String, right: Box<Expr> },
+    /// A dict display's `key: value` pairs (`**splat` entries left out): route tables such
+    /// as `{CreateRun: _create_run}`.
+    Dict(Vec<(Expr, Expr)>),
     /// Numbers, booleans, `None`.
     Const(String),
     /// Anything else (lambdas, comprehensions, arithmetic...).
     Other,
+}
+
+impl Expr {
+    /// The string-keyed items of a mapping written either way: a dict display
+    /// `{"schema": "crm"}` or the call `dict(schema="crm")` (other keys are left out).
+    pub fn str_items(&self) -> Option<Vec<(&str, &Expr)>> {
+        match self {
+            Expr::Dict(pairs) => Some(
+                pairs
+                    .iter()
+                    .filter_map(|(k, v)| match k {
+                        Expr::Str(k) => Some((k.as_str(), v)),
+                        _ => None,
+                    })
+                    .collect(),
+            ),
+            Expr::Call { callee, args } if callee == "dict" => Some(
+                args.iter()
+                    .filter_map(|a| a.keyword.as_deref().map(|k| (k, &a.value)))
+                    .filter(|(k, _)| *k != "*" && *k != "**")
+                    .collect(),
+            ),
+            _ => None,
+        }
+    }
 }
 
 /// Marker that replaces an interpolated hole of an f-string or a `%`/`.format` template.

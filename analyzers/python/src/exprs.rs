@@ -14,6 +14,8 @@ const MAX_DEPTH: u32 = 4;
 const MAX_SEGMENTS: usize = 32;
 /// Elements of a list display kept.
 const MAX_ITEMS: usize = 256;
+/// Pairs of a dict display kept (route tables map hundreds of request classes).
+const MAX_PAIRS: usize = 1024;
 
 /// The dotted form of a name-like expression: `a.b.c`, `a().b` for chains, `x[].y` through
 /// subscripts. `None` when the expression is not name-like (a literal, a lambda...).
@@ -95,29 +97,22 @@ fn summarize_at(node: Node<'_>, src: &[u8], depth: u32) -> Expr {
             items.shrink_to_fit();
             Expr::List(items)
         }
-        // `{"schema": "billing"}` is summarised as the call `dict(schema="billing")` it equals:
-        // `__table_args__` carries a table's schema this way. Only string keys are kept.
         "dictionary" => {
             let mut cursor = node.walk();
-            let args = node
+            let pairs = node
                 .named_children(&mut cursor)
                 .filter(|c| c.kind() == "pair")
-                .take(MAX_ITEMS)
-                .filter_map(|pair| {
-                    let key = literal(pair.field(F::Key)?, src)?.text;
-                    let value = pair
-                        .field(F::Value)
-                        .map_or(Expr::Other, |v| summarize_at(v, src, depth + 1));
-                    Some(Arg {
-                        keyword: Some(key),
-                        value,
-                    })
+                .take(MAX_PAIRS)
+                .filter_map(|p| {
+                    let k = p.field(F::Key)?;
+                    let v = p.field(F::Value)?;
+                    Some((
+                        summarize_at(k, src, depth + 1),
+                        summarize_at(v, src, depth + 1),
+                    ))
                 })
-                .collect();
-            Expr::Call {
-                callee: "dict".to_owned(),
-                args,
-            }
+                .collect::<Vec<_>>();
+            Expr::Dict(pairs)
         }
         "subscript" => {
             let value = node.field(F::Value).and_then(|v| dotted(v, src));

@@ -231,7 +231,7 @@ fn implicitly_concatenated_paths_join_like_python() {
 }
 
 #[test]
-fn dict_displays_read_as_dict_calls_and_percent_templates_keep_their_name() {
+fn dict_displays_keep_their_pairs_and_percent_templates_keep_their_name() {
     let f = facts(
         "class A:\n    __table_args__ = (X(), {\"schema\": \"crm\", 1: 2})\n    __tablename__ = \"%s_label\" % cls.__tablename__\n    other = \"%s-%s\" % (a, b)\n",
     );
@@ -243,15 +243,14 @@ fn dict_displays_read_as_dict_calls_and_percent_templates_keep_their_name() {
             .unwrap()
     };
     match value("__table_args__") {
-        Expr::List(items) => match &items[1] {
-            Expr::Call { callee, args } => {
-                assert_eq!(callee, "dict");
-                assert_eq!(args.len(), 1, "only string keys are kept");
-                assert_eq!(args[0].keyword.as_deref(), Some("schema"));
-                assert_eq!(args[0].value, Expr::Str("crm".into()));
-            }
-            other => panic!("dict summarised as {other:?}"),
-        },
+        Expr::List(items) => {
+            assert!(matches!(&items[1], Expr::Dict(pairs) if pairs.len() == 2));
+            assert_eq!(
+                items[1].str_items(),
+                Some(vec![("schema", &Expr::Str("crm".into()))]),
+                "string keys, as `dict(schema=...)` would give them"
+            );
+        }
         other => panic!("tuple summarised as {other:?}"),
     }
     assert_eq!(

@@ -87,12 +87,10 @@ fn factory_parts<'c>(ix: &'c Index<'_>, u: usize, call: &'c Call) -> Option<Part
         .filter(|a| a.keyword.is_none())
         .map(|a| &a.value)
         .collect();
-    let [name, Expr::List(bases), Expr::Call { callee, args }] = positional.as_slice() else {
+    let [name, Expr::List(bases), attrs] = positional.as_slice() else {
         return None;
     };
-    if callee != "dict" {
-        return None;
-    }
+    let attrs = attrs.str_items()?;
     let name = match name {
         Expr::Str(s) => s.as_str(),
         Expr::Name(n) => match ix.resolve(u, &call.scope, n) {
@@ -104,7 +102,7 @@ fn factory_parts<'c>(ix: &'c Index<'_>, u: usize, call: &'c Call) -> Option<Part
         },
         _ => return None,
     };
-    Some((name, bases.as_slice(), args.as_slice()))
+    Some((name, bases.as_slice(), attrs))
 }
 
 /// Is `ancestor` among the repository bases of (u, d), transitively?
@@ -153,7 +151,15 @@ pub(crate) fn class_factories(ix: &Index<'_>, b: &mut Builder, models: &Models) 
                             class,
                             table: &models.by_def[&(mu, md)].table,
                         };
-                        generate(ix, b, models, u, call, (name, bases, attrs), Some(&subst));
+                        generate(
+                            ix,
+                            b,
+                            models,
+                            u,
+                            call,
+                            (name, bases, attrs.clone()),
+                            Some(&subst),
+                        );
                     }
                 }
                 None => generate(ix, b, models, u, call, (name, bases, attrs), None),
@@ -162,7 +168,7 @@ pub(crate) fn class_factories(ix: &Index<'_>, b: &mut Builder, models: &Models) 
     }
 }
 
-type Parts<'c> = (&'c str, &'c [Expr], &'c [Arg]);
+type Parts<'c> = (&'c str, &'c [Expr], Vec<(&'c str, &'c Expr)>);
 
 fn generate(
     ix: &Index<'_>,
@@ -178,8 +184,8 @@ fn generate(
     };
     let table = attrs
         .iter()
-        .find(|a| a.keyword.as_deref() == Some("__tablename__"))
-        .and_then(|a| match filled(&a.value, subst, 0) {
+        .find(|(k, _)| *k == "__tablename__")
+        .and_then(|(_, v)| match filled(v, subst, 0) {
             Expr::Str(s) if !s.contains('{') => Some(seam_facts::ids::table_name(&s)),
             _ => None,
         });
@@ -224,14 +230,11 @@ fn generate(
             }
         }
     }
-    for attr in attrs {
-        let Some(column) = attr.keyword.as_deref() else {
-            continue;
-        };
+    for (column, value) in attrs {
         if column.starts_with("__") {
             continue;
         }
-        if let Expr::Call { callee, args } = filled(&attr.value, subst, 0)
+        if let Expr::Call { callee, args } = filled(value, subst, 0)
             && matches!(last_segment(&callee), "Column" | "mapped_column")
         {
             add_column(ix, b, &table, column, &args, &evidence, u, &call.scope);

@@ -161,12 +161,12 @@ fn schema_of(ix: &Index<'_>, u: usize, d: usize) -> Option<String> {
                 Expr::List(items) => items.last(),
                 other => Some(other),
             };
-            return match dict {
-                Some(Expr::Call { callee, args }) if callee == "dict" => {
-                    str_arg(args, usize::MAX, "schema")
-                }
-                _ => None,
-            };
+            return dict.and_then(Expr::str_items).and_then(|items| {
+                items.into_iter().find_map(|(k, v)| match v {
+                    Expr::Str(s) if k == "schema" => Some(s.clone()),
+                    _ => None,
+                })
+            });
         }
         queue.extend(ix.repo_bases(cu, cd, 0));
     }

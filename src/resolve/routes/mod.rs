@@ -10,9 +10,13 @@ use std::collections::{BTreeSet, HashMap};
 use seam_facts::python::{Arg, Expr};
 use seam_facts::{Diagnostic, Severity};
 
+mod frameworks;
 mod routers;
+mod specs;
 mod views;
 mod wrappers;
+
+pub(crate) use specs::spec_routes;
 
 use super::builder::Builder;
 use super::config::Config;
@@ -111,6 +115,8 @@ pub(crate) fn resolve_routes(
     r.decorated_routes();
     r.rule_calls();
     r.wrapper_calls(targets, Registering::Rules);
+    // Class-based view frameworks, from their declarative models (`frameworks/`).
+    b.diagnostics.extend(r.framework_routes());
     for (route, handler, file, line) in r.edges {
         b.edge(&route, &handler, EdgeKind::Handles, &file, line);
     }

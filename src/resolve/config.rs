@@ -102,6 +102,10 @@ impl Config {
     pub fn string(&self, e: &Expr) -> Option<String> {
         match e {
             Expr::Str(s) => Some(self.interpolate(s)),
+            // A `.format` template reads as before, holes as written.
+            Expr::Format { template, .. } => Some(self.interpolate(template)),
+            // `API_PREFIX + "/users"`: every part known.
+            Expr::Concat(parts) => parts.iter().map(|p| self.string(p)).collect(),
             Expr::Subscript { value, key } if value.ends_with("config") => match &**key {
                 Expr::Str(k) => self.get(k).map(str::to_owned),
                 _ => None,

@@ -106,6 +106,11 @@ pub enum Expr {
     Eq { left: String, right: Box<Expr> },
     /// Numbers, booleans, `None`.
     Const(String),
+    /// `a + b + c`: the operands of a chain of additions, left to right (string and list
+    /// concatenation: `API_PREFIX + "/users"`, `blueprints + DEFAULT_BLUEPRINTS`).
+    Concat(Vec<Expr>),
+    /// `"...".format(args)`: the template as written and the arguments.
+    Format { template: String, args: Vec<Arg> },
     /// Anything else (lambdas, comprehensions, arithmetic...).
     Other,
 }

@@ -327,6 +327,18 @@ impl<'a> Index<'a> {
                 } else {
                     format!("{base}.{name}")
                 };
+                // `from pkg import X`: Python reads the attribute `X` of `pkg`, which its
+                // `__init__` may rebind from the submodule `pkg.X` to a class
+                // (`from .Watch import Watch`); the submodule only when nothing is bound.
+                if let Some(Value::Module(m)) = self.module_value(&base)
+                    && hops < MAX_HOPS
+                    && let Some(b) = self.units_index[m]
+                        .scopes
+                        .get("")
+                        .and_then(|s| s.get(name.as_str()))
+                {
+                    return self.binding_value(m, *b, hops + 1);
+                }
                 if let Some(v) = self.module(&full).map(Value::Module) {
                     return v;
                 }
@@ -352,10 +364,15 @@ impl<'a> Index<'a> {
 
     fn member_of_module(&self, m: usize, name: &str, hops: u32) -> Value {
         let module = &self.units[m].facts.module;
-        if let Some(sub) = self.module(&format!("{module}.{name}")) {
+        // A name the package binds wins over its submodule of that name (Python's attribute
+        // lookup after `from .Watch import Watch` in `__init__`).
+        let bound = self.units_index[m].scopes.get("").and_then(|s| s.get(name));
+        if bound.is_none()
+            && let Some(sub) = self.module(&format!("{module}.{name}"))
+        {
             return Value::Module(sub);
         }
-        match self.units_index[m].scopes.get("").and_then(|s| s.get(name)) {
+        match bound {
             Some(b) => self.binding_value(m, *b, hops),
             None => {
                 for imp in &self.units_index[m].star_imports {

@@ -2,7 +2,7 @@
 //! server and an event-stream server); each app's routes are its own. The main application is
 //! the one serving the most routes; routes of any other app carry that app's variable id.
 //! Routes registered in test-tagged files belong to a test's throwaway app, not to the
-//! application, and are dropped. Two handlers on one (method, path) of one app are reported.
+//! application, and are dropped.
 
 use std::collections::HashSet;
 
@@ -28,10 +28,23 @@ impl Resolver<'_, '_> {
                 *per_app.entry(app).or_default() += 1;
             }
         }
-        // The most routes wins; on a tie the first in path order.
-        let main = per_app
+        // The main application is built by `Flask(...)` (not an instance a factory call made
+        // elsewhere); among several, the one serving the most routes, on a tie the first.
+        let mut candidates: Vec<((usize, usize), bool)> = self
+            .routers
             .iter()
-            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+            .filter(|(_, r)| r.kind == RouterKind::App)
+            .map(|(k, _)| (*k, self.factory_instances.contains(k)))
+            .collect();
+        candidates.sort_unstable();
+        let main = candidates
+            .iter()
+            .min_by(|a, b| {
+                let count = |k: &(usize, usize)| per_app.get(k).copied().unwrap_or(0);
+                a.1.cmp(&b.1)
+                    .then(count(&b.0).cmp(&count(&a.0)))
+                    .then(a.0.cmp(&b.0))
+            })
             .map(|(k, _)| *k);
         let mut routes = BTreeSet::new();
         for f in found {
@@ -42,7 +55,6 @@ impl Resolver<'_, '_> {
             };
             routes.insert(route);
         }
-        self.report_duplicates(&routes);
         routes.into_iter().collect()
     }
 
@@ -57,29 +69,5 @@ impl Resolver<'_, '_> {
             format!("{}.{name}", assign.scope)
         };
         seam_facts::ids::symbol_id(&f.module, &qual)
-    }
-
-    /// Two handlers on one (method, path) of one app: Flask dispatches to the first rule
-    /// registered, so the other never runs (or the app was read wrong).
-    fn report_duplicates(&mut self, routes: &BTreeSet<Route>) {
-        let mut first: BTreeMap<(&str, Option<&str>), &Route> = BTreeMap::new();
-        for r in routes {
-            match first.get(&(r.id.as_str(), r.app.as_deref())) {
-                Some(prev) if prev.handler != r.handler => {
-                    self.unbound.insert((
-                        r.file.clone(),
-                        r.line,
-                        format!(
-                            "two handlers for `{}`: `{}` ({}:{}) and `{}`; Flask serves the rule registered first",
-                            r.id, prev.handler, prev.file, prev.line, r.handler
-                        ),
-                    ));
-                }
-                Some(_) => {}
-                None => {
-                    first.insert((r.id.as_str(), r.app.as_deref()), r);
-                }
-            }
-        }
     }
 }

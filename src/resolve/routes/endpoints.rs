@@ -58,6 +58,10 @@ impl<'a> Resolver<'_, 'a> {
                 let name = positional(args, 0).or_else(|| keyword(args, "name"))?;
                 self.name_value(u, scope, name, env, depth + 1)
             }
+            Expr::Subscript { value, key } if value == "globals()" || value == "globals" => self
+                .eval_strings(u, scope, key, env, depth + 1)
+                .into_iter()
+                .next(),
             Expr::Name(n) => {
                 if let Some(Bound::One(be, bu, bs, benv)) = env.get(n.as_str()) {
                     return self.view_name(*bu, bs, be, benv, depth + 1);

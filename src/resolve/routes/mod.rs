@@ -107,6 +107,8 @@ struct Resolver<'i, 'a> {
     targets: &'i [Vec<Value>],
     config: &'i Config,
     routers: HashMap<(usize, usize), Router>,
+    /// Apps made by calling an application factory outside it (`app = create_app()`).
+    factory_instances: BTreeSet<(usize, usize)>,
     /// Functions whose `add_url_rule`/`add_resource` calls depend on their parameters: def →
     /// the registering calls inside.
     rule_wrappers: HashMap<(usize, usize), Vec<Reg>>,
@@ -155,6 +157,7 @@ pub(crate) fn resolve_routes(
         targets,
         config,
         routers: HashMap::new(),
+        factory_instances: BTreeSet::new(),
         rule_wrappers: HashMap::new(),
         blueprint_wrappers: HashMap::new(),
         forwarders: HashMap::new(),

@@ -97,6 +97,7 @@ impl<'a> Resolver<'_, 'a> {
             }
         }
         for key in made {
+            self.factory_instances.insert(key);
             self.routers.insert(
                 key,
                 Router {
@@ -166,6 +167,10 @@ impl<'a> Resolver<'_, 'a> {
                     let assign = &self.ix.units[vu].facts.assigns[va];
                     match &assign.value {
                         Expr::Name(n) => v = self.ix.resolve(vu, &assign.scope, n),
+                        // `bp = construct_blueprint(store)`: the router the factory builds.
+                        Expr::Call { callee, .. } => {
+                            return self.factory_router(vu, &assign.scope, callee);
+                        }
                         _ => return None,
                     }
                 }

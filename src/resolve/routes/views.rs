@@ -177,9 +177,68 @@ impl<'a> Resolver<'_, 'a> {
         let Some(receiver) = receiver_of(callee) else {
             return false;
         };
-        method == "route"
-            || (HTTP_METHODS.contains(&method)
-                && (self.router_var(u, scope, receiver).is_some() || looks_like_router(receiver)))
+        if self.router_var(u, scope, receiver).is_some() {
+            return method == "route" || HTTP_METHODS.contains(&method);
+        }
+        !self.known_non_router(u, scope, receiver)
+            && (method == "route"
+                || (HTTP_METHODS.contains(&method) && looks_like_router(receiver)))
+    }
+
+    /// A receiver bound to something seam sees that is not a Flask router (a FastAPI app, a
+    /// module, a class instance): it registers no Flask route.
+    pub(super) fn known_non_router(&self, u: usize, scope: &str, receiver: &str) -> bool {
+        if self.router_var(u, scope, receiver).is_some() || self.is_param(u, scope, receiver) {
+            return false;
+        }
+        match self.ix.resolve(u, scope, receiver) {
+            Value::Module(_) | Value::Def(..) => true,
+            Value::External(e) => !e.starts_with("flask"),
+            Value::Instance(cu, cd) => !self.router_class(cu, cd),
+            Value::Var(vu, va) => match &self.units[vu].facts.assigns[va].value {
+                Expr::Call { callee, .. } => {
+                    match self
+                        .ix
+                        .resolve(vu, &self.units[vu].facts.assigns[va].scope, callee)
+                    {
+                        Value::External(e) => !e.starts_with("flask"),
+                        Value::Def(cu, cd) => {
+                            self.units[cu].facts.defs[cd].kind == DefKind::Class
+                                && !self.router_class(cu, cd)
+                        }
+                        _ => false,
+                    }
+                }
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
+    /// A repository class deriving (directly or through repository bases) from a Flask
+    /// router class.
+    fn router_class(&self, u: usize, d: usize) -> bool {
+        let mut classes = vec![(u, d)];
+        classes.extend(self.ix.repo_bases(u, d, 0));
+        classes.iter().any(|&(cu, cd)| {
+            self.units[cu].facts.defs[cd].bases.iter().any(|b| match b {
+                Expr::Name(n) | Expr::Call { callee: n, .. } => matches!(
+                    last_segment(n),
+                    "Flask" | "Quart" | "Blueprint" | "Api" | "Namespace" | "MethodView" | "View"
+                ),
+                _ => false,
+            })
+        })
+    }
+
+    /// The rules that read as Flask rules: one left with a template hole (`/{path}/x`, an
+    /// f-string over a runtime value) is not guessed; its registration stays unbound and is
+    /// reported as such.
+    pub(super) fn readable_rules(rules: Vec<String>) -> Vec<String> {
+        rules
+            .into_iter()
+            .filter(|r| !r.contains('{') && !r.contains('}'))
+            .collect()
     }
 
     /// The routes of one route decorator, its receiver and rule evaluated in `env`. Returns
@@ -220,6 +279,7 @@ impl<'a> Resolver<'_, 'a> {
             .or_else(|| keyword(args, "rule"))
             .map(|e| self.eval_strings(u, scope, e, env, 0))
             .unwrap_or_default();
+        let rules = Self::readable_rules(rules);
         if rules.is_empty() {
             self.unbound.insert((
                 units[u].file.rel.clone(),
@@ -273,15 +333,23 @@ impl<'a> Resolver<'_, 'a> {
     pub(super) fn never_bound(&mut self) {
         let units = self.units;
         for (u, unit) in units.iter().enumerate() {
+            if unit.file.tags.contains(&crate::discover::Tag::Test) {
+                continue; // a test's throwaway app
+            }
             for (c, call) in unit.facts.calls.iter().enumerate() {
                 let method = last_segment(&call.callee);
                 if !matches!(
                     method,
                     "add_url_rule" | "add_resource" | "register_blueprint" | "add_namespace"
                 ) || self.bound_calls.contains(&(u, c))
-                    || receiver_of(&call.callee).is_none()
                 {
                     continue;
+                }
+                let Some(receiver) = receiver_of(&call.callee) else {
+                    continue;
+                };
+                if self.known_non_router(u, &call.scope, receiver) {
+                    continue; // `toolkit.add_resource(...)`: not a Flask registration
                 }
                 let what = if matches!(method, "register_blueprint" | "add_namespace") {
                     "the router it registers"
@@ -400,6 +468,7 @@ impl<'a> Resolver<'_, 'a> {
             };
             (rules, view, Vec::new(), local)
         };
+        let rules = Self::readable_rules(rules);
         let (Some(view), false) = (view, rules.is_empty()) else {
             return false;
         };

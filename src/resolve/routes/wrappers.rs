@@ -375,6 +375,7 @@ impl<'a> Resolver<'_, 'a> {
                     _ => self.config.string(e).into_iter().collect(),
                 }
             }
+            Expr::Const(c) if c.starts_with(|ch: char| ch.is_ascii_digit()) => vec![c.clone()],
             other => self.config.string(other).into_iter().collect(),
         }
     }
@@ -583,6 +584,16 @@ impl<'a> Resolver<'_, 'a> {
     ) -> Option<View> {
         if depth > MAX_DEPTH {
             return None;
+        }
+        // `globals()[name]`: the module-level def of that name.
+        if let Expr::Subscript { value, key } = e
+            && (value == "globals()" || value == "globals")
+        {
+            let name = self
+                .eval_strings(u, scope, key, env, depth + 1)
+                .into_iter()
+                .next()?;
+            return self.view_of(u, "", &Expr::Name(name), depth + 1);
         }
         let root = match e {
             Expr::Name(n) => n.as_str(),

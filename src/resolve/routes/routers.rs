@@ -82,16 +82,7 @@ impl<'a> Resolver<'_, 'a> {
                 let Value::Def(fu, fd) = self.ix.resolve(u, &assign.scope, callee) else {
                     continue;
                 };
-                let def = &self.units[fu].facts.defs[fd];
-                if def.kind == DefKind::Class {
-                    continue;
-                }
-                let builds_app = self.routers.iter().any(|((ru, ra), r)| {
-                    *ru == fu
-                        && r.kind == RouterKind::App
-                        && self.units[*ru].facts.assigns[*ra].scope == def.qualname
-                });
-                if builds_app {
+                if self.builds_app(fu, fd, 0) {
                     made.push((u, a));
                 }
             }
@@ -108,6 +99,26 @@ impl<'a> Resolver<'_, 'a> {
                 },
             );
         }
+    }
+
+    /// Whether a function builds a Flask app: `Flask(...)` in its body, or a call of another
+    /// function that does (`create_app()` → `factory.create_app(...)`), to a bounded depth.
+    fn builds_app(&self, fu: usize, fd: usize, depth: u32) -> bool {
+        let def = &self.units[fu].facts.defs[fd];
+        if def.kind == DefKind::Class || depth > MAX_DEPTH {
+            return false;
+        }
+        let assigns = &self.units[fu].facts.assigns;
+        let direct = self.routers.iter().any(|((ru, ra), r)| {
+            *ru == fu && r.kind == RouterKind::App && assigns[*ra].scope == def.qualname
+        });
+        direct
+            || assigns.iter().any(|a| {
+                a.scope == def.qualname
+                    && matches!(&a.value, Expr::Call { callee, .. }
+                        if matches!(self.ix.resolve(fu, &a.scope, callee),
+                            Value::Def(gu, gd) if (gu, gd) != (fu, fd) && self.builds_app(gu, gd, depth + 1)))
+            })
     }
 
     /// A router's own prefix: a literal or configuration value; a template whose holes cannot

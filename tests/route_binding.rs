@@ -40,7 +40,13 @@ fn warnings() -> Vec<(String, u64, String)> {
     arr(news(), "diagnostics")
         .iter()
         .filter(|d| s(d, "severity") == "warning")
-        .map(|d| (s(d, "file").to_owned(), u(d, "line"), s(d, "message").to_owned()))
+        .map(|d| {
+            (
+                s(d, "file").to_owned(),
+                u(d, "line"),
+                s(d, "message").to_owned(),
+            )
+        })
         .collect()
 }
 
@@ -64,6 +70,7 @@ fn routes_are_exactly_these() {
         "route:GET /api/2/digest/daily",
         "route:GET /api/2/digest/weekly",
         "route:GET /api/2/latest",
+        "route:GET /backoffice/reports",
         "route:GET /events/stream",
         "route:GET /feeds/rss",
         "route:GET /feeds/rss/<tag>",
@@ -108,6 +115,20 @@ fn prefixes_concatenated_at_registration_in_a_loop() {
     );
 }
 
+/// `admin/views.py`: a `Blueprint` subclass whose `__init__` passes its own `url_prefix`.
+#[test]
+fn blueprint_subclasses_set_their_own_prefix() {
+    assert_eq!(
+        facts("route:GET /backoffice/reports"),
+        (
+            "newsroom.admin.views:reports".to_owned(),
+            Some("reports.reports".to_owned()),
+            None,
+            None
+        )
+    );
+}
+
 /// `factory.py`: `mount(app, search_bp, url_prefix="/search")` → `register_blueprint(bp, **options)`.
 #[test]
 fn url_prefix_through_kwargs() {
@@ -128,7 +149,11 @@ fn route_decorators_on_a_parameter_bind_at_the_call() {
             None
         )
     );
-    let line = line_of(FIX, "newsroom/feeds/__init__.py", "construct_rss_routes(feeds)");
+    let line = line_of(
+        FIX,
+        "newsroom/feeds/__init__.py",
+        "construct_rss_routes(feeds)",
+    );
     assert_eq!(
         evidence_of("route:GET /feeds/rss"),
         ("newsroom/feeds/__init__.py".to_owned(), line)
@@ -150,10 +175,7 @@ fn resources_spread_from_a_list_of_tuples() {
             None
         )
     );
-    assert_eq!(
-        facts("route:POST /rest/feeds").1.as_deref(),
-        Some("feed")
-    );
+    assert_eq!(facts("route:POST /rest/feeds").1.as_deref(), Some("feed"));
     let line = line_of(FIX, "newsroom/factory.py", "api.add_resource(*route)");
     assert_eq!(
         evidence_of("route:GET /rest/feeds"),
@@ -194,7 +216,9 @@ fn class_views_carry_their_class_and_as_view_name() {
         )
     );
     assert_eq!(
-        facts("route:GET /api/2/authors/<int:author_id>").1.as_deref(),
+        facts("route:GET /api/2/authors/<int:author_id>")
+            .1
+            .as_deref(),
         Some("authors.AuthorDetail")
     );
 }
@@ -234,8 +258,9 @@ fn unbound_and_duplicate_registrations_are_warnings() {
     let w = warnings();
     let health = line_of(FIX, "newsroom/factory.py", "HEALTH_PATH");
     assert!(
-        w.iter()
-            .any(|(f, l, m)| f == "newsroom/factory.py" && *l == health && m.contains("add_url_rule")),
+        w.iter().any(|(f, l, m)| f == "newsroom/factory.py"
+            && *l == health
+            && m.contains("add_url_rule")),
         "{w:#?}"
     );
     // A decorated def's line is its first decorator's.
@@ -246,6 +271,9 @@ fn unbound_and_duplicate_registrations_are_warnings() {
             && m.contains("route:GET /api/2/latest")),
         "{w:#?}"
     );
-    assert_eq!(facts("route:GET /api/2/latest").0, "newsroom.articles.views:latest");
+    assert_eq!(
+        facts("route:GET /api/2/latest").0,
+        "newsroom.articles.views:latest"
+    );
     assert_eq!(w.len(), 2, "{w:#?}");
 }

@@ -13,22 +13,31 @@ impl<'a> Resolver<'_, 'a> {
                 let Expr::Call { callee, args } = &assign.value else {
                     continue;
                 };
-                let kind = match last_segment(callee) {
-                    "Flask" | "Quart" => RouterKind::App,
-                    "Blueprint" | "APIBlueprint" => RouterKind::Blueprint,
-                    "Api" | "ExternalApi" => RouterKind::Api,
-                    "Namespace" => RouterKind::Namespace,
-                    _ => continue,
+                let (kind, class) = match router_kind(last_segment(callee)) {
+                    Some(kind) => (kind, None),
+                    None => match self.router_subclass(u, &assign.scope, callee) {
+                        Some((kind, class)) => (kind, Some(class)),
+                        None => continue,
+                    },
                 };
-                let prefix_expr = match kind {
+                let prefix_key = match kind {
                     RouterKind::App => None,
-                    RouterKind::Blueprint => keyword(args, "url_prefix"),
-                    RouterKind::Api => keyword(args, "prefix"),
-                    RouterKind::Namespace => keyword(args, "path"),
+                    RouterKind::Blueprint => Some("url_prefix"),
+                    RouterKind::Api => Some("prefix"),
+                    RouterKind::Namespace => Some("path"),
                 };
+                // A subclass may set its own prefix and name in `__init__`
+                // (`super().__init__("admin", __name__, url_prefix="/admin")`).
+                let init = class.and_then(|c| self.init_call(c));
+                let prefix_expr = prefix_key.and_then(|k| {
+                    keyword(args, k).or_else(|| init.and_then(|i| keyword(&i.args, k)))
+                });
                 let name = match kind {
                     RouterKind::Blueprint | RouterKind::Namespace => {
-                        match positional(args, 0).or_else(|| keyword(args, "name")) {
+                        match positional(args, 0)
+                            .or_else(|| keyword(args, "name"))
+                            .or_else(|| init.and_then(|i| positional(&i.args, 0)))
+                        {
                             Some(Expr::Str(n)) => Some(self.config.interpolate(n)),
                             _ => None,
                         }
@@ -65,6 +74,52 @@ impl<'a> Resolver<'_, 'a> {
             }
         }
         self.factory_apps();
+    }
+
+    /// A repository class deriving (through repository bases, to a bounded depth) from a Flask
+    /// router class: the kind, and the class.
+    fn router_subclass(
+        &self,
+        u: usize,
+        scope: &str,
+        callee: &str,
+    ) -> Option<(RouterKind, (usize, usize))> {
+        let Value::Def(cu, cd) = self.ix.resolve(u, scope, callee) else {
+            return None;
+        };
+        let mut todo = vec![(cu, cd)];
+        let mut seen = Vec::new();
+        while let Some((bu, bd)) = todo.pop() {
+            if seen.contains(&(bu, bd)) || seen.len() > MAX_DEPTH as usize {
+                continue;
+            }
+            seen.push((bu, bd));
+            let def = &self.units[bu].facts.defs[bd];
+            if def.kind != DefKind::Class {
+                return None;
+            }
+            for b in &def.bases {
+                if let Expr::Name(n) | Expr::Call { callee: n, .. } = b
+                    && let Some(kind) = router_kind(last_segment(n))
+                {
+                    return Some((kind, (cu, cd)));
+                }
+            }
+            todo.extend(self.ix.repo_bases(bu, bd, 0));
+        }
+        None
+    }
+
+    /// The `super().__init__(...)` (or `Base.__init__(self, ...)`) call in a class's
+    /// `__init__`.
+    fn init_call(&self, (cu, cd): (usize, usize)) -> Option<&'a Call> {
+        let units = self.units;
+        let init = format!("{}.__init__", units[cu].facts.defs[cd].qualname);
+        units[cu]
+            .facts
+            .calls
+            .iter()
+            .find(|c| c.scope == init && c.callee.ends_with(".__init__"))
     }
 
     /// `app = create_app()` outside the factory: each call of an application factory builds
@@ -459,5 +514,16 @@ impl<'a> Resolver<'_, 'a> {
             }
         }
         out
+    }
+}
+
+/// The router kind a Flask (or Flask-RESTful/RESTX) class name denotes.
+fn router_kind(class: &str) -> Option<RouterKind> {
+    match class {
+        "Flask" | "Quart" => Some(RouterKind::App),
+        "Blueprint" | "APIBlueprint" => Some(RouterKind::Blueprint),
+        "Api" | "ExternalApi" => Some(RouterKind::Api),
+        "Namespace" => Some(RouterKind::Namespace),
+        _ => None,
     }
 }

@@ -324,7 +324,7 @@ impl<'a> Resolver<'_, 'a> {
             let Some(child_expr) = child_expr else {
                 continue;
             };
-            let over = match over_key.and_then(|k| self.keyword_in(u, &call.scope, call, k, &env)) {
+            let over = match over_key.and_then(|k| self.keyword_in(u, call, k, &env)) {
                 Some((e, eu, escope, eenv)) => {
                     let strings = self.eval_strings(eu, escope, e, &eenv, 0);
                     Some(match strings.into_iter().next() {
@@ -472,7 +472,7 @@ impl<'a> Resolver<'_, 'a> {
                 ..root
             }];
         }
-        let parents: Vec<(Option<(usize, usize)>, Option<&String>)> = if r.parents.is_empty() {
+        let parents: Vec<(Option<RouterKey>, Option<&String>)> = if r.parents.is_empty() {
             vec![(None, None)]
         } else {
             r.parents
@@ -516,6 +516,8 @@ impl<'a> Resolver<'_, 'a> {
         out
     }
 }
+
+type RouterKey = (usize, usize);
 
 /// The router kind a Flask (or Flask-RESTful/RESTX) class name denotes.
 fn router_kind(class: &str) -> Option<RouterKind> {

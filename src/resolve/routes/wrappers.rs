@@ -179,16 +179,13 @@ impl<'a> Resolver<'_, 'a> {
             })
             .collect();
         names.extend(locals);
-        let loop_assign = assigns
-            .iter()
-            .filter(|a| {
-                a.kind == AssignKind::ForTarget
-                    && a.scope == call.scope
-                    && a.line <= call.line
-                    && a.targets.iter().any(|t| names.contains(&t.as_str()))
-                    && !a.targets.iter().any(|t| env.contains_key(t.as_str()))
-            })
-            .last();
+        let loop_assign = assigns.iter().rfind(|a| {
+            a.kind == AssignKind::ForTarget
+                && a.scope == call.scope
+                && a.line <= call.line
+                && a.targets.iter().any(|t| names.contains(&t.as_str()))
+                && !a.targets.iter().any(|t| env.contains_key(t.as_str()))
+        });
         let Some(assign) = loop_assign else {
             return vec![env.clone()];
         };
@@ -305,7 +302,7 @@ impl<'a> Resolver<'_, 'a> {
                 .collect(),
             Expr::Str(s) => {
                 let s = self.config.interpolate(s);
-                self.fill_holes(u, scope, &s, &[], env, depth)
+                self.fill_holes(u, scope, &s, env, depth)
             }
             Expr::Format { template, args } => {
                 let values: Vec<Vec<String>> = args
@@ -382,15 +379,7 @@ impl<'a> Resolver<'_, 'a> {
 
     /// An f-string's remaining holes (`{legacy_locale}`) filled from bound names; unknown
     /// holes stay as written.
-    fn fill_holes(
-        &self,
-        u: usize,
-        scope: &str,
-        s: &str,
-        _unused: &[()],
-        env: &Env<'a>,
-        depth: u32,
-    ) -> Vec<String> {
+    fn fill_holes(&self, u: usize, scope: &str, s: &str, env: &Env<'a>, depth: u32) -> Vec<String> {
         if !s.contains('{') {
             return vec![s.to_owned()];
         }
@@ -443,9 +432,9 @@ impl<'a> Resolver<'_, 'a> {
             let lit = &rest[..open];
             acc.iter_mut().for_each(|a| a.push_str(lit));
             let after = &rest[open..];
-            if after.starts_with("{{") {
+            if let Some(escaped) = after.strip_prefix("{{") {
                 acc.iter_mut().for_each(|a| a.push('{'));
-                rest = &after[2..];
+                rest = escaped;
                 continue;
             }
             let Some(close) = after.find('}') else {
@@ -560,7 +549,6 @@ impl<'a> Resolver<'_, 'a> {
     pub(super) fn keyword_in(
         &self,
         u: usize,
-        _scope: &str,
         call: &'a Call,
         k: &str,
         env: &Env<'a>,

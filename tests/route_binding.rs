@@ -80,6 +80,7 @@ fn routes_are_exactly_these() {
         "route:POST /api/2/publish/<int:article_id>",
         "route:POST /api/2/retract/<int:article_id>",
         "route:POST /rest/feeds",
+        "route:POST /api/2/<int:article_id>/share",
         "route:PUT /api/2/articles/<int:article_id>",
     ];
     assert_eq!(ids(news(), "routes"), sorted(&want));
@@ -227,6 +228,7 @@ fn class_views_carry_their_class_and_as_view_name() {
 #[test]
 fn odd_rules_join_like_flask() {
     assert!(find_route(news(), "route:GET /api/2/about").is_some());
+    assert!(find_route(news(), "route:POST /api/2/<int:article_id>/share").is_some());
     assert!(find_route(news(), "route:GET /api/2/archive/<int:year>").is_some());
 }
 

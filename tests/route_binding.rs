@@ -74,6 +74,7 @@ fn routes_are_exactly_these() {
         "route:GET /events/stream",
         "route:GET /feeds/rss",
         "route:GET /feeds/rss/<tag>",
+        "route:GET /plugins/polls",
         "route:GET /rest/feeds",
         "route:GET /rest/feeds/<int:feed_id>",
         "route:GET /search/",
@@ -124,6 +125,22 @@ fn blueprint_subclasses_set_their_own_prefix() {
         (
             "newsroom.admin.views:reports".to_owned(),
             Some("reports.reports".to_owned()),
+            None,
+            None
+        )
+    );
+}
+
+/// `factory.py`: `for module_name in PLUGIN_MODULES: module =
+/// importlib.import_module(f"newsroom.plugins.{module_name}")`, then
+/// `register_blueprint(module.blueprint, url_prefix="/plugins")`.
+#[test]
+fn blueprints_of_modules_imported_by_name() {
+    assert_eq!(
+        facts("route:GET /plugins/polls"),
+        (
+            "newsroom.plugins.polls:polls_index".to_owned(),
+            Some("polls.polls_index".to_owned()),
             None,
             None
         )

@@ -445,8 +445,36 @@ impl<'a> Resolver<'_, 'a> {
             None if name == "self" => {
                 caller.and_then(|(r, cu, cscope)| self.router_var(*cu, cscope, r))
             }
-            None => self.router_var(u, scope, name),
+            None => self
+                .router_var(u, scope, name)
+                .or_else(|| self.imported_router(u, scope, name, env, depth)),
         }
+    }
+
+    /// `module.blueprint` where `module = importlib.import_module(f"pkg.{name}")` in the same
+    /// scope: the router the named repository module binds (the name evaluated in `env`, so a
+    /// loop over module names yields one module per element).
+    fn imported_router(
+        &self,
+        u: usize,
+        scope: &str,
+        name: &str,
+        env: &Env<'a>,
+        depth: u32,
+    ) -> Option<(usize, usize)> {
+        let (root, attr) = name.split_once('.')?;
+        let assign = self
+            .local_assigns(u, scope, root)
+            .into_iter()
+            .find(|a| matches!(&a.value, Expr::Call { callee, .. } if last_segment(callee) == "import_module"))?;
+        let Expr::Call { args, .. } = &assign.value else {
+            return None;
+        };
+        let module = positional(args, 0)?;
+        self.eval_strings(u, scope, module, env, depth + 1)
+            .iter()
+            .filter_map(|m| self.ix.module(m))
+            .find_map(|mu| self.router_var(mu, "", attr))
     }
 
     /// Every mount a router is reachable under: full prefix, blueprint names, application.

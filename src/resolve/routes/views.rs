@@ -281,6 +281,8 @@ impl<'a> Resolver<'_, 'a> {
             .unwrap_or_default();
         let rules = Self::readable_rules(rules);
         if rules.is_empty() {
+            // Reported here; not again as a decorator no call binds.
+            self.bound_decorators.insert((u, d, i));
             self.unbound.insert((
                 units[u].file.rel.clone(),
                 def.line,

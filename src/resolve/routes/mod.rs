@@ -27,6 +27,9 @@ use crate::analysis::{EdgeKind, Route};
 const HTTP_METHODS: &[&str] = &["get", "post", "put", "patch", "delete"];
 /// How far prefixes are followed up nested blueprints, and views through variables.
 const MAX_DEPTH: u32 = 8;
+/// How many wrapper evaluations one analysis may make: chains of forwarding functions fan
+/// out, and a pathological repository must not make that exponential.
+const MAX_WRAPPER_RUNS: u32 = 200_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum RouterKind {
@@ -117,6 +120,8 @@ struct Resolver<'i, 'a> {
     /// Functions that pass their parameters on to a wrapper (`create_app(blueprints)` →
     /// `configure_blueprints(app, blueprints)`): def → the wrapper calls inside.
     forwarders: HashMap<(usize, usize), Vec<usize>>,
+    /// Wrapper evaluations left (see [`MAX_WRAPPER_RUNS`]).
+    wrapper_runs: u32,
     /// Registering calls (unit, call) that some evaluation bound.
     bound_calls: BTreeSet<(usize, usize)>,
     /// Route decorators (unit, def, decorator) that some evaluation bound.
@@ -161,6 +166,7 @@ pub(crate) fn resolve_routes(
         rule_wrappers: HashMap::new(),
         blueprint_wrappers: HashMap::new(),
         forwarders: HashMap::new(),
+        wrapper_runs: MAX_WRAPPER_RUNS,
         bound_calls: BTreeSet::new(),
         bound_decorators: BTreeSet::new(),
         pending_decorators: BTreeSet::new(),

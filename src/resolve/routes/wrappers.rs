@@ -100,9 +100,10 @@ impl<'a> Resolver<'_, 'a> {
         what: Registering,
         depth: u32,
     ) {
-        if depth > MAX_DEPTH {
+        if depth > MAX_DEPTH || self.wrapper_runs == 0 {
             return;
         }
+        self.wrapper_runs -= 1;
         let units = self.units;
         let regs = match what {
             Registering::Rules => self.rule_wrappers.get(&(wu, wd)),

@@ -196,6 +196,9 @@ pub struct Summary {
     pub functions: u32,
     pub methods: u32,
     pub routes: u32,
+    /// Route registrations (decorators, `add_url_rule`, `add_resource`, `register_blueprint`)
+    /// whose rule, view or router seam could not bind; each is a warning with file:line.
+    pub unbound_registrations: u32,
     pub tables: u32,
     pub foreign_keys: u32,
     pub models: u32,

@@ -295,4 +295,6 @@ fn unbound_and_duplicate_registrations_are_warnings() {
         "newsroom.articles.views:latest"
     );
     assert_eq!(w.len(), 2, "{w:#?}");
+    // The unbound one is counted; the duplicate is a route seen twice, not an unbound one.
+    assert_eq!(summary(news(), "unbound_registrations"), 1);
 }

@@ -186,6 +186,7 @@ pub(crate) struct Builder {
     pub builtin_calls: u32,
     pub dynamic_calls: u32,
     pub unresolved_calls: u32,
+    pub unbound_registrations: u32,
 }
 
 impl Builder {

@@ -419,6 +419,7 @@ fn assemble(ix: &Index<'_>, loaded: &Loaded, mut b: Builder) -> Analysis {
 
     summary.modules = ix.units.len() as u32;
     summary.routes = routes.len() as u32;
+    summary.unbound_registrations = b.unbound_registrations;
     summary.tables = tables.len() as u32;
     summary.query_sites = queries.len() as u32;
     summary.calls = b.calls;

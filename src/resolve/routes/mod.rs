@@ -194,6 +194,7 @@ pub(crate) fn resolve_routes(
         ));
     }
     let routes = r.settle_apps();
+    b.unbound_registrations = r.unbound.len() as u32;
     for (file, line, message) in std::mem::take(&mut r.unbound) {
         b.diagnostics
             .push(Diagnostic::new(&file, line, Severity::Warning, message));

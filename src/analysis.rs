@@ -98,6 +98,16 @@ pub struct Route {
     pub path: String,
     pub methods: Vec<String>,
     pub handler: String,
+    /// Flask's endpoint name (`blueprint.function`, an explicit `endpoint=`, `as_view("name")`,
+    /// a Flask-RESTful resource's lowercased class name); `None` when seam cannot tell.
+    pub endpoint: Option<String>,
+    /// The view class of a class-based view (`MethodView`, a Flask-RESTful resource); `None`
+    /// for a function view.
+    pub view: Option<String>,
+    /// The application variable serving the route when it is not the repository's main
+    /// application (a second `Flask(...)` instance, such as an event-stream server); `None`
+    /// for the main application.
+    pub app: Option<String>,
     pub file: String,
     pub line: u32,
 }
@@ -186,6 +196,9 @@ pub struct Summary {
     pub functions: u32,
     pub methods: u32,
     pub routes: u32,
+    /// Route registrations (decorators, `add_url_rule`, `add_resource`, `register_blueprint`)
+    /// whose rule, view or router seam could not bind; each is a warning with file:line.
+    pub unbound_registrations: u32,
     pub tables: u32,
     pub foreign_keys: u32,
     pub models: u32,

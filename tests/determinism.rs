@@ -7,7 +7,7 @@ use std::ffi::OsStr;
 
 use common::*;
 
-const FIXTURES: &[&str] = &["shop_blueprints", "classic_monolith"];
+const FIXTURES: &[&str] = &["shop_blueprints", "classic_monolith", "route_binding"];
 
 fn json_bytes(cwd: &std::path::Path, path: &OsStr) -> Vec<u8> {
     let out = run_in(

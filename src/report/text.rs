@@ -43,7 +43,21 @@ pub fn render_text(doc: &Document<'_>, root: &str, out: &mut dyn Write) -> io::R
         "  code       {} modules, {} classes, {} functions, {} methods",
         s.modules, s.classes, s.functions, s.methods
     )?;
-    writeln!(w, "  routes     {}", s.routes)?;
+    if s.unbound_registrations > 0 {
+        writeln!(
+            w,
+            "  routes     {} ({} registration{} not bound; see the warnings)",
+            s.routes,
+            s.unbound_registrations,
+            if s.unbound_registrations == 1 {
+                ""
+            } else {
+                "s"
+            }
+        )?;
+    } else {
+        writeln!(w, "  routes     {}", s.routes)?;
+    }
     // Model classes whose table seam could not find are said here, not only among the
     // diagnostics: the data model below is incomplete by that much.
     let unmapped = match s.unmapped_models {

@@ -190,6 +190,7 @@ pub(crate) struct Builder {
     pub unmapped_models: u32,
     /// Classes made at import time (`type(name, bases, attrs)`): id → where `type` is called.
     pub generated_classes: BTreeMap<String, Evidence>,
+    pub unbound_registrations: u32,
 }
 
 impl Builder {

@@ -102,6 +102,10 @@ impl Config {
     pub fn string(&self, e: &Expr) -> Option<String> {
         match e {
             Expr::Str(s) => Some(self.interpolate(s)),
+            // A `.format` template without fields; one with fields needs its arguments.
+            Expr::Format { template, .. } if !template.contains('{') => Some(template.clone()),
+            // `API_PREFIX + "/users"`: every part known.
+            Expr::Concat(parts) => parts.iter().map(|p| self.string(p)).collect(),
             Expr::Subscript { value, key } if value.ends_with("config") => match &**key {
                 Expr::Str(k) => self.get(k).map(str::to_owned),
                 _ => None,

@@ -288,10 +288,30 @@ fn assemble(ix: &Index<'_>, loaded: &Loaded, mut b: Builder) -> Analysis {
     summary.skipped_files = loaded.skipped;
 
     // Routes: one per id; a second registration of the same method and path is reported.
+    // The main application's route is the one kept when another app serves the path too.
     let mut routes: Vec<Route> = Vec::new();
-    for route in std::mem::take(&mut b.routes) {
-        if let Some(prev) = routes.last().filter(|r| r.id == route.id) {
-            if prev.handler != route.handler {
+    for mut route in std::mem::take(&mut b.routes) {
+        if let Some(prev) = routes.last_mut().filter(|r| r.id == route.id) {
+            if prev.app.is_some() && route.app.is_none() {
+                std::mem::swap(prev, &mut route);
+            }
+            if prev.app != route.app {
+                b.diagnostics.push(Diagnostic::new(
+                    &route.file,
+                    route.line,
+                    Severity::Info,
+                    format!(
+                        "{} is also served by application {} (handler {}); the main application's route ({}) is kept",
+                        route.id,
+                        route.app.as_deref().unwrap_or("(main)"),
+                        route.handler,
+                        prev.handler
+                    ),
+                ));
+                if prev.handler != route.handler {
+                    b.edges.remove(&route.id, &route.handler, EdgeKind::Handles);
+                }
+            } else if prev.handler != route.handler {
                 b.diagnostics.push(Diagnostic::new(
                     &route.file,
                     route.line,
@@ -447,6 +467,7 @@ fn assemble(ix: &Index<'_>, loaded: &Loaded, mut b: Builder) -> Analysis {
 
     summary.modules = ix.units.len() as u32;
     summary.routes = routes.len() as u32;
+    summary.unbound_registrations = b.unbound_registrations;
     summary.tables = tables.len() as u32;
     summary.query_sites = queries.len() as u32;
     summary.calls = b.calls;

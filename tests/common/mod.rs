@@ -667,6 +667,21 @@ pub fn check_contract(v: &Value) {
         );
         let _ = s(r, "file");
         let _ = u(r, "line");
+        // Additive fields: the endpoint and the app are strings or null; a view is a class.
+        for key in ["endpoint", "view", "app"] {
+            let f = r.get(key);
+            assert!(
+                f.is_some_and(|x| x.is_null() || x.as_str().is_some_and(|t| !t.is_empty())),
+                "route {id}: `{key}` must be a non-empty string or null, got {f:?}"
+            );
+        }
+        if let Some(view) = r.get("view").and_then(Value::as_str) {
+            assert_eq!(
+                kind_of.get(view),
+                Some(&"class"),
+                "route {id}: view `{view}` is not a class node"
+            );
+        }
     }
     if let Some(i) = is_sorted_by_key(routes, |r| s(r, "id").to_owned()) {
         panic!("routes not sorted by id at {i}");

@@ -7,8 +7,9 @@
 //!   A rule is *in scope* when its view is defined in the app's own files (the truth's
 //!   `source`/`view_class_source` is a file of the tree): a plugin shipped as another
 //!   distribution, or a framework's built-in view, is not the app's code.
-//!   Recall: in-scope rules seam found. Precision: seam's routes that the running app has
-//!   (any scope, static rules and rules the app registers only under a config flag included).
+//!   Recall: in-scope rules seam found. Precision: seam's routes of the main app (`app` null)
+//!   that the running app has (any scope, static rules and rules the app registers only under
+//!   a config flag included).
 //! - **Handlers**: a matched route's handler names the running view: the function itself, a
 //!   method of the view class (`Class.get`), or the route's `view` is that class. Python's
 //!   `.<locals>` is not part of seam's qualnames.
@@ -221,7 +222,9 @@ pub fn score(
         }
     }
     let mut got: BTreeMap<String, (String, String)> = BTreeMap::new();
-    for r in arr(seam, "routes") {
+    // The truth is the main app's `url_map`; routes seam gives to another app of the
+    // repository (`app` set: an event-stream server) are that app's own.
+    for r in arr(seam, "routes").iter().filter(|r| r["app"].is_null()) {
         for m in arr(r, "methods").iter().filter_map(Value::as_str) {
             got.entry(route_key(m, str_of(r, "path")))
                 .or_insert_with(|| {

@@ -109,6 +109,11 @@ pub enum Expr {
     Dict(Vec<(Expr, Expr)>),
     /// Numbers, booleans, `None`.
     Const(String),
+    /// `a + b + c`: the operands of a chain of additions, left to right (string and list
+    /// concatenation: `API_PREFIX + "/users"`, `blueprints + DEFAULT_BLUEPRINTS`).
+    Concat(Vec<Expr>),
+    /// `"...".format(args)`: the template as written and the arguments.
+    Format { template: String, args: Vec<Arg> },
     /// Anything else (lambdas, comprehensions, arithmetic...).
     Other,
 }

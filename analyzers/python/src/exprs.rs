@@ -75,8 +75,12 @@ fn summarize_at(node: Node<'_>, src: &[u8], depth: u32) -> Expr {
                 return Expr::Other;
             };
             // `"...".format(...)` is a templated string, not a call of interest.
-            if let Some(s) = format_template(function, src) {
-                return Expr::Str(s);
+            if let Some(template) = format_template(function, src) {
+                let args = node
+                    .field(F::Arguments)
+                    .map(|a| arguments_at(a, src, depth + 1))
+                    .unwrap_or_default();
+                return Expr::Format { template, args };
             }
             let callee = dotted(function, src).unwrap_or_else(|| "?".to_owned());
             let args = node
@@ -166,6 +170,7 @@ fn summarize_at(node: Node<'_>, src: &[u8], depth: u32) -> Expr {
                     }
                     None => Expr::Other,
                 },
+                (Some("+"), Some(_)) => concat(node, src, depth),
                 _ => Expr::Other,
             }
         }
@@ -178,6 +183,35 @@ fn summarize_at(node: Node<'_>, src: &[u8], depth: u32) -> Expr {
             .map_or(Expr::Other, |n| summarize_at(n, src, depth + 1)),
         _ => Expr::Other,
     }
+}
+
+/// The operands of `a + b + c` (parsed `(a + b) + c`), flattened left to right; nested
+/// additions on the left are walked iteratively, so no input depth becomes recursion depth.
+fn concat(node: Node<'_>, src: &[u8], depth: u32) -> Expr {
+    let mut rights = Vec::new();
+    let mut cur = node;
+    loop {
+        let is_add = cur.kind() == "binary_operator"
+            && cur.field(F::Operator).map(|o| text(o, src)) == Some("+");
+        if !is_add || rights.len() >= MAX_ITEMS {
+            break;
+        }
+        match (cur.field(F::Left), cur.field(F::Right)) {
+            (Some(left), Some(right)) => {
+                rights.push(right);
+                cur = left;
+            }
+            _ => return Expr::Other,
+        }
+    }
+    let mut parts = vec![summarize_at(cur, src, depth + 1)];
+    parts.extend(
+        rights
+            .into_iter()
+            .rev()
+            .map(|r| summarize_at(r, src, depth + 1)),
+    );
+    Expr::Concat(parts)
 }
 
 /// The template of `"...".format`, when `function` is that attribute.

@@ -259,3 +259,54 @@ fn dict_displays_keep_their_pairs_and_percent_templates_keep_their_name() {
     );
     assert_eq!(value("other"), Expr::Str("%s-%s".into()));
 }
+
+#[test]
+fn additions_and_format_templates_keep_their_parts() {
+    let f = facts(
+        "A = PREFIX + '/x' + name\nB = '/{}/<id>'.format(kind)\nC = 'a %s' % x\nD = 1 + (2 + 3)\n",
+    );
+    let value = |name: &str| {
+        f.assigns
+            .iter()
+            .find(|a| a.targets == [name])
+            .map(|a| a.value.clone())
+            .unwrap_or_else(|| panic!("no assignment to {name}"))
+    };
+    assert_eq!(
+        value("A"),
+        Expr::Concat(vec![
+            Expr::Name("PREFIX".into()),
+            Expr::Str("/x".into()),
+            Expr::Name("name".into()),
+        ])
+    );
+    match value("B") {
+        Expr::Format { template, args } => {
+            assert_eq!(template, "/{}/<id>");
+            assert_eq!(args[0].value, Expr::Name("kind".into()));
+        }
+        other => panic!("format summarised as {other:?}"),
+    }
+    // One `%s` filled by a plain name keeps the name, as an f-string hole does.
+    assert_eq!(value("C"), Expr::Str("a {x}".into()));
+    // Only the left-nested chain is flattened; a parenthesised right operand stays whole.
+    assert_eq!(
+        value("D"),
+        Expr::Concat(vec![
+            Expr::Const("1".into()),
+            Expr::Concat(vec![Expr::Const("2".into()), Expr::Const("3".into())]),
+        ])
+    );
+}
+
+#[test]
+fn long_additions_do_not_recurse_per_operand() {
+    // 5,000 operands: the chain is walked iteratively and capped, never overflowing the stack.
+    let src = format!("X = {}\n", vec!["'a'"; 5000].join(" + "));
+    let f = facts(&src);
+    match &f.assigns[0].value {
+        Expr::Concat(parts) => assert!(!parts.is_empty() && parts.len() <= 257),
+        Expr::Other => {}
+        other => panic!("long addition summarised as {other:?}"),
+    }
+}

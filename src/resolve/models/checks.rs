@@ -74,6 +74,7 @@ mod tests {
         assert_eq!(
             severities,
             vec![
+                (1, Severity::Warning), // the self-check: SQLAlchemy imported, no table
                 (3, Severity::Error),
                 (3, Severity::Warning),
                 (5, Severity::Warning)

@@ -5,11 +5,14 @@
 //! functions that forward their arguments into `add_url_rule`/`add_resource` (FlaskBB's
 //! `register_view`, Redash's `add_org_resource`), resolved through the wrapper at each call.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::rc::Rc;
 
 use seam_facts::python::{Arg, Expr};
 use seam_facts::{Diagnostic, Severity};
 
+mod apps;
+mod endpoints;
 mod frameworks;
 mod routers;
 mod specs;
@@ -28,6 +31,9 @@ use crate::analysis::{EdgeKind, Route};
 const HTTP_METHODS: &[&str] = &["get", "post", "put", "patch", "delete"];
 /// How far prefixes are followed up nested blueprints, and views through variables.
 const MAX_DEPTH: u32 = 8;
+/// How many wrapper evaluations one analysis may make: chains of forwarding functions fan
+/// out, and a pathological repository must not make that exponential.
+const MAX_WRAPPER_RUNS: u32 = 200_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum RouterKind {
@@ -40,7 +46,11 @@ enum RouterKind {
 #[derive(Debug)]
 struct Router {
     kind: RouterKind,
-    own_prefix: String,
+    /// `None`: a prefix built from values seam cannot bind (`"/{}".format(kind)` in a
+    /// function); routes under it are not emitted (a warning says where).
+    own_prefix: Option<String>,
+    /// The blueprint's (or namespace's) name, for endpoints.
+    name: Option<String>,
     /// Registrations on a parent.
     parents: Vec<Registration>,
 }
@@ -53,6 +63,16 @@ struct Registration {
     prefix: Option<String>,
 }
 
+/// Where a router's routes end up: the full path prefix, the dotted blueprint names Flask puts
+/// before endpoints, the namespace a Flask-RESTX resource sits in, and the application.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Mount {
+    path: String,
+    names: String,
+    namespace: Option<String>,
+    app: Option<(usize, usize)>,
+}
+
 /// What a view expression denotes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum View {
@@ -60,33 +80,75 @@ enum View {
     Class(usize, usize),
 }
 
-/// Arguments bound to a wrapper's parameters at one call: (expression, unit and scope of the
-/// caller where it is evaluated).
+/// How the local part of an endpoint (after the blueprint names) is found.
+#[derive(Debug, Clone)]
+enum LocalEndpoint {
+    /// Given (`endpoint=`, `as_view("name")`, a function's `__name__`).
+    Named(String),
+    /// A Flask-RESTful/RESTX resource class without `endpoint=`: derived from its name.
+    Resource(String),
+}
+
+/// Arguments bound to a wrapper's parameters at one call: each with the unit, scope and
+/// environment of the caller, where it is evaluated (so bindings chain through calls).
 type Env<'e> = HashMap<&'e str, Bound<'e>>;
 
 #[derive(Debug, Clone)]
 enum Bound<'e> {
-    One(&'e Expr, usize, &'e str),
-    Many(Vec<&'e Expr>, usize, &'e str),
+    One(&'e Expr, usize, &'e str, Rc<Env<'e>>),
+    /// `*args`.
+    Many(Vec<&'e Expr>, usize, &'e str, Rc<Env<'e>>),
+    /// `**kwargs`: keyword arguments no parameter took.
+    Keywords(Vec<(&'e str, &'e Expr)>, usize, &'e str, Rc<Env<'e>>),
+}
+
+/// One route before the application it belongs to is settled.
+struct Found {
+    route: Route,
+    app: Option<(usize, usize)>,
 }
 
 struct Resolver<'i, 'a> {
     ix: &'i Index<'a>,
     units: &'a [crate::load::PythonUnit],
+    targets: &'i [Vec<Value>],
     config: &'i Config,
     routers: HashMap<(usize, usize), Router>,
+    /// Apps made by calling an application factory outside it (`app = create_app()`).
+    factory_instances: BTreeSet<(usize, usize)>,
     /// Functions whose `add_url_rule`/`add_resource` calls depend on their parameters: def →
     /// the registering calls inside.
-    rule_wrappers: HashMap<(usize, usize), Vec<usize>>,
+    rule_wrappers: HashMap<(usize, usize), Vec<Reg>>,
     /// Likewise for `register_blueprint`/`add_namespace` (`for bp in blueprints: ...`).
-    blueprint_wrappers: HashMap<(usize, usize), Vec<usize>>,
-    found: BTreeSet<Route>,
+    blueprint_wrappers: HashMap<(usize, usize), Vec<Reg>>,
+    /// Functions that pass their parameters on to a wrapper (`create_app(blueprints)` →
+    /// `configure_blueprints(app, blueprints)`): def → the wrapper calls inside.
+    forwarders: HashMap<(usize, usize), Vec<usize>>,
+    /// Wrapper evaluations left (see [`MAX_WRAPPER_RUNS`]).
+    wrapper_runs: u32,
+    /// Registering calls (unit, call) that some evaluation bound.
+    bound_calls: BTreeSet<(usize, usize)>,
+    /// Route decorators (unit, def, decorator) that some evaluation bound.
+    bound_decorators: BTreeSet<(usize, usize, usize)>,
+    /// Route decorators whose router is a parameter, waiting for a call to bind it.
+    pending_decorators: BTreeSet<(usize, usize, usize)>,
+    found: Vec<Found>,
     edges: Vec<(String, String, String, u32)>,
     unresolved_prefixes: BTreeSet<(String, u32, String)>,
+    /// Registrations seam could not bind: (file, line, message).
+    unbound: BTreeSet<(String, u32, String)>,
+}
+
+/// A registration inside a wrapper: a call, or a route decorator (def, decorator index) on a
+/// function defined inside it (`@bp.route` where `bp` is the wrapper's parameter).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reg {
+    Call(usize),
+    Decorator(usize, usize),
 }
 
 /// Which kind of registration a call inside a wrapper makes.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Registering {
     Rules,
     Blueprints,
@@ -101,26 +163,35 @@ pub(crate) fn resolve_routes(
     let mut r = Resolver {
         ix,
         units: ix.units,
+        targets,
         config,
         routers: HashMap::new(),
+        factory_instances: BTreeSet::new(),
         rule_wrappers: HashMap::new(),
         blueprint_wrappers: HashMap::new(),
-        found: BTreeSet::new(),
+        forwarders: HashMap::new(),
+        wrapper_runs: MAX_WRAPPER_RUNS,
+        bound_calls: BTreeSet::new(),
+        bound_decorators: BTreeSet::new(),
+        pending_decorators: BTreeSet::new(),
+        found: Vec::new(),
         edges: Vec::new(),
         unresolved_prefixes: BTreeSet::new(),
+        unbound: BTreeSet::new(),
     };
     r.find_routers();
     r.find_registrations();
-    r.wrapper_calls(targets, Registering::Blueprints);
+    r.wrapper_calls(Registering::Blueprints);
     r.decorated_routes();
     r.rule_calls();
-    r.wrapper_calls(targets, Registering::Rules);
+    r.wrapper_calls(Registering::Rules);
     // Class-based view frameworks, from their declarative models (`frameworks/`).
     b.diagnostics.extend(r.framework_routes());
-    for (route, handler, file, line) in r.edges {
+    r.never_bound();
+    for (route, handler, file, line) in std::mem::take(&mut r.edges) {
         b.edge(&route, &handler, EdgeKind::Handles, &file, line);
     }
-    for (file, line, key) in r.unresolved_prefixes {
+    for (file, line, key) in std::mem::take(&mut r.unresolved_prefixes) {
         b.diagnostics.push(Diagnostic::new(
             &file,
             line,
@@ -128,7 +199,14 @@ pub(crate) fn resolve_routes(
             format!("URL prefix from `{key}` is not a literal seam can read; routes under it are shown without it"),
         ));
     }
-    b.routes.extend(r.found);
+    let routes = r.settle_apps();
+    b.unbound_registrations = r.unbound.len() as u32;
+    for (file, line, message) in std::mem::take(&mut r.unbound) {
+        b.diagnostics.push(
+            Diagnostic::new(&file, line, Severity::Warning, message).with_check("route-unbound"),
+        );
+    }
+    b.routes.extend(routes);
 }
 
 fn positional(args: &[Arg], i: usize) -> Option<&Expr> {

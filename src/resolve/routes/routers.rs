@@ -13,26 +13,44 @@ impl<'a> Resolver<'_, 'a> {
                 let Expr::Call { callee, args } = &assign.value else {
                     continue;
                 };
-                let kind = match last_segment(callee) {
-                    "Flask" | "Quart" => RouterKind::App,
-                    "Blueprint" | "APIBlueprint" => RouterKind::Blueprint,
-                    "Api" | "ExternalApi" => RouterKind::Api,
-                    "Namespace" => RouterKind::Namespace,
-                    _ => continue,
+                let (kind, class) = match router_kind(last_segment(callee)) {
+                    Some(kind) => (kind, None),
+                    None => match self.router_subclass(u, &assign.scope, callee) {
+                        Some((kind, class)) => (kind, Some(class)),
+                        None => continue,
+                    },
                 };
-                let prefix_expr = match kind {
+                let prefix_key = match kind {
                     RouterKind::App => None,
-                    RouterKind::Blueprint => keyword(args, "url_prefix"),
-                    RouterKind::Api => keyword(args, "prefix"),
-                    RouterKind::Namespace => keyword(args, "path"),
+                    RouterKind::Blueprint => Some("url_prefix"),
+                    RouterKind::Api => Some("prefix"),
+                    RouterKind::Namespace => Some("path"),
+                };
+                // A subclass may set its own prefix and name in `__init__`
+                // (`super().__init__("admin", __name__, url_prefix="/admin")`).
+                let init = class.and_then(|c| self.init_call(c));
+                let prefix_expr = prefix_key.and_then(|k| {
+                    keyword(args, k).or_else(|| init.and_then(|i| keyword(&i.args, k)))
+                });
+                let name = match kind {
+                    RouterKind::Blueprint | RouterKind::Namespace => {
+                        match positional(args, 0)
+                            .or_else(|| keyword(args, "name"))
+                            .or_else(|| init.and_then(|i| positional(&i.args, 0)))
+                        {
+                            Some(Expr::Str(n)) => Some(self.config.interpolate(n)),
+                            _ => None,
+                        }
+                    }
+                    _ => None,
                 };
                 let own_prefix = match (kind, prefix_expr) {
-                    (_, Some(e)) => self.prefix_string(e, &unit.file.rel, assign.line),
-                    (RouterKind::Namespace, None) => match positional(args, 0) {
-                        Some(Expr::Str(name)) => format!("/{name}"),
-                        _ => String::new(),
-                    },
-                    _ => String::new(),
+                    (_, Some(e)) => self.own_prefix(e, &assign.scope, u, assign.line),
+                    (RouterKind::Namespace, None) => Some(match &name {
+                        Some(name) => format!("/{name}"),
+                        None => String::new(),
+                    }),
+                    _ => Some(String::new()),
                 };
                 let mut parents = Vec::new();
                 if kind == RouterKind::Api
@@ -49,11 +67,137 @@ impl<'a> Resolver<'_, 'a> {
                     Router {
                         kind,
                         own_prefix,
+                        name,
                         parents,
                     },
                 );
             }
         }
+        self.factory_apps();
+    }
+
+    /// A repository class deriving (through repository bases, to a bounded depth) from a Flask
+    /// router class: the kind, and the class.
+    fn router_subclass(
+        &self,
+        u: usize,
+        scope: &str,
+        callee: &str,
+    ) -> Option<(RouterKind, (usize, usize))> {
+        let Value::Def(cu, cd) = self.ix.resolve(u, scope, callee) else {
+            return None;
+        };
+        let mut todo = vec![(cu, cd)];
+        let mut seen = Vec::new();
+        while let Some((bu, bd)) = todo.pop() {
+            if seen.contains(&(bu, bd)) || seen.len() > MAX_DEPTH as usize {
+                continue;
+            }
+            seen.push((bu, bd));
+            let def = &self.units[bu].facts.defs[bd];
+            if def.kind != DefKind::Class {
+                return None;
+            }
+            for b in &def.bases {
+                if let Expr::Name(n) | Expr::Call { callee: n, .. } = b
+                    && let Some(kind) = router_kind(last_segment(n))
+                {
+                    return Some((kind, (cu, cd)));
+                }
+            }
+            todo.extend(self.ix.repo_bases(bu, bd, 0));
+        }
+        None
+    }
+
+    /// The `super().__init__(...)` (or `Base.__init__(self, ...)`) call in a class's
+    /// `__init__`.
+    fn init_call(&self, (cu, cd): (usize, usize)) -> Option<&'a Call> {
+        let units = self.units;
+        let init = format!("{}.__init__", units[cu].facts.defs[cd].qualname);
+        units[cu]
+            .facts
+            .calls
+            .iter()
+            .find(|c| c.scope == init && c.callee.ends_with(".__init__"))
+    }
+
+    /// `app = create_app()` outside the factory: each call of an application factory builds
+    /// another application, whose own routes are its own.
+    fn factory_apps(&mut self) {
+        let mut made = Vec::new();
+        for (u, unit) in self.ix.units.iter().enumerate() {
+            for (a, assign) in unit.facts.assigns.iter().enumerate() {
+                let Expr::Call { callee, .. } = &assign.value else {
+                    continue;
+                };
+                if assign.targets.len() != 1 || self.routers.contains_key(&(u, a)) {
+                    continue;
+                }
+                let Value::Def(fu, fd) = self.ix.resolve(u, &assign.scope, callee) else {
+                    continue;
+                };
+                if self.builds_app(fu, fd, 0) {
+                    made.push((u, a));
+                }
+            }
+        }
+        for key in made {
+            self.factory_instances.insert(key);
+            self.routers.insert(
+                key,
+                Router {
+                    kind: RouterKind::App,
+                    own_prefix: Some(String::new()),
+                    name: None,
+                    parents: Vec::new(),
+                },
+            );
+        }
+    }
+
+    /// Whether a function builds a Flask app: `Flask(...)` in its body, or a call of another
+    /// function that does (`create_app()` → `factory.create_app(...)`), to a bounded depth.
+    fn builds_app(&self, fu: usize, fd: usize, depth: u32) -> bool {
+        let def = &self.units[fu].facts.defs[fd];
+        if def.kind == DefKind::Class || depth > MAX_DEPTH {
+            return false;
+        }
+        let assigns = &self.units[fu].facts.assigns;
+        let direct = self.routers.iter().any(|((ru, ra), r)| {
+            *ru == fu && r.kind == RouterKind::App && assigns[*ra].scope == def.qualname
+        });
+        direct
+            || assigns.iter().any(|a| {
+                a.scope == def.qualname
+                    && matches!(&a.value, Expr::Call { callee, .. }
+                        if matches!(self.ix.resolve(fu, &a.scope, callee),
+                            Value::Def(gu, gd) if (gu, gd) != (fu, fd) && self.builds_app(gu, gd, depth + 1)))
+            })
+    }
+
+    /// A router's own prefix: a literal or configuration value; a template whose holes cannot
+    /// be bound is `None` (its routes would be guessed wrong).
+    fn own_prefix(&mut self, e: &Expr, scope: &str, u: usize, line: u32) -> Option<String> {
+        if let Some(s) = self.config.string(e) {
+            return Some(s);
+        }
+        let values = self.eval_strings(u, scope, e, &Env::new(), 0);
+        if let [one] = values.as_slice() {
+            return Some(one.clone());
+        }
+        if matches!(e, Expr::Format { .. } | Expr::Concat(_)) {
+            let file = self.units[u].file.rel.clone();
+            self.unbound.insert((
+                file,
+                line,
+                "URL prefix built from values seam cannot bind; the routes under it are left out"
+                    .to_owned(),
+            ));
+            return None;
+        }
+        let file = self.units[u].file.rel.clone();
+        Some(self.prefix_string(e, &file, line))
     }
 
     pub(super) fn prefix_string(&mut self, e: &Expr, file: &str, line: u32) -> String {
@@ -89,6 +233,10 @@ impl<'a> Resolver<'_, 'a> {
                     let assign = &self.ix.units[vu].facts.assigns[va];
                     match &assign.value {
                         Expr::Name(n) => v = self.ix.resolve(vu, &assign.scope, n),
+                        // `bp = construct_blueprint(store)`: the router the factory builds.
+                        Expr::Call { callee, .. } => {
+                            return self.factory_router(vu, &assign.scope, callee);
+                        }
                         _ => return None,
                     }
                 }
@@ -96,6 +244,21 @@ impl<'a> Resolver<'_, 'a> {
             }
         }
         None
+    }
+
+    /// Whether the root of a dotted name is a parameter of the def `scope` names (and so is
+    /// known only at a call).
+    pub(super) fn is_param(&self, u: usize, scope: &str, name: &str) -> bool {
+        let root = name.split('.').next().unwrap_or(name);
+        if root == "self" || root == "cls" {
+            return false;
+        }
+        self.ix.def_of_scope(u, scope).is_some_and(|d| {
+            self.units[u].facts.defs[d]
+                .params
+                .iter()
+                .any(|p| p.name == root)
+        })
     }
 
     /// `register_blueprint`, `add_namespace`, `init_app`: who hangs under whom. Calls whose
@@ -109,14 +272,16 @@ impl<'a> Resolver<'_, 'a> {
                     continue;
                 }
                 let done = self.link(u, call, &Env::new(), None);
-                if !done {
-                    self.note_wrapper(u, &call.scope, c, Registering::Blueprints);
+                if done {
+                    self.bound_calls.insert((u, c));
+                } else {
+                    self.note_wrapper(u, &call.scope, Reg::Call(c), Registering::Blueprints);
                 }
             }
         }
     }
 
-    pub(super) fn note_wrapper(&mut self, u: usize, scope: &str, c: usize, what: Registering) {
+    pub(super) fn note_wrapper(&mut self, u: usize, scope: &str, reg: Reg, what: Registering) {
         if let Some(d) = self.ix.def_of_scope(u, scope) {
             let def = &self.units[u].facts.defs[d];
             if def.kind != DefKind::Class && !def.params.is_empty() {
@@ -124,7 +289,7 @@ impl<'a> Resolver<'_, 'a> {
                     Registering::Rules => &mut self.rule_wrappers,
                     Registering::Blueprints => &mut self.blueprint_wrappers,
                 };
-                map.entry((u, d)).or_default().push(c);
+                map.entry((u, d)).or_default().push(reg);
             }
         }
     }
@@ -159,13 +324,19 @@ impl<'a> Resolver<'_, 'a> {
             let Some(child_expr) = child_expr else {
                 continue;
             };
-            let over = over_key.and_then(|k| keyword(&call.args, k)).map(|e| {
-                let strings = self.eval_strings(u, &call.scope, e, &env, 0);
-                match strings.into_iter().next() {
-                    Some(s) => s,
-                    None => self.prefix_string(e, &self.units[u].file.rel, call.line),
+            let over = match over_key.and_then(|k| self.keyword_in(u, call, k, &env)) {
+                Some((e, eu, escope, eenv)) => {
+                    let strings = self.eval_strings(eu, escope, e, &eenv, 0);
+                    Some(match strings.into_iter().next() {
+                        Some(s) => s,
+                        None => {
+                            let file = self.units[u].file.rel.clone();
+                            self.prefix_string(e, &file, call.line)
+                        }
+                    })
                 }
-            });
+                None => None,
+            };
             let (child, parent) = if method == "init_app" {
                 // `api.init_app(app)`: the receiver hangs under the argument.
                 let Expr::Name(app) = child_expr else {
@@ -196,10 +367,17 @@ impl<'a> Resolver<'_, 'a> {
                 continue;
             }
             if let Some(r) = self.routers.get_mut(&child) {
-                r.parents.push(Registration {
+                let reg = Registration {
                     parent,
                     prefix: over,
-                });
+                };
+                let dup = r
+                    .parents
+                    .iter()
+                    .any(|p| p.parent == reg.parent && p.prefix == reg.prefix);
+                if !dup {
+                    r.parents.push(reg);
+                }
                 any = true;
             }
         }
@@ -241,46 +419,141 @@ impl<'a> Resolver<'_, 'a> {
         env: &Env<'a>,
         caller: Option<&(String, usize, String)>,
     ) -> Option<(usize, usize)> {
+        self.eval_router_at(u, scope, name, env, caller, 0)
+    }
+
+    fn eval_router_at(
+        &self,
+        u: usize,
+        scope: &str,
+        name: &str,
+        env: &Env<'a>,
+        caller: Option<&(String, usize, String)>,
+        depth: u32,
+    ) -> Option<(usize, usize)> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
         match env.get(name) {
-            Some(Bound::One(Expr::Name(n), bu, bs)) => self.router_var(*bu, bs, n),
+            Some(Bound::One(Expr::Name(n), bu, bs, benv)) => {
+                self.eval_router_at(*bu, bs, n, benv, None, depth + 1)
+            }
+            Some(Bound::One(Expr::Call { callee, .. }, bu, bs, _)) => {
+                self.factory_router(*bu, bs, callee)
+            }
             Some(_) => None,
             None if name == "self" => {
                 caller.and_then(|(r, cu, cscope)| self.router_var(*cu, cscope, r))
             }
-            None => self.router_var(u, scope, name),
+            None => self
+                .router_var(u, scope, name)
+                .or_else(|| self.imported_router(u, scope, name, env, depth)),
         }
     }
 
-    /// Every full prefix a router is reachable under.
-    pub(super) fn prefixes(&self, router: Option<(usize, usize)>, depth: u32) -> Vec<String> {
+    /// `module.blueprint` where `module = importlib.import_module(f"pkg.{name}")` in the same
+    /// scope: the router the named repository module binds (the name evaluated in `env`, so a
+    /// loop over module names yields one module per element).
+    fn imported_router(
+        &self,
+        u: usize,
+        scope: &str,
+        name: &str,
+        env: &Env<'a>,
+        depth: u32,
+    ) -> Option<(usize, usize)> {
+        let (root, attr) = name.split_once('.')?;
+        let assign = self
+            .local_assigns(u, scope, root)
+            .into_iter()
+            .find(|a| matches!(&a.value, Expr::Call { callee, .. } if last_segment(callee) == "import_module"))?;
+        let Expr::Call { args, .. } = &assign.value else {
+            return None;
+        };
+        let module = positional(args, 0)?;
+        self.eval_strings(u, scope, module, env, depth + 1)
+            .iter()
+            .filter_map(|m| self.ix.module(m))
+            .find_map(|mu| self.router_var(mu, "", attr))
+    }
+
+    /// Every mount a router is reachable under: full prefix, blueprint names, application.
+    pub(super) fn mounts(&self, router: Option<(usize, usize)>, depth: u32) -> Vec<Mount> {
+        let root = Mount {
+            path: String::new(),
+            names: String::new(),
+            namespace: None,
+            app: None,
+        };
         let Some(key) = router else {
-            return vec![String::new()];
+            return vec![root];
         };
         let Some(r) = self.routers.get(&key) else {
-            return vec![String::new()];
+            return vec![root];
         };
-        if r.kind == RouterKind::App || depth > MAX_DEPTH {
-            return vec![String::new()];
+        if depth > MAX_DEPTH {
+            return vec![root];
         }
-        if r.parents.is_empty() {
-            return vec![r.own_prefix.clone()];
+        if r.kind == RouterKind::App {
+            return vec![Mount {
+                app: Some(key),
+                ..root
+            }];
         }
+        let parents: Vec<(Option<RouterKey>, Option<&String>)> = if r.parents.is_empty() {
+            vec![(None, None)]
+        } else {
+            r.parents
+                .iter()
+                .map(|p| (p.parent, p.prefix.as_ref()))
+                .collect()
+        };
         let mut out = Vec::new();
-        for reg in &r.parents {
-            let own = reg.prefix.as_deref().unwrap_or(&r.own_prefix);
-            for p in self.prefixes(reg.parent, depth + 1) {
-                let joined = if p.is_empty() {
-                    own.to_owned()
+        for (parent, over) in parents {
+            let Some(own) = over.or(r.own_prefix.as_ref()) else {
+                continue;
+            };
+            for m in self.mounts(parent, depth + 1) {
+                let path = if m.path.is_empty() {
+                    own.clone()
                 } else if own.is_empty() {
-                    p.clone()
+                    m.path.clone()
                 } else {
-                    join_path(&p, own)
+                    join_path(&m.path, own)
                 };
-                if !out.contains(&joined) {
-                    out.push(joined);
+                let names = match (r.kind, &r.name) {
+                    (RouterKind::Blueprint, Some(n)) if m.names.is_empty() => n.clone(),
+                    (RouterKind::Blueprint, Some(n)) => format!("{}.{n}", m.names),
+                    _ => m.names.clone(),
+                };
+                let namespace = match r.kind {
+                    RouterKind::Namespace => r.name.clone(),
+                    _ => m.namespace.clone(),
+                };
+                let mount = Mount {
+                    path,
+                    names,
+                    namespace,
+                    app: m.app,
+                };
+                if !out.contains(&mount) {
+                    out.push(mount);
                 }
             }
         }
         out
+    }
+}
+
+type RouterKey = (usize, usize);
+
+/// The router kind a Flask (or Flask-RESTful/RESTX) class name denotes.
+fn router_kind(class: &str) -> Option<RouterKind> {
+    match class {
+        "Flask" | "Quart" => Some(RouterKind::App),
+        "Blueprint" | "APIBlueprint" => Some(RouterKind::Blueprint),
+        "Api" | "ExternalApi" => Some(RouterKind::Api),
+        "Namespace" => Some(RouterKind::Namespace),
+        _ => None,
     }
 }

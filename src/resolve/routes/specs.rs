@@ -55,6 +55,9 @@ fn emit(b: &mut Builder, method: &str, path: &str, handler: &str, file: &str, li
         path: path.to_owned(),
         methods: vec![method.to_owned()],
         handler: handler.to_owned(),
+        endpoint: None,
+        view: None,
+        app: None,
         file: file.to_owned(),
         line,
     });
@@ -178,7 +181,7 @@ fn openapi_routes(ix: &Index<'_>, specs: &[SpecUnit], b: &mut Builder) {
                         "operationId `{operation_id}` ({} {}) names no function of the repository; the route is not read",
                         op.method, op.path
                     ),
-                )),
+                ).with_check("spec-unbound")),
             }
         }
     }
@@ -332,7 +335,7 @@ fn rpc_routes(ix: &Index<'_>, specs: &[SpecUnit], b: &mut Builder) {
             line,
             Severity::Info,
             format!("{n} HTTP endpoint(s) of RPCs declared here have no handler in a route table (a dict from request classes to functions); they are not read"),
-        ));
+        ).with_check("spec-unbound"));
     }
 }
 

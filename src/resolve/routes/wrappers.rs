@@ -1,52 +1,156 @@
 //! Evaluation through the repository's own code: wrapper functions called with their
-//! arguments bound to their parameters, `for` loops over known lists, local variables.
+//! arguments bound to their parameters (through chains of calls: `create_app(blueprints=...)`
+//! → `configure_blueprints(app, blueprints)` → `register_blueprint`), `for` loops over known
+//! lists, `*args`/`**kwargs`, local variables, string templates and concatenation.
 
 use seam_facts::python::{Assign, AssignKind, Call, DefKind, Expr, Param};
 
 use super::*;
 
+/// How many strings one template or concatenation may expand to.
+const MAX_STRINGS: usize = 64;
+
+/// An argument of a call with where its value is evaluated: `*route` spreads the elements of
+/// `route`, which may come from another module.
+pub(super) struct ArgAt<'a> {
+    pub keyword: Option<&'a str>,
+    pub value: &'a Expr,
+    pub u: usize,
+    pub scope: &'a str,
+    pub env: Rc<Env<'a>>,
+}
+
 impl<'a> Resolver<'_, 'a> {
-    /// Calls of wrapper functions: bind the arguments to the wrapper's parameters, then
-    /// evaluate the registrations inside it.
-    pub(super) fn wrapper_calls(&mut self, targets: &[Vec<Value>], what: Registering) {
-        let wrappers = match what {
-            Registering::Rules => std::mem::take(&mut self.rule_wrappers),
-            Registering::Blueprints => std::mem::take(&mut self.blueprint_wrappers),
-        };
-        if wrappers.is_empty() {
-            return;
-        }
-        let units = self.units;
-        for (u, unit) in units.iter().enumerate() {
-            for (c, call) in unit.facts.calls.iter().enumerate() {
-                let Value::Def(wu, wd) = targets[u][c] else {
-                    continue;
-                };
-                let Some(inner) = wrappers.get(&(wu, wd)) else {
-                    continue;
-                };
-                let env = bind_arguments(&units[wu].facts.defs[wd], call, u);
-                let caller =
-                    receiver_of(&call.callee).map(|r| (r.to_owned(), u, call.scope.clone()));
-                for &c in inner {
-                    let inner_call = &units[wu].facts.calls[c];
-                    match what {
-                        Registering::Rules => {
-                            self.register(
-                                wu,
-                                inner_call,
-                                &env,
-                                caller.clone(),
-                                &unit.file.rel,
-                                call.line,
-                            );
-                        }
-                        Registering::Blueprints => {
-                            self.link(wu, inner_call, &env, caller.clone());
-                        }
+    /// Functions that pass their parameters on to a wrapper become wrappers too, to a bounded
+    /// depth of calls.
+    pub(super) fn find_forwarders(&mut self) {
+        for _ in 0..MAX_DEPTH {
+            let mut added = false;
+            for (u, unit) in self.units.iter().enumerate() {
+                for (c, call) in unit.facts.calls.iter().enumerate() {
+                    let Value::Def(wu, wd) = self.targets[u][c] else {
+                        continue;
+                    };
+                    let is_wrapper = self.rule_wrappers.contains_key(&(wu, wd))
+                        || self.blueprint_wrappers.contains_key(&(wu, wd))
+                        || self.forwarders.contains_key(&(wu, wd));
+                    if !is_wrapper || call.args.is_empty() {
+                        continue;
+                    }
+                    let Some(d) = self.ix.def_of_scope(u, &call.scope) else {
+                        continue;
+                    };
+                    let def = &self.units[u].facts.defs[d];
+                    if def.kind == DefKind::Class || def.params.is_empty() || (u, d) == (wu, wd) {
+                        continue;
+                    }
+                    let passes_param = call.args.iter().any(|a| match &a.value {
+                        Expr::Name(n) => self.is_param(u, &call.scope, n),
+                        _ => false,
+                    });
+                    if !passes_param {
+                        continue;
+                    }
+                    let list = self.forwarders.entry((u, d)).or_default();
+                    if !list.contains(&c) {
+                        list.push(c);
+                        added = true;
                     }
                 }
             }
+            if !added {
+                break;
+            }
+        }
+    }
+
+    /// Calls of wrapper functions: bind the arguments to the wrapper's parameters, then
+    /// evaluate the registrations inside it (and inside the wrappers it forwards to).
+    pub(super) fn wrapper_calls(&mut self, what: Registering) {
+        self.find_forwarders();
+        let units = self.units;
+        for (u, unit) in units.iter().enumerate() {
+            for (c, call) in unit.facts.calls.iter().enumerate() {
+                let Value::Def(wu, wd) = self.targets[u][c] else {
+                    continue;
+                };
+                let wrapper = match what {
+                    Registering::Rules => self.rule_wrappers.contains_key(&(wu, wd)),
+                    Registering::Blueprints => self.blueprint_wrappers.contains_key(&(wu, wd)),
+                };
+                if !wrapper && !self.forwarders.contains_key(&(wu, wd)) {
+                    continue;
+                }
+                let env = bind_arguments(&units[wu].facts.defs[wd], call, u, &Env::new());
+                let caller =
+                    receiver_of(&call.callee).map(|r| (r.to_owned(), u, call.scope.clone()));
+                self.run_wrapper((wu, wd), &env, caller, &unit.file.rel, call.line, what, 0);
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn run_wrapper(
+        &mut self,
+        (wu, wd): (usize, usize),
+        env: &Env<'a>,
+        caller: Option<(String, usize, String)>,
+        file: &str,
+        line: u32,
+        what: Registering,
+        depth: u32,
+    ) {
+        if depth > MAX_DEPTH || self.wrapper_runs == 0 {
+            return;
+        }
+        self.wrapper_runs -= 1;
+        let units = self.units;
+        let regs = match what {
+            Registering::Rules => self.rule_wrappers.get(&(wu, wd)),
+            Registering::Blueprints => self.blueprint_wrappers.get(&(wu, wd)),
+        }
+        .cloned()
+        .unwrap_or_default();
+        for reg in regs {
+            match (what, reg) {
+                (Registering::Rules, Reg::Call(c)) => {
+                    let inner = &units[wu].facts.calls[c];
+                    if self.register(wu, inner, env, caller.clone(), file, line) {
+                        self.bound_calls.insert((wu, c));
+                    }
+                }
+                (Registering::Rules, Reg::Decorator(d, i)) => {
+                    if self.decorated_one(wu, d, i, env, caller.as_ref(), file, line) {
+                        self.bound_decorators.insert((wu, d, i));
+                    }
+                }
+                (Registering::Blueprints, Reg::Call(c)) => {
+                    let inner = &units[wu].facts.calls[c];
+                    if self.link(wu, inner, env, caller.clone()) {
+                        self.bound_calls.insert((wu, c));
+                    }
+                }
+                (Registering::Blueprints, Reg::Decorator(..)) => {}
+            }
+        }
+        let forwards = self.forwarders.get(&(wu, wd)).cloned().unwrap_or_default();
+        for c in forwards {
+            let inner = &units[wu].facts.calls[c];
+            let Value::Def(xu, xd) = self.targets[wu][c] else {
+                continue;
+            };
+            let inner_env = bind_arguments(&units[xu].facts.defs[xd], inner, wu, env);
+            let inner_caller =
+                receiver_of(&inner.callee).map(|r| (r.to_owned(), wu, inner.scope.clone()));
+            self.run_wrapper(
+                (xu, xd),
+                &inner_env,
+                inner_caller,
+                file,
+                line,
+                what,
+                depth + 1,
+            );
         }
     }
 
@@ -57,18 +161,31 @@ impl<'a> Resolver<'_, 'a> {
         let mut names: Vec<&str> = Vec::new();
         names.extend(receiver_of(&call.callee));
         for arg in &call.args {
-            match &arg.value {
-                Expr::Name(n) => names.push(n.as_str()),
-                Expr::Call { callee, .. } => names.extend(receiver_of(callee)),
-                _ => {}
-            }
+            collect_names(&arg.value, &mut names, 0);
         }
         let assigns = &self.units[u].facts.assigns;
-        let loop_assign = assigns.iter().find(|a| {
+        // Names assigned in the scope from a loop target (`legacy = locale[0]`) lead there too.
+        let locals: Vec<&str> = assigns
+            .iter()
+            .filter(|a| {
+                a.scope == call.scope
+                    && a.kind == AssignKind::Plain
+                    && a.line <= call.line
+                    && a.targets.iter().any(|t| names.contains(&t.as_str()))
+            })
+            .flat_map(|a| {
+                let mut more = Vec::new();
+                collect_names(&a.value, &mut more, 0);
+                more
+            })
+            .collect();
+        names.extend(locals);
+        let loop_assign = assigns.iter().rfind(|a| {
             a.kind == AssignKind::ForTarget
                 && a.scope == call.scope
                 && a.line <= call.line
                 && a.targets.iter().any(|t| names.contains(&t.as_str()))
+                && !a.targets.iter().any(|t| env.contains_key(t.as_str()))
         });
         let Some(assign) = loop_assign else {
             return vec![env.clone()];
@@ -77,15 +194,15 @@ impl<'a> Resolver<'_, 'a> {
             return vec![env.clone()];
         };
         let mut out = Vec::new();
-        for (item, iu, iscope) in items {
+        for (item, iu, iscope, ienv) in items {
             let mut e = env.clone();
             match (assign.targets.as_slice(), item) {
                 ([one], _) => {
-                    e.insert(one.as_str(), Bound::One(item, iu, iscope));
+                    e.insert(one.as_str(), Bound::One(item, iu, iscope, ienv));
                 }
                 (many, Expr::List(parts)) => {
                     for (t, part) in many.iter().zip(parts) {
-                        e.insert(t.as_str(), Bound::One(part, iu, iscope));
+                        e.insert(t.as_str(), Bound::One(part, iu, iscope, ienv.clone()));
                     }
                 }
                 _ => continue,
@@ -95,8 +212,10 @@ impl<'a> Resolver<'_, 'a> {
         out
     }
 
-    /// The elements of an expression that denotes a list: a display, or a name bound (through
-    /// parameters, locals or module variables) to one. `None` when it is not a known list.
+    /// The elements of an expression that denotes a list: a display, a concatenation of lists,
+    /// or a name bound (through parameters, locals or module variables) to one. `None` when it
+    /// is not a known list.
+    #[allow(clippy::type_complexity)]
     pub(super) fn eval_items(
         &self,
         u: usize,
@@ -104,38 +223,68 @@ impl<'a> Resolver<'_, 'a> {
         e: &'a Expr,
         env: &Env<'a>,
         depth: u32,
-    ) -> Option<Vec<(&'a Expr, usize, &'a str)>> {
+    ) -> Option<Vec<(&'a Expr, usize, &'a str, Rc<Env<'a>>)>> {
         if depth > MAX_DEPTH {
             return None;
         }
         match e {
-            Expr::List(items) => Some(items.iter().map(|i| (i, u, scope)).collect()),
+            Expr::List(items) => {
+                let here = Rc::new(env.clone());
+                Some(items.iter().map(|i| (i, u, scope, here.clone())).collect())
+            }
+            Expr::Concat(parts) => {
+                let mut out = Vec::new();
+                for p in parts {
+                    out.extend(self.eval_items(u, scope, p, env, depth + 1)?);
+                }
+                Some(out)
+            }
             Expr::Name(n) => match env.get(n.as_str()) {
-                Some(Bound::One(be, bu, bs)) => {
-                    self.eval_items(*bu, bs, be, &Env::new(), depth + 1)
+                Some(Bound::One(be, bu, bs, benv)) => self.eval_items(*bu, bs, be, benv, depth + 1),
+                Some(Bound::Many(items, bu, bs, benv)) => {
+                    Some(items.iter().map(|i| (*i, *bu, *bs, benv.clone())).collect())
                 }
-                Some(Bound::Many(items, bu, bs)) => {
-                    Some(items.iter().map(|i| (*i, *bu, *bs)).collect())
-                }
-                None => match self.ix.resolve(u, scope, n) {
-                    Value::Var(vu, va) => {
-                        let assign = &self.units[vu].facts.assigns[va];
-                        match assign.kind {
-                            AssignKind::Plain => {
-                                self.eval_items(vu, &assign.scope, &assign.value, env, depth + 1)
-                            }
-                            _ => None,
-                        }
+                Some(Bound::Keywords(..)) => None,
+                None => {
+                    if let Some(assign) = self
+                        .local_assigns(u, scope, n)
+                        .into_iter()
+                        .find(|a| a.kind == AssignKind::Plain && !self.mentions(&a.value, n))
+                    {
+                        return self.eval_items(u, scope, &assign.value, env, depth + 1);
                     }
-                    _ => None,
-                },
+                    match self.ix.resolve(u, scope, n) {
+                        Value::Var(vu, va) => {
+                            let assign = &self.units[vu].facts.assigns[va];
+                            match assign.kind {
+                                AssignKind::Plain => self.eval_items(
+                                    vu,
+                                    &assign.scope,
+                                    &assign.value,
+                                    &Env::new(),
+                                    depth + 1,
+                                ),
+                                _ => None,
+                            }
+                        }
+                        _ => None,
+                    }
+                }
             },
             _ => None,
         }
     }
 
-    /// Strings an expression stands for: literals, lists of them, config values, and through a
-    /// wrapper's parameters or local variables.
+    /// Whether an expression mentions a name (`x = x + more` is not a definition of `x`).
+    fn mentions(&self, e: &Expr, name: &str) -> bool {
+        let mut names = Vec::new();
+        collect_names(e, &mut names, 0);
+        names.contains(&name)
+    }
+
+    /// Strings an expression stands for: literals, lists of them, config values, templates
+    /// (`"/{}".format(d)`, f-strings over bound names), concatenations, and through a wrapper's
+    /// parameters, loop variables or local variables.
     pub(super) fn eval_strings(
         &self,
         u: usize,
@@ -152,22 +301,65 @@ impl<'a> Resolver<'_, 'a> {
                 .iter()
                 .flat_map(|i| self.eval_strings(u, scope, i, env, depth + 1))
                 .collect(),
+            Expr::Str(s) => {
+                let s = self.config.interpolate(s);
+                self.fill_holes(u, scope, &s, env, depth)
+            }
+            Expr::Format { template, args } => {
+                let values: Vec<Vec<String>> = args
+                    .iter()
+                    .filter(|a| a.keyword.is_none())
+                    .map(|a| self.eval_strings(u, scope, &a.value, env, depth + 1))
+                    .collect();
+                let named: Vec<(&str, Vec<String>)> = args
+                    .iter()
+                    .filter_map(|a| {
+                        let k = a.keyword.as_deref()?;
+                        (k != "*" && k != "**")
+                            .then(|| (k, self.eval_strings(u, scope, &a.value, env, depth + 1)))
+                    })
+                    .collect();
+                self.format(template, &values, &named)
+            }
+            Expr::Concat(parts) => {
+                let mut acc = vec![String::new()];
+                for p in parts {
+                    let values = self.eval_strings(u, scope, p, env, depth + 1);
+                    if values.is_empty() {
+                        return Vec::new();
+                    }
+                    acc = product(&acc, &values);
+                }
+                acc
+            }
+            Expr::Subscript { value, key } => {
+                // `locale[0]` on a bound tuple.
+                if let (Some(Bound::One(Expr::List(items), bu, bs, benv)), Expr::Const(i)) =
+                    (env.get(value.as_str()), &**key)
+                    && let Ok(i) = i.parse::<usize>()
+                    && let Some(item) = items.get(i)
+                {
+                    return self.eval_strings(*bu, bs, item, benv, depth + 1);
+                }
+                self.config.string(e).into_iter().collect()
+            }
             Expr::Name(n) => {
                 if let Some(bound) = env.get(n.as_str()) {
                     return match bound {
-                        Bound::One(be, bu, bs) => {
-                            self.eval_strings(*bu, bs, be, &Env::new(), depth + 1)
+                        Bound::One(be, bu, bs, benv) => {
+                            self.eval_strings(*bu, bs, be, benv, depth + 1)
                         }
-                        Bound::Many(items, bu, bs) => items
+                        Bound::Many(items, bu, bs, benv) => items
                             .iter()
-                            .flat_map(|i| self.eval_strings(*bu, bs, i, &Env::new(), depth + 1))
+                            .flat_map(|i| self.eval_strings(*bu, bs, i, benv, depth + 1))
                             .collect(),
+                        Bound::Keywords(..) => Vec::new(),
                     };
                 }
                 if let Some(assign) = self
                     .local_assigns(u, scope, n)
                     .into_iter()
-                    .find(|a| a.kind == AssignKind::Plain)
+                    .find(|a| a.kind == AssignKind::Plain && !self.mentions(&a.value, n))
                 {
                     return self.eval_strings(u, scope, &assign.value, env, depth + 1);
                 }
@@ -181,8 +373,191 @@ impl<'a> Resolver<'_, 'a> {
                     _ => self.config.string(e).into_iter().collect(),
                 }
             }
+            Expr::Const(c) if c.starts_with(|ch: char| ch.is_ascii_digit()) => vec![c.clone()],
             other => self.config.string(other).into_iter().collect(),
         }
+    }
+
+    /// An f-string's remaining holes (`{legacy_locale}`) filled from bound names; unknown
+    /// holes stay as written.
+    fn fill_holes(&self, u: usize, scope: &str, s: &str, env: &Env<'a>, depth: u32) -> Vec<String> {
+        if !s.contains('{') {
+            return vec![s.to_owned()];
+        }
+        let mut acc = vec![String::new()];
+        let mut rest = s;
+        while let Some(open) = rest.find('{') {
+            let lit = &rest[..open];
+            acc.iter_mut().for_each(|a| a.push_str(lit));
+            let after = &rest[open..];
+            let Some(close) = after.find('}') else {
+                acc.iter_mut().for_each(|a| a.push_str(after));
+                rest = "";
+                break;
+            };
+            let inner = after[1..close].trim();
+            let is_name = !inner.is_empty()
+                && inner
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == '.')
+                && !inner.starts_with(|c: char| c.is_ascii_digit());
+            let values = if is_name {
+                self.eval_strings(u, scope, &Expr::Name(inner.to_owned()), env, depth + 1)
+            } else {
+                Vec::new()
+            };
+            if values.is_empty() {
+                let hole = &after[..=close];
+                acc.iter_mut().for_each(|a| a.push_str(hole));
+            } else {
+                acc = product(&acc, &values);
+            }
+            rest = &after[close + 1..];
+        }
+        acc.iter_mut().for_each(|a| a.push_str(rest));
+        acc
+    }
+
+    /// `str.format` with positional (`{}`, `{0}`) and named (`{name}`) fields; empty when a
+    /// field's value is unknown.
+    fn format(
+        &self,
+        template: &str,
+        values: &[Vec<String>],
+        named: &[(&str, Vec<String>)],
+    ) -> Vec<String> {
+        let mut acc = vec![String::new()];
+        let mut rest = template;
+        let mut next = 0;
+        while let Some(open) = rest.find('{') {
+            let lit = &rest[..open];
+            acc.iter_mut().for_each(|a| a.push_str(lit));
+            let after = &rest[open..];
+            if let Some(escaped) = after.strip_prefix("{{") {
+                acc.iter_mut().for_each(|a| a.push('{'));
+                rest = escaped;
+                continue;
+            }
+            let Some(close) = after.find('}') else {
+                return Vec::new();
+            };
+            let field = after[1..close]
+                .split([':', '!'])
+                .next()
+                .unwrap_or("")
+                .trim();
+            let field_values = if field.is_empty() {
+                next += 1;
+                values.get(next - 1)
+            } else if let Ok(i) = field.parse::<usize>() {
+                values.get(i)
+            } else {
+                named.iter().find(|(k, _)| *k == field).map(|(_, v)| v)
+            };
+            match field_values {
+                Some(v) if !v.is_empty() => acc = product(&acc, v),
+                _ => return Vec::new(),
+            }
+            rest = &after[close + 1..];
+        }
+        let rest = rest.replace("}}", "}");
+        acc.iter_mut().for_each(|a| a.push_str(&rest));
+        acc
+    }
+
+    /// The arguments of a call with `*x` spread from a known list and `**kwargs` from the
+    /// keywords a wrapper received (or a `dict(...)` call).
+    pub(super) fn spread_args(&self, u: usize, call: &'a Call, env: &Env<'a>) -> Vec<ArgAt<'a>> {
+        let here = Rc::new(env.clone());
+        let scope = call.scope.as_str();
+        let mut out = Vec::new();
+        for arg in &call.args {
+            match arg.keyword.as_deref() {
+                Some("*") => {
+                    if let Some(items) = self.eval_items(u, scope, &arg.value, env, 0) {
+                        for (item, iu, iscope, ienv) in items {
+                            match item {
+                                Expr::List(parts) => out.extend(parts.iter().map(|p| ArgAt {
+                                    keyword: None,
+                                    value: p,
+                                    u: iu,
+                                    scope: iscope,
+                                    env: ienv.clone(),
+                                })),
+                                _ => out.push(ArgAt {
+                                    keyword: None,
+                                    value: item,
+                                    u: iu,
+                                    scope: iscope,
+                                    env: ienv,
+                                }),
+                            }
+                        }
+                    } else if let Expr::Name(n) = &arg.value
+                        && let Some(Bound::One(Expr::List(parts), bu, bs, benv)) =
+                            env.get(n.as_str())
+                    {
+                        out.extend(parts.iter().map(|p| ArgAt {
+                            keyword: None,
+                            value: p,
+                            u: *bu,
+                            scope: bs,
+                            env: benv.clone(),
+                        }));
+                    }
+                }
+                Some("**") => match &arg.value {
+                    Expr::Name(n) => {
+                        if let Some(Bound::Keywords(kws, bu, bs, benv)) = env.get(n.as_str()) {
+                            out.extend(kws.iter().map(|(k, v)| ArgAt {
+                                keyword: Some(*k),
+                                value: v,
+                                u: *bu,
+                                scope: bs,
+                                env: benv.clone(),
+                            }));
+                        }
+                    }
+                    Expr::Call { callee, args } if callee == "dict" => {
+                        out.extend(args.iter().filter_map(|a| {
+                            Some(ArgAt {
+                                keyword: Some(
+                                    a.keyword.as_deref().filter(|k| *k != "*" && *k != "**")?,
+                                ),
+                                value: &a.value,
+                                u,
+                                scope,
+                                env: here.clone(),
+                            })
+                        }));
+                    }
+                    _ => {}
+                },
+                k => out.push(ArgAt {
+                    keyword: k,
+                    value: &arg.value,
+                    u,
+                    scope,
+                    env: here.clone(),
+                }),
+            }
+        }
+        out
+    }
+
+    /// A keyword argument of a call, also when it arrives through `**kwargs`.
+    #[allow(clippy::type_complexity)]
+    pub(super) fn keyword_in(
+        &self,
+        u: usize,
+        call: &'a Call,
+        k: &str,
+        env: &Env<'a>,
+    ) -> Option<(&'a Expr, usize, &'a str, Rc<Env<'a>>)> {
+        self.spread_args(u, call, env)
+            .into_iter()
+            .find(|a| a.keyword == Some(k))
+            .map(|a| (a.value, a.u, a.scope, a.env))
     }
 
     /// The view an expression denotes: `Cls.as_view(...)`, a function, a class (for
@@ -199,23 +574,34 @@ impl<'a> Resolver<'_, 'a> {
         if depth > MAX_DEPTH {
             return None;
         }
+        // `globals()[name]`: the module-level def of that name.
+        if let Expr::Subscript { value, key } = e
+            && (value == "globals()" || value == "globals")
+        {
+            let name = self
+                .eval_strings(u, scope, key, env, depth + 1)
+                .into_iter()
+                .next()?;
+            return self.view_of(u, "", &Expr::Name(name), depth + 1);
+        }
         let root = match e {
             Expr::Name(n) => n.as_str(),
             Expr::Call { callee, .. } if callee.ends_with(".as_view") => receiver_of(callee)?,
             _ => return None,
         };
-        if let Some(Bound::One(be, bu, bs)) = env.get(root) {
+        if let Some(Bound::One(be, bu, bs, benv)) = env.get(root) {
             return match e {
-                Expr::Name(_) => self.eval_view(*bu, bs, be, &Env::new(), depth + 1),
+                Expr::Name(_) => self.eval_view(*bu, bs, be, benv, depth + 1),
                 _ => match be {
-                    Expr::Name(n) => self.view_of(
+                    Expr::Name(n) => self.eval_view(
                         *bu,
                         bs,
                         &Expr::Call {
                             callee: format!("{n}.as_view"),
                             args: Vec::new(),
                         },
-                        0,
+                        benv,
+                        depth + 1,
                     ),
                     _ => None,
                 },
@@ -248,15 +634,81 @@ impl<'a> Resolver<'_, 'a> {
     }
 }
 
+/// Every concatenation of one string of `a` with one of `b`, capped.
+fn product(a: &[String], b: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    for x in a {
+        for y in b {
+            if out.len() >= MAX_STRINGS {
+                return out;
+            }
+            out.push(format!("{x}{y}"));
+        }
+    }
+    out
+}
+
+/// Root names an expression uses (`route` in `*route`, `locale` in `locale[0]`).
+fn collect_names<'e>(e: &'e Expr, out: &mut Vec<&'e str>, depth: u32) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    match e {
+        Expr::Name(n) => out.push(n.split('.').next().unwrap_or(n)),
+        Expr::Call { callee, args } => {
+            out.extend(receiver_of(callee).map(|r| r.split('.').next().unwrap_or(r)));
+            for a in args {
+                collect_names(&a.value, out, depth + 1);
+            }
+        }
+        Expr::Format { args, .. } => {
+            for a in args {
+                collect_names(&a.value, out, depth + 1);
+            }
+        }
+        Expr::List(items) | Expr::Concat(items) => {
+            for i in items {
+                collect_names(i, out, depth + 1);
+            }
+        }
+        Expr::Subscript { value, key } => {
+            out.push(value.split('.').next().unwrap_or(value));
+            collect_names(key, out, depth + 1);
+        }
+        Expr::Str(s) => {
+            // f-string holes: `{name}`.
+            let mut rest = s.as_str();
+            while let Some(open) = rest.find('{') {
+                let after = &rest[open + 1..];
+                let Some(close) = after.find('}') else { break };
+                let inner = after[..close].trim();
+                if !inner.is_empty() && inner.chars().all(|c| c.is_alphanumeric() || c == '_') {
+                    out.push(inner);
+                }
+                rest = &after[close..];
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Bind a call's arguments to a def's parameters (the first, `self`/`cls`, skipped for
-/// methods); surplus positional arguments go to `*args`.
-fn bind_arguments<'a>(def: &'a seam_facts::python::Def, call: &'a Call, u: usize) -> Env<'a> {
+/// methods); surplus positional arguments go to `*args`, surplus keywords to `**kwargs`. Each
+/// value is evaluated later in the caller's scope and environment `outer`.
+fn bind_arguments<'a>(
+    def: &'a seam_facts::python::Def,
+    call: &'a Call,
+    u: usize,
+    outer: &Env<'a>,
+) -> Env<'a> {
     let mut params: Vec<&Param> = def.params.iter().collect();
     if def.kind == DefKind::Method && !params.is_empty() {
         params.remove(0);
     }
+    let outer = Rc::new(outer.clone());
     let mut env: Env<'a> = Env::new();
     let mut extra: Vec<&'a Expr> = Vec::new();
+    let mut extra_kw: Vec<(&'a str, &'a Expr)> = Vec::new();
     let mut pos = 0;
     let scope = call.scope.as_str();
     for arg in &call.args {
@@ -264,22 +716,32 @@ fn bind_arguments<'a>(def: &'a seam_facts::python::Def, call: &'a Call, u: usize
             None => {
                 match params.get(pos) {
                     Some(p) if p.star == 0 => {
-                        env.insert(p.name.as_str(), Bound::One(&arg.value, u, scope));
+                        env.insert(
+                            p.name.as_str(),
+                            Bound::One(&arg.value, u, scope, outer.clone()),
+                        );
                     }
                     _ => extra.push(&arg.value),
                 }
                 pos += 1;
             }
             Some("*" | "**") => {}
-            Some(k) => {
-                if let Some(p) = params.iter().find(|p| p.name == k) {
-                    env.insert(p.name.as_str(), Bound::One(&arg.value, u, scope));
+            Some(k) => match params.iter().find(|p| p.name == k && p.star == 0) {
+                Some(p) => {
+                    env.insert(
+                        p.name.as_str(),
+                        Bound::One(&arg.value, u, scope, outer.clone()),
+                    );
                 }
-            }
+                None => extra_kw.push((k, &arg.value)),
+            },
         }
     }
     if let Some(p) = params.iter().find(|p| p.star == 1) {
-        env.insert(p.name.as_str(), Bound::Many(extra, u, scope));
+        env.insert(p.name.as_str(), Bound::Many(extra, u, scope, outer.clone()));
+    }
+    if let Some(p) = params.iter().find(|p| p.star == 2) {
+        env.insert(p.name.as_str(), Bound::Keywords(extra_kw, u, scope, outer));
     }
     env
 }

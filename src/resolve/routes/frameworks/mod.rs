@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use seam_facts::python::{Arg, AssignKind, DefKind, Expr};
 use seam_facts::{Diagnostic, Severity};
 
-use super::{MAX_DEPTH, Resolver, join_path, keyword, positional, strings};
+use super::{MAX_DEPTH, Resolver, View, join_path, keyword, positional, strings};
 use crate::resolve::dotted::{last_segment, receiver_of};
 use crate::resolve::index::parent_scope;
 use crate::resolve::names::Value;
@@ -110,7 +110,7 @@ impl<'a> Resolver<'_, 'a> {
                                     "{} registration `{}` names no view class seam can bind; its routes are not read",
                                     fw.name, call.callee
                                 ),
-                            ));
+                            ).with_check("view-unbound"));
                         }
                     }
                 }
@@ -356,7 +356,7 @@ impl<'a> Resolver<'_, 'a> {
                         "routes of {what} ({} view) are not derived: its URL base is unknown ({why})",
                         fw.name
                     ),
-                ));
+                ).with_check("view-unbound"));
                 return;
             }
         };
@@ -366,10 +366,12 @@ impl<'a> Resolver<'_, 'a> {
                     Expr::Name(n) => self.router_var(u, scope, n),
                     _ => None,
                 });
-                self.prefixes(router, 0)
+                self.mounts(router, 0)
             }
-            None => vec![String::new()],
+            None => self.mounts(None, 0),
         };
+        // The routes' view: the registered class (a framework CRUD view used directly has none).
+        let view = t.class.map(|(cu, cd)| View::Class(cu, cd));
         let include = fw.include_attr.and_then(|a| self.list_attr(t.class, a));
         let exclude = fw
             .exclude_attr
@@ -395,7 +397,7 @@ impl<'a> Resolver<'_, 'a> {
                     let path = route_path(&url, &rule);
                     let pairs: Vec<(String, String)> =
                         verbs.iter().map(|m| (m.clone(), handler.clone())).collect();
-                    self.add(&prefixes, &[path], &pairs, &file, def.line);
+                    self.add(&prefixes, &[path], &pairs, None, view, &file, def.line);
                 }
                 continue;
             }
@@ -421,7 +423,7 @@ impl<'a> Resolver<'_, 'a> {
                 .iter()
                 .map(|m| ((*m).to_owned(), handler.clone()))
                 .collect();
-            self.add(&prefixes, &[path], &pairs, &file, def.line);
+            self.add(&prefixes, &[path], &pairs, None, view, &file, def.line);
         }
         // Endpoints the framework bases contribute, unless the class defines the method
         // itself (a plain override drops the framework's route; a decorated one was read
@@ -451,7 +453,7 @@ impl<'a> Resolver<'_, 'a> {
                             "{} view `{class_name}` is registered without a repository class or model to handle its `{}` endpoints; they are not read",
                             fw.name, ep.method
                         ),
-                    ));
+                    ).with_check("view-unbound"));
                     continue;
                 };
                 for (rule, verbs) in ep.rules {
@@ -460,7 +462,7 @@ impl<'a> Resolver<'_, 'a> {
                         .iter()
                         .map(|m| ((*m).to_owned(), handler.clone()))
                         .collect();
-                    self.add(&prefixes, &[path], &pairs, &reg_file, line);
+                    self.add(&prefixes, &[path], &pairs, None, view, &reg_file, line);
                 }
             }
         }
@@ -766,7 +768,7 @@ impl<'a> Resolver<'_, 'a> {
                             "`@{callee}` on `{}`: its class derives no {} view base seam knows; no route is derived",
                             def.qualname, FRAMEWORKS[fw].name
                         ),
-                    ));
+                    ).with_check("view-unbound"));
                 }
             }
         }

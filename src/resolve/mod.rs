@@ -320,7 +320,8 @@ fn assemble(ix: &Index<'_>, loaded: &Loaded, mut b: Builder) -> Analysis {
                         "{} is registered again (handler {}); the first registration ({}) is kept",
                         route.id, route.handler, prev.handler
                     ),
-                ));
+                )
+                .with_check("route-duplicate"));
                 b.edges.remove(&route.id, &route.handler, EdgeKind::Handles);
             }
             continue;

@@ -1,9 +1,9 @@
 //! Self-checks: what seam saw in the code but could not read, counted by kind, so a proposal
 //! built on a fraction of the facts says so instead of sounding confident. Two sources:
 //! diagnostics the resolver marked with a `check` (a registration whose path could not be
-//! bound, a class deriving a model base with no table...), and checks over the finished facts
-//! (two handlers on one route, query sites mostly in migrations, a Flask or SQLAlchemy app
-//! with no route or no table found).
+//! bound, a class deriving a model base with no table, two handlers on one route...), and
+//! checks over the finished facts (query sites mostly in migrations, a Flask or SQLAlchemy
+//! app with no route or no table found).
 
 use std::collections::BTreeMap;
 
@@ -40,31 +40,6 @@ pub(crate) fn fact_checks(
     tables: usize,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let mut by_id: BTreeMap<&str, Vec<&Route>> = BTreeMap::new();
-    for r in routes {
-        by_id.entry(r.id.as_str()).or_default().push(r);
-    }
-    for (id, rs) in by_id {
-        let mut handlers: Vec<&str> = rs.iter().map(|r| r.handler.as_str()).collect();
-        handlers.dedup();
-        if handlers.len() > 1 {
-            let r = rs[1];
-            out.push(
-                Diagnostic::new(
-                    &r.file,
-                    r.line,
-                    Severity::Warning,
-                    format!(
-                        "`{}` has {} handlers ({}): Flask serves only the first registered; seam cannot tell which",
-                        id.trim_start_matches("route:"),
-                        handlers.len(),
-                        handlers.join(", ")
-                    ),
-                )
-                .with_check("route-duplicate"),
-            );
-        }
-    }
     let tags: BTreeMap<&str, &[Tag]> = units
         .iter()
         .map(|u| (u.file.rel.as_str(), u.file.tags.as_slice()))
@@ -170,34 +145,47 @@ pub(crate) fn summarize(diagnostics: &[Diagnostic]) -> Vec<SelfCheck> {
 mod tests {
     use super::*;
 
-    fn route(id: &str, handler: &str, line: u32) -> Route {
-        Route {
-            id: format!("route:{id}"),
-            path: id
-                .split_once(' ')
-                .map(|(_, p)| p.to_owned())
-                .unwrap_or_default(),
-            methods: vec![id.split(' ').next().unwrap_or("GET").to_owned()],
-            handler: handler.to_owned(),
-            file: "app.py".to_owned(),
+    fn query(file: &str, line: u32) -> Query {
+        Query {
+            site: "m:f".to_owned(),
+            file: file.to_owned(),
             line,
+            source: crate::analysis::QuerySource::Orm,
+            kind: "select".to_owned(),
+            reads: Vec::new(),
+            writes: Vec::new(),
+            equality_columns: Vec::new(),
+            joins: Vec::new(),
+            locking: false,
+            assigned_columns: Vec::new(),
+            in_loop: false,
         }
     }
 
     #[test]
-    fn two_handlers_on_one_route_are_a_check_and_counted_by_kind() {
-        let routes = vec![
-            route("GET /a", "app:first", 3),
-            route("GET /a", "app:second", 9),
-            route("GET /b", "app:b", 12),
-        ];
-        let d = fact_checks(&[], &routes, &[], 1);
+    fn queries_mostly_in_migrations_are_a_check_counted_by_kind() {
+        let mut queries: Vec<Query> = (1..=8)
+            .map(|l| query("migrations/versions/a.py", l))
+            .collect();
+        queries.extend((1..=3).map(|l| query("app/views.py", l)));
+        let d = fact_checks(&[], &[], &queries, 1);
         assert_eq!(d.len(), 1, "{d:?}");
-        assert_eq!(d[0].check.as_deref(), Some("route-duplicate"));
-        assert_eq!(d[0].line, 9);
+        assert_eq!(d[0].check.as_deref(), Some("queries-in-migrations"));
+        assert_eq!(
+            (d[0].file.as_str(), d[0].line),
+            ("migrations/versions/a.py", 1)
+        );
         let s = summarize(&d);
-        assert_eq!(s.len(), 1);
-        assert_eq!((s[0].check.as_str(), s[0].count), ("route-duplicate", 1));
+        assert_eq!(
+            (s[0].check.as_str(), s[0].count),
+            ("queries-in-migrations", 1)
+        );
         assert!(!s[0].meaning.is_empty());
+        queries.truncate(5);
+        queries.extend((1..=6).map(|l| query("app/views.py", l)));
+        assert!(
+            fact_checks(&[], &[], &queries, 1).is_empty(),
+            "5 of 11: not most"
+        );
     }
 }

@@ -4,9 +4,13 @@ the bar is held at what it measures now (floored to 3 decimals). Paste the outpu
 import re, sys, math
 BAR = [0.97, 0.95, 0.97, 0.98, 0.95, 0.98, 0.95]
 out = []
+lines = {}
 for line in sys.stdin:
-    if '(with exclusions)' in line:
-        continue
+    m = re.match(r'^(\S+)\s+route recall', line)
+    # The suite holds an app to its figures with exclusions, where it has some.
+    if m and ('(with exclusions)' in line or m.group(1) not in lines):
+        lines[m.group(1)] = line
+for line in lines.values():
     m = re.match(r'^(\S+)\s+route recall', line)
     if not m:
         continue

@@ -2,12 +2,15 @@
 //! under each other (`register_blueprint`, `add_namespace`, `init_app`, factories, loops) and
 //! the URL prefixes that follow.
 
+use std::collections::HashSet;
+
 use seam_facts::python::{Call, DefKind, Expr};
 
 use super::*;
 
 impl<'a> Resolver<'_, 'a> {
     pub(super) fn find_routers(&mut self) {
+        let subclasses = self.router_subclass_names();
         for (u, unit) in self.ix.units.iter().enumerate() {
             for (a, assign) in unit.facts.assigns.iter().enumerate() {
                 let Expr::Call { callee, args } = &assign.value else {
@@ -15,10 +18,13 @@ impl<'a> Resolver<'_, 'a> {
                 };
                 let (kind, class) = match router_kind(last_segment(callee)) {
                     Some(kind) => (kind, None),
-                    None => match self.router_subclass(u, &assign.scope, callee) {
-                        Some((kind, class)) => (kind, Some(class)),
-                        None => continue,
-                    },
+                    None if subclasses.contains(last_segment(callee)) => {
+                        match self.router_subclass(u, &assign.scope, callee) {
+                            Some((kind, class)) => (kind, Some(class)),
+                            None => continue,
+                        }
+                    }
+                    None => continue,
                 };
                 let prefix_key = match kind {
                     RouterKind::App => None,
@@ -76,17 +82,23 @@ impl<'a> Resolver<'_, 'a> {
         self.factory_apps();
     }
 
-    /// A repository class deriving (through repository bases, to a bounded depth) from a Flask
-    /// router class: the kind, and the class.
-    fn router_subclass(
-        &self,
-        u: usize,
-        scope: &str,
-        callee: &str,
-    ) -> Option<(RouterKind, (usize, usize))> {
-        let Value::Def(cu, cd) = self.ix.resolve(u, scope, callee) else {
-            return None;
-        };
+    /// Names of the repository classes that derive a Flask router class: only a call of one of
+    /// these names can build a router subclass, so no other call is resolved for it.
+    fn router_subclass_names(&self) -> HashSet<&'a str> {
+        let units = self.units;
+        let mut names = HashSet::new();
+        for (u, unit) in units.iter().enumerate() {
+            for (d, def) in unit.facts.defs.iter().enumerate() {
+                if def.kind == DefKind::Class && self.router_base_kind(u, d).is_some() {
+                    names.insert(last_segment(&def.qualname));
+                }
+            }
+        }
+        names
+    }
+
+    /// The router kind a class derives, through repository bases to a bounded depth.
+    fn router_base_kind(&self, cu: usize, cd: usize) -> Option<RouterKind> {
         let mut todo = vec![(cu, cd)];
         let mut seen = Vec::new();
         while let Some((bu, bd)) = todo.pop() {
@@ -102,12 +114,26 @@ impl<'a> Resolver<'_, 'a> {
                 if let Expr::Name(n) | Expr::Call { callee: n, .. } = b
                     && let Some(kind) = router_kind(last_segment(n))
                 {
-                    return Some((kind, (cu, cd)));
+                    return Some(kind);
                 }
             }
             todo.extend(self.ix.repo_bases(bu, bd, 0));
         }
         None
+    }
+
+    /// A repository class deriving (through repository bases, to a bounded depth) from a Flask
+    /// router class: the kind, and the class.
+    fn router_subclass(
+        &self,
+        u: usize,
+        scope: &str,
+        callee: &str,
+    ) -> Option<(RouterKind, (usize, usize))> {
+        let Value::Def(cu, cd) = self.ix.resolve(u, scope, callee) else {
+            return None;
+        };
+        self.router_base_kind(cu, cd).map(|kind| (kind, (cu, cd)))
     }
 
     /// The `super().__init__(...)` (or `Base.__init__(self, ...)`) call in a class's
@@ -125,19 +151,29 @@ impl<'a> Resolver<'_, 'a> {
     /// `app = create_app()` outside the factory: each call of an application factory builds
     /// another application, whose own routes are its own.
     fn factory_apps(&mut self) {
+        let builders = self.app_builders();
+        if builders.is_empty() {
+            return;
+        }
+        let names: HashSet<&str> = builders
+            .iter()
+            .map(|&(u, d)| last_segment(&self.units[u].facts.defs[d].qualname))
+            .collect();
         let mut made = Vec::new();
         for (u, unit) in self.ix.units.iter().enumerate() {
             for (a, assign) in unit.facts.assigns.iter().enumerate() {
                 let Expr::Call { callee, .. } = &assign.value else {
                     continue;
                 };
-                if assign.targets.len() != 1 || self.routers.contains_key(&(u, a)) {
+                if assign.targets.len() != 1
+                    || !names.contains(last_segment(callee))
+                    || self.routers.contains_key(&(u, a))
+                {
                     continue;
                 }
-                let Value::Def(fu, fd) = self.ix.resolve(u, &assign.scope, callee) else {
-                    continue;
-                };
-                if self.builds_app(fu, fd, 0) {
+                if let Value::Def(fu, fd) = self.ix.resolve(u, &assign.scope, callee)
+                    && builders.contains(&(fu, fd))
+                {
                     made.push((u, a));
                 }
             }
@@ -156,24 +192,59 @@ impl<'a> Resolver<'_, 'a> {
         }
     }
 
-    /// Whether a function builds a Flask app: `Flask(...)` in its body, or a call of another
-    /// function that does (`create_app()` → `factory.create_app(...)`), to a bounded depth.
-    fn builds_app(&self, fu: usize, fd: usize, depth: u32) -> bool {
-        let def = &self.units[fu].facts.defs[fd];
-        if def.kind == DefKind::Class || depth > MAX_DEPTH {
-            return false;
-        }
-        let assigns = &self.units[fu].facts.assigns;
-        let direct = self.routers.iter().any(|((ru, ra), r)| {
-            *ru == fu && r.kind == RouterKind::App && assigns[*ra].scope == def.qualname
-        });
-        direct
-            || assigns.iter().any(|a| {
-                a.scope == def.qualname
-                    && matches!(&a.value, Expr::Call { callee, .. }
-                        if matches!(self.ix.resolve(fu, &a.scope, callee),
-                            Value::Def(gu, gd) if (gu, gd) != (fu, fd) && self.builds_app(gu, gd, depth + 1)))
+    /// The functions that build a Flask app: `Flask(...)` assigned in their body, or an
+    /// assignment from a call of another such function (`create_app()` →
+    /// `factory.create_app(...)`), to a bounded depth. Grown outwards from the direct
+    /// builders, resolving only calls named like a builder, so the cost follows the few app
+    /// factories rather than every call of the repository.
+    fn app_builders(&self) -> HashSet<(usize, usize)> {
+        let function = |u: usize, scope: &str| {
+            self.ix
+                .def_of_scope(u, scope)
+                .filter(|&d| self.units[u].facts.defs[d].kind != DefKind::Class)
+        };
+        let mut builders: HashSet<(usize, usize)> = self
+            .routers
+            .iter()
+            .filter(|(_, r)| r.kind == RouterKind::App)
+            .filter_map(|(&(u, a), _)| {
+                function(u, &self.units[u].facts.assigns[a].scope).map(|d| (u, d))
             })
+            .collect();
+        for _ in 0..=MAX_DEPTH {
+            let names: HashSet<&str> = builders
+                .iter()
+                .map(|&(u, d)| last_segment(&self.units[u].facts.defs[d].qualname))
+                .collect();
+            let mut grown = Vec::new();
+            for (u, unit) in self.units.iter().enumerate() {
+                for assign in &unit.facts.assigns {
+                    let Expr::Call { callee, .. } = &assign.value else {
+                        continue;
+                    };
+                    if assign.scope.is_empty() || !names.contains(last_segment(callee)) {
+                        continue;
+                    }
+                    let Some(caller) = function(u, &assign.scope).map(|d| (u, d)) else {
+                        continue;
+                    };
+                    if builders.contains(&caller) {
+                        continue;
+                    }
+                    if let Value::Def(gu, gd) = self.ix.resolve(u, &assign.scope, callee)
+                        && (gu, gd) != caller
+                        && builders.contains(&(gu, gd))
+                    {
+                        grown.push(caller);
+                    }
+                }
+            }
+            if grown.is_empty() {
+                break;
+            }
+            builders.extend(grown);
+        }
+        builders
     }
 
     /// A router's own prefix: a literal or configuration value; a template whose holes cannot

@@ -78,6 +78,10 @@ fn routes_are_exactly_these() {
         "route:GET /rest/feeds",
         "route:GET /rest/feeds/<int:feed_id>",
         "route:GET /search/",
+        "route:GET /status/live",
+        "route:GET /status/v2/ready",
+        "route:GET /status/version",
+        "route:POST /status/v2/drain",
         "route:POST /api/2/publish/<int:article_id>",
         "route:POST /api/2/retract/<int:article_id>",
         "route:POST /rest/feeds",
@@ -199,6 +203,40 @@ fn resources_spread_from_a_list_of_tuples() {
         evidence_of("route:GET /rest/feeds"),
         ("newsroom/factory.py".to_owned(), line)
     );
+}
+
+/// `status.py`: `with_prefix(rule)` returns `prefix + rule` when an environment variable is
+/// set and `rule` otherwise: the default (the return seam can evaluate) is the rule. A
+/// function returning a list of `(rule, view, methods)` tuples feeds `for rule, view, methods
+/// in status_routes(): app.add_url_rule(...)` like a list assigned to a name, its rules built by
+/// helpers with their arguments bound (`versioned("ready", version=2)`).
+#[test]
+fn rules_and_registration_lists_from_what_functions_return() {
+    let factory = "newsroom/factory.py".to_owned();
+    let looped = line_of(
+        FIX,
+        "newsroom/factory.py",
+        "app.add_url_rule(rule, view_func=view, methods=methods)",
+    );
+    for (id, handler) in [
+        ("route:GET /status/live", "newsroom.status:live"),
+        ("route:GET /status/v2/ready", "newsroom.status:ready"),
+        ("route:POST /status/v2/drain", "newsroom.status:drain"),
+    ] {
+        assert_eq!(facts(id).0, handler, "{id}");
+        assert_eq!(evidence_of(id), (factory.clone(), looped), "{id}");
+    }
+    assert!(find_route(news(), "route:GET /status/v2/drain").is_none());
+    let direct = line_of(
+        FIX,
+        "newsroom/factory.py",
+        "with_prefix(\"/status/version\")",
+    );
+    assert_eq!(
+        facts("route:GET /status/version").0,
+        "newsroom.status:version"
+    );
+    assert_eq!(evidence_of("route:GET /status/version"), (factory, direct));
 }
 
 /// `articles/views.py`: `"/digest/{}".format(kind)` and `endpoint="digest_" + kind` in a loop;

@@ -21,6 +21,10 @@ pub struct PyFile {
     pub imports: Vec<Import>,
     pub calls: Vec<Call>,
     pub assigns: Vec<Assign>,
+    /// `return value` statements of defs, in source order (a bare `return` is `None`): what
+    /// a repository function gives back, for rules and registration lists built by a call.
+    #[serde(default)]
+    pub returns: Vec<Return>,
     /// `name.attr` reads inside defs (for relationship traversal on typed locals), first line per
     /// (scope, base, attr).
     pub attrs: Vec<AttrUse>,
@@ -182,6 +186,14 @@ pub struct Assign {
     pub targets: Vec<String>,
     /// Annotation as written (`Mapped[list["Post"]]`).
     pub annotation: Option<String>,
+    pub value: Expr,
+}
+
+/// A `return` statement: the def it returns from (`scope`) and its value's summary.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Return {
+    pub scope: String,
+    pub line: u32,
     pub value: Expr,
 }
 

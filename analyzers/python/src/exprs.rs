@@ -65,6 +65,19 @@ fn summarize_at(node: Node<'_>, src: &[u8], depth: u32) -> Expr {
     if depth > MAX_DEPTH {
         return Expr::Other;
     }
+    // Parentheses add no depth (`return (a + [(rule, view)])` reads like its contents); they
+    // are unwrapped in a loop, so nested parentheses never become recursion.
+    let mut node = node;
+    while node.kind() == "parenthesized_expression" {
+        let mut cursor = node.walk();
+        let inner = node
+            .named_children(&mut cursor)
+            .find(|c| c.kind() != "comment");
+        match inner {
+            Some(inner) => node = inner,
+            None => return Expr::Other,
+        }
+    }
     match node.kind() {
         "string" | "concatenated_string" => {
             literal_verbatim(node, src).map_or(Expr::Other, |l| Expr::Str(l.text))
@@ -175,9 +188,6 @@ fn summarize_at(node: Node<'_>, src: &[u8], depth: u32) -> Expr {
             }
         }
         "integer" | "float" | "true" | "false" | "none" => Expr::Const(text(node, src).to_owned()),
-        "parenthesized_expression" => node
-            .named_child(0)
-            .map_or(Expr::Other, |n| summarize_at(n, src, depth + 1)),
         "await" => node
             .named_child(0)
             .map_or(Expr::Other, |n| summarize_at(n, src, depth + 1)),

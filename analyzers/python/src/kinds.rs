@@ -12,6 +12,7 @@ pub(crate) enum Role {
     Import,
     Call,
     Assignment,
+    Return,
     For,
     /// `while` and comprehensions: their bodies run in a loop.
     Loop,
@@ -33,6 +34,7 @@ const ROLES: &[(&str, Role)] = &[
     ("future_import_statement", Role::Import),
     ("call", Role::Call),
     ("assignment", Role::Assignment),
+    ("return_statement", Role::Return),
     ("for_statement", Role::For),
     ("while_statement", Role::Loop),
     ("list_comprehension", Role::Loop),

@@ -310,3 +310,41 @@ fn long_additions_do_not_recurse_per_operand() {
         other => panic!("long addition summarised as {other:?}"),
     }
 }
+
+#[test]
+fn returns_are_recorded_per_def() {
+    let f = facts(
+        "def prefix(route):\n    if p := os.environ.get('P'):\n        return p.rstrip('/') + route\n    return route\n\nclass C:\n    def m(self):\n        def inner():\n            return ['/a', '/b']\n        return\n",
+    );
+    let got: Vec<(&str, u32, &Expr)> = f
+        .returns
+        .iter()
+        .map(|r| (r.scope.as_str(), r.line, &r.value))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "prefix",
+                3,
+                &Expr::Concat(vec![
+                    Expr::Call {
+                        callee: "p.rstrip".to_owned(),
+                        args: vec![seam_facts::python::Arg {
+                            keyword: None,
+                            value: Expr::Str("/".to_owned())
+                        }]
+                    },
+                    Expr::Name("route".to_owned())
+                ])
+            ),
+            ("prefix", 4, &Expr::Name("route".to_owned())),
+            (
+                "C.m.inner",
+                9,
+                &Expr::List(vec![Expr::Str("/a".to_owned()), Expr::Str("/b".to_owned())])
+            ),
+            ("C.m", 10, &Expr::Const("None".to_owned())),
+        ]
+    );
+}

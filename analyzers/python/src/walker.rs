@@ -5,7 +5,7 @@
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::fields::{F, Field};
-use seam_facts::python::{Assign, AssignKind, AttrUse, PyFile, SqlOrigin, SqlString};
+use seam_facts::python::{Assign, AssignKind, AttrUse, PyFile, Return, SqlOrigin, SqlString};
 use tree_sitter::{Node, Tree};
 
 use crate::exprs::{annotation_name, dotted, summarize};
@@ -95,6 +95,7 @@ pub(crate) fn walk(tree: &Tree, src: &[u8], path: &str) -> PyFile {
     f.imports.shrink_to_fit();
     f.calls.shrink_to_fit();
     f.assigns.shrink_to_fit();
+    f.returns.shrink_to_fit();
     f.attrs.shrink_to_fit();
     f.sql.shrink_to_fit();
     w.file
@@ -173,6 +174,10 @@ impl<'s, 't> Walker<'s, 't> {
             }
             Role::Assignment => {
                 self.assignment(node, scope);
+                self.push_children(node, scope);
+            }
+            Role::Return => {
+                self.record_return(node, scope);
                 self.push_children(node, scope);
             }
             Role::For => {
@@ -268,6 +273,22 @@ impl<'s, 't> Walker<'s, 't> {
                 self.file.assigns.push(assign);
             }
         }
+    }
+
+    /// `return value` inside a def (a bare `return` returns `None`).
+    fn record_return(&mut self, node: Node<'t>, scope: u32) {
+        if self.scope(scope).kind != ScopeKind::Function {
+            return;
+        }
+        let value = match node.named_child(0).filter(|c| c.kind() != "comment") {
+            Some(v) => summarize(v, self.src),
+            None => seam_facts::python::Expr::Const("None".to_owned()),
+        };
+        self.file.returns.push(Return {
+            scope: self.scope(scope).qualname.clone(),
+            line: Self::line(node),
+            value,
+        });
     }
 
     fn record_assign(

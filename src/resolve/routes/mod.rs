@@ -34,6 +34,9 @@ const MAX_DEPTH: u32 = 8;
 /// How many wrapper evaluations one analysis may make: chains of forwarding functions fan
 /// out, and a pathological repository must not make that exponential.
 const MAX_WRAPPER_RUNS: u32 = 200_000;
+/// How many function returns one analysis may read: calls inside returns fan out (a function
+/// with several returns calling another such function), and that must not become exponential.
+const MAX_RETURN_READS: u32 = 200_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum RouterKind {
@@ -126,6 +129,8 @@ struct Resolver<'i, 'a> {
     forwarders: HashMap<(usize, usize), Vec<usize>>,
     /// Wrapper evaluations left (see [`MAX_WRAPPER_RUNS`]).
     wrapper_runs: u32,
+    /// Function returns left to read (see [`MAX_RETURN_READS`]); evaluation is `&self`.
+    return_reads: std::cell::Cell<u32>,
     /// Registering calls (unit, call) that some evaluation bound.
     bound_calls: BTreeSet<(usize, usize)>,
     /// Route decorators (unit, def, decorator) that some evaluation bound.
@@ -171,6 +176,7 @@ pub(crate) fn resolve_routes(
         blueprint_wrappers: HashMap::new(),
         forwarders: HashMap::new(),
         wrapper_runs: MAX_WRAPPER_RUNS,
+        return_reads: std::cell::Cell::new(MAX_RETURN_READS),
         bound_calls: BTreeSet::new(),
         bound_decorators: BTreeSet::new(),
         pending_decorators: BTreeSet::new(),

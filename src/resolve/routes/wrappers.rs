@@ -3,7 +3,7 @@
 //! → `configure_blueprints(app, blueprints)` → `register_blueprint`), `for` loops over known
 //! lists, `*args`/`**kwargs`, local variables, string templates and concatenation.
 
-use seam_facts::python::{Assign, AssignKind, Call, DefKind, Expr, Param};
+use seam_facts::python::{Arg, Assign, AssignKind, Call, DefKind, Expr, Param};
 
 use super::*;
 
@@ -233,12 +233,23 @@ impl<'a> Resolver<'_, 'a> {
                 Some(items.iter().map(|i| (i, u, scope, here.clone())).collect())
             }
             Expr::Concat(parts) => {
+                // Parts that are not known lists (a comprehension, a list a loop fills at run
+                // time) are left out, as long as one part is known: the elements read are
+                // real, only the unread ones are missing.
                 let mut out = Vec::new();
+                let mut known = false;
                 for p in parts {
-                    out.extend(self.eval_items(u, scope, p, env, depth + 1)?);
+                    if let Some(items) = self.eval_items(u, scope, p, env, depth + 1) {
+                        known = true;
+                        out.extend(items);
+                    }
                 }
-                Some(out)
+                known.then_some(out)
             }
+            Expr::Call { callee, args } => self
+                .returns_of(u, scope, callee, args, env, depth)
+                .into_iter()
+                .find_map(|(ru, rs, re, renv)| self.eval_items(ru, rs, re, &renv, depth + 1)),
             Expr::Name(n) => match env.get(n.as_str()) {
                 Some(Bound::One(be, bu, bs, benv)) => self.eval_items(*bu, bs, be, benv, depth + 1),
                 Some(Bound::Many(items, bu, bs, benv)) => {
@@ -275,6 +286,53 @@ impl<'a> Resolver<'_, 'a> {
         }
     }
 
+    /// The `return` values of the repository function a call names, each with the call's
+    /// arguments bound to the function's parameters (evaluated in the caller's `env`), in
+    /// source order. Callers take the first return that evaluates (the default path, as for
+    /// config constants: `return prefix + route` under an environment check yields nothing,
+    /// so the plain `return route` is read). Empty for anything but a module-level or nested
+    /// function of the repository.
+    #[allow(clippy::type_complexity)]
+    pub(super) fn returns_of(
+        &self,
+        u: usize,
+        scope: &'a str,
+        callee: &str,
+        args: &'a [Arg],
+        env: &Env<'a>,
+        depth: u32,
+    ) -> Vec<(usize, &'a str, &'a Expr, Rc<Env<'a>>)> {
+        if depth >= MAX_DEPTH || callee.contains("()") {
+            return Vec::new();
+        }
+        let Value::Def(du, dd) = self.ix.resolve(u, scope, callee) else {
+            return Vec::new();
+        };
+        let units = self.units;
+        let def = &units[du].facts.defs[dd];
+        if def.kind != DefKind::Function {
+            return Vec::new();
+        }
+        let returns: Vec<&'a Expr> = units[du]
+            .facts
+            .returns
+            .iter()
+            .filter(|r| r.scope == def.qualname)
+            .map(|r| &r.value)
+            .collect();
+        let left = self.return_reads.get();
+        let n = u32::try_from(returns.len()).unwrap_or(u32::MAX);
+        if returns.is_empty() || left < n {
+            return Vec::new();
+        }
+        self.return_reads.set(left - n);
+        let bound = Rc::new(bind_args(def, args, u, scope, env));
+        returns
+            .into_iter()
+            .map(|r| (du, def.qualname.as_str(), r, bound.clone()))
+            .collect()
+    }
+
     /// Whether an expression mentions a name (`x = x + more` is not a definition of `x`).
     fn mentions(&self, e: &Expr, name: &str) -> bool {
         let mut names = Vec::new();
@@ -288,8 +346,8 @@ impl<'a> Resolver<'_, 'a> {
     pub(super) fn eval_strings(
         &self,
         u: usize,
-        scope: &str,
-        e: &Expr,
+        scope: &'a str,
+        e: &'a Expr,
         env: &Env<'a>,
         depth: u32,
     ) -> Vec<String> {
@@ -343,44 +401,73 @@ impl<'a> Resolver<'_, 'a> {
                 }
                 self.config.string(e).into_iter().collect()
             }
-            Expr::Name(n) => {
-                if let Some(bound) = env.get(n.as_str()) {
-                    return match bound {
-                        Bound::One(be, bu, bs, benv) => {
-                            self.eval_strings(*bu, bs, be, benv, depth + 1)
-                        }
-                        Bound::Many(items, bu, bs, benv) => items
-                            .iter()
-                            .flat_map(|i| self.eval_strings(*bu, bs, i, benv, depth + 1))
-                            .collect(),
-                        Bound::Keywords(..) => Vec::new(),
-                    };
+            Expr::Name(n) => self.eval_name(u, scope, n, env, depth),
+            Expr::Call { callee, args } => {
+                if let Some(s) = self.config.string(e) {
+                    return vec![s];
                 }
-                if let Some(assign) = self
-                    .local_assigns(u, scope, n)
+                // A repository function's first return that evaluates to strings.
+                self.returns_of(u, scope, callee, args, env, depth)
                     .into_iter()
-                    .find(|a| a.kind == AssignKind::Plain && !self.mentions(&a.value, n))
-                {
-                    return self.eval_strings(u, scope, &assign.value, env, depth + 1);
-                }
-                match self.ix.resolve(u, scope, n) {
-                    Value::Var(vu, va)
-                        if self.units[vu].facts.assigns[va].kind == AssignKind::Plain =>
-                    {
-                        let assign = &self.units[vu].facts.assigns[va];
-                        self.eval_strings(vu, &assign.scope, &assign.value, &Env::new(), depth + 1)
-                    }
-                    _ => self.config.string(e).into_iter().collect(),
-                }
+                    .map(|(ru, rs, re, renv)| self.eval_strings(ru, rs, re, &renv, depth + 1))
+                    .find(|v| !v.is_empty())
+                    .unwrap_or_default()
             }
             Expr::Const(c) if c.starts_with(|ch: char| ch.is_ascii_digit()) => vec![c.clone()],
             other => self.config.string(other).into_iter().collect(),
         }
     }
 
+    /// Strings a name stands for: a bound parameter or loop variable, a local variable, a
+    /// module variable, a config constant.
+    fn eval_name(
+        &self,
+        u: usize,
+        scope: &'a str,
+        n: &str,
+        env: &Env<'a>,
+        depth: u32,
+    ) -> Vec<String> {
+        if let Some(bound) = env.get(n) {
+            return match bound {
+                Bound::One(be, bu, bs, benv) => self.eval_strings(*bu, bs, be, benv, depth + 1),
+                Bound::Many(items, bu, bs, benv) => items
+                    .iter()
+                    .flat_map(|i| self.eval_strings(*bu, bs, i, benv, depth + 1))
+                    .collect(),
+                Bound::Keywords(..) => Vec::new(),
+            };
+        }
+        if let Some(assign) = self
+            .local_assigns(u, scope, n)
+            .into_iter()
+            .find(|a| a.kind == AssignKind::Plain && !self.mentions(&a.value, n))
+        {
+            return self.eval_strings(u, scope, &assign.value, env, depth + 1);
+        }
+        match self.ix.resolve(u, scope, n) {
+            Value::Var(vu, va) if self.units[vu].facts.assigns[va].kind == AssignKind::Plain => {
+                let assign = &self.units[vu].facts.assigns[va];
+                self.eval_strings(vu, &assign.scope, &assign.value, &Env::new(), depth + 1)
+            }
+            _ => self
+                .config
+                .string(&Expr::Name(n.to_owned()))
+                .into_iter()
+                .collect(),
+        }
+    }
+
     /// An f-string's remaining holes (`{legacy_locale}`) filled from bound names; unknown
     /// holes stay as written.
-    fn fill_holes(&self, u: usize, scope: &str, s: &str, env: &Env<'a>, depth: u32) -> Vec<String> {
+    fn fill_holes(
+        &self,
+        u: usize,
+        scope: &'a str,
+        s: &str,
+        env: &Env<'a>,
+        depth: u32,
+    ) -> Vec<String> {
         if !s.contains('{') {
             return vec![s.to_owned()];
         }
@@ -402,7 +489,7 @@ impl<'a> Resolver<'_, 'a> {
                     .all(|c| c.is_alphanumeric() || c == '_' || c == '.')
                 && !inner.starts_with(|c: char| c.is_ascii_digit());
             let values = if is_name {
-                self.eval_strings(u, scope, &Expr::Name(inner.to_owned()), env, depth + 1)
+                self.eval_name(u, scope, inner, env, depth + 1)
             } else {
                 Vec::new()
             };
@@ -701,6 +788,17 @@ fn bind_arguments<'a>(
     u: usize,
     outer: &Env<'a>,
 ) -> Env<'a> {
+    bind_args(def, &call.args, u, call.scope.as_str(), outer)
+}
+
+/// [`bind_arguments`] for the arguments of a call written in `scope` of unit `u`.
+fn bind_args<'a>(
+    def: &'a seam_facts::python::Def,
+    args: &'a [Arg],
+    u: usize,
+    scope: &'a str,
+    outer: &Env<'a>,
+) -> Env<'a> {
     let mut params: Vec<&Param> = def.params.iter().collect();
     if def.kind == DefKind::Method && !params.is_empty() {
         params.remove(0);
@@ -710,8 +808,7 @@ fn bind_arguments<'a>(
     let mut extra: Vec<&'a Expr> = Vec::new();
     let mut extra_kw: Vec<(&'a str, &'a Expr)> = Vec::new();
     let mut pos = 0;
-    let scope = call.scope.as_str();
-    for arg in &call.args {
+    for arg in args {
         match arg.keyword.as_deref() {
             None => {
                 match params.get(pos) {

@@ -10,6 +10,8 @@ use seam_facts::python::{AssignKind, DefKind, Expr, Import};
 use super::index::{Binding, Index, parent_scope};
 
 /// How far chains of aliases, re-exports and assignments are followed (guards cycles).
+/// How many classes a class's lineage is followed through (cycles and huge hierarchies).
+const LINEAGE_MAX: usize = 32;
 const MAX_HOPS: u32 = 12;
 
 /// What a name denotes.
@@ -463,6 +465,21 @@ impl<'a> Index<'a> {
             }
         }
         None
+    }
+
+    /// A class and its repository ancestors, nearest first along each base (depth-first, the
+    /// order Python's lookup starts with), each once, at most [`LINEAGE_MAX`] classes.
+    pub fn lineage(&self, u: usize, d: usize) -> Vec<(usize, usize)> {
+        let mut stack = vec![(u, d)];
+        let mut seen = Vec::new();
+        while let Some(c) = stack.pop() {
+            if seen.contains(&c) || seen.len() > LINEAGE_MAX {
+                continue;
+            }
+            seen.push(c);
+            stack.extend(self.repo_bases(c.0, c.1, 0));
+        }
+        seen
     }
 
     /// Repository classes among the bases of a class.

@@ -20,22 +20,12 @@ const VERSION_COLUMNS: [(&str, &str, bool); 3] = [
 
 /// `__versioned__` on the class or an ancestor: where it is written.
 fn versioned_at(ix: &Index<'_>, u: usize, d: usize) -> Option<Evidence> {
-    let mut queue = vec![(u, d)];
-    let mut seen = Vec::new();
-    while let Some((cu, cd)) = queue.pop() {
-        if seen.contains(&(cu, cd)) || seen.len() > 32 {
-            continue;
-        }
-        seen.push((cu, cd));
-        if let Some(a) = class_attr(ix, cu, cd, "__versioned__") {
-            return Some(Evidence {
-                file: ix.units[cu].file.rel.clone(),
-                line: a.line,
-            });
-        }
-        queue.extend(ix.repo_bases(cu, cd, 0));
-    }
-    None
+    ix.lineage(u, d).into_iter().find_map(|(cu, cd)| {
+        class_attr(ix, cu, cd, "__versioned__").map(|a| Evidence {
+            file: ix.units[cu].file.rel.clone(),
+            line: a.line,
+        })
+    })
 }
 
 pub(crate) fn version_tables(ix: &Index<'_>, b: &mut Builder, models: &Models) {

@@ -149,28 +149,20 @@ pub(crate) fn tablename_of(ix: &Index<'_>, u: usize, d: usize) -> Option<String>
 /// `__table_args__ = {"schema": "billing"}` or `(..., {"schema": "billing"})` on the class or
 /// a repository ancestor (mixins carry them too).
 fn schema_of(ix: &Index<'_>, u: usize, d: usize) -> Option<String> {
-    let mut queue = vec![(u, d)];
-    let mut seen = Vec::new();
-    while let Some((cu, cd)) = queue.pop() {
-        if seen.contains(&(cu, cd)) || seen.len() > 32 {
-            continue;
-        }
-        seen.push((cu, cd));
-        if let Some(a) = class_attr(ix, cu, cd, "__table_args__") {
-            let dict = match &a.value {
-                Expr::List(items) => items.last(),
-                other => Some(other),
-            };
-            return dict.and_then(Expr::str_items).and_then(|items| {
-                items.into_iter().find_map(|(k, v)| match v {
-                    Expr::Str(s) if k == "schema" => Some(s.clone()),
-                    _ => None,
-                })
-            });
-        }
-        queue.extend(ix.repo_bases(cu, cd, 0));
-    }
-    None
+    let a = ix
+        .lineage(u, d)
+        .into_iter()
+        .find_map(|(cu, cd)| class_attr(ix, cu, cd, "__table_args__"))?;
+    let dict = match &a.value {
+        Expr::List(items) => items.last(),
+        other => Some(other),
+    };
+    dict.and_then(Expr::str_items).and_then(|items| {
+        items.into_iter().find_map(|(k, v)| match v {
+            Expr::Str(s) if k == "schema" => Some(s.clone()),
+            _ => None,
+        })
+    })
 }
 
 /// `schema.name`, normalised (`public` dropped), as table ids spell it.

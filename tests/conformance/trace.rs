@@ -1,0 +1,179 @@
+//! Scoring seam's data access against what an app's own test suite touched at run time
+//! (`shared/corpus/trace/APP.json`, made by `seam_trace.py`): per route the suite exercised,
+//! the tables its handler's own code wrote and read; per application function, the tables
+//! written while it was on the stack.
+//!
+//! seam's side is what the route's handler *reaches* in the graph: the handler (and, for a
+//! view class, its methods through `contains`), then `calls` edges breadth-first to
+//! [`REACH_DEPTH`], and the `reads`/`writes` edges of everything reached. Pairs are
+//! (route, table) and (function, table); recall is the share of run-time pairs seam reaches,
+//! precision the share of seam's pairs (on exercised routes) the run time confirms. Static
+//! reach over-approximates (every branch, every caller of a shared helper), so precision is
+//! reported, not held to a bar.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use serde_json::Value;
+
+use super::truth::{Ratio, route_key};
+
+/// How many calls deep a handler's reach is followed.
+pub const REACH_DEPTH: usize = 8;
+
+#[derive(Debug, Default)]
+pub struct TraceScore {
+    pub write_recall: Ratio,
+    pub read_recall: Ratio,
+    pub function_write_recall: Ratio,
+    pub write_precision: Ratio,
+    pub read_precision: Ratio,
+    /// Exercised routes seam has no route for.
+    pub routes_missing: Vec<String>,
+    pub missed_writes: Vec<String>,
+}
+
+impl TraceScore {
+    pub fn held(&self) -> [(&'static str, Ratio); 3] {
+        [
+            ("route write recall", self.write_recall),
+            ("route read recall", self.read_recall),
+            ("function write recall", self.function_write_recall),
+        ]
+    }
+}
+
+fn strs(v: &Value, k: &str) -> BTreeSet<String> {
+    v.get(k)
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_lowercase)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The graph of seam's JSON as adjacency lists: calls and contains out of each symbol, and the
+/// tables each symbol reads and writes itself.
+struct Graph {
+    next: BTreeMap<String, Vec<String>>,
+    reads: BTreeMap<String, BTreeSet<String>>,
+    writes: BTreeMap<String, BTreeSet<String>>,
+}
+
+impl Graph {
+    fn of(seam: &Value) -> Self {
+        let mut g = Graph {
+            next: BTreeMap::new(),
+            reads: BTreeMap::new(),
+            writes: BTreeMap::new(),
+        };
+        for e in seam["edges"].as_array().map(Vec::as_slice).unwrap_or(&[]) {
+            let (from, to) = (
+                e["from"].as_str().unwrap_or(""),
+                e["to"].as_str().unwrap_or(""),
+            );
+            let table = || to.trim_start_matches("table:").to_lowercase();
+            match e["kind"].as_str().unwrap_or("") {
+                "calls" | "contains" if !from.starts_with("table:") => g
+                    .next
+                    .entry(from.to_owned())
+                    .or_default()
+                    .push(to.to_owned()),
+                "reads" => {
+                    g.reads.entry(from.to_owned()).or_default().insert(table());
+                }
+                "writes" => {
+                    g.writes.entry(from.to_owned()).or_default().insert(table());
+                }
+                _ => {}
+            }
+        }
+        g
+    }
+
+    /// Tables read and written by what `start` reaches.
+    fn reach(&self, start: &str) -> (BTreeSet<String>, BTreeSet<String>) {
+        let mut seen: BTreeSet<&str> = BTreeSet::new();
+        let mut queue: VecDeque<(&str, usize)> = VecDeque::from([(start, 0)]);
+        let (mut reads, mut writes) = (BTreeSet::new(), BTreeSet::new());
+        while let Some((s, depth)) = queue.pop_front() {
+            if !seen.insert(s) {
+                continue;
+            }
+            reads.extend(self.reads.get(s).into_iter().flatten().cloned());
+            writes.extend(self.writes.get(s).into_iter().flatten().cloned());
+            if depth < REACH_DEPTH {
+                for n in self.next.get(s).into_iter().flatten() {
+                    queue.push_back((n, depth + 1));
+                }
+            }
+        }
+        (reads, writes)
+    }
+}
+
+pub fn score(trace: &Value, seam: &Value) -> TraceScore {
+    let mut s = TraceScore::default();
+    let g = Graph::of(seam);
+    let mut handler_of: BTreeMap<String, String> = BTreeMap::new();
+    for r in seam["routes"].as_array().map(Vec::as_slice).unwrap_or(&[]) {
+        if !r["app"].is_null() {
+            continue;
+        }
+        for m in r["methods"].as_array().map(Vec::as_slice).unwrap_or(&[]) {
+            let key = route_key(m.as_str().unwrap_or(""), r["path"].as_str().unwrap_or(""));
+            handler_of
+                .entry(key)
+                .or_insert_with(|| r["handler"].as_str().unwrap_or("").to_owned());
+        }
+    }
+    for r in trace["routes"].as_array().map(Vec::as_slice).unwrap_or(&[]) {
+        let key = route_key(
+            r["method"].as_str().unwrap_or(""),
+            r["rule"].as_str().unwrap_or(""),
+        );
+        let (want_r, want_w) = (strs(r, "handler_reads"), strs(r, "handler_writes"));
+        let Some(handler) = handler_of.get(&key) else {
+            if !want_r.is_empty() || !want_w.is_empty() {
+                s.routes_missing.push(key.clone());
+            }
+            s.write_recall.of += want_w.len();
+            s.read_recall.of += want_r.len();
+            continue;
+        };
+        let (got_r, got_w) = g.reach(handler);
+        let all: BTreeSet<&String> = want_r.iter().chain(&want_w).collect();
+        s.write_recall.of += want_w.len();
+        s.write_recall.hit += want_w.intersection(&got_w).count();
+        s.read_recall.of += want_r.len();
+        s.read_recall.hit += want_r.intersection(&got_r).count();
+        for t in want_w.difference(&got_w) {
+            s.missed_writes
+                .push(format!("{key} writes {t} (handler {handler})"));
+        }
+        s.write_precision.of += got_w.len();
+        s.write_precision.hit += got_w.iter().filter(|t| want_w.contains(*t)).count();
+        s.read_precision.of += got_r.len();
+        s.read_precision.hit += got_r.iter().filter(|t| all.contains(t)).count();
+    }
+    for f in trace["functions"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+    {
+        let want = strs(f, "on_stack_writes");
+        if want.is_empty() {
+            continue;
+        }
+        let id = f["function"]
+            .as_str()
+            .unwrap_or("")
+            .replace(".<locals>", "");
+        let (_, got) = g.reach(&id);
+        s.function_write_recall.of += want.len();
+        s.function_write_recall.hit += want.intersection(&got).count();
+    }
+    s
+}

@@ -21,10 +21,12 @@ const BAR: [f64; 3] = [0.9, 0.9, 0.85];
 /// Apps below the bar: the floor they are held at (same order as [`BAR`]).
 const FLOORS: &[(&str, [f64; 3])] = &[
     // Measured when the suite was added (issue 10's session): the baseline issue 11 raises.
-    ("flaskbb", [0.900, 0.900, 0.216]),
+    // Raised when CRUD methods inherited from an unmapped base or mixin (`Task.create(...)`,
+    // `task.save()`, `Person.get_by(...)`) were bound to the model they are called on.
+    ("flaskbb", [0.900, 0.900, 0.288]),
     ("ihatemoney", [0.103, 0.237, 0.092]),
-    ("privacyidea", [0.275, 0.547, 0.177]),
-    ("zou", [0.004, 0.215, 0.007]),
+    ("privacyidea", [0.310, 0.547, 0.207]),
+    ("zou", [0.550, 0.353, 0.444]),
 ];
 
 fn conform(app: &str) {

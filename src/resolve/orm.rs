@@ -9,11 +9,11 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use rayon::prelude::*;
 
-use seam_facts::python::{Arg, AssignKind, Call, Expr};
+use seam_facts::python::{Arg, AssignKind, Call, DefKind, Expr};
 
 use super::builder::Builder;
 use super::dotted::{last_segment, receiver_of};
-use super::index::Index;
+use super::index::{Index, parent_scope};
 use super::models::Models;
 use super::names::Value;
 use crate::analysis::{EdgeKind, Query, QuerySource};
@@ -52,6 +52,9 @@ struct Access {
     /// `Model.query.get(pk)`: an equality on the primary key, known once tables are built.
     by_key: bool,
     in_loop: bool,
+    /// Further evidence for the edges: (unit, line) of the lines of an inherited method that
+    /// make the access (a mixin's `db.session.add(self)` behind `task.save()`).
+    via: Vec<(usize, u32)>,
 }
 
 struct Ctx<'i, 'a> {
@@ -489,6 +492,65 @@ fn unit_accesses<'a>(
             acc.in_loop = root.in_loop || call.in_loop;
             found.push((root.line, call.scope.as_str(), acc));
         }
+        // Inherited CRUD: `Task.create(...)`, `task.save()`, `cls.get_by(...)` where the method
+        // is defined on an unmapped repository base of the model the call is made on.
+        let mut templates: HashMap<(usize, usize), Vec<Template>> = HashMap::new();
+        for call in calls.iter() {
+            let Some((recv, meth)) = call.callee.rsplit_once('.') else {
+                continue;
+            };
+            if meth.contains('(') || recv.is_empty() {
+                continue;
+            }
+            let model = if recv.ends_with("()") {
+                // `Task.query.get(id).save()`: the receiver fetches one row of a model.
+                let Some(r) = call
+                    .receiver
+                    .map(|r| r as usize)
+                    .filter(|&r| r < calls.len())
+                else {
+                    continue;
+                };
+                if !FETCH_ONE.contains(&last_segment(&calls[r].callee))
+                    || matches!(meth, "update" | "delete" | "insert")
+                {
+                    continue;
+                }
+                let Some(&root) = chain(calls, r).first() else {
+                    continue;
+                };
+                ctx.source_models(&calls[root]).into_iter().next()
+            } else {
+                ctx.model_of(&ix.resolve(u, &call.scope, recv))
+                    .or_else(|| ctx.instance_model(&call.scope, recv, &calls_at, 0))
+            };
+            let Some(m) = model else { continue };
+            let Some((fu, fd)) = inherited_method(ix, models, m, meth) else {
+                continue;
+            };
+            let template = templates
+                .entry((fu, fd))
+                .or_insert_with(|| method_template(ix, models, fu, fd));
+            let table = ctx.table(m);
+            if table.is_empty() {
+                continue;
+            }
+            for t in template.iter() {
+                let mut acc = Access {
+                    kind: t.kind,
+                    in_loop: call.in_loop,
+                    by_key: t.by_key,
+                    via: vec![(t.unit, t.line)],
+                    ..Access::default()
+                };
+                if t.write {
+                    acc.writes.insert(table.clone());
+                } else {
+                    acc.reads.insert(table.clone());
+                }
+                found.push((call.line, call.scope.as_str(), acc));
+            }
+        }
         // Relationship traversal: `user.posts` where `user` holds a `User`.
         for attr in unit
             .facts
@@ -544,6 +606,18 @@ fn record(
     for t in &acc.writes {
         b.edge(&site, &format!("table:{t}"), EdgeKind::Writes, file, line);
     }
+    // The inherited method's own line, kept as a second occurrence of the edge.
+    for &(vu, vline) in &acc.via {
+        let vfile = ix.units[vu].file.rel.as_str();
+        let kind = if acc.writes.is_empty() {
+            EdgeKind::Reads
+        } else {
+            EdgeKind::Writes
+        };
+        for t in acc.reads.iter().chain(acc.writes.iter()) {
+            b.edge(&site, &format!("table:{t}"), kind, vfile, vline);
+        }
+    }
     b.queries.push(Query {
         site,
         file: file.to_owned(),
@@ -558,4 +632,200 @@ fn record(
         assigned_columns: acc.assigned.into_iter().collect(),
         in_loop: acc.in_loop,
     });
+}
+
+/// How many calls deep an inherited method is followed (`create` → `create_no_commit`).
+const TEMPLATE_DEPTH: u32 = 3;
+/// How many methods one template visits at most.
+const TEMPLATE_METHODS: usize = 16;
+
+/// One access an inherited method makes through its `self`/`cls`, to be instantiated on the
+/// model a call is made on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Template {
+    kind: &'static str,
+    write: bool,
+    by_key: bool,
+    unit: usize,
+    line: u32,
+}
+
+/// The class a method def belongs to.
+fn class_of(ix: &Index<'_>, u: usize, d: usize) -> Option<usize> {
+    let def = &ix.units[u].facts.defs[d];
+    if def.kind == DefKind::Class {
+        return None;
+    }
+    let c = ix.def_of_scope(u, parent_scope(&def.qualname))?;
+    (ix.units[u].facts.defs[c].kind == DefKind::Class).then_some(c)
+}
+
+/// `meth` of model `m` when it is defined on a repository base that is not itself mapped.
+fn inherited_method(
+    ix: &Index<'_>,
+    models: &Models,
+    m: (usize, usize),
+    meth: &str,
+) -> Option<(usize, usize)> {
+    let Some(Value::Def(fu, fd)) = ix.class_member(m.0, m.1, meth, 0) else {
+        return None;
+    };
+    let c = class_of(ix, fu, fd)?;
+    if (fu, c) == m || models.get((fu, c)).is_some() {
+        return None;
+    }
+    Some((fu, fd))
+}
+
+/// The accesses a method (and the methods it calls on its own `self`/`cls`, to
+/// [`TEMPLATE_DEPTH`]) makes on the table of whatever model it is called on: reads through
+/// `cls.query...`, `select(cls)`, `session.query(cls)`, `session.get(cls, ...)`; writes
+/// through `session.add/delete/merge` of `self`, `cls(...)` or a local built by `cls(...)`,
+/// and `cls.query....update()/delete()`. Bounded by a worklist, not recursion.
+fn method_template(ix: &Index<'_>, models: &Models, u0: usize, d0: usize) -> Vec<Template> {
+    let mut out: Vec<Template> = Vec::new();
+    let mut seen: Vec<(usize, usize)> = Vec::new();
+    let mut work: Vec<(usize, usize, u32)> = vec![(u0, d0, 0)];
+    while let Some((u, d, depth)) = work.pop() {
+        if seen.contains(&(u, d)) || seen.len() >= TEMPLATE_METHODS {
+            continue;
+        }
+        seen.push((u, d));
+        let def = &ix.units[u].facts.defs[d];
+        let is_static = def
+            .decorators
+            .iter()
+            .any(|e| matches!(e, Expr::Name(n) if n == "staticmethod"));
+        let Some(me) = def
+            .params
+            .first()
+            .filter(|p| p.star == 0 && !is_static)
+            .map(|p| p.name.as_str())
+        else {
+            continue;
+        };
+        let Some(class) = class_of(ix, u, d) else {
+            continue;
+        };
+        let scope = def.qualname.as_str();
+        let facts = &ix.units[u].facts;
+        let calls = &facts.calls;
+        let receivers: HashSet<usize> = calls
+            .iter()
+            .filter(|c| c.scope == scope)
+            .filter_map(|c| c.receiver.map(|r| r as usize))
+            .collect();
+        let is_me = |e: &Expr| matches!(e, Expr::Name(n) if n == me);
+        let built_by_me = |e: &Expr| match e {
+            Expr::Call { callee, .. } => callee == me,
+            Expr::Name(n) => facts.assigns.iter().any(|a| {
+                a.scope == scope
+                    && a.targets.iter().any(|t| t == n)
+                    && matches!(&a.value, Expr::Call { callee, .. } if callee == me)
+            }),
+            _ => false,
+        };
+        let mut push = |t: Template| {
+            if !out.contains(&t) {
+                out.push(t);
+            }
+        };
+        for (i, c) in calls.iter().enumerate() {
+            if c.scope != scope {
+                continue;
+            }
+            // `self.commit()`, `cls.create_no_commit(**kw)`: another method of the class.
+            if let Some((r, name)) = c.callee.split_once('.')
+                && r == me
+                && !name.contains('.')
+                && !name.contains('(')
+                && depth < TEMPLATE_DEPTH
+                && let Some(Value::Def(gu, gd)) = ix.class_member(u, class, name, 0)
+                && ix.units[gu].facts.defs[gd].kind != DefKind::Class
+                && class_of(ix, gu, gd).is_some_and(|gc| models.get((gu, gc)).is_none())
+            {
+                work.push((gu, gd, depth + 1));
+                continue;
+            }
+            if receivers.contains(&i) {
+                continue;
+            }
+            let links = chain(calls, i);
+            let root = &calls[links[0]];
+            let root_segs: Vec<&str> = root.callee.split('.').collect();
+            let last = last_segment(&c.callee);
+            let root_last = last_segment(&root.callee);
+            let receiver = receiver_of(&c.callee).unwrap_or("").to_ascii_lowercase();
+            let sessionish = receiver.contains("session") || receiver == "db";
+            if root_segs.len() >= 2
+                && root_segs[0] == me
+                && root_segs[1].trim_end_matches("()") == "query"
+            {
+                let mut t = Template {
+                    kind: "select",
+                    write: false,
+                    by_key: false,
+                    unit: u,
+                    line: root.line,
+                };
+                for &l in &links {
+                    match last_segment(&calls[l].callee) {
+                        "update" if l != links[0] => {
+                            t.kind = "update";
+                            t.write = true;
+                        }
+                        "delete" if l != links[0] => {
+                            t.kind = "delete";
+                            t.write = true;
+                        }
+                        "get" | "get_or_404" => t.by_key = true,
+                        _ => {}
+                    }
+                }
+                push(t);
+            } else if matches!(root_last, "select" | "query" | "get" | "exists")
+                && (root_last == "select" || root_last == "exists" || {
+                    let r = receiver_of(&root.callee).unwrap_or("").to_ascii_lowercase();
+                    r.contains("session") || r == "db"
+                })
+                && root
+                    .args
+                    .iter()
+                    .filter(|a| a.keyword.is_none())
+                    .any(|a| is_me(&a.value))
+            {
+                push(Template {
+                    kind: "select",
+                    write: false,
+                    by_key: root_last == "get",
+                    unit: u,
+                    line: root.line,
+                });
+            } else if links.len() == 1
+                && sessionish
+                && let Some(&(_, kind)) = SESSION_WRITES.iter().find(|(m, _)| *m == last)
+            {
+                let hit = c
+                    .args
+                    .iter()
+                    .filter(|a| a.keyword.is_none())
+                    .flat_map(|a| match &a.value {
+                        Expr::List(items) => items.iter().collect::<Vec<_>>(),
+                        other => vec![other],
+                    })
+                    .any(|e| is_me(e) || built_by_me(e));
+                if hit {
+                    push(Template {
+                        kind,
+                        write: true,
+                        by_key: false,
+                        unit: u,
+                        line: c.line,
+                    });
+                }
+            }
+        }
+    }
+    out.sort_by(|a, b| (a.unit, a.line, a.kind).cmp(&(b.unit, b.line, b.kind)));
+    out
 }

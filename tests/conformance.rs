@@ -185,15 +185,7 @@ macro_rules! apps {
         /// Every app with a truth has a test: a truth added to the corpus is not skipped.
         #[test]
         fn every_truth_app_is_tested() {
-            let tested: std::collections::BTreeSet<&str> = [$($app),*].into_iter().collect();
-            let dir = shared().join("corpus/truth");
-            let found: Vec<String> = std::fs::read_dir(&dir)
-                .unwrap_or_else(|e| panic!("{} is readable: {e}", dir.display()))
-                .flatten()
-                .filter(|e| e.path().join("truth.json").exists())
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .filter(|a| !tested.contains(a.as_str()))
-                .collect();
+            let found = common::untested_corpus_apps("truth", &[$($app),*]);
             assert!(found.is_empty(), "truth apps without a conformance test: {found:?}");
         }
     };

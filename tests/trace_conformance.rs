@@ -93,17 +93,7 @@ macro_rules! apps {
         /// Every traced app has a test.
         #[test]
         fn every_traced_app_is_tested() {
-            let tested: std::collections::BTreeSet<&str> = [$($app),*].into_iter().collect();
-            let dir = shared().join("corpus/trace");
-            let found: Vec<String> = std::fs::read_dir(&dir)
-                .unwrap_or_else(|e| panic!("{} is readable: {e}", dir.display()))
-                .flatten()
-                .filter_map(|e| {
-                    let name = e.file_name().to_string_lossy().into_owned();
-                    name.strip_suffix(".json").map(str::to_owned)
-                })
-                .filter(|a| !tested.contains(a.as_str()))
-                .collect();
+            let found = common::untested_corpus_apps("trace", &[$($app),*]);
             assert!(found.is_empty(), "traced apps without a test: {found:?}");
         }
     };

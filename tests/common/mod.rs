@@ -1031,3 +1031,23 @@ pub fn fetch_corpus_app(app: &str) -> PathBuf {
         .unwrap_or_else(|| panic!("fetch.sh printed no directory for {app}: {line}"));
     PathBuf::from(dir.trim())
 }
+
+/// The apps of `shared/corpus/<kind>` (`truth`: folders holding a `truth.json`; `trace`:
+/// `APP.json` files) that `tested` leaves out: a corpus entry without a test is not skipped.
+pub fn untested_corpus_apps(kind: &str, tested: &[&str]) -> Vec<String> {
+    let dir = shared().join("corpus").join(kind);
+    let mut out: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{} is readable: {e}", dir.display()))
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            match kind {
+                "truth" => e.path().join("truth.json").exists().then_some(name),
+                _ => name.strip_suffix(".json").map(str::to_owned),
+            }
+        })
+        .filter(|a| !tested.contains(&a.as_str()))
+        .collect();
+    out.sort();
+    out
+}

@@ -184,25 +184,16 @@ fn looks_mapped(ix: &Index<'_>, u: usize, d: usize) -> bool {
 /// the class name (`return cls.__name__.lower()`): the naming rule that base gives its models.
 /// Other bodies are not guessed.
 pub(crate) fn lowercase_name_rule(ix: &Index<'_>, u: usize, d: usize) -> bool {
-    let mut queue = vec![(u, d)];
-    let mut seen: Vec<(usize, usize)> = Vec::new();
-    while let Some((cu, cd)) = queue.pop() {
-        if seen.contains(&(cu, cd)) || seen.len() > MAX_ANCESTORS {
-            continue;
-        }
-        seen.push((cu, cd));
+    ix.lineage(u, d).into_iter().find_map(|(cu, cd)| {
         let unit = &ix.units[cu];
         let method = format!("{}.__tablename__", unit.facts.defs[cd].qualname);
-        if ix.def_of_scope(cu, &method).is_some() {
-            return unit
-                .facts
+        ix.def_of_scope(cu, &method).map(|_| {
+            unit.facts
                 .calls
                 .iter()
-                .any(|c| c.scope == method && c.callee.ends_with(".__name__.lower"));
-        }
-        queue.extend(ix.repo_bases(cu, cd, 0));
-    }
-    false
+                .any(|c| c.scope == method && c.callee.ends_with(".__name__.lower"))
+        })
+    }) == Some(true)
 }
 
 #[cfg(test)]

@@ -107,19 +107,7 @@ fn factory_parts<'c>(ix: &'c Index<'_>, u: usize, call: &'c Call) -> Option<Part
 
 /// Is `ancestor` among the repository bases of (u, d), transitively?
 fn derives(ix: &Index<'_>, u: usize, d: usize, ancestor: (usize, usize)) -> bool {
-    let mut queue = ix.repo_bases(u, d, 0);
-    let mut seen = Vec::new();
-    while let Some(c) = queue.pop() {
-        if c == ancestor {
-            return true;
-        }
-        if seen.contains(&c) || seen.len() > 32 {
-            continue;
-        }
-        seen.push(c);
-        queue.extend(ix.repo_bases(c.0, c.1, 0));
-    }
-    false
+    ix.lineage(u, d).into_iter().skip(1).any(|c| c == ancestor)
 }
 
 pub(crate) fn class_factories(ix: &Index<'_>, b: &mut Builder, models: &Models) {

@@ -257,11 +257,7 @@ impl<'a> Resolver<'_, 'a> {
                 }
                 Some(Bound::Keywords(..)) => None,
                 None => {
-                    if let Some(assign) = self
-                        .local_assigns(u, scope, n)
-                        .into_iter()
-                        .find(|a| a.kind == AssignKind::Plain && !self.mentions(&a.value, n))
-                    {
+                    if let Some(assign) = self.local_definition(u, scope, n) {
                         return self.eval_items(u, scope, &assign.value, env, depth + 1);
                     }
                     match self.ix.resolve(u, scope, n) {
@@ -438,11 +434,7 @@ impl<'a> Resolver<'_, 'a> {
                 Bound::Keywords(..) => Vec::new(),
             };
         }
-        if let Some(assign) = self
-            .local_assigns(u, scope, n)
-            .into_iter()
-            .find(|a| a.kind == AssignKind::Plain && !self.mentions(&a.value, n))
-        {
+        if let Some(assign) = self.local_definition(u, scope, n) {
             return self.eval_strings(u, scope, &assign.value, env, depth + 1);
         }
         match self.ix.resolve(u, scope, n) {
@@ -707,6 +699,14 @@ impl<'a> Resolver<'_, 'a> {
             }
         }
         self.view_of(u, scope, e, depth)
+    }
+
+    /// The first plain assignment to `name` in `scope` that does not read `name` itself
+    /// (`x = x + [...]` extends a value, it does not define it).
+    fn local_definition(&self, u: usize, scope: &str, name: &str) -> Option<&'a Assign> {
+        self.local_assigns(u, scope, name)
+            .into_iter()
+            .find(|a| a.kind == AssignKind::Plain && !self.mentions(&a.value, name))
     }
 
     /// Plain and loop assignments to `name` made in `scope` itself, in source order.

@@ -222,6 +222,11 @@ pub struct Summary {
     pub unread: u32,
 }
 
+/// Node tags of code that is not the application (tests, migrations, scripts): kept in the
+/// graph and the report, left out of the proposal, the kernel, the boundary check and the
+/// advice.
+pub const NOT_APPLICATION: &[&str] = &["test", "migration", "script"];
+
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Analysis {
     pub schema_version: u32,

@@ -544,8 +544,9 @@ fn execute(run: &RunArgs) -> Result<Done, String> {
         ));
     }
     let mut timer = seam::timing::Timer::new();
-    let advice = seam::advice::advise(
-        &analysis,
+    let mut analysis = analysis;
+    let advice = seam::advice::advise_application(
+        &mut analysis,
         proposal.as_ref(),
         &seam::advice::AdviceOptions {
             first: run.first.clone(),

@@ -14,7 +14,7 @@ pub mod workload;
 
 pub use types::*;
 
-use crate::analysis::Analysis;
+use crate::analysis::{Analysis, NOT_APPLICATION};
 use crate::cluster::Proposal;
 
 /// What the user can steer.
@@ -24,6 +24,45 @@ pub struct AdviceOptions {
     pub first: Option<String>,
     /// Production query counts (`--workload pg_stat_statements.csv`).
     pub workload: Option<workload::Workload>,
+}
+
+/// [`advise`] on the application's query sites only: the sites in tests, migrations and
+/// scripts are set aside for the call and put back after (they stay in the analysis and the
+/// report), so shard scoring, replica and async advice see what production runs.
+pub fn advise_application(
+    a: &mut Analysis,
+    proposal: Option<&Proposal>,
+    options: &AdviceOptions,
+) -> Advice {
+    let outside: std::collections::HashSet<&str> = a
+        .nodes
+        .iter()
+        .filter(|n| n.tags.iter().any(|t| NOT_APPLICATION.contains(&t.as_str())))
+        .map(|n| n.id.as_str())
+        .collect();
+    if !a.queries.iter().any(|q| outside.contains(q.site.as_str())) {
+        return advise(a, proposal, options);
+    }
+    let keep: Vec<bool> = a
+        .queries
+        .iter()
+        .map(|q| !outside.contains(q.site.as_str()))
+        .collect();
+    let all = std::mem::take(&mut a.queries);
+    let (app, set_aside): (Vec<_>, Vec<_>) = all
+        .into_iter()
+        .zip(keep.iter().copied())
+        .partition(|(_, k)| *k);
+    a.queries = app.into_iter().map(|(q, _)| q).collect();
+    let advice = advise(a, proposal, options);
+    // Put every site back in its original order.
+    let mut app = std::mem::take(&mut a.queries).into_iter();
+    let mut rest = set_aside.into_iter().map(|(q, _)| q);
+    a.queries = keep
+        .iter()
+        .filter_map(|&k| if k { app.next() } else { rest.next() })
+        .collect();
+    advice
 }
 
 /// All four answers. `proposal` is needed for the extraction plan (and names the consumer

@@ -10,7 +10,7 @@ use super::config::{Boundaries, ConfigError};
 use crate::analysis::{Analysis, EdgeKind, Evidence, NodeKind};
 
 /// Tags that keep code out of judgement (tests may call anything).
-const EXEMPT_TAGS: &[&str] = &["test", "migration", "script"];
+use crate::analysis::NOT_APPLICATION as EXEMPT_TAGS;
 
 /// Where each symbol sits under the accepted boundaries.
 #[derive(Debug, Clone, Default)]

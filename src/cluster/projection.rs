@@ -10,7 +10,7 @@ use super::weights::{self, MODULE_MEMBERSHIP};
 use crate::analysis::{Analysis, EdgeKind, NodeKind};
 
 /// Tags that keep a node out of clustering (it stays in the graph).
-const EXCLUDED_TAGS: &[&str] = &["test", "migration", "script"];
+use crate::analysis::NOT_APPLICATION as EXCLUDED_TAGS;
 
 /// The clusterable items of an analysis, indexed.
 #[derive(Debug)]

@@ -33,6 +33,13 @@ pub(crate) struct UnitIndex<'a> {
     /// class qualname → attribute → assign index (`self.x = ...` in its methods, class-body
     /// assignments).
     pub class_attrs: HashMap<&'a str, HashMap<&'a str, usize>>,
+    /// (class qualname, attribute) → every `self.attr = ...` in the class's methods, in file
+    /// order (an attribute set to `None` in `__init__` and to a row later).
+    pub self_attrs: HashMap<(&'a str, &'a str), Vec<usize>>,
+    /// def qualname → its `return` statements (indices in `PyFile::returns`).
+    pub returns: HashMap<&'a str, Vec<usize>>,
+    /// scope qualname → the calls made in it (indices in `PyFile::calls`).
+    pub calls_in: HashMap<&'a str, Vec<usize>>,
 }
 
 #[derive(Debug)]
@@ -45,6 +52,12 @@ pub(crate) struct Index<'a> {
     /// when that suffix is unique.
     pub by_suffix: HashMap<String, Option<usize>>,
     pub units_index: Vec<UnitIndex<'a>>,
+    /// Per unit, per def: what a call of it returns (see `returns.rs`); empty until
+    /// [`Index::summarise_returns`] has run.
+    pub returned: Vec<Vec<super::returns::Returned>>,
+    /// Attributes set on Flask's request globals (`g.project = project`) → the assignments
+    /// (unit, assign), in unit order; filled with [`Index::returned`].
+    pub request_globals: HashMap<String, Vec<(usize, usize)>>,
 }
 
 impl<'a> Index<'a> {
@@ -75,6 +88,8 @@ impl<'a> Index<'a> {
             namespaces,
             by_suffix,
             units_index,
+            returned: Vec::new(),
+            request_globals: HashMap::default(),
         }
     }
 
@@ -131,6 +146,12 @@ fn index_unit(unit: &PythonUnit) -> UnitIndex<'_> {
             .or_default()
             .insert(bound, Binding::Import(imp));
     }
+    for (i, r) in f.returns.iter().enumerate() {
+        ix.returns.entry(r.scope.as_str()).or_default().push(i);
+    }
+    for (i, c) in f.calls.iter().enumerate() {
+        ix.calls_in.entry(c.scope.as_str()).or_default().push(i);
+    }
     for (a, assign) in f.assigns.iter().enumerate() {
         for target in &assign.targets {
             if let Some(attr) = target.strip_prefix("self.") {
@@ -145,6 +166,7 @@ fn index_unit(unit: &PythonUnit) -> UnitIndex<'_> {
                     .get(method)
                     .is_some_and(|&d| f.defs[d].kind == DefKind::Method);
                 if is_method {
+                    ix.self_attrs.entry((class, attr)).or_default().push(a);
                     ix.class_attrs
                         .entry(class)
                         .or_default()

@@ -12,6 +12,7 @@ mod index;
 mod models;
 mod names;
 mod orm;
+mod returns;
 mod routes;
 mod self_check;
 mod sql_sites;
@@ -37,7 +38,8 @@ const UNRESOLVED_LISTED: usize = 50;
 /// Resolve everything the front ends found into the analysis document.
 pub fn resolve(loaded: &Loaded) -> Analysis {
     let mut timer = crate::timing::Timer::new();
-    let ix = Index::build(&loaded.python);
+    let mut ix = Index::build(&loaded.python);
+    ix.summarise_returns();
     let mut b = Builder::default();
     let config = config::Config::build(&loaded.python);
     timer.mark("index");

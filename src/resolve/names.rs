@@ -8,14 +8,15 @@
 use seam_facts::python::{AssignKind, DefKind, Expr, Import};
 
 use super::index::{Binding, Index, parent_scope};
+use super::returns::Returned;
 
 /// How far chains of aliases, re-exports and assignments are followed (guards cycles).
 /// How many classes a class's lineage is followed through (cycles and huge hierarchies).
 const LINEAGE_MAX: usize = 32;
-const MAX_HOPS: u32 = 12;
+pub(crate) const MAX_HOPS: u32 = 12;
 
 /// What a name denotes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) enum Value {
     Module(usize),
     /// A package directory without `__init__.py`.
@@ -167,11 +168,28 @@ impl<'a> Index<'a> {
         self.resolve_hops(u, scope, dotted, 0)
     }
 
-    fn resolve_hops(&self, u: usize, scope: &str, dotted: &str, hops: u32) -> Value {
+    pub(crate) fn resolve_hops(&self, u: usize, scope: &str, dotted: &str, hops: u32) -> Value {
+        self.resolve_rooted(u, scope, dotted, None, hops)
+    }
+
+    /// Resolve `dotted` with its first name bound to `root` (a parameter instantiated with
+    /// the model a caller passes, `self` bound to the subclass a call comes from).
+    pub(crate) fn resolve_rooted(
+        &self,
+        u: usize,
+        scope: &str,
+        dotted: &str,
+        root: Option<&Value>,
+        hops: u32,
+    ) -> Value {
         let mut value: Option<Value> = None;
         for (i, (name, ops)) in segments(dotted).enumerate() {
+            // The value a method is looked up on: what its call binds `self`/`cls` to.
+            let mut recv = value.clone();
             let mut v = if i == 0 {
-                if name == "super" && ops.first() == Some(&'(') {
+                if let Some(r) = root {
+                    r.clone()
+                } else if name == "super" && ops.first() == Some(&'(') {
                     self.super_of(u, scope)
                 } else {
                     self.lookup(u, scope, name, hops)
@@ -182,13 +200,13 @@ impl<'a> Index<'a> {
                     None => Value::Dynamic,
                 }
             };
-            let skip_first_call = i == 0 && name == "super";
+            let skip_first_call = i == 0 && name == "super" && root.is_none();
             for (k, op) in ops.iter().enumerate() {
                 if skip_first_call && k == 0 {
                     continue;
                 }
                 v = match op {
-                    '(' => self.call_result(v, hops),
+                    '(' => self.call_result_on(v, recv.take(), hops),
                     _ => match v {
                         Value::External(e) => Value::External(e),
                         Value::Unknown(n) => Value::Unknown(n),
@@ -440,10 +458,28 @@ impl<'a> Index<'a> {
                     other => self.member(other, name, hops + 1),
                 }
             }
-            Value::External(e) => Value::External(format!("{e}.{name}")),
+            Value::External(e) => {
+                if e == super::returns::REQUEST_GLOBALS
+                    && let Some(v) = self.request_global(name, hops)
+                {
+                    return v;
+                }
+                Value::External(format!("{e}.{name}"))
+            }
             Value::Builtin(_) | Value::Dynamic => Value::Dynamic,
             Value::Unknown(n) => Value::Unknown(n),
         }
+    }
+
+    /// `g.name`: the type of the first assignment `g.name = ...` in the repository that has
+    /// one (a `before_request` hook that loads the project every handler then uses).
+    fn request_global(&self, name: &str, hops: u32) -> Option<Value> {
+        self.request_globals.get(name)?.iter().find_map(|&(u, a)| {
+            match self.var_type(u, a, hops + 1) {
+                v @ Value::Instance(..) => Some(v),
+                _ => None,
+            }
+        })
     }
 
     /// A method or nested class of a class or of its repository bases (breadth first).
@@ -535,19 +571,127 @@ impl<'a> Index<'a> {
         out
     }
 
-    /// The type of `self.name` from assignments in the class's methods or body.
+    /// The type of `self.name` from assignments in the class's methods or body, or those of
+    /// its repository ancestors (nearest first): the first assignment whose value has a type.
+    /// `self.model = model` in an ancestor's `__init__` takes the argument a subclass's
+    /// `__init__` passes (`Base.__init__(self, Budget)`, `super().__init__(Budget)`).
     fn attribute_type(&self, u: usize, d: usize, name: &str, hops: u32) -> Option<Value> {
-        let qual = self.units[u].facts.defs[d].qualname.as_str();
-        let a = *self.units_index[u].class_attrs.get(qual)?.get(name)?;
-        match self.var_type(u, a, hops + 1) {
-            Value::Var(..) | Value::Dynamic => None,
-            v => Some(v),
+        if hops >= MAX_HOPS {
+            return None;
         }
+        let lineage = self.lineage(u, d);
+        for (i, &(cu, cd)) in lineage.iter().enumerate() {
+            let qual = self.units[cu].facts.defs[cd].qualname.as_str();
+            let ui = &self.units_index[cu];
+            let mut candidates: Vec<usize> = Vec::new();
+            if let Some(&a) = ui.class_attrs.get(qual).and_then(|m| m.get(name)) {
+                candidates.push(a);
+            }
+            for &a in ui.self_attrs.get(&(qual, name)).into_iter().flatten() {
+                if !candidates.contains(&a) {
+                    candidates.push(a);
+                }
+            }
+            for a in candidates {
+                let assign = &self.units[cu].facts.assigns[a];
+                if let Expr::Name(p) = &assign.value
+                    && let Some(v) =
+                        self.constructor_argument(&lineage[..i], cu, &assign.scope, p, hops + 1)
+                {
+                    return Some(v);
+                }
+                // `self.instance = self.get_model_or_404(id)` in an ancestor's method: `self` is
+                // an instance of the class asked about, not of the ancestor.
+                if let Expr::Call { callee, .. } = &assign.value
+                    && callee.starts_with("self.")
+                    && (cu, cd) != (u, d)
+                    && let v @ Value::Instance(..) = self.resolve_rooted(
+                        cu,
+                        &assign.scope,
+                        &format!("{callee}()"),
+                        Some(&Value::Instance(u, d)),
+                        hops + 1,
+                    )
+                {
+                    return Some(v);
+                }
+                match self.var_type(cu, a, hops + 1) {
+                    Value::Var(..) | Value::Dynamic => continue,
+                    v => return Some(v),
+                }
+            }
+        }
+        None
+    }
+
+    /// The value subclasses (`below`) pass for parameter `param` of the `__init__` whose
+    /// scope is `init` (unit `lu`): a class or an instance, at the first such call.
+    fn constructor_argument(
+        &self,
+        below: &[(usize, usize)],
+        lu: usize,
+        init: &str,
+        param: &str,
+        hops: u32,
+    ) -> Option<Value> {
+        if !init.ends_with(".__init__") || hops >= MAX_HOPS {
+            return None;
+        }
+        let id = self.def_of_scope(lu, init)?;
+        let k = self.units[lu].facts.defs[id]
+            .params
+            .iter()
+            .position(|p| p.name == param && p.star == 0)?;
+        for &(su, sd) in below {
+            let scope = format!("{}.__init__", self.units[su].facts.defs[sd].qualname);
+            let calls = &self.units[su].facts.calls;
+            let Some(cs) = self.units_index[su].calls_in.get(scope.as_str()) else {
+                continue;
+            };
+            for &c in cs {
+                let call = &calls[c];
+                if !call.callee.ends_with("__init__")
+                    || self.resolve_hops(su, &scope, &call.callee, hops + 1) != Value::Def(lu, id)
+                {
+                    continue;
+                }
+                // `Base.__init__(self, x)` passes `self` itself; `super().__init__(x)` does not.
+                let pos = if call.callee.starts_with("super") {
+                    k.checked_sub(1)?
+                } else {
+                    k
+                };
+                let arg = call
+                    .args
+                    .iter()
+                    .find(|a| a.keyword.as_deref() == Some(param))
+                    .or_else(|| call.args.iter().filter(|a| a.keyword.is_none()).nth(pos));
+                if let Some(Expr::Name(n)) = arg.map(|a| &a.value)
+                    && let v @ (Value::Def(..) | Value::Instance(..)) =
+                        self.resolve_hops(su, &scope, n, hops + 1)
+                {
+                    return Some(v);
+                }
+            }
+        }
+        None
     }
 
     /// What a call of `value` returns, as far as is known.
     pub fn call_result(&self, value: Value, hops: u32) -> Value {
+        self.call_result_on(value, None, hops)
+    }
+
+    /// What a call of `value` looked up on `recv` returns: a class gives an instance, a
+    /// repository function or method its summary (`returns.rs`) on that receiver.
+    pub fn call_result_on(&self, value: Value, recv: Option<Value>, hops: u32) -> Value {
         match value {
+            Value::Def(u, d) if self.units[u].facts.defs[d].kind != DefKind::Class => {
+                match self.instantiate(u, d, recv.map(Returned::Value), &[], hops) {
+                    Returned::Value(v) => v,
+                    _ => Value::Dynamic,
+                }
+            }
             Value::Def(u, d) if self.units[u].facts.defs[d].kind == DefKind::Class => {
                 Value::Instance(u, d)
             }
@@ -588,10 +732,13 @@ impl<'a> Index<'a> {
                 Value::Var(vu, va) if (vu, va) != (u, a) => self.var_type(vu, va, hops + 1),
                 _ => Value::Var(u, a),
             },
-            Expr::Call { callee, .. } => {
+            Expr::Call { callee, args } => {
                 match self.resolve_hops(u, &assign.scope, &format!("{callee}()"), hops + 1) {
                     v @ (Value::Instance(..) | Value::External(_)) => v,
-                    _ => Value::Var(u, a),
+                    _ => match self.call_value(u, &assign.scope, callee, args, hops + 1) {
+                        v @ Value::Instance(..) => v,
+                        _ => Value::Var(u, a),
+                    },
                 }
             }
             _ => Value::Var(u, a),

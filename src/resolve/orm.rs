@@ -16,21 +16,9 @@ use super::dotted::{last_segment, receiver_of};
 use super::index::{Index, parent_scope};
 use super::models::Models;
 use super::names::Value;
-use crate::analysis::{EdgeKind, Query, QuerySource};
+use super::returns::FETCH_ONE;
+use crate::analysis::{EdgeKind, Evidence, Query, QuerySource};
 
-/// Query methods that return one instance (the variable then holds a model instance).
-const FETCH_ONE: &[&str] = &[
-    "first",
-    "one",
-    "get",
-    "first_or_404",
-    "get_or_404",
-    "one_or_none",
-    "scalar",
-    "scalar_one",
-    "scalar_one_or_none",
-    "one_or_404",
-];
 const SESSION_WRITES: &[(&str, &str)] = &[
     ("add", "insert"),
     ("add_all", "insert"),
@@ -40,7 +28,7 @@ const SESSION_WRITES: &[(&str, &str)] = &[
 ];
 
 /// Tables and predicates of one ORM statement.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Access {
     kind: &'static str,
     reads: BTreeSet<String>,
@@ -55,15 +43,70 @@ struct Access {
     /// Further evidence for the edges: (unit, line) of the lines of an inherited method that
     /// make the access (a mixin's `db.session.add(self)` behind `task.save()`).
     via: Vec<(usize, u32)>,
+    /// Tables written on the code's behalf (Continuum's version tables), with the line that
+    /// makes the framework do it.
+    side: Vec<(String, Evidence)>,
 }
 
 struct Ctx<'i, 'a> {
     ix: &'i Index<'a>,
     models: &'i Models,
     u: usize,
+    /// Names bound in one scope of `u` for an instantiation (a helper's `table` parameter
+    /// bound to the model its caller passes, `self` to the subclass a call comes from).
+    bound: Option<Bound>,
 }
 
+#[derive(Debug, Clone)]
+struct Bound {
+    scope: String,
+    names: Bindings,
+}
+
+/// Parameter name → what a caller binds it to.
+type Bindings = Vec<(String, Value)>;
+
+/// Instantiations already made in one unit: (def, bindings) → the accesses they add.
+type Instances = HashMap<((usize, usize), Bindings), std::rc::Rc<Vec<Access>>>;
+
 impl Ctx<'_, '_> {
+    /// A dotted name in a scope of this unit, with the instantiation's bindings.
+    fn resolve(&self, scope: &str, dotted: &str) -> Value {
+        self.resolve_depth(scope, dotted, 0)
+    }
+
+    /// In the bound scope, a bound name, or a local assigned there from a call on bound names
+    /// (`instance = self.get_model_or_404(id)`), is the root of `dotted`.
+    fn resolve_depth(&self, scope: &str, dotted: &str, depth: u32) -> Value {
+        if let Some(b) = &self.bound
+            && b.scope == scope
+        {
+            let root = dotted.split(['.', '(', '[']).next().unwrap_or("");
+            if let Some((_, v)) = b.names.iter().find(|(n, _)| n == root) {
+                return self.ix.resolve_rooted(self.u, scope, dotted, Some(v), 0);
+            }
+            if depth < 4
+                && let Value::Var(vu, va) = self.ix.resolve(self.u, scope, root)
+                && vu == self.u
+            {
+                let a = &self.ix.units[vu].facts.assigns[va];
+                if a.scope == scope
+                    && a.kind == AssignKind::Plain
+                    && let Expr::Call { callee, .. } = &a.value
+                    && let v @ (Value::Instance(..) | Value::Def(..)) =
+                        self.resolve_depth(scope, &format!("{callee}()"), depth + 1)
+                {
+                    return self.ix.resolve_rooted(self.u, scope, dotted, Some(&v), 0);
+                }
+            }
+        }
+        self.ix.resolve(self.u, scope, dotted)
+    }
+
+    fn is_bound(&self, scope: &str) -> bool {
+        self.bound.as_ref().is_some_and(|b| b.scope == scope)
+    }
+
     fn model_of(&self, v: &Value) -> Option<(usize, usize)> {
         match v {
             Value::Def(cu, cd) | Value::Instance(cu, cd)
@@ -86,14 +129,14 @@ impl Ctx<'_, '_> {
     /// relationships.
     fn relationship(&self, scope: &str, dotted: &str) -> Option<&super::models::Relationship> {
         let (class, attr) = dotted.rsplit_once('.')?;
-        let m = self.model_of(&self.ix.resolve(self.u, scope, class))?;
+        let m = self.model_of(&self.resolve(scope, class))?;
         self.models.relationships.get(&(m, attr.to_owned()))
     }
 
     /// `Model.col` → `table.col` (when `Model` is a model).
     fn column(&self, scope: &str, dotted: &str) -> Option<String> {
         let (class, col) = dotted.rsplit_once('.')?;
-        let m = self.model_of(&self.ix.resolve(self.u, scope, class))?;
+        let m = self.model_of(&self.resolve(scope, class))?;
         Some(format!("{}.{col}", self.table(m)))
     }
 
@@ -103,8 +146,7 @@ impl Ctx<'_, '_> {
     /// with any assignment from such a call in this scope (`x = fetch() or Model()` patterns
     /// count as new: an upsert is reported as the insert it may be).
     fn constructed(&self, scope: &str, item: &Expr, m: (usize, usize)) -> bool {
-        let builds =
-            |s: &str, callee: &str| self.ix.resolve(self.u, s, callee) == Value::Def(m.0, m.1);
+        let builds = |s: &str, callee: &str| self.resolve(s, callee) == Value::Def(m.0, m.1);
         match item {
             Expr::Call { callee, .. } => builds(scope, callee),
             Expr::Name(n) => self.ix.units[self.u].facts.assigns.iter().any(|a| {
@@ -139,7 +181,7 @@ impl Ctx<'_, '_> {
     fn constructor_keywords(&self, scope: &str, item: &Expr) -> Vec<String> {
         let args = match item {
             Expr::Call { args, .. } => args,
-            Expr::Name(n) => match self.ix.resolve(self.u, scope, n) {
+            Expr::Name(n) => match self.resolve(scope, n) {
                 Value::Var(vu, va) if vu == self.u => {
                     match &self.ix.units[vu].facts.assigns[va].value {
                         Expr::Call { args, .. } => args,
@@ -166,7 +208,7 @@ impl Ctx<'_, '_> {
         if depth > 4 {
             return None;
         }
-        let v = self.ix.resolve(self.u, scope, name);
+        let v = self.resolve(scope, name);
         if let Value::Instance(..) = v {
             return self.model_of(&v);
         }
@@ -179,6 +221,14 @@ impl Ctx<'_, '_> {
             return self.model_of(&typed);
         }
         let assign = &self.ix.units[vu].facts.assigns[va];
+        // In an instantiated scope: `instance = self.get_model_or_404(id)` with `self` bound.
+        if self.is_bound(&assign.scope)
+            && assign.kind == AssignKind::Plain
+            && let Expr::Call { callee, .. } = &assign.value
+            && let m @ Some(_) = self.model_of(&self.resolve(&assign.scope, &format!("{callee}()")))
+        {
+            return m;
+        }
         match (&assign.value, assign.kind) {
             (Expr::Call { callee, .. }, AssignKind::Plain) => {
                 let last = last_segment(callee);
@@ -237,7 +287,7 @@ impl Ctx<'_, '_> {
             && q > 0
         {
             let prefix = segs[..q].join(".");
-            if let Some(m) = self.model_of(&self.ix.resolve(self.u, &root.scope, &prefix)) {
+            if let Some(m) = self.model_of(&self.resolve(&root.scope, &prefix)) {
                 return vec![m];
             }
         }
@@ -259,11 +309,11 @@ impl Ctx<'_, '_> {
                 Expr::Name(n) => n.as_str(),
                 _ => continue,
             };
-            let v = self.ix.resolve(self.u, &root.scope, name);
+            let v = self.resolve(&root.scope, name);
             if let Some(m) = self.model_of(&v) {
                 out.push(m);
             } else if let Some((class, _)) = name.rsplit_once('.')
-                && let Some(m) = self.model_of(&self.ix.resolve(self.u, &root.scope, class))
+                && let Some(m) = self.model_of(&self.resolve(&root.scope, class))
             {
                 out.push(m);
             }
@@ -314,6 +364,16 @@ impl Ctx<'_, '_> {
     }
 }
 
+/// The association tables of a model's many-to-many relationships.
+fn secondaries_of(models: &Models, m: (usize, usize)) -> BTreeSet<String> {
+    models
+        .relationships
+        .iter()
+        .filter(|((owner, _), _)| *owner == m)
+        .filter_map(|(_, r)| r.secondary.clone())
+        .collect()
+}
+
 /// The chain a call ends: its receivers, root first.
 fn chain(calls: &[Call], outer: usize) -> Vec<usize> {
     let mut out = vec![outer];
@@ -349,36 +409,275 @@ pub(crate) fn resolve_orm(ix: &Index<'_>, models: &Models, b: &mut Builder) {
         .collect();
     for (u, found) in per_unit.into_iter().enumerate() {
         let file = ix.units[u].file.rel.as_str();
-        for (line, scope, acc) in found {
+        for (line, scope, mut acc) in found {
+            versioning_writes(models, &mut acc);
             record(ix, b, u, file, line, scope, acc);
         }
     }
 }
 
-/// The ORM accesses of one unit: (line, scope, access).
+/// The ORM accesses of one unit: (line, scope, access), its own and those of the helpers it
+/// calls with a model (instantiated for that model, recorded at the call).
 fn unit_accesses<'a>(
-    ix: &Index<'_>,
+    ix: &Index<'a>,
     models: &Models,
     relationship_names: &HashSet<&str>,
     u: usize,
     unit: &'a crate::load::PythonUnit,
 ) -> Vec<(u32, &'a str, Access)> {
+    let ctx = Ctx {
+        ix,
+        models,
+        u,
+        bound: None,
+    };
+    let mut found = scan(&ctx, relationship_names, unit, None);
+    let mut cache = HashMap::new();
+    for call in &unit.facts.calls {
+        let Some((fu, fd, binds)) = call_binding(&ctx, call) else {
+            continue;
+        };
+        for d in instantiate(ix, models, relationship_names, fu, fd, binds, 0, &mut cache).iter() {
+            let mut acc = d.clone();
+            acc.in_loop |= call.in_loop;
+            found.push((call.line, call.scope.as_str(), acc));
+        }
+    }
+    found
+}
+
+/// How many calls deep a helper instantiated with a caller's model is followed
+/// (`put` → `get_model_or_404` → the model's `get`).
+const INSTANCE_DEPTH: u32 = 3;
+
+/// What a call binds in the def it calls, when that tells the def's code more than the def
+/// knows alone: parameters bound to a model class or instance the caller passes
+/// (`fetch_one_resource(Policy, name=n)`, `database.get(Destination, id)`), and `self` bound to
+/// the caller's class when a subclass calls a method it inherits (`super().put(id)`,
+/// `self.update_data(...)`), so that `self.model` is the model that subclass was built with.
+fn call_binding(ctx: &Ctx<'_, '_>, call: &Call) -> Option<(usize, usize, Bindings)> {
+    let ix = ctx.ix;
+    let Value::Def(fu, fd) = ctx.resolve(&call.scope, &call.callee) else {
+        return None;
+    };
+    let def = &ix.units[fu].facts.defs[fd];
+    if def.kind == DefKind::Class || def.params.is_empty() {
+        return None;
+    }
+    let declaring = class_of(ix, fu, fd);
+    let is_static = def
+        .decorators
+        .iter()
+        .any(|e| matches!(e, Expr::Name(n) if n == "staticmethod"));
+    let recv = receiver_of(&call.callee);
+    let recv_value = recv.map(|r| ctx.resolve(&call.scope, r));
+    let through_class = matches!(&recv_value, Some(Value::Def(cu, cd))
+        if ix.units[*cu].facts.defs[*cd].kind == DefKind::Class);
+    let is_classmethod = def
+        .decorators
+        .iter()
+        .any(|e| matches!(e, Expr::Name(n) if n == "classmethod"));
+    let bound_recv =
+        declaring.is_some() && !is_static && recv.is_some() && (!through_class || is_classmethod);
+    // The instance `self` is in the caller: bound by an outer instantiation, or the caller's
+    // own class.
+    let caller_self = || -> Option<Value> {
+        if let Some(b) = &ctx.bound
+            && b.scope == call.scope
+            && let Some((_, v)) = b.names.iter().find(|(n, _)| n == "self")
+        {
+            return Some(v.clone());
+        }
+        let method = ix.def_of_scope(ctx.u, &call.scope)?;
+        let c = class_of(ix, ctx.u, method)?;
+        Some(Value::Instance(ctx.u, c))
+    };
+    let differs = |v: &Value| match (v, declaring) {
+        (Value::Instance(cu, cd), Some(dc)) => (*cu, *cd) != (fu, dc),
+        _ => false,
+    };
+    let mut binds: Bindings = Vec::new();
+    let first = def.params[0].name.clone();
+    // A model's own `self.save()` is the inherited-CRUD template's (one access, not two).
+    if bound_recv
+        && recv.is_some_and(|r| r == "self" || r.starts_with("super("))
+        && let Some(v) = caller_self()
+        && differs(&v)
+        && ctx.model_of(&v).is_none()
+    {
+        binds.push((first.clone(), v));
+    }
+    let offset = usize::from(bound_recv);
+    let bind_arg = |binds: &mut Bindings, param: &str, value: &Expr, explicit_self: bool| {
+        let Expr::Name(n) = value else { return };
+        if binds.iter().any(|(p, _)| p == param) {
+            return;
+        }
+        if explicit_self && n == "self" {
+            if let Some(v) = caller_self().filter(|v| differs(v)) {
+                binds.push((param.to_owned(), v));
+            }
+            return;
+        }
+        let v = ctx.resolve(&call.scope, n);
+        if ctx.model_of(&v).is_some() {
+            binds.push((param.to_owned(), v));
+        }
+    };
+    for (i, arg) in call.args.iter().filter(|a| a.keyword.is_none()).enumerate() {
+        let Some(p) = def.params.get(i + offset).filter(|p| p.star == 0) else {
+            break;
+        };
+        let explicit_self = !bound_recv && i == 0 && declaring.is_some() && !is_static;
+        bind_arg(&mut binds, &p.name, &arg.value, explicit_self);
+    }
+    for arg in &call.args {
+        if let Some(k) = arg.keyword.as_deref()
+            && def.params.iter().any(|p| p.name == k && p.star == 0)
+        {
+            bind_arg(&mut binds, k, &arg.value, false);
+        }
+    }
+    (!binds.is_empty()).then_some((fu, fd, binds))
+}
+
+/// The accesses def `(fu, fd)` makes with `binds` that it does not make alone, each with the
+/// lines that lead to it (the def's own line of the access, and the calls into deeper
+/// instantiations) as further evidence; followed to [`INSTANCE_DEPTH`], memoised per unit.
+#[allow(clippy::too_many_arguments)]
+fn instantiate(
+    ix: &Index<'_>,
+    models: &Models,
+    relationship_names: &HashSet<&str>,
+    fu: usize,
+    fd: usize,
+    binds: Bindings,
+    depth: u32,
+    cache: &mut Instances,
+) -> std::rc::Rc<Vec<Access>> {
+    let key = ((fu, fd), binds);
+    if let Some(hit) = cache.get(&key) {
+        return hit.clone();
+    }
+    // A cycle (a method reaching itself) finds nothing more.
+    cache.insert(key.clone(), std::rc::Rc::new(Vec::new()));
+    let unit = &ix.units[fu];
+    let scope = unit.facts.defs[fd].qualname.as_str();
+    let bound = Ctx {
+        ix,
+        models,
+        u: fu,
+        bound: Some(Bound {
+            scope: scope.to_owned(),
+            names: key.1.clone(),
+        }),
+    };
+    let plain = Ctx {
+        ix,
+        models,
+        u: fu,
+        bound: None,
+    };
+    let alone: HashSet<(u32, Vec<String>, Vec<String>)> =
+        scan(&plain, relationship_names, unit, Some(scope))
+            .into_iter()
+            .map(|(line, _, a)| {
+                (
+                    line,
+                    a.reads.into_iter().collect(),
+                    a.writes.into_iter().collect(),
+                )
+            })
+            .collect();
+    let mut out: Vec<Access> = Vec::new();
+    for (line, _, mut a) in scan(&bound, relationship_names, unit, Some(scope)) {
+        let k = (
+            line,
+            a.reads.iter().cloned().collect::<Vec<_>>(),
+            a.writes.iter().cloned().collect::<Vec<_>>(),
+        );
+        if !alone.contains(&k) {
+            a.via.insert(0, (fu, line));
+            out.push(a);
+        }
+    }
+    if depth < INSTANCE_DEPTH {
+        let calls = &unit.facts.calls;
+        for &c in ix.units_index[fu].calls_in.get(scope).into_iter().flatten() {
+            let call = &calls[c];
+            let Some((gu, gd, gb)) = call_binding(&bound, call) else {
+                // `instance.delete()` where only the binding says `instance` is a `Budget`:
+                // the call graph has no edge to `Budget.delete`, so its accesses come here.
+                if let Value::Def(gu, gd) = bound.resolve(&call.scope, &call.callee)
+                    && ix.units[gu].facts.defs[gd].kind != DefKind::Class
+                    && plain.resolve(&call.scope, &call.callee) != Value::Def(gu, gd)
+                {
+                    let gscope = ix.units[gu].facts.defs[gd].qualname.as_str();
+                    let gctx = Ctx {
+                        ix,
+                        models,
+                        u: gu,
+                        bound: None,
+                    };
+                    for (line, _, mut a) in
+                        scan(&gctx, relationship_names, &ix.units[gu], Some(gscope))
+                    {
+                        a.via.insert(0, (gu, line));
+                        a.via.insert(0, (fu, call.line));
+                        a.in_loop |= call.in_loop;
+                        out.push(a);
+                    }
+                }
+                continue;
+            };
+            for a in
+                instantiate(ix, models, relationship_names, gu, gd, gb, depth + 1, cache).iter()
+            {
+                let mut a = a.clone();
+                a.via.insert(0, (fu, call.line));
+                a.in_loop |= call.in_loop;
+                out.push(a);
+            }
+        }
+    }
+    let out = std::rc::Rc::new(out);
+    cache.insert(key, out.clone());
+    out
+}
+
+/// The accesses of one unit's code as `ctx` sees it: every scope, or only `only`.
+fn scan<'a>(
+    ctx: &Ctx<'_, 'a>,
+    relationship_names: &HashSet<&str>,
+    unit: &'a crate::load::PythonUnit,
+    only: Option<&str>,
+) -> Vec<(u32, &'a str, Access)> {
+    let (ix, models, u) = (ctx.ix, ctx.models, ctx.u);
     let mut found = Vec::new();
     {
         let calls = &unit.facts.calls;
-        let ctx = Ctx { ix, models, u };
-        let receivers: HashSet<usize> = calls
+        let ids: Vec<usize> = match only {
+            Some(s) => ix.units_index[u]
+                .calls_in
+                .get(s)
+                .cloned()
+                .unwrap_or_default(),
+            None => (0..calls.len()).collect(),
+        };
+        let receivers: HashSet<usize> = ids
             .iter()
-            .filter_map(|c| c.receiver.map(|r| r as usize))
+            .filter_map(|&c| calls[c].receiver.map(|r| r as usize))
             .collect();
         let mut calls_at: HashMap<(&str, u32), Vec<usize>> = HashMap::new();
-        for (i, c) in calls.iter().enumerate() {
+        for &i in &ids {
+            let c = &calls[i];
             calls_at
                 .entry((c.scope.as_str(), c.line))
                 .or_default()
                 .push(i);
         }
-        for (outer, call) in calls.iter().enumerate() {
+        for &outer in &ids {
+            let call = &calls[outer];
             if receivers.contains(&outer) {
                 continue;
             }
@@ -405,7 +704,7 @@ fn unit_accesses<'a>(
                         "join" | "outerjoin" | "join_from" => {
                             for arg in c.args.iter().filter(|a| a.keyword.is_none()) {
                                 let Expr::Name(n) = &arg.value else { continue };
-                                if let Some(m) = ctx.model_of(&ix.resolve(u, &c.scope, n)) {
+                                if let Some(m) = ctx.model_of(&ctx.resolve(&c.scope, n)) {
                                     acc.reads.insert(ctx.table(m));
                                 } else if let Some(rel) = ctx.relationship(&c.scope, n) {
                                     // `.join(Product.categories)`: the target and the association.
@@ -457,7 +756,7 @@ fn unit_accesses<'a>(
                         let m = match item {
                             Expr::Name(n) => ctx.instance_model(&call.scope, n, &calls_at, 0),
                             Expr::Call { callee, .. } => {
-                                ctx.model_of(&ix.resolve(u, &call.scope, &format!("{callee}()")))
+                                ctx.model_of(&ctx.resolve(&call.scope, &format!("{callee}()")))
                             }
                             _ => None,
                         };
@@ -479,6 +778,11 @@ fn unit_accesses<'a>(
                                 }
                             }
                             acc.writes.insert(table);
+                            // Deleting a row deletes its rows of many-to-many association
+                            // tables with it.
+                            if kind == "delete" {
+                                acc.writes.extend(secondaries_of(models, m));
+                            }
                         }
                     }
                 }
@@ -495,7 +799,7 @@ fn unit_accesses<'a>(
         // Inherited CRUD: `Task.create(...)`, `task.save()`, `cls.get_by(...)` where the method
         // is defined on an unmapped repository base of the model the call is made on.
         let mut templates: HashMap<(usize, usize), Vec<Template>> = HashMap::new();
-        for call in calls.iter() {
+        for call in ids.iter().map(|&i| &calls[i]) {
             let Some((recv, meth)) = call.callee.rsplit_once('.') else {
                 continue;
             };
@@ -511,17 +815,24 @@ fn unit_accesses<'a>(
                 else {
                     continue;
                 };
-                if !FETCH_ONE.contains(&last_segment(&calls[r].callee))
-                    || matches!(meth, "update" | "delete" | "insert")
-                {
+                if !FETCH_ONE.contains(&last_segment(&calls[r].callee)) {
+                    // `fetch_one_resource(Policy, name=n).delete()`: a helper's return value.
+                    let value = if ctx.is_bound(&call.scope) {
+                        ctx.resolve(&call.scope, recv)
+                    } else {
+                        ix.call_value(u, &call.scope, &calls[r].callee, &calls[r].args, 0)
+                    };
+                    ctx.model_of(&value)
+                } else if matches!(meth, "update" | "delete" | "insert") {
                     continue;
+                } else {
+                    let Some(&root) = chain(calls, r).first() else {
+                        continue;
+                    };
+                    ctx.source_models(&calls[root]).into_iter().next()
                 }
-                let Some(&root) = chain(calls, r).first() else {
-                    continue;
-                };
-                ctx.source_models(&calls[root]).into_iter().next()
             } else {
-                ctx.model_of(&ix.resolve(u, &call.scope, recv))
+                ctx.model_of(&ctx.resolve(&call.scope, recv))
                     .or_else(|| ctx.instance_model(&call.scope, recv, &calls_at, 0))
             };
             let Some(m) = model else { continue };
@@ -551,13 +862,82 @@ fn unit_accesses<'a>(
                 found.push((call.line, call.scope.as_str(), acc));
             }
         }
+        // `project.name = x`, `bill.owers = [...]`, `self.activated = False` on a row the
+        // session tracks: flushed as an UPDATE of its table (and, for a many-to-many
+        // relationship, of the association table). The constructor's own `self.x = ...` is
+        // part of the INSERT the constructing call already records.
+        for assign in unit.facts.assigns.iter().filter(|a| {
+            a.kind == AssignKind::Plain
+                && only.is_none_or(|s| a.scope == s)
+                && !a.scope.ends_with("__init__")
+        }) {
+            for t in &assign.targets {
+                let Some((base, attr)) = t.rsplit_once('.') else {
+                    continue;
+                };
+                if base.contains(['(', '[']) || attr.starts_with('_') {
+                    continue;
+                }
+                let Some(m) = ctx.instance_model(&assign.scope, base, &calls_at, 0) else {
+                    continue;
+                };
+                let table = ctx.table(m);
+                if table.is_empty() {
+                    continue;
+                }
+                let mut acc = Access {
+                    kind: "update",
+                    ..Access::default()
+                };
+                match models.relationships.get(&(m, attr.to_owned())) {
+                    Some(rel) => acc.writes.extend(rel.secondary.clone()),
+                    None => {
+                        acc.assigned.insert(format!("{table}.{attr}"));
+                    }
+                }
+                acc.writes.insert(table);
+                found.push((assign.line, assign.scope.as_str(), acc));
+            }
+        }
+        // `bill.owers.append(p)`: a many-to-many collection changed writes the association.
+        for call in ids.iter().map(|&i| &calls[i]) {
+            let Some((owner, meth)) = call.callee.rsplit_once('.') else {
+                continue;
+            };
+            if !matches!(
+                meth,
+                "append" | "remove" | "extend" | "clear" | "add" | "discard"
+            ) {
+                continue;
+            }
+            let Some((base, rel)) = owner.rsplit_once('.') else {
+                continue;
+            };
+            if !relationship_names.contains(rel) || base.contains(['(', '[']) {
+                continue;
+            }
+            let Some(m) = ctx.instance_model(&call.scope, base, &calls_at, 0) else {
+                continue;
+            };
+            let Some(secondary) = models
+                .relationships
+                .get(&(m, rel.to_owned()))
+                .and_then(|r| r.secondary.clone())
+            else {
+                continue;
+            };
+            let mut acc = Access {
+                kind: "insert",
+                in_loop: call.in_loop,
+                ..Access::default()
+            };
+            acc.writes.insert(secondary);
+            found.push((call.line, call.scope.as_str(), acc));
+        }
         // Relationship traversal: `user.posts` where `user` holds a `User`.
-        for attr in unit
-            .facts
-            .attrs
-            .iter()
-            .filter(|a| relationship_names.contains(a.attr.as_str()))
-        {
+        for attr in unit.facts.attrs.iter().filter(|a| {
+            relationship_names.contains(a.attr.as_str()) && only.is_none_or(|s| a.scope == s)
+        }) {
             let Some(owner) = ctx.instance_model(&attr.scope, &attr.base, &calls_at, 0) else {
                 continue;
             };
@@ -580,6 +960,23 @@ fn unit_accesses<'a>(
         }
     }
     found
+}
+
+/// SQLAlchemy-Continuum: a write of a versioned table also writes its `<table>_version` row
+/// and the `transaction` row of the unit of work, at flush, on the code's behalf. The
+/// `__versioned__` line is kept as a second evidence occurrence.
+fn versioning_writes(models: &Models, acc: &mut Access) {
+    let extra: Vec<(String, &Evidence)> = acc
+        .writes
+        .iter()
+        .filter_map(|t| models.versioned.get(t).map(|at| (t.clone(), at)))
+        .flat_map(|(t, at)| [(format!("{t}_version"), at), ("transaction".to_owned(), at)])
+        .collect();
+    for (t, at) in extra {
+        if acc.writes.insert(t.clone()) {
+            acc.side.push((t, at.clone()));
+        }
+    }
 }
 
 fn record(
@@ -617,6 +1014,15 @@ fn record(
         for t in acc.reads.iter().chain(acc.writes.iter()) {
             b.edge(&site, &format!("table:{t}"), kind, vfile, vline);
         }
+    }
+    for (t, at) in &acc.side {
+        b.edge(
+            &site,
+            &format!("table:{t}"),
+            EdgeKind::Writes,
+            &at.file,
+            at.line,
+        );
     }
     b.queries.push(Query {
         site,

@@ -28,7 +28,13 @@ fn versioned_at(ix: &Index<'_>, u: usize, d: usize) -> Option<Evidence> {
     })
 }
 
-pub(crate) fn version_tables(ix: &Index<'_>, b: &mut Builder, models: &Models) {
+/// Adds the version tables and returns the versioned tables (association tables included),
+/// each with the `__versioned__` that makes it so.
+pub(crate) fn version_tables(
+    ix: &Index<'_>,
+    b: &mut Builder,
+    models: &Models,
+) -> BTreeMap<String, Evidence> {
     // Versioned table → where `__versioned__` says so (first in file, line order).
     let mut versioned: BTreeMap<String, Evidence> = BTreeMap::new();
     let mut keys: Vec<(usize, usize)> = models.by_def.keys().copied().collect();
@@ -43,7 +49,7 @@ pub(crate) fn version_tables(ix: &Index<'_>, b: &mut Builder, models: &Models) {
         }
     }
     if versioned.is_empty() {
-        return;
+        return versioned;
     }
     // Association tables of a versioned model's relationships are versioned with it.
     let mut secondaries: BTreeSet<(String, Evidence)> = BTreeSet::new();
@@ -63,13 +69,13 @@ pub(crate) fn version_tables(ix: &Index<'_>, b: &mut Builder, models: &Models) {
         versioned.entry(secondary).or_insert(at);
     }
     let first = versioned.values().min().cloned();
-    for (table, at) in versioned {
-        let (columns, primary_key) = match b.tables.get(&table) {
+    for (table, at) in &versioned {
+        let (columns, primary_key) = match b.tables.get(table) {
             Some(t) => (t.columns.clone(), t.primary_key.clone()),
             None => (Vec::new(), Vec::new()),
         };
         let v = b.table(&format!("{table}_version"));
-        v.defined_in.insert(at);
+        v.defined_in.insert(at.clone());
         for c in columns {
             v.add_column(c);
         }
@@ -101,6 +107,7 @@ pub(crate) fn version_tables(ix: &Index<'_>, b: &mut Builder, models: &Models) {
         }
         t.add_primary_key("id");
     }
+    versioned
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ mod continuum;
 mod factories;
 mod tables;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use seam_facts::ids::table_name;
 use seam_facts::python::{Arg, Assign, DefKind, Expr};
@@ -48,6 +48,9 @@ pub(crate) struct Models {
     pub relationships: HashMap<((usize, usize), String), Relationship>,
     /// Variables holding a `Table(...)`: (unit, assign) → table name.
     pub table_vars: HashMap<(usize, usize), String>,
+    /// Tables SQLAlchemy-Continuum versions → where `__versioned__` says so: every write of
+    /// one also writes its `<table>_version` and the `transaction` table.
+    pub versioned: BTreeMap<String, Evidence>,
 }
 
 impl Models {
@@ -291,7 +294,7 @@ pub(crate) fn detect(ix: &Index<'_>, b: &mut Builder) -> Models {
         }
     }
     factories::class_factories(ix, b, &models);
-    continuum::version_tables(ix, b, &models);
+    models.versioned = continuum::version_tables(ix, b, &models);
     let candidates: Vec<(usize, usize)> = pending.iter().map(|c| (c.u, c.d)).collect();
     checks::unmapped(ix, b, &models, &candidates);
     models

@@ -1,0 +1,431 @@
+//! What a call returns: one summary per function and method, built bottom-up to a fixed point
+//! (bounded by [`ROUNDS`]) before the ORM pass, so that a row fetched in a helper keeps its model
+//! at the caller (`topic = get_topic(id)`, `instance = self.get_model_or_404(id)`,
+//! `fetch_one_resource(Policy, name=n).delete()`).
+//!
+//! A summary is either a value independent of the arguments (`return Bill(...)`: an instance
+//! of `Bill`), or an instance of the class a *parameter* denotes: `return cls(...)`,
+//! `return cls.query.filter_by(**kw).first()`, `return db.session.get(table, id)`, `return self`
+//! — optionally through attributes of the parameter (`self.model`) and one method call on them
+//! (`return self.model.get(id)`: what `get` returns on whatever class `self.model` holds). The
+//! parametric summaries are instantiated where the call is resolved, with the receiver and the
+//! arguments of that call. Each round reads only the previous round's table, so the result does
+//! not depend on thread order.
+
+use rayon::prelude::*;
+
+use seam_facts::python::{Arg, Def, DefKind, Expr};
+
+use super::dotted::{last_segment, receiver_of};
+use super::index::{Index, parent_scope};
+use super::names::Value;
+
+/// Rounds of bottom-up summarising: a helper returning another helper's result is known after
+/// two; the chain of helpers seam follows is this deep.
+const ROUNDS: usize = 4;
+/// How many local assignments (`x = ...; return x`) and nested instantiations are followed.
+const HOPS: u32 = super::names::MAX_HOPS;
+
+/// Query methods that return one row (the value is then an instance of the queried model).
+pub(crate) const FETCH_ONE: &[&str] = &[
+    "first",
+    "one",
+    "get",
+    "first_or_404",
+    "get_or_404",
+    "one_or_none",
+    "scalar",
+    "scalar_one",
+    "scalar_one_or_none",
+    "one_or_404",
+];
+
+/// Flask's per-request namespace: handlers and `before_request` hooks share rows through it.
+pub(crate) const REQUEST_GLOBALS: &str = "flask.g";
+
+/// What calling a def returns.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) enum Returned {
+    #[default]
+    Unknown,
+    /// A value that does not depend on the arguments: an instance of a repository class.
+    Value(Value),
+    /// An instance of the class parameter `param` denotes or holds, reached through `attrs`
+    /// (`self.model`); with `then`, what calling that method on it returns instead.
+    Param {
+        param: usize,
+        attrs: Vec<String>,
+        then: Option<String>,
+    },
+}
+
+/// A class (or an instance of one) → an instance of it.
+fn instance(v: Value, ix: &Index<'_>) -> Returned {
+    match v {
+        Value::Def(u, d) if ix.units[u].facts.defs[d].kind == DefKind::Class => {
+            Returned::Value(Value::Instance(u, d))
+        }
+        v @ Value::Instance(..) => Returned::Value(v),
+        _ => Returned::Unknown,
+    }
+}
+
+fn is_decorated(def: &Def, name: &str) -> bool {
+    def.decorators
+        .iter()
+        .any(|e| matches!(e, Expr::Name(n) if n == name))
+}
+
+/// A method called through an instance or its class binds its first parameter to it.
+fn binds_receiver(def: &Def) -> bool {
+    def.kind == DefKind::Method && !is_decorated(def, "staticmethod")
+}
+
+/// `p`, `p.a.b` where `p` is parameter `k` of `def`: the symbolic value.
+fn param_root(def: Option<&Def>, dotted: &str) -> Option<Returned> {
+    let def = def?;
+    if dotted.contains(['(', '[']) {
+        return None;
+    }
+    let mut segs = dotted.split('.');
+    let first = segs.next()?;
+    let param = def
+        .params
+        .iter()
+        .position(|p| p.name == first && p.star == 0)?;
+    Some(Returned::Param {
+        param,
+        attrs: segs.map(str::to_owned).collect(),
+        then: None,
+    })
+}
+
+impl Index<'_> {
+    /// Fill [`Index::returned`]: every def's summary, rounds until nothing changes.
+    pub fn summarise_returns(&mut self) {
+        // `g.project = project` anywhere: what `g.project` holds in any handler.
+        let mut globals: std::collections::BTreeMap<String, Vec<(usize, usize)>> =
+            std::collections::BTreeMap::new();
+        for (u, unit) in self.units.iter().enumerate() {
+            for (a, assign) in unit.facts.assigns.iter().enumerate() {
+                for t in &assign.targets {
+                    if let Some((base, attr)) = t.split_once('.')
+                        && !attr.contains('.')
+                        && !base.contains('(')
+                        && self.resolve(u, &assign.scope, base)
+                            == Value::External(REQUEST_GLOBALS.to_owned())
+                    {
+                        globals.entry(attr.to_owned()).or_default().push((u, a));
+                    }
+                }
+            }
+        }
+        self.request_globals = globals.into_iter().collect();
+        self.returned = self
+            .units
+            .iter()
+            .map(|u| vec![Returned::Unknown; u.facts.defs.len()])
+            .collect();
+        for _ in 0..ROUNDS {
+            let next: Vec<Vec<Returned>> = (0..self.units.len())
+                .into_par_iter()
+                .map(|u| {
+                    (0..self.units[u].facts.defs.len())
+                        .map(|d| self.summary(u, d))
+                        .collect()
+                })
+                .collect();
+            if next == self.returned {
+                break;
+            }
+            self.returned = next;
+        }
+    }
+
+    fn summary(&self, u: usize, d: usize) -> Returned {
+        let def = &self.units[u].facts.defs[d];
+        if def.kind == DefKind::Class {
+            return Returned::Unknown;
+        }
+        let Some(rs) = self.units_index[u].returns.get(def.qualname.as_str()) else {
+            return Returned::Unknown;
+        };
+        rs.iter()
+            .map(|&r| {
+                self.eval(
+                    u,
+                    Some(d),
+                    &def.qualname,
+                    &self.units[u].facts.returns[r].value,
+                    0,
+                )
+            })
+            .find(|r| *r != Returned::Unknown)
+            .unwrap_or_default()
+    }
+
+    /// What `expr`, evaluated in `scope` (the body of def `d`, when summarising), holds.
+    fn eval(&self, u: usize, d: Option<usize>, scope: &str, expr: &Expr, hops: u32) -> Returned {
+        if hops > HOPS {
+            return Returned::Unknown;
+        }
+        let def = d.map(|d| &self.units[u].facts.defs[d]);
+        match expr {
+            Expr::Name(n) => {
+                if let Some(r) = param_root(def, n) {
+                    return r;
+                }
+                match self.resolve_hops(u, scope, n, hops + 1) {
+                    v @ Value::Instance(..) => Returned::Value(v),
+                    Value::Var(vu, va) if vu == u => {
+                        let a = &self.units[u].facts.assigns[va];
+                        if a.scope == scope
+                            && a.kind == seam_facts::python::AssignKind::Plain
+                            && a.annotation.is_none()
+                        {
+                            self.eval(u, d, scope, &a.value, hops + 1)
+                        } else {
+                            match self.var_type(vu, va, hops + 1) {
+                                v @ Value::Instance(..) => Returned::Value(v),
+                                _ => Returned::Unknown,
+                            }
+                        }
+                    }
+                    _ => Returned::Unknown,
+                }
+            }
+            Expr::Call { callee, args } => self.eval_call(u, d, scope, callee, args, hops),
+            _ => Returned::Unknown,
+        }
+    }
+
+    /// A call's value in `scope`: a fetch of one row, a constructor, or a repository function
+    /// or method with its summary instantiated on this call's receiver and arguments.
+    fn eval_call(
+        &self,
+        u: usize,
+        d: Option<usize>,
+        scope: &str,
+        callee: &str,
+        args: &[Arg],
+        hops: u32,
+    ) -> Returned {
+        let def = d.map(|d| &self.units[u].facts.defs[d]);
+        let last = last_segment(callee);
+        let segs: Vec<&str> = callee.split('.').collect();
+        // `Model.query....first()`, `cls.query.get(id)`.
+        if FETCH_ONE.contains(&last)
+            && let Some(q) = segs
+                .iter()
+                .position(|s| s.trim_end_matches("()") == "query")
+            && q > 0
+        {
+            let prefix = segs[..q].join(".");
+            if let Some(r) = param_root(def, &prefix) {
+                return r;
+            }
+            return instance(self.resolve_hops(u, scope, &prefix, hops + 1), self);
+        }
+        // `db.session.get(Model, id)`, `db.get_or_404(Model, id)`.
+        let receiver = receiver_of(callee).unwrap_or("");
+        let lower = receiver.to_ascii_lowercase();
+        if matches!(last, "get" | "get_or_404" | "one_or_404")
+            && (lower.contains("session") || lower == "db")
+        {
+            let Some(Expr::Name(n)) = args.iter().find(|a| a.keyword.is_none()).map(|a| &a.value)
+            else {
+                return Returned::Unknown;
+            };
+            return param_root(def, n)
+                .unwrap_or_else(|| instance(self.resolve_hops(u, scope, n, hops + 1), self));
+        }
+        // `cls(...)`: an instance of the class a parameter names.
+        if !callee.contains('.')
+            && let Some(r) = param_root(def, callee)
+        {
+            return r;
+        }
+        // `self.model.get(id)`, `cls.get_by(name=n)`, `helper(...)`.
+        let (recv, name) = match callee.rsplit_once('.') {
+            Some((r, n)) if !n.contains('(') => (Some(r), n),
+            None if !callee.contains('(') => (None, callee),
+            _ => {
+                return instance(
+                    self.resolve_hops(u, scope, &format!("{callee}()"), hops + 1),
+                    self,
+                );
+            }
+        };
+        let arg_values: Vec<(Option<&str>, Returned)> = args
+            .iter()
+            .map(|a| {
+                let v = match &a.value {
+                    Expr::Name(n) => param_root(def, n).unwrap_or_else(|| {
+                        match self.resolve_hops(u, scope, n, hops + 1) {
+                            v @ (Value::Def(..) | Value::Instance(..)) => Returned::Value(v),
+                            _ => Returned::Unknown,
+                        }
+                    }),
+                    _ => Returned::Unknown,
+                };
+                (a.keyword.as_deref(), v)
+            })
+            .collect();
+        let (recv_value, target) = match recv {
+            None => (None, self.resolve_hops(u, scope, callee, hops + 1)),
+            Some(r) => match param_root(def, r) {
+                // `self.helper(...)`, `cls.create(...)`: a method of the def's own class.
+                Some(Returned::Param {
+                    param: 0,
+                    attrs,
+                    then: None,
+                }) if attrs.is_empty() && def.is_some_and(binds_receiver) => {
+                    let class = def.and_then(|df| self.def_of_scope(u, parent_scope(&df.qualname)));
+                    let target = class
+                        .and_then(|c| self.class_member(u, c, name, hops + 1))
+                        .unwrap_or(Value::Dynamic);
+                    (
+                        Some(Returned::Param {
+                            param: 0,
+                            attrs,
+                            then: None,
+                        }),
+                        target,
+                    )
+                }
+                // `self.model.get(id)`: known once the class `self.model` holds is.
+                Some(Returned::Param {
+                    param,
+                    attrs,
+                    then: None,
+                }) => {
+                    return Returned::Param {
+                        param,
+                        attrs,
+                        then: Some(name.to_owned()),
+                    };
+                }
+                Some(_) => return Returned::Unknown,
+                None => {
+                    let rv = self.resolve_hops(u, scope, r, hops + 1);
+                    let target = self.member(rv.clone(), name, hops + 1);
+                    (Some(Returned::Value(rv)), target)
+                }
+            },
+        };
+        match target {
+            Value::Def(tu, td) if self.units[tu].facts.defs[td].kind == DefKind::Class => {
+                Returned::Value(Value::Instance(tu, td))
+            }
+            Value::Def(tu, td) => self.instantiate(tu, td, recv_value, &arg_values, hops + 1),
+            Value::Var(vu, va) => instance(self.var_type(vu, va, hops + 1), self),
+            _ => Returned::Unknown,
+        }
+    }
+
+    /// The summary of def `(u, d)` for one call: `recv` the value it is called on (if a method
+    /// called through an instance or class), `args` the call's arguments.
+    pub(crate) fn instantiate(
+        &self,
+        u: usize,
+        d: usize,
+        recv: Option<Returned>,
+        args: &[(Option<&str>, Returned)],
+        hops: u32,
+    ) -> Returned {
+        if hops > HOPS {
+            return Returned::Unknown;
+        }
+        let def = &self.units[u].facts.defs[d];
+        let summary = self
+            .returned
+            .get(u)
+            .and_then(|r| r.get(d))
+            .cloned()
+            .unwrap_or_default();
+        let Returned::Param { param, attrs, then } = summary else {
+            return summary;
+        };
+        // Through an instance, or a classmethod through its class, the receiver is parameter 0.
+        let bound = binds_receiver(def)
+            && match &recv {
+                Some(Returned::Value(Value::Def(cu, cd))) => {
+                    self.units[*cu].facts.defs[*cd].kind != DefKind::Class
+                        || is_decorated(def, "classmethod")
+                        || def.params.first().is_some_and(|p| p.name == "cls")
+                }
+                Some(_) => true,
+                None => false,
+            };
+        let base = if bound && param == 0 {
+            recv.unwrap_or_default()
+        } else {
+            let pos = param.wrapping_sub(usize::from(bound));
+            let by_keyword = def.params.get(param).and_then(|p| {
+                args.iter()
+                    .find(|(k, _)| *k == Some(p.name.as_str()))
+                    .map(|(_, v)| v.clone())
+            });
+            by_keyword
+                .or_else(|| {
+                    args.iter()
+                        .filter(|(k, _)| k.is_none())
+                        .nth(pos)
+                        .map(|(_, v)| v.clone())
+                })
+                .unwrap_or_default()
+        };
+        match base {
+            Returned::Value(v) => {
+                let mut v = v;
+                for a in &attrs {
+                    v = self.member(v, a, hops + 1);
+                }
+                match then {
+                    None => instance(v, self),
+                    // `self.model.get(id)`: a method of what the attribute holds, or the
+                    // constructor of the class it names (`self.model(**kw)`).
+                    Some(m) => match self.member(v.clone(), &m, hops + 1) {
+                        Value::Def(mu, md)
+                            if self.units[mu].facts.defs[md].kind == DefKind::Class =>
+                        {
+                            Returned::Value(Value::Instance(mu, md))
+                        }
+                        Value::Def(mu, md) => {
+                            self.instantiate(mu, md, Some(Returned::Value(v)), &[], hops + 1)
+                        }
+                        _ => Returned::Unknown,
+                    },
+                }
+            }
+            Returned::Param {
+                param: p,
+                attrs: mut a,
+                then: None,
+            } => {
+                a.extend(attrs);
+                Returned::Param {
+                    param: p,
+                    attrs: a,
+                    then,
+                }
+            }
+            _ => Returned::Unknown,
+        }
+    }
+
+    /// What a call returns, with its arguments: the concrete value, when known.
+    pub fn call_value(
+        &self,
+        u: usize,
+        scope: &str,
+        callee: &str,
+        args: &[Arg],
+        hops: u32,
+    ) -> Value {
+        match self.eval_call(u, None, scope, callee, args, hops) {
+            Returned::Value(v) => v,
+            _ => Value::Dynamic,
+        }
+    }
+}

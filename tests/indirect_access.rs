@@ -1,0 +1,144 @@
+//! End-to-end: `seam analyze fixtures/indirect_access --format json`. Data access that real
+//! code makes through indirection, each mechanism in its general form, attributed to the
+//! domain code that makes it with the chain of lines as evidence:
+//! - return values summarised per function (`get_person(id)` returns `Person.query.get(id)`,
+//!   `form.export()` returns `Bill(...)`), and a helper's return instantiated with the model
+//!   its caller passes (`fetch_one(Person, id=...).delete()`);
+//! - a class parametrised by a model through its constructor (`BaseModelResource.__init__(self,
+//!   Budget)`): the inherited `delete` reached through `super().delete(id)` reads and deletes
+//!   the subclass's model;
+//! - an attribute set on a row the session tracks is an UPDATE of its table, a many-to-many
+//!   relationship assigned writes its association table;
+//! - Flask's request globals (`g.project = Project.query.get(...)` in a `before_request` hook);
+//! - SQLAlchemy-Continuum's side writes (`<table>_version`, `transaction`);
+//! - migrations stay in the graph but out of the advice.
+
+mod common;
+
+use std::sync::OnceLock;
+
+use common::*;
+use serde_json::Value;
+
+const FIX: &str = "indirect_access";
+
+fn v() -> &'static Value {
+    static V: OnceLock<Value> = OnceLock::new();
+    V.get_or_init(|| analyze_json(FIX))
+}
+
+fn at(rel: &str, needle: &str) -> u64 {
+    line_of(FIX, rel, needle)
+}
+
+#[test]
+fn output_satisfies_the_contract() {
+    check_contract(v());
+}
+
+#[test]
+fn a_helper_called_with_a_model_reads_and_deletes_that_models_table_at_the_call() {
+    let call = at("views.py", "fetch_one(Person, id=person_id).delete()");
+    let read = assert_edge(v(), "views:delete_person", "table:person", "reads");
+    assert_evidence(read, "views.py", call);
+    assert_evidence(
+        read,
+        "helpers.py",
+        at("helpers.py", "table.query.filter_by"),
+    );
+    let write = assert_edge(v(), "views:delete_person", "table:person", "writes");
+    assert_evidence(write, "views.py", call);
+    assert_evidence(
+        write,
+        "helpers.py",
+        at("helpers.py", "db.session.delete(self)"),
+    );
+    // The generic helper itself touches no table: it has no model of its own.
+    assert!(targets(v(), "helpers:fetch_one", "reads").is_empty());
+}
+
+#[test]
+fn return_values_carry_their_model_to_the_caller() {
+    // `bill = form.export()` → `Bill(...)`; `bill.owers = [...]` then `add(bill)`.
+    let e = assert_edge(v(), "views:add_bill", "table:bill", "writes");
+    assert_evidence(e, "views.py", at("views.py", "db.session.add(bill)"));
+    let owers = assert_edge(v(), "views:add_bill", "table:bill_owers", "writes");
+    assert_evidence(owers, "views.py", at("views.py", "bill.owers = "));
+    // `person = get_person(id)`: the call resolves to the model's own method.
+    assert_edge(
+        v(),
+        "views:deactivate_person",
+        "models:Person.deactivate",
+        "calls",
+    );
+    let e = assert_edge(v(), "models:Person.deactivate", "table:person", "writes");
+    assert_evidence(e, "models.py", at("models.py", "self.activated = False"));
+}
+
+#[test]
+fn a_resource_built_with_its_model_reads_and_deletes_it_through_inherited_methods() {
+    let call = at("resources.py", "return super().delete(instance_id)");
+    let read = assert_edge(
+        v(),
+        "resources:BudgetResource.delete",
+        "table:budget",
+        "reads",
+    );
+    assert_evidence(read, "resources.py", call);
+    assert_evidence(
+        read,
+        "models.py",
+        at("models.py", "db.session.get(cls, id)"),
+    );
+    let write = assert_edge(
+        v(),
+        "resources:BudgetResource.delete",
+        "table:budget",
+        "writes",
+    );
+    assert_evidence(write, "resources.py", call);
+    assert_evidence(
+        write,
+        "resources.py",
+        at("resources.py", "instance.delete()"),
+    );
+    // The generic base, alone, knows no model.
+    assert!(targets(v(), "resources:BaseModelResource.delete", "writes").is_empty());
+}
+
+#[test]
+fn request_globals_and_attribute_updates_write_the_rows_table_with_its_versions() {
+    let line = at("views.py", "g.project.name = ");
+    let e = assert_edge(v(), "views:rename_project", "table:project", "writes");
+    assert_evidence(e, "views.py", line);
+    let versioned = at("models.py", "__versioned__");
+    for t in ["table:project_version", "table:transaction"] {
+        let e = assert_edge(v(), "views:rename_project", t, "writes");
+        assert_evidence(e, "views.py", line);
+        assert_evidence(e, "models.py", versioned);
+    }
+    let q = queries_of(v(), "views:rename_project");
+    assert_eq!(q.len(), 1);
+    assert_eq!(s(q[0], "kind"), "update");
+    assert_eq!(strs(q[0], "assigned_columns"), vec!["project.name"]);
+}
+
+#[test]
+fn migrations_stay_in_the_graph_but_out_of_the_advice() {
+    let in_migration = queries_in_file(v(), "migrations/versions/0001_backfill.py");
+    assert_eq!(
+        in_migration.len(),
+        2,
+        "both statements are still query sites"
+    );
+    let replicas = &v()["advice"]["read_replicas"]["tables"];
+    let budget = replicas
+        .as_array()
+        .expect("replica tables")
+        .iter()
+        .find(|t| t["table"] == "table:budget")
+        .expect("budget is read");
+    // Application reads of budget: `db.session.get(cls, id)` in the model and the resource's
+    // instantiated read at its call; the migration's SELECT does not count.
+    assert_eq!(u(budget, "read_sites"), 2, "{budget}");
+}

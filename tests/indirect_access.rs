@@ -62,8 +62,20 @@ fn return_values_carry_their_model_to_the_caller() {
     // `bill = form.export()` → `Bill(...)`; `bill.owers = [...]` then `add(bill)`.
     let e = assert_edge(v(), "views:add_bill", "table:bill", "writes");
     assert_evidence(e, "views.py", at("views.py", "db.session.add(bill)"));
-    let owers = assert_edge(v(), "views:add_bill", "table:bill_owers", "writes");
-    assert_evidence(owers, "views.py", at("views.py", "bill.owers = "));
+    // `Bill(owers=[...])`: the row is built with its association rows.
+    assert_edge(v(), "views:add_bill", "helpers:BillForm.export", "calls");
+    let owers = assert_edge(v(), "helpers:BillForm.export", "table:bill_owers", "writes");
+    assert_evidence(owers, "helpers.py", at("helpers.py", "return Bill("));
+    // `BillForm().save(Person())`: the constructed row is bound to the parameter the helper
+    // fills in and returns; the caller adds it.
+    let e = assert_edge(v(), "views:add_person", "table:person", "writes");
+    assert_evidence(
+        e,
+        "views.py",
+        at("views.py", "person = BillForm().save(Person())"),
+    );
+    assert_evidence(e, "helpers.py", at("helpers.py", "person.name = \"new\""));
+    assert_evidence(e, "views.py", at("views.py", "db.session.add(person)"));
     // `person = get_person(id)`: the call resolves to the model's own method.
     assert_edge(
         v(),
@@ -141,4 +153,52 @@ fn migrations_stay_in_the_graph_but_out_of_the_advice() {
     // Application reads of budget: `db.session.get(cls, id)` in the model and the resource's
     // instantiated read at its call; the migration's SELECT does not count.
     assert_eq!(u(budget, "read_sites"), 2, "{budget}");
+}
+
+#[test]
+fn eager_relationships_are_read_with_their_owner() {
+    // `lazy="joined"` through `secondary=DepartmentLink.__table__`.
+    let line = at("helpers.py", "Person.query.get(person_id)");
+    for t in ["table:person", "table:department", "table:department_link"] {
+        let e = assert_edge(v(), "helpers:get_person", t, "reads");
+        assert_evidence(e, "helpers.py", line);
+    }
+}
+
+#[test]
+fn a_query_built_in_a_local_and_fetched_returns_its_model() {
+    // `query = session.query(cls)...; return query.first()` in a classmethod.
+    let e = assert_edge(v(), "views:delete_by_name", "table:person", "writes");
+    assert_evidence(e, "views.py", at("views.py", "db.session.delete(person)"));
+}
+
+#[test]
+fn rows_iterated_from_a_query_are_instances_of_its_model() {
+    let e = assert_edge(v(), "views:deactivate_everyone", "table:person", "writes");
+    assert_evidence(e, "views.py", at("views.py", "person.activated = False"));
+}
+
+#[test]
+fn deleting_a_row_writes_its_children_and_association_rows() {
+    let call = at("views.py", "fetch_one(Person, id=person_id).delete()");
+    for t in ["table:bill", "table:department_link"] {
+        let e = assert_edge(v(), "views:delete_person", t, "writes");
+        assert_evidence(e, "views.py", call);
+    }
+    // A parent is not written by deleting its child.
+    assert_no_edge(
+        v(),
+        "resources:BudgetResource.delete",
+        "table:person",
+        "writes",
+    );
+}
+
+#[test]
+fn current_user_calls_the_registered_user_loader() {
+    let e = assert_edge(v(), "views:whoami", "views:load_user", "calls");
+    assert_evidence(e, "views.py", at("views.py", "return current_user.name"));
+    // `@login_required` loads the identity around the handler, as a request hook: not the
+    // handler's own call.
+    assert_no_edge(v(), "views:add_person", "views:load_user", "calls");
 }

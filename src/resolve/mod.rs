@@ -3,6 +3,7 @@
 //! functions that run them, routes joined to their prefixes and handlers. No IO here, and no
 //! syntax: only facts in, analysis out.
 
+mod auth_loaders;
 mod builder;
 mod calls;
 mod catalogs;
@@ -60,6 +61,7 @@ pub fn resolve(loaded: &Loaded) -> Analysis {
     let models = models::detect(&ix, &mut b);
     timer.mark("models");
     calls::resolve_calls(&ix, &targets, &mut b);
+    auth_loaders::resolve_auth_loaders(&ix, &mut b);
     timer.mark("calls");
     orm::resolve_orm(&ix, &models, &mut b);
     timer.mark("orm");

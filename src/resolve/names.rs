@@ -713,7 +713,11 @@ impl<'a> Index<'a> {
             return Value::Dynamic;
         }
         let assign = &self.units[u].facts.assigns[a];
-        if assign.kind != AssignKind::Plain {
+        // `for t in get_tokens(...)`: each element has the type of the rows the call returns.
+        let element = assign.kind == AssignKind::ForTarget
+            && assign.targets.len() == 1
+            && matches!(assign.value, Expr::Call { .. } | Expr::Name(_));
+        if assign.kind != AssignKind::Plain && !element {
             return Value::Var(u, a);
         }
         if let Some(t) = &assign.annotation
@@ -735,10 +739,13 @@ impl<'a> Index<'a> {
             Expr::Call { callee, args } => {
                 match self.resolve_hops(u, &assign.scope, &format!("{callee}()"), hops + 1) {
                     v @ (Value::Instance(..) | Value::External(_)) => v,
-                    _ => match self.call_value(u, &assign.scope, callee, args, hops + 1) {
-                        v @ Value::Instance(..) => v,
-                        _ => Value::Var(u, a),
-                    },
+                    _ => {
+                        match self.call_value(u, &assign.scope, callee, args, assign.line, hops + 1)
+                        {
+                            v @ Value::Instance(..) => v,
+                            _ => Value::Var(u, a),
+                        }
+                    }
                 }
             }
             _ => Value::Var(u, a),

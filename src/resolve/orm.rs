@@ -19,6 +19,14 @@ use super::names::Value;
 use super::returns::FETCH_ONE;
 use crate::analysis::{EdgeKind, Evidence, Query, QuerySource};
 
+/// Loader options that load a relationship with the query (`joinedload(User.roles)`).
+const EAGER_LOADERS: &[&str] = &[
+    "joinedload",
+    "selectinload",
+    "subqueryload",
+    "contains_eager",
+    "immediateload",
+];
 const SESSION_WRITES: &[(&str, &str)] = &[
     ("add", "insert"),
     ("add_all", "insert"),
@@ -364,13 +372,24 @@ impl Ctx<'_, '_> {
     }
 }
 
-/// The association tables of a model's many-to-many relationships.
-fn secondaries_of(models: &Models, m: (usize, usize)) -> BTreeSet<String> {
+/// What deleting a row of model `m` writes besides its table: the rows of its many-to-many
+/// association tables, and the children of its one-to-many relationships (deleted by a
+/// cascade, or their foreign key set to NULL, which is SQLAlchemy's default).
+fn deleted_with(models: &Models, m: (usize, usize)) -> BTreeSet<String> {
+    let own = models.get(m).map(|x| x.table.as_str()).unwrap_or("");
+    let children = models.children.get(own);
     models
         .relationships
         .iter()
         .filter(|((owner, _), _)| *owner == m)
-        .filter_map(|(_, r)| r.secondary.clone())
+        .filter_map(|(_, r)| match &r.secondary {
+            Some(s) => Some(s.clone()),
+            None => r
+                .target
+                .and_then(|t| models.get(t))
+                .map(|t| t.table.clone())
+                .filter(|t| t != own && children.is_some_and(|c| c.contains(t))),
+        })
         .collect()
 }
 
@@ -411,6 +430,7 @@ pub(crate) fn resolve_orm(ix: &Index<'_>, models: &Models, b: &mut Builder) {
         let file = ix.units[u].file.rel.as_str();
         for (line, scope, mut acc) in found {
             versioning_writes(models, &mut acc);
+            eager_reads(models, &mut acc);
             record(ix, b, u, file, line, scope, acc);
         }
     }
@@ -509,17 +529,32 @@ fn call_binding(ctx: &Ctx<'_, '_>, call: &Call) -> Option<(usize, usize, Binding
     }
     let offset = usize::from(bound_recv);
     let bind_arg = |binds: &mut Bindings, param: &str, value: &Expr, explicit_self: bool| {
-        let Expr::Name(n) = value else { return };
         if binds.iter().any(|(p, _)| p == param) {
             return;
         }
+        let n = match value {
+            Expr::Name(n) => n.as_str(),
+            // `form.save(project, Person())`: a row built for the callee to fill in.
+            Expr::Call { callee, .. } if !callee.contains('(') => {
+                let v = ctx.resolve(&call.scope, &format!("{callee}()"));
+                if ctx.model_of(&v).is_some() {
+                    binds.push((param.to_owned(), v));
+                }
+                return;
+            }
+            _ => return,
+        };
         if explicit_self && n == "self" {
             if let Some(v) = caller_self().filter(|v| differs(v)) {
                 binds.push((param.to_owned(), v));
             }
             return;
         }
-        let v = ctx.resolve(&call.scope, n);
+        let v = match ctx.resolve(&call.scope, n) {
+            // `member = Person.query.get(id)`: the local's type.
+            Value::Var(vu, va) => ix.var_type(vu, va, 0),
+            v => v,
+        };
         if ctx.model_of(&v).is_some() {
             binds.push((param.to_owned(), v));
         }
@@ -714,6 +749,25 @@ fn scan<'a>(
                             }
                             ctx.predicates(&c.scope, &c.args, None, &mut acc);
                         }
+                        // `.options(selectinload(Person.departments))`: eager loading reads
+                        // the relationship's target and association table in the same query.
+                        "options" => {
+                            for arg in &c.args {
+                                let Expr::Call { callee, args } = &arg.value else {
+                                    continue;
+                                };
+                                if !EAGER_LOADERS.contains(&last_segment(callee)) {
+                                    continue;
+                                }
+                                for a in args {
+                                    let Expr::Name(n) = &a.value else { continue };
+                                    if let Some(rel) = ctx.relationship(&c.scope, n) {
+                                        acc.reads.extend(rel.target.map(|t| ctx.table(t)));
+                                        acc.reads.extend(rel.secondary.clone());
+                                    }
+                                }
+                            }
+                        }
                         "with_for_update" => acc.locking = true,
                         "get" | "get_or_404" | "get_or_none" => acc.by_key = true,
                         _ => {}
@@ -740,6 +794,15 @@ fn scan<'a>(
             {
                 let receiver = receiver_of(&call.callee).unwrap_or("").to_ascii_lowercase();
                 if links.len() != 1 || !(receiver.contains("session") || receiver == "db") {
+                    continue;
+                }
+                // `merge(obj, load=False)` attaches a row known to be clean: no statement.
+                if last_segment(&call.callee) == "merge"
+                    && call.args.iter().any(|a| {
+                        a.keyword.as_deref() == Some("load")
+                            && matches!(&a.value, Expr::Const(c) if c == "False")
+                    })
+                {
                     continue;
                 }
                 acc.kind = kind;
@@ -778,10 +841,9 @@ fn scan<'a>(
                                 }
                             }
                             acc.writes.insert(table);
-                            // Deleting a row deletes its rows of many-to-many association
-                            // tables with it.
+                            // Deleting a row writes its association rows and children.
                             if kind == "delete" {
-                                acc.writes.extend(secondaries_of(models, m));
+                                acc.writes.extend(deleted_with(models, m));
                             }
                         }
                     }
@@ -820,7 +882,14 @@ fn scan<'a>(
                     let value = if ctx.is_bound(&call.scope) {
                         ctx.resolve(&call.scope, recv)
                     } else {
-                        ix.call_value(u, &call.scope, &calls[r].callee, &calls[r].args, 0)
+                        ix.call_value(
+                            u,
+                            &call.scope,
+                            &calls[r].callee,
+                            &calls[r].args,
+                            calls[r].line,
+                            0,
+                        )
                     };
                     ctx.model_of(&value)
                 } else if matches!(meth, "update" | "delete" | "insert") {
@@ -856,6 +925,9 @@ fn scan<'a>(
                 };
                 if t.write {
                     acc.writes.insert(table.clone());
+                    if t.kind == "delete" {
+                        acc.writes.extend(deleted_with(models, m));
+                    }
                 } else {
                     acc.reads.insert(table.clone());
                 }
@@ -898,6 +970,37 @@ fn scan<'a>(
                 acc.writes.insert(table);
                 found.push((assign.line, assign.scope.as_str(), acc));
             }
+        }
+        // `Bill(owers=[...])`: a row built with a many-to-many collection inserts the
+        // association rows when it is flushed.
+        for call in ids.iter().map(|&i| &calls[i]) {
+            if !call.args.iter().any(|a| {
+                a.keyword
+                    .as_deref()
+                    .is_some_and(|k| relationship_names.contains(k))
+            }) {
+                continue;
+            }
+            let Some(m) = ctx.model_of(&ctx.resolve(&call.scope, &call.callee)) else {
+                continue;
+            };
+            let secondaries: BTreeSet<String> = call
+                .args
+                .iter()
+                .filter_map(|a| a.keyword.as_deref())
+                .filter_map(|k| models.relationships.get(&(m, k.to_owned())))
+                .filter_map(|r| r.secondary.clone())
+                .collect();
+            if secondaries.is_empty() {
+                continue;
+            }
+            let acc = Access {
+                kind: "insert",
+                in_loop: call.in_loop,
+                writes: secondaries,
+                ..Access::default()
+            };
+            found.push((call.line, call.scope.as_str(), acc));
         }
         // `bill.owers.append(p)`: a many-to-many collection changed writes the association.
         for call in ids.iter().map(|&i| &calls[i]) {
@@ -977,6 +1080,22 @@ fn versioning_writes(models: &Models, acc: &mut Access) {
             acc.side.push((t, at.clone()));
         }
     }
+}
+
+/// A read of a table whose model loads relationships eagerly reads their tables too, in the
+/// same statement (a JOIN) or the one right after it (`selectin`).
+fn eager_reads(models: &Models, acc: &mut Access) {
+    if models.eager.is_empty() {
+        return;
+    }
+    let extra: Vec<String> = acc
+        .reads
+        .iter()
+        .filter_map(|t| models.eager.get(t))
+        .flatten()
+        .cloned()
+        .collect();
+    acc.reads.extend(extra);
 }
 
 fn record(

@@ -43,6 +43,21 @@ pub(crate) const FETCH_ONE: &[&str] = &[
 /// Flask's per-request namespace: handlers and `before_request` hooks share rows through it.
 pub(crate) const REQUEST_GLOBALS: &str = "flask.g";
 
+/// Query methods that return the rows (a list, or the query to iterate).
+const FETCH_ROWS: &[&str] = &[
+    "all",
+    "filter",
+    "filter_by",
+    "order_by",
+    "limit",
+    "offset",
+    "distinct",
+    "options",
+    "yield_per",
+    "join",
+    "outerjoin",
+];
+
 /// What calling a def returns.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub(crate) enum Returned {
@@ -157,6 +172,7 @@ impl Index<'_> {
                     Some(d),
                     &def.qualname,
                     &self.units[u].facts.returns[r].value,
+                    self.units[u].facts.returns[r].line,
                     0,
                 )
             })
@@ -165,7 +181,15 @@ impl Index<'_> {
     }
 
     /// What `expr`, evaluated in `scope` (the body of def `d`, when summarising), holds.
-    fn eval(&self, u: usize, d: Option<usize>, scope: &str, expr: &Expr, hops: u32) -> Returned {
+    fn eval(
+        &self,
+        u: usize,
+        d: Option<usize>,
+        scope: &str,
+        expr: &Expr,
+        line: u32,
+        hops: u32,
+    ) -> Returned {
         if hops > HOPS {
             return Returned::Unknown;
         }
@@ -183,7 +207,7 @@ impl Index<'_> {
                             && a.kind == seam_facts::python::AssignKind::Plain
                             && a.annotation.is_none()
                         {
-                            self.eval(u, d, scope, &a.value, hops + 1)
+                            self.eval(u, d, scope, &a.value, a.line, hops + 1)
                         } else {
                             match self.var_type(vu, va, hops + 1) {
                                 v @ Value::Instance(..) => Returned::Value(v),
@@ -194,13 +218,15 @@ impl Index<'_> {
                     _ => Returned::Unknown,
                 }
             }
-            Expr::Call { callee, args } => self.eval_call(u, d, scope, callee, args, hops),
+            Expr::Call { callee, args } => self.eval_call(u, d, scope, callee, args, line, hops),
             _ => Returned::Unknown,
         }
     }
 
     /// A call's value in `scope`: a fetch of one row, a constructor, or a repository function
-    /// or method with its summary instantiated on this call's receiver and arguments.
+    /// or method with its summary instantiated on this call's receiver and arguments. `line`
+    /// finds the call's facts (the arguments of the earlier links of a chain).
+    #[allow(clippy::too_many_arguments)]
     fn eval_call(
         &self,
         u: usize,
@@ -208,16 +234,17 @@ impl Index<'_> {
         scope: &str,
         callee: &str,
         args: &[Arg],
+        line: u32,
         hops: u32,
     ) -> Returned {
         let def = d.map(|d| &self.units[u].facts.defs[d]);
         let last = last_segment(callee);
+        let fetches = FETCH_ONE.contains(&last) || FETCH_ROWS.contains(&last);
         let segs: Vec<&str> = callee.split('.').collect();
-        // `Model.query....first()`, `cls.query.get(id)`.
-        if FETCH_ONE.contains(&last)
-            && let Some(q) = segs
-                .iter()
-                .position(|s| s.trim_end_matches("()") == "query")
+        // `Model.query....first()`, `cls.query.get(id)`; `Model.query.filter(...).all()` and a
+        // query itself are its rows (iterated, each is an instance: `for t in tokens`).
+        if (FETCH_ONE.contains(&last) || FETCH_ROWS.contains(&last))
+            && let Some(q) = segs.iter().position(|s| *s == "query")
             && q > 0
         {
             let prefix = segs[..q].join(".");
@@ -225,6 +252,27 @@ impl Index<'_> {
                 return r;
             }
             return instance(self.resolve_hops(u, scope, &prefix, hops + 1), self);
+        }
+        // `session.query(cls).filter(...).first()`, `select(Model).where(...)`: the model the
+        // chain starts from, read off the call facts at this line.
+        if fetches
+            && callee.contains("()")
+            && let Some(r) = self.chain_root_model(u, def, scope, line, callee, hops)
+        {
+            return r;
+        }
+        // `query.first()` on a local holding a query: the rows it was built from.
+        if fetches
+            && let Some((recv, _)) = callee.rsplit_once('.')
+            && !recv.contains(['.', '(', '['])
+            && param_root(def, recv).is_none()
+            && let Value::Var(vu, va) = self.resolve_hops(u, scope, recv, hops + 1)
+            && vu == u
+        {
+            let a = &self.units[u].facts.assigns[va];
+            if a.scope == scope && a.kind == seam_facts::python::AssignKind::Plain {
+                return self.eval(u, d, scope, &a.value, a.line, hops + 1);
+            }
         }
         // `db.session.get(Model, id)`, `db.get_or_404(Model, id)`.
         let receiver = receiver_of(callee).unwrap_or("");
@@ -263,9 +311,20 @@ impl Index<'_> {
                     Expr::Name(n) => param_root(def, n).unwrap_or_else(|| {
                         match self.resolve_hops(u, scope, n, hops + 1) {
                             v @ (Value::Def(..) | Value::Instance(..)) => Returned::Value(v),
+                            Value::Var(vu, va) => match self.var_type(vu, va, hops + 1) {
+                                v @ Value::Instance(..) => Returned::Value(v),
+                                _ => Returned::Unknown,
+                            },
                             _ => Returned::Unknown,
                         }
                     }),
+                    // `form.save(Person())`: a constructed row passed on.
+                    Expr::Call { callee, .. } if !callee.contains('(') => {
+                        match self.resolve_hops(u, scope, &format!("{callee}()"), hops + 1) {
+                            v @ Value::Instance(..) => Returned::Value(v),
+                            _ => Returned::Unknown,
+                        }
+                    }
                     _ => Returned::Unknown,
                 };
                 (a.keyword.as_deref(), v)
@@ -321,6 +380,51 @@ impl Index<'_> {
             Value::Var(vu, va) => instance(self.var_type(vu, va, hops + 1), self),
             _ => Returned::Unknown,
         }
+    }
+
+    /// The model a query chain (`session.query(X)....`, `select(X)....`) ending in `callee` at
+    /// `line` of `scope` starts from: the root call's first positional argument.
+    fn chain_root_model(
+        &self,
+        u: usize,
+        def: Option<&Def>,
+        scope: &str,
+        line: u32,
+        callee: &str,
+        hops: u32,
+    ) -> Option<Returned> {
+        let calls = &self.units[u].facts.calls;
+        let c = *self.units_index[u]
+            .calls_in
+            .get(scope)?
+            .iter()
+            .find(|&&c| calls[c].callee == callee && (line == 0 || calls[c].line == line))?;
+        let mut root = c;
+        for _ in 0..64 {
+            match calls[root].receiver {
+                Some(r) if (r as usize) < calls.len() => root = r as usize,
+                _ => break,
+            }
+        }
+        let rc = &calls[root];
+        let last = last_segment(&rc.callee);
+        let recv = receiver_of(&rc.callee).unwrap_or("").to_ascii_lowercase();
+        let from_session = last == "query" && (recv.contains("session") || recv == "db");
+        if !(from_session || last == "select") {
+            return None;
+        }
+        let Some(Expr::Name(n)) = rc
+            .args
+            .iter()
+            .find(|a| a.keyword.is_none())
+            .map(|a| &a.value)
+        else {
+            return None;
+        };
+        Some(
+            param_root(def, n)
+                .unwrap_or_else(|| instance(self.resolve_hops(u, scope, n, hops + 1), self)),
+        )
     }
 
     /// The summary of def `(u, d)` for one call: `recv` the value it is called on (if a method
@@ -421,9 +525,10 @@ impl Index<'_> {
         scope: &str,
         callee: &str,
         args: &[Arg],
+        line: u32,
         hops: u32,
     ) -> Value {
-        match self.eval_call(u, None, scope, callee, args, hops) {
+        match self.eval_call(u, None, scope, callee, args, line, hops) {
             Returned::Value(v) => v,
             _ => Value::Dynamic,
         }

@@ -51,6 +51,11 @@ pub(crate) struct Models {
     /// Tables SQLAlchemy-Continuum versions → where `__versioned__` says so: every write of
     /// one also writes its `<table>_version` and the `transaction` table.
     pub versioned: BTreeMap<String, Evidence>,
+    /// Table → the tables its eager relationships (`lazy="joined"`, `"selectin"`, ...) load
+    /// with each of its rows.
+    pub eager: BTreeMap<String, std::collections::BTreeSet<String>>,
+    /// Table → the tables with a foreign key to it (its children).
+    pub children: BTreeMap<String, std::collections::BTreeSet<String>>,
 }
 
 impl Models {
@@ -295,6 +300,18 @@ pub(crate) fn detect(ix: &Index<'_>, b: &mut Builder) -> Models {
     }
     factories::class_factories(ix, b, &models);
     models.versioned = continuum::version_tables(ix, b, &models);
+    for (name, t) in &b.tables {
+        for fk in &t.foreign_keys {
+            let parent = fk.references.trim_start_matches("table:");
+            if parent != name {
+                models
+                    .children
+                    .entry(parent.to_owned())
+                    .or_default()
+                    .insert(name.clone());
+            }
+        }
+    }
     let candidates: Vec<(usize, usize)> = pending.iter().map(|c| (c.u, c.d)).collect();
     checks::unmapped(ix, b, &models, &candidates);
     models
@@ -353,10 +370,29 @@ fn relationships_of_class(
                 Expr::Str(s) => Some(table_name(s)),
                 Expr::Name(n) => match ix.resolve(u, qual, n) {
                     Value::Var(vu, va) => models.table_vars.get(&(vu, va)).cloned(),
-                    _ => None,
+                    // `secondary=DepartmentLink.__table__`: the table of an association model.
+                    _ => n
+                        .strip_suffix(".__table__")
+                        .and_then(|class| model_named(ix, models, u, qual, class))
+                        .map(|m| models.by_def[&m].table.clone()),
                 },
                 _ => None,
             });
+        // `lazy="joined"` / `"selectin"` / `"subquery"`: loaded with every row of the owner.
+        let eager = args.iter().any(|a| {
+            a.keyword.as_deref() == Some("lazy")
+                && matches!(&a.value, Expr::Str(s) if matches!(s.as_str(), "joined" | "selectin" | "subquery" | "immediate"))
+        });
+        if eager {
+            let owner = models.by_def[&model].table.clone();
+            let loaded = models.eager.entry(owner).or_default();
+            loaded.extend(
+                target_model
+                    .and_then(|t| models.by_def.get(&t))
+                    .map(|m| m.table.clone()),
+            );
+            loaded.extend(secondary.clone());
+        }
         if let Some(tm) = target_model
             && tm != model
         {

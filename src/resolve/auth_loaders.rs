@@ -1,0 +1,163 @@
+//! Calls the authentication extensions make on the code's behalf. Flask-Login and
+//! Flask-JWT-Extended load the user through a callback the application registers
+//! (`@login_manager.user_loader`, `@jwt.user_lookup_loader`, `@jwt.token_in_blocklist_loader`)
+//! whenever the code asks for the identity: a call of `verify_jwt_in_request()` /
+//! `get_current_user()`, or a use of `current_user`. The call graph has no edge to the callback
+//! (the extension calls it), so the user's table would be read by no handler; this pass adds a
+//! `calls` edge from each such function to every registered callback, at the use; each counts
+//! as a call seen and resolved in the summary. (`@login_required` / `@jwt_required()` load the
+//! identity too, but around the handler, as a request hook does: that load belongs to the
+//! request, not to the handler's own reach, and is left to a request-hook model.)
+
+use std::collections::BTreeSet;
+
+use seam_facts::python::{DefKind, Expr};
+
+use super::builder::Builder;
+use super::dotted::last_segment;
+use super::index::Index;
+use super::names::Value;
+use crate::analysis::EdgeKind;
+
+/// Decorator attributes that register an identity callback.
+const LOADERS: &[&str] = &[
+    "user_loader",
+    "request_loader",
+    "header_loader",
+    "user_lookup_loader",
+    "token_in_blocklist_loader",
+    "token_verification_loader",
+];
+
+/// The extensions' names that need the identity, hence run the callbacks.
+const TRIGGERS: &[&str] = &[
+    "login_required",
+    "fresh_login_required",
+    "jwt_required",
+    "fresh_jwt_required",
+    "verify_jwt_in_request",
+    "get_current_user",
+    "current_user",
+    "auth_required",
+];
+
+/// The calls among [`TRIGGERS`] that ask for the identity inside the code itself.
+const CALLS: &[&str] = &["verify_jwt_in_request", "get_current_user"];
+
+/// Whether a resolved name is one of the triggers of an authentication extension.
+fn is_trigger(v: &Value) -> bool {
+    match v {
+        Value::External(e) => {
+            e.starts_with("flask_") && TRIGGERS.contains(&last_segment(e).trim_end_matches("()"))
+        }
+        _ => false,
+    }
+}
+
+fn decorator_name(e: &Expr) -> Option<&str> {
+    match e {
+        Expr::Name(n) => Some(n),
+        Expr::Call { callee, .. } => Some(callee),
+        _ => None,
+    }
+}
+
+pub(crate) fn resolve_auth_loaders(ix: &Index<'_>, b: &mut Builder) {
+    let mut loaders: Vec<String> = Vec::new();
+    for (u, unit) in ix.units.iter().enumerate() {
+        for (d, def) in unit.facts.defs.iter().enumerate() {
+            if def.kind == DefKind::Class {
+                continue;
+            }
+            if def
+                .decorators
+                .iter()
+                .filter_map(decorator_name)
+                .any(|n| n.contains('.') && LOADERS.contains(&last_segment(n)))
+            {
+                loaders.push(ix.symbol_id(u, d));
+            }
+        }
+    }
+    if loaders.is_empty() {
+        return;
+    }
+    loaders.sort();
+    loaders.dedup();
+    for (u, unit) in ix.units.iter().enumerate() {
+        let f = &unit.facts;
+        let file = unit.file.rel.as_str();
+        // (owner scope, line) of each trigger, first per scope.
+        let mut uses: BTreeSet<(String, u32)> = BTreeSet::new();
+        for c in &f.calls {
+            let root = c.callee.split('.').next().unwrap_or("");
+            // The decorators are calls too (`@login_required` is applied): not the handler's.
+            if CALLS.contains(&root.trim_end_matches("()"))
+                && is_trigger(&ix.resolve(u, &c.scope, root))
+            {
+                uses.insert((c.scope.clone(), c.line));
+            }
+        }
+        // `current_user.id` read in an argument, an assignment or a return.
+        let mut mention = |scope: &str, line: u32, e: &Expr| {
+            if let Expr::Name(n) = e
+                && n.split('.').next() == Some("current_user")
+                && is_trigger(&ix.resolve(u, scope, "current_user"))
+            {
+                uses.insert((scope.to_owned(), line));
+            }
+        };
+        for c in &f.calls {
+            for a in &c.args {
+                mention(&c.scope, c.line, &a.value);
+            }
+        }
+        for a in &f.assigns {
+            mention(&a.scope, a.line, &a.value);
+        }
+        for r in &f.returns {
+            mention(&r.scope, r.line, &r.value);
+        }
+        let mut done: BTreeSet<&str> = BTreeSet::new();
+        for (scope, line) in &uses {
+            if scope.is_empty() || !done.insert(scope.as_str()) {
+                continue;
+            }
+            let from = ix.owner_id(u, scope);
+            for l in &loaders {
+                if *l != from {
+                    // A call the extension makes: counted as a call seen and resolved.
+                    b.calls += 1;
+                    b.resolved_calls += 1;
+                    b.edge(&from, l, EdgeKind::Calls, file, *line);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::analyze;
+
+    #[test]
+    fn current_user_calls_the_registered_user_loader_but_login_required_does_not() {
+        let a = analyze(&[
+            (
+                "auth.py",
+                "from flask_login import LoginManager\nlm = LoginManager()\n@lm.user_loader\ndef load_user(uid):\n    return uid\n",
+            ),
+            (
+                "views.py",
+                "from flask_login import login_required, current_user\n@login_required\ndef a():\n    return 1\ndef b():\n    return current_user.name\ndef c():\n    return 2\n",
+            ),
+        ]);
+        let calls: Vec<(&str, &str, u32)> = a
+            .edges
+            .iter()
+            .filter(|e| e.to == "auth:load_user" && e.kind == crate::analysis::EdgeKind::Calls)
+            .map(|e| (e.from.as_str(), e.to.as_str(), e.evidence[0].line))
+            .collect();
+        assert_eq!(calls, vec![("views:b", "auth:load_user", 6)]);
+    }
+}

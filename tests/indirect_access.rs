@@ -173,6 +173,37 @@ fn a_query_built_in_a_local_and_fetched_returns_its_model() {
 }
 
 #[test]
+fn docstring_types_and_the_repositorys_only_class_of_a_name_type_parameters_and_returns() {
+    // `:type db_person: Person` (never imported: the repository's only `Person`), then
+    // `self.person = db_person`; `:rtype: PersonWrapper` where the return says nothing.
+    let e = assert_edge(
+        v(),
+        "helpers:PersonWrapper.remove",
+        "table:person",
+        "writes",
+    );
+    assert_evidence(
+        e,
+        "helpers.py",
+        at("helpers.py", "db.session.delete(self.person)"),
+    );
+    let e = assert_edge(
+        v(),
+        "views:remove_wrapped",
+        "helpers:PersonWrapper.remove",
+        "calls",
+    );
+    assert_evidence(e, "views.py", at("views.py", "wrap(person_id).remove()"));
+}
+
+#[test]
+fn a_row_fetched_by_running_a_select_statement_is_its_models() {
+    // `stmt = select(Person)...; person = db.session.scalars(stmt).first()`.
+    let e = assert_edge(v(), "helpers:enable", "table:person", "writes");
+    assert_evidence(e, "helpers.py", at("helpers.py", "person.activated = True"));
+}
+
+#[test]
 fn rows_iterated_from_a_query_are_instances_of_its_model() {
     let e = assert_edge(v(), "views:deactivate_everyone", "table:person", "writes");
     assert_evidence(e, "views.py", at("views.py", "person.activated = False"));

@@ -58,6 +58,9 @@ pub(crate) struct Index<'a> {
     /// Attributes set on Flask's request globals (`g.project = project`) → the assignments
     /// (unit, assign), in unit order; filled with [`Index::returned`].
     pub request_globals: HashMap<String, Vec<(usize, usize)>>,
+    /// Class name → the repository's classes of that name: a type named in a docstring or an
+    /// unimported string annotation (`:type db_token: Token`) is the class when unique.
+    pub classes_by_name: HashMap<&'a str, Vec<(usize, usize)>>,
 }
 
 impl<'a> Index<'a> {
@@ -82,6 +85,26 @@ impl<'a> Index<'a> {
         }
         namespaces.retain(|n| !by_module.contains_key(n.as_str()));
         let units_index = units.iter().map(index_unit).collect();
+        let mut classes_by_name: HashMap<&str, Vec<(usize, usize)>> = HashMap::default();
+        for (u, unit) in units.iter().enumerate() {
+            // Application classes only: a test's or a migration's `Token` is not the model.
+            if unit.file.tags.iter().any(|t| {
+                matches!(
+                    t,
+                    crate::discover::Tag::Test
+                        | crate::discover::Tag::Migration
+                        | crate::discover::Tag::Script
+                )
+            }) {
+                continue;
+            }
+            for (d, def) in unit.facts.defs.iter().enumerate() {
+                if def.kind == DefKind::Class {
+                    let name = def.qualname.rsplit('.').next().unwrap_or(&def.qualname);
+                    classes_by_name.entry(name).or_default().push((u, d));
+                }
+            }
+        }
         Self {
             units,
             by_module,
@@ -90,6 +113,7 @@ impl<'a> Index<'a> {
             units_index,
             returned: Vec::new(),
             request_globals: HashMap::default(),
+            classes_by_name,
         }
     }
 

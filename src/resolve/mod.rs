@@ -63,7 +63,7 @@ pub fn resolve(loaded: &Loaded) -> Analysis {
     calls::resolve_calls(&ix, &targets, &mut b);
     auth_loaders::resolve_auth_loaders(&ix, &mut b);
     timer.mark("calls");
-    orm::resolve_orm(&ix, &models, &mut b);
+    orm::resolve_orm(&ix, &models, &targets, &mut b);
     timer.mark("orm");
     sql_sites::resolve_sql(&ix, &loaded.sql, &mut b);
     timer.mark("sql");

@@ -297,6 +297,10 @@ impl<'a> Index<'a> {
                                 {
                                     Value::Instance(cu, cd)
                                 }
+                                Value::Unknown(_) => match self.unique_class(t) {
+                                    Some((cu, cd)) => Value::Instance(cu, cd),
+                                    None => Value::Dynamic,
+                                },
                                 _ => Value::Dynamic,
                             }
                         }
@@ -304,6 +308,18 @@ impl<'a> Index<'a> {
                     },
                 }
             }
+        }
+    }
+
+    /// The repository's only class named `name` (a plain name the scope does not bind, as in
+    /// a docstring's `:type x: Token` or a string annotation imported only for type checking).
+    pub fn unique_class(&self, name: &str) -> Option<(usize, usize)> {
+        if name.contains('.') {
+            return None;
+        }
+        match self.classes_by_name.get(name).map(Vec::as_slice) {
+            Some([one]) => Some(*one),
+            _ => None,
         }
     }
 
@@ -738,12 +754,17 @@ impl<'a> Index<'a> {
             },
             Expr::Call { callee, args } => {
                 match self.resolve_hops(u, &assign.scope, &format!("{callee}()"), hops + 1) {
-                    v @ (Value::Instance(..) | Value::External(_)) => v,
-                    _ => {
+                    v @ Value::Instance(..) => v,
+                    // `db.session.scalars(stmt).first()` is an external call whose value is a
+                    // row of the statement's model.
+                    other => {
                         match self.call_value(u, &assign.scope, callee, args, assign.line, hops + 1)
                         {
                             v @ Value::Instance(..) => v,
-                            _ => Value::Var(u, a),
+                            _ => match other {
+                                v @ Value::External(_) => v,
+                                _ => Value::Var(u, a),
+                            },
                         }
                     }
                 }

@@ -74,8 +74,20 @@ struct Bound {
 /// Parameter name → what a caller binds it to.
 type Bindings = Vec<(String, Value)>;
 
-/// Instantiations already made in one unit: (def, bindings) → the accesses they add.
-type Instances = HashMap<((usize, usize), Bindings), std::rc::Rc<Vec<Access>>>;
+/// What one def's scope accesses alone: (line, reads, writes) of each access.
+type Alone = HashSet<(u32, Vec<String>, Vec<String>)>;
+
+/// A def and what its parameters are bound to.
+type Instance = ((usize, usize), Bindings);
+
+/// Instantiations already made while reading one unit.
+#[derive(Default)]
+struct Instances {
+    /// (def, bindings) → the accesses they add.
+    made: HashMap<Instance, std::rc::Rc<Vec<Access>>>,
+    /// def → what its scope accesses with nothing bound.
+    alone: HashMap<(usize, usize), std::rc::Rc<Alone>>,
+}
 
 impl Ctx<'_, '_> {
     /// A dotted name in a scope of this unit, with the instantiation's bindings.
@@ -409,7 +421,13 @@ fn chain(calls: &[Call], outer: usize) -> Vec<usize> {
     out
 }
 
-pub(crate) fn resolve_orm(ix: &Index<'_>, models: &Models, b: &mut Builder) {
+/// `targets`: every call's callee, resolved once (per unit, in call order).
+pub(crate) fn resolve_orm(
+    ix: &Index<'_>,
+    models: &Models,
+    targets: &[Vec<Value>],
+    b: &mut Builder,
+) {
     if models.by_def.is_empty() {
         return;
     }
@@ -424,7 +442,7 @@ pub(crate) fn resolve_orm(ix: &Index<'_>, models: &Models, b: &mut Builder) {
         .units
         .par_iter()
         .enumerate()
-        .map(|(u, unit)| unit_accesses(ix, models, &relationship_names, u, unit))
+        .map(|(u, unit)| unit_accesses(ix, models, &relationship_names, &targets[u], u, unit))
         .collect();
     for (u, found) in per_unit.into_iter().enumerate() {
         let file = ix.units[u].file.rel.as_str();
@@ -442,6 +460,7 @@ fn unit_accesses<'a>(
     ix: &Index<'a>,
     models: &Models,
     relationship_names: &HashSet<&str>,
+    targets: &[Value],
     u: usize,
     unit: &'a crate::load::PythonUnit,
 ) -> Vec<(u32, &'a str, Access)> {
@@ -452,9 +471,9 @@ fn unit_accesses<'a>(
         bound: None,
     };
     let mut found = scan(&ctx, relationship_names, unit, None);
-    let mut cache = HashMap::new();
-    for call in &unit.facts.calls {
-        let Some((fu, fd, binds)) = call_binding(&ctx, call) else {
+    let mut cache = Instances::default();
+    for (c, call) in unit.facts.calls.iter().enumerate() {
+        let Some((fu, fd, binds)) = call_binding(&ctx, call, targets.get(c)) else {
             continue;
         };
         for d in instantiate(ix, models, relationship_names, fu, fd, binds, 0, &mut cache).iter() {
@@ -475,9 +494,21 @@ const INSTANCE_DEPTH: u32 = 3;
 /// (`fetch_one_resource(Policy, name=n)`, `database.get(Destination, id)`), and `self` bound to
 /// the caller's class when a subclass calls a method it inherits (`super().put(id)`,
 /// `self.update_data(...)`), so that `self.model` is the model that subclass was built with.
-fn call_binding(ctx: &Ctx<'_, '_>, call: &Call) -> Option<(usize, usize, Bindings)> {
+fn call_binding(
+    ctx: &Ctx<'_, '_>,
+    call: &Call,
+    target: Option<&Value>,
+) -> Option<(usize, usize, Bindings)> {
     let ix = ctx.ix;
-    let Value::Def(fu, fd) = ctx.resolve(&call.scope, &call.callee) else {
+    let resolved;
+    let target = match target {
+        Some(t) => t,
+        None => {
+            resolved = ctx.resolve(&call.scope, &call.callee);
+            &resolved
+        }
+    };
+    let &Value::Def(fu, fd) = target else {
         return None;
     };
     let def = &ix.units[fu].facts.defs[fd];
@@ -591,11 +622,11 @@ fn instantiate(
     cache: &mut Instances,
 ) -> std::rc::Rc<Vec<Access>> {
     let key = ((fu, fd), binds);
-    if let Some(hit) = cache.get(&key) {
+    if let Some(hit) = cache.made.get(&key) {
         return hit.clone();
     }
     // A cycle (a method reaching itself) finds nothing more.
-    cache.insert(key.clone(), std::rc::Rc::new(Vec::new()));
+    cache.made.insert(key.clone(), std::rc::Rc::new(Vec::new()));
     let unit = &ix.units[fu];
     let scope = unit.facts.defs[fd].qualname.as_str();
     let bound = Ctx {
@@ -613,17 +644,24 @@ fn instantiate(
         u: fu,
         bound: None,
     };
-    let alone: HashSet<(u32, Vec<String>, Vec<String>)> =
-        scan(&plain, relationship_names, unit, Some(scope))
-            .into_iter()
-            .map(|(line, _, a)| {
-                (
-                    line,
-                    a.reads.into_iter().collect(),
-                    a.writes.into_iter().collect(),
-                )
-            })
-            .collect();
+    let alone = cache
+        .alone
+        .entry((fu, fd))
+        .or_insert_with(|| {
+            std::rc::Rc::new(
+                scan(&plain, relationship_names, unit, Some(scope))
+                    .into_iter()
+                    .map(|(line, _, a)| {
+                        (
+                            line,
+                            a.reads.into_iter().collect(),
+                            a.writes.into_iter().collect(),
+                        )
+                    })
+                    .collect(),
+            )
+        })
+        .clone();
     let mut out: Vec<Access> = Vec::new();
     for (line, _, mut a) in scan(&bound, relationship_names, unit, Some(scope)) {
         let k = (
@@ -640,7 +678,7 @@ fn instantiate(
         let calls = &unit.facts.calls;
         for &c in ix.units_index[fu].calls_in.get(scope).into_iter().flatten() {
             let call = &calls[c];
-            let Some((gu, gd, gb)) = call_binding(&bound, call) else {
+            let Some((gu, gd, gb)) = call_binding(&bound, call, None) else {
                 // `instance.delete()` where only the binding says `instance` is a `Budget`:
                 // the call graph has no edge to `Budget.delete`, so its accesses come here.
                 if let Value::Def(gu, gd) = bound.resolve(&call.scope, &call.callee)
@@ -676,7 +714,7 @@ fn instantiate(
         }
     }
     let out = std::rc::Rc::new(out);
-    cache.insert(key, out.clone());
+    cache.made.insert(key, out.clone());
     out
 }
 

@@ -56,6 +56,9 @@ const FETCH_ROWS: &[&str] = &[
     "yield_per",
     "join",
     "outerjoin",
+    "where",
+    "select_from",
+    "group_by",
 ];
 
 /// What calling a def returns.
@@ -162,10 +165,22 @@ impl Index<'_> {
         if def.kind == DefKind::Class {
             return Returned::Unknown;
         }
-        let Some(rs) = self.units_index[u].returns.get(def.qualname.as_str()) else {
-            return Returned::Unknown;
+        // `-> Token` / `:rtype: Token`: what the def says it returns, when its returns tell
+        // nothing.
+        let declared = || match &def.returns {
+            Some(t) => match self.resolve(u, parent_scope(&def.qualname), t) {
+                Value::Unknown(_) => self.unique_class(t).map_or(Returned::Unknown, |(cu, cd)| {
+                    Returned::Value(Value::Instance(cu, cd))
+                }),
+                v => instance(v, self),
+            },
+            None => Returned::Unknown,
         };
-        rs.iter()
+        let Some(rs) = self.units_index[u].returns.get(def.qualname.as_str()) else {
+            return declared();
+        };
+        let inferred = rs
+            .iter()
             .map(|&r| {
                 self.eval(
                     u,
@@ -177,7 +192,11 @@ impl Index<'_> {
                 )
             })
             .find(|r| *r != Returned::Unknown)
-            .unwrap_or_default()
+            .unwrap_or_default();
+        match inferred {
+            Returned::Unknown => declared(),
+            known => known,
+        }
     }
 
     /// What `expr`, evaluated in `scope` (the body of def `d`, when summarising), holds.
@@ -257,7 +276,7 @@ impl Index<'_> {
         // chain starts from, read off the call facts at this line.
         if fetches
             && callee.contains("()")
-            && let Some(r) = self.chain_root_model(u, def, scope, line, callee, hops)
+            && let Some(r) = self.chain_root_model(u, d, scope, line, callee, hops)
         {
             return r;
         }
@@ -387,12 +406,16 @@ impl Index<'_> {
     fn chain_root_model(
         &self,
         u: usize,
-        def: Option<&Def>,
+        d: Option<usize>,
         scope: &str,
         line: u32,
         callee: &str,
         hops: u32,
     ) -> Option<Returned> {
+        if hops > HOPS {
+            return None;
+        }
+        let def = d.map(|d| &self.units[u].facts.defs[d]);
         let calls = &self.units[u].facts.calls;
         let c = *self.units_index[u]
             .calls_in
@@ -409,7 +432,31 @@ impl Index<'_> {
         let rc = &calls[root];
         let last = last_segment(&rc.callee);
         let recv = receiver_of(&rc.callee).unwrap_or("").to_ascii_lowercase();
-        let from_session = last == "query" && (recv.contains("session") || recv == "db");
+        let sessionish = recv.contains("session") || recv == "db";
+        // `db.session.scalars(stmt).first()`, `session.execute(select(Policy)...)`: the rows
+        // of the statement it runs, a local built by `select(...)` or the call itself.
+        if sessionish && matches!(last, "scalars" | "execute" | "scalar" | "scalar_one") {
+            return match rc
+                .args
+                .iter()
+                .find(|a| a.keyword.is_none())
+                .map(|a| &a.value)?
+            {
+                Expr::Name(n) => match self.resolve_hops(u, scope, n, hops + 1) {
+                    Value::Var(vu, va) if vu == u => {
+                        let a = &self.units[u].facts.assigns[va];
+                        (a.scope == scope)
+                            .then(|| self.eval(u, d, scope, &a.value, a.line, hops + 1))
+                    }
+                    _ => None,
+                },
+                Expr::Call { callee, .. } => {
+                    self.chain_root_model(u, d, scope, rc.line, callee, hops + 1)
+                }
+                _ => None,
+            };
+        }
+        let from_session = last == "query" && sessionish;
         if !(from_session || last == "select") {
             return None;
         }

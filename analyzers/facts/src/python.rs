@@ -48,6 +48,8 @@ pub enum DefKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Param {
     pub name: String,
+    /// As annotated, else as a docstring's `:type name: T` says (Sphinx fields, which
+    /// editors read the same way).
     pub annotation: Option<String>,
     /// `*args` (1) or `**kwargs` (2); 0 for an ordinary parameter.
     pub star: u8,
@@ -65,6 +67,10 @@ pub struct Def {
     /// Decorators, outermost first (`Name("login_required")`, `Call { callee: "bp.route", .. }`).
     pub decorators: Vec<Expr>,
     pub params: Vec<Param>,
+    /// The class a function says it returns: its `-> T` annotation (reduced like a parameter's),
+    /// else a docstring's `:rtype: T`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub returns: Option<String>,
 }
 
 /// One imported binding.

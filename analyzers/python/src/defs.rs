@@ -46,10 +46,26 @@ impl<'s, 't> Walker<'s, 't> {
         } else {
             Vec::new()
         };
-        let params = node
+        let mut params = node
             .field(F::Parameters)
             .map(|p| self.params(p))
             .unwrap_or_default();
+        let doc = if is_class {
+            None
+        } else {
+            docstring(node, self.src)
+        };
+        let mut returns = node
+            .field(F::ReturnType)
+            .and_then(|r| annotation_name(r, self.src));
+        if let Some(doc) = doc {
+            for p in params.iter_mut().filter(|p| p.annotation.is_none()) {
+                p.annotation = doc_field(doc, &format!(":type {}:", p.name));
+            }
+            if returns.is_none() {
+                returns = doc_field(doc, ":rtype:");
+            }
+        }
         let decorator_exprs: Vec<Expr> = decorators
             .iter()
             .filter_map(|d| {
@@ -77,6 +93,7 @@ impl<'s, 't> Walker<'s, 't> {
             bases,
             decorators: decorator_exprs,
             params,
+            returns,
         });
         self.scopes.push(Scope {
             qualname: qualname.clone(),
@@ -173,4 +190,40 @@ impl<'s, 't> Walker<'s, 't> {
         }
         out
     }
+}
+
+/// The text of a def's docstring (the first statement of its body, when a string).
+fn docstring<'s>(def: Node<'_>, src: &'s [u8]) -> Option<&'s str> {
+    let body = def.field(F::Body)?;
+    let first = body
+        .named_children(&mut body.walk())
+        .find(|c| c.kind() != "comment")?;
+    if first.kind() != "expression_statement" {
+        return None;
+    }
+    let string = first.named_child(0).filter(|s| s.kind() == "string")?;
+    std::str::from_utf8(&src[string.byte_range()]).ok()
+}
+
+/// The class a Sphinx field names: `:type db_token: Token` → `Token`, `:rtype: User object` →
+/// `User`, `:rtype: list of Token` → `Token` (the elements, as `List[Token]` reads). The first
+/// word only, and only a plain dotted name.
+fn doc_field(doc: &str, field: &str) -> Option<String> {
+    let rest = doc.lines().find_map(|l| l.trim().strip_prefix(field))?;
+    let mut words = rest.split_whitespace();
+    let mut word = words.next()?;
+    // `list of TokenClass objects`: the elements' class, as for `List[TokenClass]`.
+    if matches!(word, "list" | "List") && words.next() == Some("of") {
+        word = words.next()?;
+    }
+    let word = word.trim_end_matches([',', '.', ';']);
+    let plain = !word.is_empty()
+        && word.split('.').all(|seg| {
+            seg.chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && seg.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        });
+    // `list of Token`, `dict`, `bool`: a container or a builtin is no row type.
+    (plain && !matches!(word, "list" | "dict" | "tuple" | "set" | "None")).then(|| word.to_owned())
 }

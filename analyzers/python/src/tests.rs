@@ -348,3 +348,16 @@ fn returns_are_recorded_per_def() {
         ]
     );
 }
+
+#[test]
+fn docstring_fields_type_unannotated_parameters_and_the_return() {
+    let f = facts(
+        "def f(a, b: int, c):\n    \"\"\"Do.\n\n    :type a: models.Token\n    :type c: list of Row\n    :type b: str\n    :rtype: User object\n    \"\"\"\n    return a\ndef g() -> Optional[User]:\n    pass\ndef h():\n    \"\"\":rtype: dict\"\"\"\n",
+    );
+    let f0 = &f.defs[0];
+    let types: Vec<Option<&str>> = f0.params.iter().map(|p| p.annotation.as_deref()).collect();
+    assert_eq!(types, vec![Some("models.Token"), Some("int"), Some("Row")]);
+    assert_eq!(f0.returns.as_deref(), Some("User"));
+    assert_eq!(f.defs[1].returns.as_deref(), Some("User"));
+    assert_eq!(f.defs[2].returns, None);
+}

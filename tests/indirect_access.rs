@@ -76,6 +76,9 @@ fn return_values_carry_their_model_to_the_caller() {
     );
     assert_evidence(e, "helpers.py", at("helpers.py", "person.name = \"new\""));
     assert_evidence(e, "views.py", at("views.py", "db.session.add(person)"));
+    // The session expires the row at commit: its next use reads it back.
+    let e = assert_edge(v(), "views:add_person", "table:person", "reads");
+    assert_evidence(e, "views.py", at("views.py", "db.session.add(person)"));
     // `person = get_person(id)`: the call resolves to the model's own method.
     assert_edge(
         v(),
@@ -129,6 +132,14 @@ fn request_globals_and_attribute_updates_write_the_rows_table_with_its_versions(
         assert_evidence(e, "views.py", line);
         assert_evidence(e, "models.py", versioned);
     }
+    // Continuum's validity strategy reads the version table to close the previous version.
+    let e = assert_edge(
+        v(),
+        "views:rename_project",
+        "table:project_version",
+        "reads",
+    );
+    assert_evidence(e, "models.py", versioned);
     let q = queries_of(v(), "views:rename_project");
     assert_eq!(q.len(), 1);
     assert_eq!(s(q[0], "kind"), "update");

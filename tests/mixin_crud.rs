@@ -62,7 +62,14 @@ fn classmethod_create_inserts_into_the_receivers_table() {
     let line = at("views.py", "Project.create(");
     assert_eq!(
         sites("views:create_project"),
-        vec![q("views.py", line, "insert", &[], &["table:projects"])]
+        // Read back after commit too (`expire_on_commit`).
+        vec![q(
+            "views.py",
+            line,
+            "insert",
+            &["table:projects"],
+            &["table:projects"]
+        )]
     );
     let e = assert_edge(v(), "views:create_project", "table:projects", "writes");
     assert_evidence(e, "views.py", line);
@@ -79,7 +86,13 @@ fn instance_save_and_delete_write_the_instances_table() {
     let save = at("views.py", "task.save()");
     assert_eq!(
         sites("views:add_task"),
-        vec![q("views.py", save, "insert", &[], &["table:tasks"])]
+        vec![q(
+            "views.py",
+            save,
+            "insert",
+            &["table:tasks"],
+            &["table:tasks"]
+        )]
     );
     let e = assert_edge(v(), "views:add_task", "table:tasks", "writes");
     assert_evidence(e, "views.py", save);
@@ -131,7 +144,13 @@ fn self_and_cls_inside_a_models_own_methods_bind_to_that_model() {
         sites("models:Project.rename"),
         vec![
             q("models.py", set, "update", &[], &["table:projects"]),
-            q("models.py", line, "insert", &[], &["table:projects"]),
+            q(
+                "models.py",
+                line,
+                "insert",
+                &["table:projects"],
+                &["table:projects"]
+            ),
         ]
     );
     let line = at("models.py", "cls.get_by(title=title)");

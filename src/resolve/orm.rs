@@ -53,7 +53,7 @@ struct Access {
     via: Vec<(usize, u32)>,
     /// Tables written on the code's behalf (Continuum's version tables), with the line that
     /// makes the framework do it.
-    side: Vec<(String, Evidence)>,
+    side: Vec<(String, Evidence, EdgeKind)>,
 }
 
 struct Ctx<'i, 'a> {
@@ -889,6 +889,12 @@ fn scan<'a>(
                 if kind == "insert" && any_known && !any_fresh {
                     acc.kind = "update";
                 }
+                // The session expires what it flushed at commit (`expire_on_commit`, on by
+                // default): the next use of the row reads it back.
+                if matches!(acc.kind, "insert" | "update") {
+                    let refreshed: Vec<String> = acc.writes.iter().cloned().collect();
+                    acc.reads.extend(refreshed);
+                }
             }
             if acc.reads.is_empty() && acc.writes.is_empty() {
                 continue;
@@ -965,6 +971,9 @@ fn scan<'a>(
                     acc.writes.insert(table.clone());
                     if t.kind == "delete" {
                         acc.writes.extend(deleted_with(models, m));
+                    } else if matches!(t.kind, "insert" | "update") {
+                        // Read back after commit, as for `session.add` (`expire_on_commit`).
+                        acc.reads.insert(table.clone());
                     }
                 } else {
                     acc.reads.insert(table.clone());
@@ -1114,8 +1123,13 @@ fn versioning_writes(models: &Models, acc: &mut Access) {
         .flat_map(|(t, at)| [(format!("{t}_version"), at), ("transaction".to_owned(), at)])
         .collect();
     for (t, at) in extra {
+        // The version table is read too: its validity strategy closes the previous version
+        // (`UPDATE ... WHERE transaction_id = (SELECT ...)`).
+        if t.ends_with("_version") && acc.reads.insert(t.clone()) {
+            acc.side.push((t.clone(), at.clone(), EdgeKind::Reads));
+        }
         if acc.writes.insert(t.clone()) {
-            acc.side.push((t, at.clone()));
+            acc.side.push((t, at.clone(), EdgeKind::Writes));
         }
     }
 }
@@ -1160,26 +1174,19 @@ fn record(
     for t in &acc.writes {
         b.edge(&site, &format!("table:{t}"), EdgeKind::Writes, file, line);
     }
-    // The inherited method's own line, kept as a second occurrence of the edge.
+    // The lines of the chain that leads to the access (the inherited method's, the helper's),
+    // kept as further occurrences of each edge, read and write alike.
     for &(vu, vline) in &acc.via {
         let vfile = ix.units[vu].file.rel.as_str();
-        let kind = if acc.writes.is_empty() {
-            EdgeKind::Reads
-        } else {
-            EdgeKind::Writes
-        };
-        for t in acc.reads.iter().chain(acc.writes.iter()) {
-            b.edge(&site, &format!("table:{t}"), kind, vfile, vline);
+        for t in &acc.reads {
+            b.edge(&site, &format!("table:{t}"), EdgeKind::Reads, vfile, vline);
+        }
+        for t in &acc.writes {
+            b.edge(&site, &format!("table:{t}"), EdgeKind::Writes, vfile, vline);
         }
     }
-    for (t, at) in &acc.side {
-        b.edge(
-            &site,
-            &format!("table:{t}"),
-            EdgeKind::Writes,
-            &at.file,
-            at.line,
-        );
+    for (t, at, kind) in &acc.side {
+        b.edge(&site, &format!("table:{t}"), *kind, &at.file, at.line);
     }
     b.queries.push(Query {
         site,

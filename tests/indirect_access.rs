@@ -244,3 +244,15 @@ fn current_user_calls_the_registered_user_loader() {
     // handler's own call.
     assert_no_edge(v(), "views:add_person", "views:load_user", "calls");
 }
+
+#[test]
+fn rendering_a_template_calls_the_context_processors() {
+    let e = assert_edge(v(), "views:page", "views:inject_last_project", "calls");
+    assert_evidence(
+        e,
+        "views.py",
+        at("views.py", "return render_template(\"page.html\")"),
+    );
+    assert_edge(v(), "views:inject_last_project", "table:project", "reads");
+    assert_no_edge(v(), "views:whoami", "views:inject_last_project", "calls");
+}

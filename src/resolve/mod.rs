@@ -8,6 +8,7 @@ mod builder;
 mod calls;
 mod catalogs;
 mod config;
+mod context_processors;
 mod dotted;
 mod index;
 mod models;
@@ -62,6 +63,7 @@ pub fn resolve(loaded: &Loaded) -> Analysis {
     timer.mark("models");
     calls::resolve_calls(&ix, &targets, &mut b);
     auth_loaders::resolve_auth_loaders(&ix, &mut b);
+    context_processors::resolve_context_processors(&ix, &mut b);
     timer.mark("calls");
     orm::resolve_orm(&ix, &models, &targets, &mut b);
     timer.mark("orm");

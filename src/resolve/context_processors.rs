@@ -1,0 +1,123 @@
+//! Flask's template context processors: `render_template(...)` runs every function registered
+//! with `@app.context_processor`, `@bp.context_processor` or `@bp.app_context_processor` (or
+//! `app.context_processor(f)`) before it renders, inside the handler that renders. The call
+//! graph has no edge to them (Flask calls them), so what they read (`Run.last_entry()` on every
+//! page) would be read by no handler; this pass adds a `calls` edge from each function that
+//! renders a template to each processor, at the render call, counted as a call seen and
+//! resolved in the summary. Blueprint-local processors are not told apart from app-wide ones:
+//! every renderer reaches every processor (an over-approximation, like any static reach).
+
+use std::collections::BTreeSet;
+
+use seam_facts::python::{DefKind, Expr};
+
+use super::builder::Builder;
+use super::dotted::last_segment;
+use super::index::Index;
+use super::names::Value;
+use crate::analysis::EdgeKind;
+
+/// Decorator or method names that register a context processor.
+const REGISTRARS: &[&str] = &["context_processor", "app_context_processor"];
+
+/// Flask's functions that render a template (and so run the processors).
+const RENDERERS: &[&str] = &[
+    "render_template",
+    "render_template_string",
+    "stream_template",
+    "stream_template_string",
+];
+
+fn renders(v: &Value) -> bool {
+    matches!(v, Value::External(e) if e.starts_with("flask") && RENDERERS.contains(&last_segment(e)))
+}
+
+pub(crate) fn resolve_context_processors(ix: &Index<'_>, b: &mut Builder) {
+    let mut processors: BTreeSet<String> = BTreeSet::new();
+    for (u, unit) in ix.units.iter().enumerate() {
+        let f = &unit.facts;
+        for (d, def) in f.defs.iter().enumerate() {
+            if def.kind == DefKind::Class {
+                continue;
+            }
+            let registered = def.decorators.iter().any(|e| match e {
+                Expr::Name(n) => n.contains('.') && REGISTRARS.contains(&last_segment(n)),
+                _ => false,
+            });
+            if registered {
+                processors.insert(ix.symbol_id(u, d));
+            }
+        }
+        // `app.context_processor(inject)`.
+        for c in &f.calls {
+            if !c.callee.contains('.') || !REGISTRARS.contains(&last_segment(&c.callee)) {
+                continue;
+            }
+            if let Some(Expr::Name(n)) = c.args.first().map(|a| &a.value)
+                && let Value::Def(pu, pd) = ix.resolve(u, &c.scope, n)
+                && ix.units[pu].facts.defs[pd].kind != DefKind::Class
+            {
+                processors.insert(ix.symbol_id(pu, pd));
+            }
+        }
+    }
+    if processors.is_empty() {
+        return;
+    }
+    for (u, unit) in ix.units.iter().enumerate() {
+        let file = unit.file.rel.as_str();
+        let mut done: BTreeSet<&str> = BTreeSet::new();
+        for c in &unit.facts.calls {
+            if c.scope.is_empty()
+                || !RENDERERS.contains(&last_segment(&c.callee))
+                || done.contains(c.scope.as_str())
+                || !renders(&ix.resolve(u, &c.scope, &c.callee))
+            {
+                continue;
+            }
+            done.insert(c.scope.as_str());
+            let from = ix.owner_id(u, &c.scope);
+            for p in &processors {
+                if *p != from {
+                    b.calls += 1;
+                    b.resolved_calls += 1;
+                    b.edge(&from, p, EdgeKind::Calls, file, c.line);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::analyze;
+    use crate::analysis::EdgeKind;
+
+    #[test]
+    fn render_template_calls_every_registered_context_processor() {
+        let a = analyze(&[
+            (
+                "app.py",
+                "from flask import Flask\napp = Flask(__name__)\n@app.context_processor\ndef inject():\n    return {}\ndef other():\n    return {}\napp.context_processor(other)\n",
+            ),
+            (
+                "views.py",
+                "from flask import render_template\ndef page():\n    return render_template('p.html')\ndef api():\n    return {}\n",
+            ),
+        ]);
+        let mut calls: Vec<(&str, &str, u32)> = a
+            .edges
+            .iter()
+            .filter(|e| e.kind == EdgeKind::Calls && e.from.starts_with("views"))
+            .map(|e| (e.from.as_str(), e.to.as_str(), e.evidence[0].line))
+            .collect();
+        calls.sort();
+        assert_eq!(
+            calls,
+            vec![
+                ("views:page", "app:inject", 3),
+                ("views:page", "app:other", 3)
+            ]
+        );
+    }
+}

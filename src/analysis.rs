@@ -39,9 +39,10 @@ pub enum EdgeKind {
     Enqueues,
     /// route → handler.
     Handles,
-    /// symbol → table.
+    /// function/method/module → table; a class-based view → table for what the HTTP methods it
+    /// inherits do on an instance of it.
     Reads,
-    /// symbol → table.
+    /// As [`EdgeKind::Reads`].
     Writes,
     /// table → table (foreign key).
     References,

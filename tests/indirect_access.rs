@@ -122,6 +122,32 @@ fn a_resource_built_with_its_model_reads_and_deletes_it_through_inherited_method
 }
 
 #[test]
+fn a_view_class_that_inherits_its_http_methods_accesses_its_model_itself() {
+    // No `delete` of its own: the route's handler is the base's, and the class, whose
+    // instance the request dispatches on, carries what that does with its model.
+    let r = arr(v(), "routes")
+        .iter()
+        .find(|r| s(r, "path") == "/archived-budgets/<instance_id>")
+        .expect("route");
+    assert_eq!(s(r, "handler"), "resources:BaseModelResource.delete");
+    assert_eq!(s(r, "view"), "resources:ArchivedBudgetResource");
+    let e = assert_edge(
+        v(),
+        "resources:ArchivedBudgetResource",
+        "table:budget",
+        "writes",
+    );
+    assert_evidence(
+        e,
+        "resources.py",
+        at("resources.py", "class ArchivedBudgetResource"),
+    );
+    assert_evidence(e, "resources.py", at("resources.py", "instance.delete()"));
+    // The subclass that overrides `delete` gets its accesses at its own call instead.
+    assert_no_edge(v(), "resources:BudgetResource", "table:budget", "writes");
+}
+
+#[test]
 fn request_globals_and_attribute_updates_write_the_rows_table_with_its_versions() {
     let line = at("views.py", "g.project.name = ");
     let e = assert_edge(v(), "views:rename_project", "table:project", "writes");
@@ -161,9 +187,10 @@ fn migrations_stay_in_the_graph_but_out_of_the_advice() {
         .iter()
         .find(|t| t["table"] == "table:budget")
         .expect("budget is read");
-    // Application reads of budget: `db.session.get(cls, id)` in the model and the resource's
-    // instantiated read at its call; the migration's SELECT does not count.
-    assert_eq!(u(budget, "read_sites"), 2, "{budget}");
+    // Application reads of budget: `db.session.get(cls, id)` in the model, the resource's
+    // instantiated read at its call and the inheriting view's at its class; the migration's
+    // SELECT does not count.
+    assert_eq!(u(budget, "read_sites"), 3, "{budget}");
 }
 
 #[test]

@@ -104,7 +104,7 @@ pub fn advise(
         if !seen_handlers.insert(r.handler.as_str()) {
             continue;
         }
-        let reached = handlers.reached(&r.handler);
+        let reached = handlers.reached(r);
         let mut reasons: BTreeSet<Reason> = BTreeSet::new();
         let mut score = 0.0;
         let mut kinds_seen: BTreeSet<&str> = BTreeSet::new();

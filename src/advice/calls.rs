@@ -21,7 +21,8 @@ pub struct Reached {
 
 /// What every route handler reaches, and the query sites by symbol.
 pub struct Handlers<'a> {
-    reached: HashMap<&'a str, BTreeMap<&'a str, Reached>>,
+    /// [`route_key`] (handler and view class) → what the route runs.
+    reached: HashMap<String, BTreeMap<&'a str, Reached>>,
     queries_of: HashMap<&'a str, Vec<&'a Query>>,
 }
 
@@ -37,11 +38,21 @@ impl<'a> Handlers<'a> {
                     .push((e.to.as_str(), ev.line));
             }
         }
-        let mut reached = HashMap::new();
+        let mut reached: HashMap<String, BTreeMap<&str, Reached>> = HashMap::new();
         for r in &a.routes {
-            reached
-                .entry(r.handler.as_str())
-                .or_insert_with(|| reach(&callees, &r.handler));
+            let view = r.view.as_deref().unwrap_or("");
+            reached.entry(route_key(r)).or_insert_with(|| {
+                let mut out = reach(&callees, &r.handler);
+                // A class-based view that inherits the handler carries what the handler does
+                // on its instance: its own sites run in the request too, from its start.
+                if !view.is_empty() && !r.handler.starts_with(&format!("{view}.")) {
+                    out.entry(view).or_insert(Reached {
+                        depth: 0,
+                        via_line: 0,
+                    });
+                }
+                out
+            });
         }
         let mut queries_of: HashMap<&str, Vec<&Query>> = HashMap::new();
         for q in &a.queries {
@@ -53,15 +64,21 @@ impl<'a> Handlers<'a> {
         }
     }
 
-    /// Symbols a route handler reaches (itself at depth 0).
-    pub fn reached(&self, handler: &str) -> &BTreeMap<&'a str, Reached> {
-        &self.reached[handler]
+    /// Symbols a route runs: its handler (depth 0) and what that reaches, and a view class that
+    /// inherits the handler (depth 0).
+    pub fn reached(&self, route: &crate::analysis::Route) -> &BTreeMap<&'a str, Reached> {
+        &self.reached[&route_key(route)]
     }
 
     /// The query sites one symbol runs, in document order.
     pub fn queries_of(&self, symbol: &str) -> &[&'a Query] {
         self.queries_of.get(symbol).map_or(&[][..], Vec::as_slice)
     }
+}
+
+/// Routes that run the same code share one reach: same handler, same view class.
+fn route_key(r: &crate::analysis::Route) -> String {
+    format!("{}\u{0}{}", r.handler, r.view.as_deref().unwrap_or(""))
 }
 
 /// Symbols reached from `root` (itself at depth 0), breadth first, first path wins.

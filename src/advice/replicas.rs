@@ -60,7 +60,7 @@ pub fn advise(a: &Analysis, handlers: &Handlers<'_>) -> ReadReplicas {
     // Per route: the symbols its handler reaches, and the sites they run in handler order.
     let mut reached_by_route: Vec<RouteSites<'_>> = Vec::new();
     for r in &a.routes {
-        let reached = handlers.reached(&r.handler);
+        let reached = handlers.reached(r);
         // (order in the handler, query) for every site reached.
         let mut ordered: Vec<(u32, &Query)> = Vec::new();
         for (sym, how) in reached {

@@ -482,8 +482,40 @@ fn unit_accesses<'a>(
             found.push((call.line, call.scope.as_str(), acc));
         }
     }
+    // A class-based view that inherits its HTTP methods (`class BudgetResource(BaseResource)`
+    // with only `__init__`): the request dispatches `self.delete(...)` on an instance of this
+    // class, so the inherited method is read with `self` bound to it, and what that adds is
+    // the class's own access, at its definition.
+    for (d, def) in unit.facts.defs.iter().enumerate() {
+        if def.kind != DefKind::Class || models.get((u, d)).is_some() {
+            continue;
+        }
+        for m in DISPATCHED {
+            if ix.units_index[u]
+                .defs
+                .contains_key(format!("{}.{m}", def.qualname).as_str())
+            {
+                continue;
+            }
+            let Some(Value::Def(fu, fd)) = ix.class_member(u, d, m, 0) else {
+                continue;
+            };
+            let Some(first) = ix.units[fu].facts.defs[fd].params.first() else {
+                continue;
+            };
+            let binds = vec![(first.name.clone(), Value::Instance(u, d))];
+            for a in
+                instantiate(ix, models, relationship_names, fu, fd, binds, 0, &mut cache).iter()
+            {
+                found.push((def.line, def.qualname.as_str(), a.clone()));
+            }
+        }
+    }
     found
 }
+
+/// The methods a class-based view's dispatch calls on its instance, by HTTP method.
+const DISPATCHED: &[&str] = &["get", "post", "put", "patch", "delete"];
 
 /// How many calls deep a helper instantiated with a caller's model is followed
 /// (`put` → `get_model_or_404` → the model's `get`).

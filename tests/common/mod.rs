@@ -563,7 +563,11 @@ pub fn check_contract(v: &Value) {
             // A class: a framework view whose endpoint the framework base serves (FAB's
             // `ModelRestApi.get_list`), or the model of a framework CRUD view.
             "handles" => kf == "route" && matches!(kt, "function" | "method" | "class"),
-            "reads" | "writes" => matches!(kf, "function" | "method" | "module") && kt == "table",
+            // A class: a class-based view that inherits its HTTP methods, carrying what they do
+            // on an instance of it.
+            "reads" | "writes" => {
+                matches!(kf, "function" | "method" | "module" | "class") && kt == "table"
+            }
             "references" => kf == "table" && kt == "table",
             "maps" => kf == "class" && kt == "table",
             "inherits" => kf == "class" && kt == "class",

@@ -5,7 +5,9 @@
 //!
 //! seam's side is what the route's handler *reaches* in the graph: the handler (and, for a
 //! view class, its methods through `contains`), then `calls` edges breadth-first to
-//! [`REACH_DEPTH`], and the `reads`/`writes` edges of everything reached. Pairs are
+//! [`REACH_DEPTH`], and the `reads`/`writes` edges of everything reached; plus, for a
+//! class-based view, the view class's own accesses (what its inherited HTTP methods do on an
+//! instance of it). Pairs are
 //! (route, table) and (function, table); recall is the share of run-time pairs seam reaches,
 //! precision the share of seam's pairs (on exercised routes) the run time confirms. Static
 //! reach over-approximates (every branch, every caller of a shared helper), so precision is
@@ -93,6 +95,14 @@ impl Graph {
         g
     }
 
+    /// Tables a node reads and writes itself.
+    fn own(&self, node: &str) -> (BTreeSet<String>, BTreeSet<String>) {
+        (
+            self.reads.get(node).cloned().unwrap_or_default(),
+            self.writes.get(node).cloned().unwrap_or_default(),
+        )
+    }
+
     /// Tables read and written by what `start` reaches.
     fn reach(&self, start: &str) -> (BTreeSet<String>, BTreeSet<String>) {
         let mut seen: BTreeSet<&str> = BTreeSet::new();
@@ -117,16 +127,21 @@ impl Graph {
 pub fn score(trace: &Value, seam: &Value) -> TraceScore {
     let mut s = TraceScore::default();
     let g = Graph::of(seam);
-    let mut handler_of: BTreeMap<String, String> = BTreeMap::new();
+    // A route's code: its handler, and for a class-based view the view class too (which
+    // carries what its inherited HTTP methods do on an instance of it).
+    let mut handler_of: BTreeMap<String, (String, String)> = BTreeMap::new();
     for r in seam["routes"].as_array().map(Vec::as_slice).unwrap_or(&[]) {
         if !r["app"].is_null() {
             continue;
         }
         for m in r["methods"].as_array().map(Vec::as_slice).unwrap_or(&[]) {
             let key = route_key(m.as_str().unwrap_or(""), r["path"].as_str().unwrap_or(""));
-            handler_of
-                .entry(key)
-                .or_insert_with(|| r["handler"].as_str().unwrap_or("").to_owned());
+            handler_of.entry(key).or_insert_with(|| {
+                (
+                    r["handler"].as_str().unwrap_or("").to_owned(),
+                    r["view"].as_str().unwrap_or("").to_owned(),
+                )
+            });
         }
     }
     for r in trace["routes"].as_array().map(Vec::as_slice).unwrap_or(&[]) {
@@ -135,7 +150,7 @@ pub fn score(trace: &Value, seam: &Value) -> TraceScore {
             r["rule"].as_str().unwrap_or(""),
         );
         let (want_r, want_w) = (strs(r, "handler_reads"), strs(r, "handler_writes"));
-        let Some(handler) = handler_of.get(&key) else {
+        let Some((handler, view)) = handler_of.get(&key) else {
             if !want_r.is_empty() || !want_w.is_empty() {
                 s.routes_missing.push(key.clone());
             }
@@ -143,7 +158,12 @@ pub fn score(trace: &Value, seam: &Value) -> TraceScore {
             s.read_recall.of += want_r.len();
             continue;
         };
-        let (got_r, got_w) = g.reach(handler);
+        let (mut got_r, mut got_w) = g.reach(handler);
+        if !view.is_empty() && view != handler {
+            let (vr, vw) = g.own(view);
+            got_r.extend(vr);
+            got_w.extend(vw);
+        }
         let all: BTreeSet<&String> = want_r.iter().chain(&want_w).collect();
         s.write_recall.of += want_w.len();
         s.write_recall.hit += want_w.intersection(&got_w).count();

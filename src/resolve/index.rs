@@ -61,6 +61,9 @@ pub(crate) struct Index<'a> {
     /// Class name → the repository's classes of that name: a type named in a docstring or an
     /// unimported string annotation (`:type db_token: Token`) is the class when unique.
     pub classes_by_name: HashMap<&'a str, Vec<(usize, usize)>>,
+    /// Per unit, per def: a class's repository bases, resolved once (empty for a function);
+    /// empty until [`Index::summarise_returns`] has run.
+    pub class_bases: Vec<Vec<Vec<(usize, usize)>>>,
 }
 
 impl<'a> Index<'a> {
@@ -114,6 +117,7 @@ impl<'a> Index<'a> {
             returned: Vec::new(),
             request_globals: HashMap::default(),
             classes_by_name,
+            class_bases: Vec::new(),
         }
     }
 

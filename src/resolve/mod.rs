@@ -71,6 +71,7 @@ pub fn resolve(loaded: &Loaded) -> Analysis {
     timer.mark("sql");
     routes::resolve_routes(&ix, &targets, &config, &mut b);
     routes::spec_routes(&ix, &loaded.specs, &mut b);
+    orm::resolve_view_dispatch(&ix, &models, &mut b);
     timer.mark("routes");
     tag_tasks(&ix, &mut b);
     structure_edges(&ix, &mut b);

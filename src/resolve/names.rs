@@ -536,6 +536,14 @@ impl<'a> Index<'a> {
 
     /// Repository classes among the bases of a class.
     pub fn repo_bases(&self, u: usize, d: usize, hops: u32) -> Vec<(usize, usize)> {
+        if let Some(bases) = self.class_bases.get(u).and_then(|b| b.get(d)) {
+            return bases.clone();
+        }
+        self.resolve_bases(u, d, hops)
+    }
+
+    /// [`Index::repo_bases`] resolved (before [`Index::summarise_returns`] caches them all).
+    pub(crate) fn resolve_bases(&self, u: usize, d: usize, hops: u32) -> Vec<(usize, usize)> {
         let def = &self.units[u].facts.defs[d];
         let scope = parent_scope(&def.qualname);
         def.bases

@@ -482,36 +482,82 @@ fn unit_accesses<'a>(
             found.push((call.line, call.scope.as_str(), acc));
         }
     }
-    // A class-based view that inherits its HTTP methods (`class BudgetResource(BaseResource)`
-    // with only `__init__`): the request dispatches `self.delete(...)` on an instance of this
-    // class, so the inherited method is read with `self` bound to it, and what that adds is
-    // the class's own access, at its definition.
-    for (d, def) in unit.facts.defs.iter().enumerate() {
-        if def.kind != DefKind::Class || models.get((u, d)).is_some() {
-            continue;
+    found
+}
+
+/// Class-based views that inherit their HTTP methods (`class BudgetResource(BaseResource)` with
+/// only `__init__`): the request dispatches `self.delete(...)` on an instance of the view, so
+/// each inherited method is read with `self` bound to it, and what that adds is the view's own
+/// access, at its definition. Only the classes routes name as their view are read (after the
+/// routes are known), so the cost stays with the views.
+pub(crate) fn resolve_view_dispatch(ix: &Index<'_>, models: &Models, b: &mut Builder) {
+    if models.by_def.is_empty() {
+        return;
+    }
+    let views: BTreeSet<String> = b
+        .routes
+        .iter()
+        .filter_map(|r| {
+            r.view
+                .clone()
+                .filter(|v| !r.handler.starts_with(&format!("{v}.")))
+        })
+        .collect();
+    if views.is_empty() {
+        return;
+    }
+    let relationship_names: HashSet<&str> = models
+        .relationships
+        .keys()
+        .map(|(_, a)| a.as_str())
+        .collect();
+    for (u, unit) in ix.units.iter().enumerate() {
+        let mut cache = Instances::default();
+        let mut found: Vec<(u32, &str, Access)> = Vec::new();
+        for (d, def) in unit.facts.defs.iter().enumerate() {
+            if def.kind != DefKind::Class
+                || models.get((u, d)).is_some()
+                || !views.contains(&ix.symbol_id(u, d))
+            {
+                continue;
+            }
+            for m in DISPATCHED {
+                if ix.units_index[u]
+                    .defs
+                    .contains_key(format!("{}.{m}", def.qualname).as_str())
+                {
+                    continue;
+                }
+                let Some(Value::Def(fu, fd)) = ix.class_member(u, d, m, 0) else {
+                    continue;
+                };
+                let Some(first) = ix.units[fu].facts.defs[fd].params.first() else {
+                    continue;
+                };
+                let binds = vec![(first.name.clone(), Value::Instance(u, d))];
+                for a in instantiate(
+                    ix,
+                    models,
+                    &relationship_names,
+                    fu,
+                    fd,
+                    binds,
+                    0,
+                    &mut cache,
+                )
+                .iter()
+                {
+                    found.push((def.line, def.qualname.as_str(), a.clone()));
+                }
+            }
         }
-        for m in DISPATCHED {
-            if ix.units_index[u]
-                .defs
-                .contains_key(format!("{}.{m}", def.qualname).as_str())
-            {
-                continue;
-            }
-            let Some(Value::Def(fu, fd)) = ix.class_member(u, d, m, 0) else {
-                continue;
-            };
-            let Some(first) = ix.units[fu].facts.defs[fd].params.first() else {
-                continue;
-            };
-            let binds = vec![(first.name.clone(), Value::Instance(u, d))];
-            for a in
-                instantiate(ix, models, relationship_names, fu, fd, binds, 0, &mut cache).iter()
-            {
-                found.push((def.line, def.qualname.as_str(), a.clone()));
-            }
+        let file = unit.file.rel.as_str();
+        for (line, scope, mut acc) in found {
+            versioning_writes(models, &mut acc);
+            eager_reads(models, &mut acc);
+            record(ix, b, u, file, line, scope, acc);
         }
     }
-    found
 }
 
 /// The methods a class-based view's dispatch calls on its instance, by HTTP method.

@@ -121,6 +121,28 @@ fn param_root(def: Option<&Def>, dotted: &str) -> Option<Returned> {
 impl Index<'_> {
     /// Fill [`Index::returned`]: every def's summary, rounds until nothing changes.
     pub fn summarise_returns(&mut self) {
+        // Every class's repository bases, once: lineage walks, member lookups and `self.attr`
+        // typing ask for them again and again. Each is resolved with the cache still empty, so
+        // the table does not depend on the order it is filled in.
+        let bases: Vec<Vec<Vec<(usize, usize)>>> = (0..self.units.len())
+            .into_par_iter()
+            .map(|u| {
+                self.units[u]
+                    .facts
+                    .defs
+                    .iter()
+                    .enumerate()
+                    .map(|(d, def)| {
+                        if def.kind == DefKind::Class {
+                            self.resolve_bases(u, d, 0)
+                        } else {
+                            Vec::new()
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        self.class_bases = bases;
         // `g.project = project` anywhere: what `g.project` holds in any handler.
         let mut globals: std::collections::BTreeMap<String, Vec<(usize, usize)>> =
             std::collections::BTreeMap::new();

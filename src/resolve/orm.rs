@@ -431,12 +431,7 @@ pub(crate) fn resolve_orm(
     if models.by_def.is_empty() {
         return;
     }
-    // Only attributes named like some relationship can be a traversal.
-    let relationship_names: HashSet<&str> = models
-        .relationships
-        .keys()
-        .map(|(_, a)| a.as_str())
-        .collect();
+    let relationship_names = relationship_names(models);
     // Units are independent: find their accesses in parallel, record them in unit order.
     let per_unit: Vec<Vec<(u32, &str, Access)>> = ix
         .units
@@ -445,12 +440,7 @@ pub(crate) fn resolve_orm(
         .map(|(u, unit)| unit_accesses(ix, models, &relationship_names, &targets[u], u, unit))
         .collect();
     for (u, found) in per_unit.into_iter().enumerate() {
-        let file = ix.units[u].file.rel.as_str();
-        for (line, scope, mut acc) in found {
-            versioning_writes(models, &mut acc);
-            eager_reads(models, &mut acc);
-            record(ix, b, u, file, line, scope, acc);
-        }
+        record_all(ix, models, b, u, found);
     }
 }
 
@@ -485,6 +475,33 @@ fn unit_accesses<'a>(
     found
 }
 
+/// The attribute names of all relationships: only an attribute named like one can be a
+/// traversal or a collection change.
+fn relationship_names(models: &Models) -> HashSet<&str> {
+    models
+        .relationships
+        .keys()
+        .map(|(_, a)| a.as_str())
+        .collect()
+}
+
+/// Record one unit's accesses, with what the framework adds to each (Continuum's side writes,
+/// eager loads).
+fn record_all(
+    ix: &Index<'_>,
+    models: &Models,
+    b: &mut Builder,
+    u: usize,
+    found: Vec<(u32, &str, Access)>,
+) {
+    let file = ix.units[u].file.rel.as_str();
+    for (line, scope, mut acc) in found {
+        versioning_writes(models, &mut acc);
+        eager_reads(models, &mut acc);
+        record(ix, b, u, file, line, scope, acc);
+    }
+}
+
 /// Class-based views that inherit their HTTP methods (`class BudgetResource(BaseResource)` with
 /// only `__init__`): the request dispatches `self.delete(...)` on an instance of the view, so
 /// each inherited method is read with `self` bound to it, and what that adds is the view's own
@@ -506,11 +523,7 @@ pub(crate) fn resolve_view_dispatch(ix: &Index<'_>, models: &Models, b: &mut Bui
     if views.is_empty() {
         return;
     }
-    let relationship_names: HashSet<&str> = models
-        .relationships
-        .keys()
-        .map(|(_, a)| a.as_str())
-        .collect();
+    let relationship_names = relationship_names(models);
     for (u, unit) in ix.units.iter().enumerate() {
         let mut cache = Instances::default();
         let mut found: Vec<(u32, &str, Access)> = Vec::new();
@@ -551,12 +564,7 @@ pub(crate) fn resolve_view_dispatch(ix: &Index<'_>, models: &Models, b: &mut Bui
                 }
             }
         }
-        let file = unit.file.rel.as_str();
-        for (line, scope, mut acc) in found {
-            versioning_writes(models, &mut acc);
-            eager_reads(models, &mut acc);
-            record(ix, b, u, file, line, scope, acc);
-        }
+        record_all(ix, models, b, u, found);
     }
 }
 

@@ -168,16 +168,7 @@ fn looks_mapped(ix: &Index<'_>, u: usize, d: usize) -> bool {
     if !named {
         return false;
     }
-    let qual = ix.units[u].facts.defs[d].qualname.as_str();
-    ix.units[u]
-        .facts
-        .assigns
-        .iter()
-        .filter(|a| a.scope == qual)
-        .any(|a| {
-            matches!(&a.value, Expr::Call { callee, .. }
-                if matches!(last_segment(callee), "Column" | "mapped_column"))
-        })
+    super::columns::class_columns(ix, u, d).next().is_some()
 }
 
 /// A `@declared_attr def __tablename__(cls)` on the class or an ancestor whose body lowercases

@@ -13,6 +13,29 @@ use super::super::names::Value;
 use super::{class_attr, declared_table, str_arg};
 use crate::analysis::{Column, Evidence, ForeignKey};
 
+/// Whether a callee declares a column: `db.Column(...)`, `sa.Column(...)`, `mapped_column(...)`.
+pub(crate) fn is_column(callee: &str) -> bool {
+    matches!(last_segment(callee), "Column" | "mapped_column")
+}
+
+/// The arguments of each column a class body declares (`id = db.Column(..., primary_key=True)`).
+pub(crate) fn class_columns<'i>(
+    ix: &'i Index<'_>,
+    u: usize,
+    d: usize,
+) -> impl Iterator<Item = &'i [Arg]> {
+    let qual = ix.units[u].facts.defs[d].qualname.as_str();
+    ix.units[u]
+        .facts
+        .assigns
+        .iter()
+        .filter(move |a| a.scope == qual)
+        .filter_map(|a| match &a.value {
+            Expr::Call { callee, args } if is_column(callee) => Some(args.as_slice()),
+            _ => None,
+        })
+}
+
 fn kw_true(args: &[Arg], keyword: &str) -> bool {
     args.iter().any(|a| {
         a.keyword.as_deref() == Some(keyword) && matches!(&a.value, Expr::Const(c) if c == "True")
@@ -26,19 +49,7 @@ fn kw_false(args: &[Arg], keyword: &str) -> bool {
 }
 
 pub(crate) fn has_own_primary_key(ix: &Index<'_>, u: usize, d: usize) -> bool {
-    let qual = ix.units[u].facts.defs[d].qualname.as_str();
-    ix.units[u]
-        .facts
-        .assigns
-        .iter()
-        .filter(|a| a.scope == qual)
-        .any(|a| match &a.value {
-            Expr::Call { callee, args } => {
-                matches!(last_segment(callee), "Column" | "mapped_column")
-                    && kw_true(args, "primary_key")
-            }
-            _ => false,
-        })
+    class_columns(ix, u, d).any(|args| kw_true(args, "primary_key"))
 }
 
 pub(crate) fn columns_of_class(ix: &Index<'_>, b: &mut Builder, table: &str, u: usize, d: usize) {
@@ -56,9 +67,7 @@ pub(crate) fn columns_of_class(ix: &Index<'_>, b: &mut Builder, table: &str, u: 
             line: assign.line,
         };
         match &assign.value {
-            Expr::Call { callee, args }
-                if matches!(last_segment(callee), "Column" | "mapped_column") =>
-            {
+            Expr::Call { callee, args } if is_column(callee) => {
                 // `_password = db.Column('password', ...)`: the first string names the column.
                 let name = str_arg(args, 0, "name").unwrap_or_else(|| target.clone());
                 add_column(ix, b, table, &name, args, &evidence, u, qual);
@@ -101,9 +110,11 @@ pub(crate) fn columns_of_class(ix: &Index<'_>, b: &mut Builder, table: &str, u: 
         if builds_other {
             continue;
         }
-        let column_call = unit.facts.calls.iter().find(|c| {
-            c.scope == def.qualname && matches!(last_segment(&c.callee), "Column" | "mapped_column")
-        });
+        let column_call = unit
+            .facts
+            .calls
+            .iter()
+            .find(|c| c.scope == def.qualname && is_column(&c.callee));
         if let Some(call) = column_call {
             let evidence = Evidence {
                 file: unit.file.rel.clone(),
@@ -286,10 +297,7 @@ fn own_column(ix: &Index<'_>, u: usize, scope: &str, args: &[Arg]) -> Option<Str
     let a = *ix.units_index[u].class_attrs.get(scope)?.get(n.as_str())?;
     let assign = &ix.units[u].facts.assigns[a];
     match &assign.value {
-        Expr::Call { callee, args }
-            if assign.scope == scope
-                && matches!(last_segment(callee), "Column" | "mapped_column") =>
-        {
+        Expr::Call { callee, args } if assign.scope == scope && is_column(callee) => {
             Some(str_arg(args, 0, "name").unwrap_or_else(|| n.clone()))
         }
         _ => None,

@@ -11,7 +11,6 @@ use seam_facts::ids::symbol_id;
 use seam_facts::python::{Arg, Call, DefKind, Expr};
 
 use super::super::builder::Builder;
-use super::super::dotted::last_segment;
 use super::super::index::{Index, parent_scope};
 use super::super::names::Value;
 use super::columns::{add_column, columns_of_class};
@@ -223,7 +222,7 @@ fn generate(
             continue;
         }
         if let Expr::Call { callee, args } = filled(value, subst, 0)
-            && matches!(last_segment(&callee), "Column" | "mapped_column")
+            && super::columns::is_column(&callee)
         {
             add_column(ix, b, &table, column, &args, &evidence, u, &call.scope);
         }

@@ -56,13 +56,13 @@ pub(crate) struct Index<'a> {
     /// [`Index::summarise_returns`] has run.
     pub returned: Vec<Vec<super::returns::Returned>>,
     /// Attributes set on Flask's request globals (`g.project = project`) → the assignments
-    /// (unit, assign), in unit order; filled with [`Index::returned`].
+    /// (unit, assign), in unit order; filled by [`Index::resolve_tables`].
     pub request_globals: HashMap<String, Vec<(usize, usize)>>,
     /// Class name → the repository's classes of that name: a type named in a docstring or an
     /// unimported string annotation (`:type db_token: Token`) is the class when unique.
     pub classes_by_name: HashMap<&'a str, Vec<(usize, usize)>>,
     /// Per unit, per def: a class's repository bases, resolved once (empty for a function);
-    /// empty until [`Index::summarise_returns`] has run.
+    /// empty until [`Index::resolve_tables`] has run.
     pub class_bases: Vec<Vec<Vec<(usize, usize)>>>,
 }
 
@@ -132,6 +132,13 @@ impl<'a> Index<'a> {
     pub fn is_namespace(&self, name: &str) -> bool {
         self.namespaces.contains(name)
     }
+}
+
+/// Whether a def carries the bare decorator `@name` (`staticmethod`, `classmethod`).
+pub(crate) fn is_decorated(def: &seam_facts::python::Def, name: &str) -> bool {
+    def.decorators
+        .iter()
+        .any(|e| matches!(e, Expr::Name(n) if n == name))
 }
 
 /// The scope that encloses a def: its qualname without the last segment.

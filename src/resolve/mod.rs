@@ -41,6 +41,7 @@ const UNRESOLVED_LISTED: usize = 50;
 pub fn resolve(loaded: &Loaded) -> Analysis {
     let mut timer = crate::timing::Timer::new();
     let mut ix = Index::build(&loaded.python);
+    ix.resolve_tables();
     ix.summarise_returns();
     let mut b = Builder::default();
     let config = config::Config::build(&loaded.python);

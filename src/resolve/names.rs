@@ -5,9 +5,10 @@
 //! and `self.x = Cls()` attributes. Everything else is reported for what it is: external,
 //! builtin, dynamic, or unresolved — never guessed.
 
+use rayon::prelude::*;
 use seam_facts::python::{AssignKind, DefKind, Expr, Import};
 
-use super::index::{Binding, Index, parent_scope};
+use super::index::{Binding, Index, is_decorated, parent_scope};
 use super::returns::Returned;
 
 /// How far chains of aliases, re-exports and assignments are followed (guards cycles).
@@ -219,6 +220,53 @@ impl<'a> Index<'a> {
         value.unwrap_or(Value::Dynamic)
     }
 
+    /// The tables resolution derives once, before the passes that ask for them again and
+    /// again: every class's repository bases ([`Index::class_bases`]) and what Flask's request
+    /// globals are set to ([`Index::request_globals`]).
+    pub fn resolve_tables(&mut self) {
+        // Every class's repository bases, once: lineage walks, member lookups and `self.attr`
+        // typing ask for them again and again. Each is resolved with the cache still empty, so
+        // the table does not depend on the order it is filled in.
+        let bases: Vec<Vec<Vec<(usize, usize)>>> = (0..self.units.len())
+            .into_par_iter()
+            .map(|u| {
+                self.units[u]
+                    .facts
+                    .defs
+                    .iter()
+                    .enumerate()
+                    .map(|(d, def)| {
+                        if def.kind == DefKind::Class {
+                            self.resolve_bases(u, d, 0)
+                        } else {
+                            Vec::new()
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        self.class_bases = bases;
+        // `g.project = project` anywhere: what `g.project` holds in any handler.
+        let mut globals: std::collections::BTreeMap<String, Vec<(usize, usize)>> =
+            std::collections::BTreeMap::new();
+        for (u, unit) in self.units.iter().enumerate() {
+            for (a, assign) in unit.facts.assigns.iter().enumerate() {
+                for t in &assign.targets {
+                    if let Some((base, attr)) = t.split_once('.')
+                        && !attr.contains('.')
+                        && base != "self"
+                        && !base.contains('(')
+                        && self.resolve(u, &assign.scope, base)
+                            == Value::External(super::returns::REQUEST_GLOBALS.to_owned())
+                    {
+                        globals.entry(attr.to_owned()).or_default().push((u, a));
+                    }
+                }
+            }
+        }
+        self.request_globals = globals.into_iter().collect();
+    }
+
     /// A bare name in a scope, by Python's scoping rules.
     pub fn lookup(&self, u: usize, scope: &str, name: &str, hops: u32) -> Value {
         let ix = &self.units_index[u];
@@ -273,14 +321,8 @@ impl<'a> Index<'a> {
                             .copied()
                     })
                     .flatten();
-                let is_static = d
-                    .decorators
-                    .iter()
-                    .any(|e| matches!(e, Expr::Name(n) if n == "staticmethod"));
-                let is_classmethod = d
-                    .decorators
-                    .iter()
-                    .any(|e| matches!(e, Expr::Name(n) if n == "classmethod"));
+                let is_static = is_decorated(d, "staticmethod");
+                let is_classmethod = is_decorated(d, "classmethod");
                 match class {
                     Some(c) if pos == 0 && !is_static && param.star == 0 => {
                         if is_classmethod || param.name == "cls" {
@@ -542,7 +584,7 @@ impl<'a> Index<'a> {
         self.resolve_bases(u, d, hops)
     }
 
-    /// [`Index::repo_bases`] resolved (before [`Index::summarise_returns`] caches them all).
+    /// [`Index::repo_bases`] resolved (before [`Index::resolve_tables`] caches them all).
     pub(crate) fn resolve_bases(&self, u: usize, d: usize, hops: u32) -> Vec<(usize, usize)> {
         let def = &self.units[u].facts.defs[d];
         let scope = parent_scope(&def.qualname);

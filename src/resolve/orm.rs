@@ -13,10 +13,10 @@ use seam_facts::python::{Arg, AssignKind, Call, DefKind, Expr};
 
 use super::builder::Builder;
 use super::dotted::{last_segment, receiver_of};
-use super::index::{Index, parent_scope};
+use super::index::{Index, is_decorated, parent_scope};
 use super::models::Models;
 use super::names::Value;
-use super::returns::FETCH_ONE;
+use super::returns::{FETCH_ONE, binds_first_param};
 use crate::analysis::{EdgeKind, Evidence, Query, QuerySource};
 
 /// Loader options that load a relationship with the query (`joinedload(User.roles)`).
@@ -241,14 +241,6 @@ impl Ctx<'_, '_> {
             return self.model_of(&typed);
         }
         let assign = &self.ix.units[vu].facts.assigns[va];
-        // In an instantiated scope: `instance = self.get_model_or_404(id)` with `self` bound.
-        if self.is_bound(&assign.scope)
-            && assign.kind == AssignKind::Plain
-            && let Expr::Call { callee, .. } = &assign.value
-            && let m @ Some(_) = self.model_of(&self.resolve(&assign.scope, &format!("{callee}()")))
-        {
-            return m;
-        }
         match (&assign.value, assign.kind) {
             (Expr::Call { callee, .. }, AssignKind::Plain) => {
                 let last = last_segment(callee);
@@ -602,20 +594,10 @@ fn call_binding(
         return None;
     }
     let declaring = class_of(ix, fu, fd);
-    let is_static = def
-        .decorators
-        .iter()
-        .any(|e| matches!(e, Expr::Name(n) if n == "staticmethod"));
+    let is_static = is_decorated(def, "staticmethod");
     let recv = receiver_of(&call.callee);
     let recv_value = recv.map(|r| ctx.resolve(&call.scope, r));
-    let through_class = matches!(&recv_value, Some(Value::Def(cu, cd))
-        if ix.units[*cu].facts.defs[*cd].kind == DefKind::Class);
-    let is_classmethod = def
-        .decorators
-        .iter()
-        .any(|e| matches!(e, Expr::Name(n) if n == "classmethod"));
-    let bound_recv =
-        declaring.is_some() && !is_static && recv.is_some() && (!through_class || is_classmethod);
+    let bound_recv = declaring.is_some() && binds_first_param(ix, def, recv_value.as_ref());
     // The instance `self` is in the caller: bound by an outer instantiation, or the caller's
     // own class.
     let caller_self = || -> Option<Value> {
@@ -1348,10 +1330,7 @@ fn method_template(ix: &Index<'_>, models: &Models, u0: usize, d0: usize) -> Vec
         }
         seen.push((u, d));
         let def = &ix.units[u].facts.defs[d];
-        let is_static = def
-            .decorators
-            .iter()
-            .any(|e| matches!(e, Expr::Name(n) if n == "staticmethod"));
+        let is_static = is_decorated(def, "staticmethod");
         let Some(me) = def
             .params
             .first()

@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use seam_facts::python::{Arg, Def, DefKind, Expr};
 
 use super::dotted::{last_segment, receiver_of};
-use super::index::{Index, parent_scope};
+use super::index::{Index, is_decorated, parent_scope};
 use super::names::Value;
 
 /// Rounds of bottom-up summarising: a helper returning another helper's result is known after
@@ -88,15 +88,25 @@ fn instance(v: Value, ix: &Index<'_>) -> Returned {
     }
 }
 
-fn is_decorated(def: &Def, name: &str) -> bool {
-    def.decorators
-        .iter()
-        .any(|e| matches!(e, Expr::Name(n) if n == name))
-}
-
 /// A method called through an instance or its class binds its first parameter to it.
 fn binds_receiver(def: &Def) -> bool {
     def.kind == DefKind::Method && !is_decorated(def, "staticmethod")
+}
+
+/// Whether a call of method `def` on `recv` binds the method's first parameter to `recv`:
+/// through an instance always, through the class only for a classmethod (`Budget.get(id)`);
+/// `Base.__init__(self, x)` through the class passes `self` as an argument instead.
+pub(crate) fn binds_first_param(ix: &Index<'_>, def: &Def, recv: Option<&Value>) -> bool {
+    binds_receiver(def)
+        && match recv {
+            Some(Value::Def(cu, cd)) => {
+                ix.units[*cu].facts.defs[*cd].kind != DefKind::Class
+                    || is_decorated(def, "classmethod")
+                    || def.params.first().is_some_and(|p| p.name == "cls")
+            }
+            Some(_) => true,
+            None => false,
+        }
 }
 
 /// `p`, `p.a.b` where `p` is parameter `k` of `def`: the symbolic value.
@@ -121,46 +131,6 @@ fn param_root(def: Option<&Def>, dotted: &str) -> Option<Returned> {
 impl Index<'_> {
     /// Fill [`Index::returned`]: every def's summary, rounds until nothing changes.
     pub fn summarise_returns(&mut self) {
-        // Every class's repository bases, once: lineage walks, member lookups and `self.attr`
-        // typing ask for them again and again. Each is resolved with the cache still empty, so
-        // the table does not depend on the order it is filled in.
-        let bases: Vec<Vec<Vec<(usize, usize)>>> = (0..self.units.len())
-            .into_par_iter()
-            .map(|u| {
-                self.units[u]
-                    .facts
-                    .defs
-                    .iter()
-                    .enumerate()
-                    .map(|(d, def)| {
-                        if def.kind == DefKind::Class {
-                            self.resolve_bases(u, d, 0)
-                        } else {
-                            Vec::new()
-                        }
-                    })
-                    .collect()
-            })
-            .collect();
-        self.class_bases = bases;
-        // `g.project = project` anywhere: what `g.project` holds in any handler.
-        let mut globals: std::collections::BTreeMap<String, Vec<(usize, usize)>> =
-            std::collections::BTreeMap::new();
-        for (u, unit) in self.units.iter().enumerate() {
-            for (a, assign) in unit.facts.assigns.iter().enumerate() {
-                for t in &assign.targets {
-                    if let Some((base, attr)) = t.split_once('.')
-                        && !attr.contains('.')
-                        && !base.contains('(')
-                        && self.resolve(u, &assign.scope, base)
-                            == Value::External(REQUEST_GLOBALS.to_owned())
-                    {
-                        globals.entry(attr.to_owned()).or_default().push((u, a));
-                    }
-                }
-            }
-        }
-        self.request_globals = globals.into_iter().collect();
         self.returned = self
             .units
             .iter()
@@ -519,17 +489,14 @@ impl Index<'_> {
         let Returned::Param { param, attrs, then } = summary else {
             return summary;
         };
-        // Through an instance, or a classmethod through its class, the receiver is parameter 0.
-        let bound = binds_receiver(def)
-            && match &recv {
-                Some(Returned::Value(Value::Def(cu, cd))) => {
-                    self.units[*cu].facts.defs[*cd].kind != DefKind::Class
-                        || is_decorated(def, "classmethod")
-                        || def.params.first().is_some_and(|p| p.name == "cls")
-                }
-                Some(_) => true,
-                None => false,
-            };
+        // Through an instance, or a classmethod through its class, the receiver is parameter 0
+        // (a symbolic receiver is a parameter of the caller's: an instance or a class alike).
+        let recv_value = match &recv {
+            Some(Returned::Value(v)) => Some(v),
+            Some(_) => Some(&Value::Dynamic),
+            None => None,
+        };
+        let bound = binds_first_param(self, def, recv_value);
         let base = if bound && param == 0 {
             recv.unwrap_or_default()
         } else {

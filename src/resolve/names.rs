@@ -185,8 +185,13 @@ impl<'a> Index<'a> {
     ) -> Value {
         let mut value: Option<Value> = None;
         for (i, (name, ops)) in segments(dotted).enumerate() {
-            // The value a method is looked up on: what its call binds `self`/`cls` to.
-            let mut recv = value.clone();
+            // The value a method is looked up on: what its call binds `self`/`cls` to (kept only
+            // for a segment that is called: this loop is the hottest path of resolution).
+            let mut recv = if ops.contains(&'(') {
+                value.clone()
+            } else {
+                None
+            };
             let mut v = if i == 0 {
                 if let Some(r) = root {
                     r.clone()

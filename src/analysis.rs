@@ -170,6 +170,20 @@ pub struct Query {
     pub assigned_columns: Vec<String>,
     /// The query runs inside a loop of its function (the N+1 pattern).
     pub in_loop: bool,
+    /// How an access made on the site's behalf gets there, outermost first: for `task.save()`
+    /// resolved into a mixin's `db.session.add(self)`, the step in `BaseMixin.save` (and in
+    /// each deeper helper) with its line, the call into the next step or the access itself.
+    /// The site's own line is `line`; empty for an access the site makes itself. Every
+    /// function on the chain is on the stack when the access runs.
+    pub via: Vec<ViaStep>,
+}
+
+/// One step of a [`Query::via`] chain: the function (node id) and the line in it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct ViaStep {
+    pub function: String,
+    pub file: String,
+    pub line: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -283,3 +283,105 @@ fn rendering_a_template_calls_the_context_processors() {
     assert_edge(v(), "views:inject_last_project", "table:project", "reads");
     assert_no_edge(v(), "views:whoami", "views:inject_last_project", "calls");
 }
+
+#[test]
+fn a_cascade_deletes_children_down_its_chain_and_nulls_the_last_level() {
+    let line = at("folders.py", "db.session.delete(folder)");
+    for t in ["table:folder", "table:note", "table:comment"] {
+        let e = assert_edge(v(), "folders:delete_folder", t, "writes");
+        assert_evidence(e, "folders.py", line);
+    }
+    // `Note.comments` has no delete cascade: the comments' key is set to NULL, and the
+    // comments themselves stay, with their reactions.
+    assert_no_edge(v(), "folders:delete_folder", "table:reaction", "writes");
+}
+
+#[test]
+fn an_attribute_set_through_a_relationship_updates_the_related_table() {
+    let e = assert_edge(v(), "folders:rename_notes_folder", "table:folder", "writes");
+    assert_evidence(
+        e,
+        "folders.py",
+        at("folders.py", "note.folder.name = \"moved\""),
+    );
+    assert_no_edge(v(), "folders:rename_notes_folder", "table:note", "writes");
+}
+
+#[test]
+fn a_decorator_that_passes_a_loaded_row_types_the_parameter_of_what_it_decorates() {
+    // `@with_folder` on the def, and Flask-RESTful's `method_decorators = [with_folder]`.
+    let e = assert_edge(v(), "folders:delete_folder", "table:folder", "writes");
+    assert_evidence(
+        e,
+        "folders.py",
+        at("folders.py", "db.session.delete(folder)"),
+    );
+    let e = assert_edge(v(), "folders:FolderResource.put", "table:folder", "writes");
+    assert_evidence(
+        e,
+        "folders.py",
+        at("folders.py", "folder.name = \"renamed\""),
+    );
+}
+
+#[test]
+fn an_access_made_on_a_callers_behalf_names_every_function_of_its_chain() {
+    let via = |site: &str, line: u64| -> Vec<(String, u64)> {
+        v()["queries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|q| {
+                q["site"] == site
+                    && q["line"] == line
+                    && !q["writes"].as_array().unwrap().is_empty()
+            })
+            .unwrap_or_else(|| panic!("a write of {site} at line {line}"))["via"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                (
+                    s["function"].as_str().unwrap().to_owned(),
+                    s["line"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    // `fetch_one(...).delete()`: the mixin's `delete` is on the stack, `fetch_one` is not.
+    assert_eq!(
+        via(
+            "views:delete_person",
+            at("views.py", "fetch_one(Person, id=person_id).delete()")
+        ),
+        [(
+            "helpers:CrudMixin.delete".to_owned(),
+            at("helpers.py", "db.session.delete(self)")
+        )]
+    );
+    // `super().delete(id)` → the base resource's `delete` → the model's `delete`.
+    assert_eq!(
+        via(
+            "resources:BudgetResource.delete",
+            at("resources.py", "return super().delete(instance_id)")
+        ),
+        [
+            (
+                "resources:BaseModelResource.delete".to_owned(),
+                at("resources.py", "instance.delete()")
+            ),
+            (
+                "models:Budget.delete".to_owned(),
+                at("models.py", "db.session.delete(self)")
+            ),
+        ]
+    );
+    // An access the site makes itself has no chain.
+    assert_eq!(
+        via(
+            "folders:delete_folder",
+            at("folders.py", "db.session.delete(folder)")
+        ),
+        []
+    );
+}

@@ -64,6 +64,9 @@ pub(crate) struct Index<'a> {
     /// Per unit, per def: a class's repository bases, resolved once (empty for a function);
     /// empty until [`Index::resolve_tables`] has run.
     pub class_bases: Vec<Vec<Vec<(usize, usize)>>>,
+    /// Parameters a decorator passes a typed row for (see `injected.rs`); filled by
+    /// [`Index::resolve_tables`].
+    pub injected: super::injected::Injected,
 }
 
 impl<'a> Index<'a> {
@@ -118,6 +121,7 @@ impl<'a> Index<'a> {
             request_globals: HashMap::default(),
             classes_by_name,
             class_bases: Vec::new(),
+            injected: Default::default(),
         }
     }
 

@@ -11,6 +11,7 @@ mod config;
 mod context_processors;
 mod dotted;
 mod index;
+mod injected;
 mod models;
 mod names;
 mod orm;

@@ -270,6 +270,7 @@ impl<'a> Index<'a> {
             }
         }
         self.request_globals = globals.into_iter().collect();
+        self.injected = super::injected::injected_params(self);
     }
 
     /// A bare name in a scope, by Python's scoping rules.
@@ -351,6 +352,11 @@ impl<'a> Index<'a> {
                                 _ => Value::Dynamic,
                             }
                         }
+                        // `def delete(self, project)` under a decorator that passes it.
+                        None => match self.injected.get(&(u, def, pos)) {
+                            Some(&(cu, cd)) => Value::Instance(cu, cd),
+                            None => Value::Dynamic,
+                        },
                         _ => Value::Dynamic,
                     },
                 }
@@ -854,6 +860,19 @@ impl<'a> Index<'a> {
     /// The def a scope qualname names, if any.
     pub fn def_of_scope(&self, u: usize, scope: &str) -> Option<usize> {
         self.units_index[u].defs.get(scope).copied()
+    }
+
+    /// The id of the node that owns line `line` of unit `u`: the innermost def around it, or
+    /// the module (for a line of an access chain, where only the line is kept).
+    pub fn owner_at(&self, u: usize, line: u32) -> String {
+        let defs = &self.units[u].facts.defs;
+        match (0..defs.len())
+            .filter(|&d| defs[d].line <= line && line <= defs[d].end_line)
+            .max_by_key(|&d| (defs[d].line, d))
+        {
+            Some(d) => self.symbol_id(u, d),
+            None => self.units[u].facts.module.clone(),
+        }
     }
 
     /// The id of the node that owns code in `scope` of unit `u`: the def, or the module.

@@ -17,7 +17,7 @@ use super::index::{Index, is_decorated, parent_scope};
 use super::models::Models;
 use super::names::Value;
 use super::returns::{FETCH_ONE, binds_first_param};
-use crate::analysis::{EdgeKind, Evidence, Query, QuerySource};
+use crate::analysis::{EdgeKind, Evidence, Query, QuerySource, ViaStep};
 
 /// Loader options that load a relationship with the query (`joinedload(User.roles)`).
 const EAGER_LOADERS: &[&str] = &[
@@ -232,7 +232,19 @@ impl Ctx<'_, '_> {
         if let Value::Instance(..) = v {
             return self.model_of(&v);
         }
-        let Value::Var(vu, va) = v else { return None };
+        let Value::Var(vu, va) = v else {
+            // `self.topic.forum`: the row a relationship of a typed instance leads to.
+            let (base, attr) = name.rsplit_once('.')?;
+            if base.contains(['(', '[']) {
+                return None;
+            }
+            let owner = self.instance_model(scope, base, calls_at, depth + 1)?;
+            return self
+                .models
+                .relationships
+                .get(&(owner, attr.to_owned()))?
+                .target;
+        };
         if vu != self.u {
             return None;
         }
@@ -378,24 +390,51 @@ impl Ctx<'_, '_> {
 
 /// What deleting a row of model `m` writes besides its table: the rows of its many-to-many
 /// association tables, and the children of its one-to-many relationships (deleted by a
-/// cascade, or their foreign key set to NULL, which is SQLAlchemy's default).
+/// cascade, or their foreign key set to NULL, which is SQLAlchemy's default); a child deleted
+/// by a `cascade="all, delete-orphan"` relationship takes its own children with it, followed
+/// to [`CASCADE_DEPTH`] (`Category` → forums → topics → posts).
 fn deleted_with(models: &Models, m: (usize, usize)) -> BTreeSet<String> {
-    let own = models.get(m).map(|x| x.table.as_str()).unwrap_or("");
-    let children = models.children.get(own);
-    models
-        .relationships
-        .iter()
-        .filter(|((owner, _), _)| *owner == m)
-        .filter_map(|(_, r)| match &r.secondary {
-            Some(s) => Some(s.clone()),
-            None => r
-                .target
-                .and_then(|t| models.get(t))
-                .map(|t| t.table.clone())
-                .filter(|t| t != own && children.is_some_and(|c| c.contains(t))),
-        })
-        .collect()
+    let mut out = BTreeSet::new();
+    let mut seen = vec![m];
+    let mut level = vec![m];
+    for _ in 0..CASCADE_DEPTH {
+        let mut next = Vec::new();
+        for &m in &level {
+            let own = models.get(m).map(|x| x.table.as_str()).unwrap_or("");
+            let children = models.children.get(own);
+            for ((owner, _), r) in &models.relationships {
+                if *owner != m {
+                    continue;
+                }
+                if let Some(s) = &r.secondary {
+                    out.insert(s.clone());
+                    continue;
+                }
+                let Some(t) = r.target else { continue };
+                let Some(child) = models.get(t).map(|x| x.table.as_str()) else {
+                    continue;
+                };
+                if child == own || !children.is_some_and(|c| c.contains(child)) {
+                    continue;
+                }
+                out.insert(child.to_owned());
+                if r.cascade_delete && !seen.contains(&t) {
+                    seen.push(t);
+                    next.push(t);
+                }
+            }
+        }
+        if next.is_empty() {
+            break;
+        }
+        next.sort_unstable();
+        level = next;
+    }
+    out
 }
+
+/// How many cascades deep a delete is followed.
+const CASCADE_DEPTH: usize = 4;
 
 /// The chain a call ends: its receivers, root first.
 fn chain(calls: &[Call], outer: usize) -> Vec<usize> {
@@ -1032,7 +1071,7 @@ fn scan<'a>(
                     kind: t.kind,
                     in_loop: call.in_loop,
                     by_key: t.by_key,
-                    via: vec![(t.unit, t.line)],
+                    via: t.path.iter().copied().chain([(t.unit, t.line)]).collect(),
                     ..Access::default()
                 };
                 if t.write {
@@ -1243,9 +1282,19 @@ fn record(
         b.edge(&site, &format!("table:{t}"), EdgeKind::Writes, file, line);
     }
     // The lines of the chain that leads to the access (the inherited method's, the helper's),
-    // kept as further occurrences of each edge, read and write alike.
+    // kept as further occurrences of each edge, read and write alike, and as the query's
+    // chain with the function each line is in.
+    let mut via: Vec<ViaStep> = Vec::with_capacity(acc.via.len());
     for &(vu, vline) in &acc.via {
         let vfile = ix.units[vu].file.rel.as_str();
+        let step = ViaStep {
+            function: ix.owner_at(vu, vline),
+            file: vfile.to_owned(),
+            line: vline,
+        };
+        if via.last() != Some(&step) {
+            via.push(step);
+        }
         for t in &acc.reads {
             b.edge(&site, &format!("table:{t}"), EdgeKind::Reads, vfile, vline);
         }
@@ -1269,6 +1318,7 @@ fn record(
         locking: acc.locking,
         assigned_columns: acc.assigned.into_iter().collect(),
         in_loop: acc.in_loop,
+        via,
     });
 }
 
@@ -1286,6 +1336,9 @@ struct Template {
     by_key: bool,
     unit: usize,
     line: u32,
+    /// The calls between the inherited method and the method that makes the access
+    /// (`create` → `create_no_commit`): (unit, line) of each, outermost first.
+    path: Vec<(usize, u32)>,
 }
 
 /// The class a method def belongs to.
@@ -1323,8 +1376,11 @@ fn inherited_method(
 fn method_template(ix: &Index<'_>, models: &Models, u0: usize, d0: usize) -> Vec<Template> {
     let mut out: Vec<Template> = Vec::new();
     let mut seen: Vec<(usize, usize)> = Vec::new();
-    let mut work: Vec<(usize, usize, u32)> = vec![(u0, d0, 0)];
-    while let Some((u, d, depth)) = work.pop() {
+    // (unit, def, the calls that lead to it).
+    type Work = (usize, usize, Vec<(usize, u32)>);
+    let mut work: Vec<Work> = vec![(u0, d0, Vec::new())];
+    while let Some((u, d, path)) = work.pop() {
+        let depth = path.len() as u32;
         if seen.contains(&(u, d)) || seen.len() >= TEMPLATE_METHODS {
             continue;
         }
@@ -1379,7 +1435,9 @@ fn method_template(ix: &Index<'_>, models: &Models, u0: usize, d0: usize) -> Vec
                 && ix.units[gu].facts.defs[gd].kind != DefKind::Class
                 && class_of(ix, gu, gd).is_some_and(|gc| models.get((gu, gc)).is_none())
             {
-                work.push((gu, gd, depth + 1));
+                let mut deeper = path.clone();
+                deeper.push((u, c.line));
+                work.push((gu, gd, deeper));
                 continue;
             }
             if receivers.contains(&i) {
@@ -1402,6 +1460,7 @@ fn method_template(ix: &Index<'_>, models: &Models, u0: usize, d0: usize) -> Vec
                     by_key: false,
                     unit: u,
                     line: root.line,
+                    path: path.clone(),
                 };
                 for &l in &links {
                     match last_segment(&calls[l].callee) {
@@ -1435,6 +1494,7 @@ fn method_template(ix: &Index<'_>, models: &Models, u0: usize, d0: usize) -> Vec
                     by_key: root_last == "get",
                     unit: u,
                     line: root.line,
+                    path: path.clone(),
                 });
             } else if links.len() == 1
                 && sessionish
@@ -1456,11 +1516,12 @@ fn method_template(ix: &Index<'_>, models: &Models, u0: usize, d0: usize) -> Vec
                         by_key: false,
                         unit: u,
                         line: c.line,
+                        path: path.clone(),
                     });
                 }
             }
         }
     }
-    out.sort_by(|a, b| (a.unit, a.line, a.kind).cmp(&(b.unit, b.line, b.kind)));
+    out.sort_by(|a, b| (a.unit, a.line, a.kind, &a.path).cmp(&(b.unit, b.line, b.kind, &b.path)));
     out
 }

@@ -159,6 +159,7 @@ mod tests {
             locking: false,
             assigned_columns: Vec::new(),
             in_loop: false,
+            via: Vec::new(),
         }
     }
 

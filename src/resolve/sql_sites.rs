@@ -150,6 +150,7 @@ fn query(site: &str, file: &str, line: u32, st: &Statement) -> Query {
         locking: st.locking,
         assigned_columns: st.assigned_columns.clone(),
         in_loop: false,
+        via: Vec::new(),
     }
 }
 

@@ -777,6 +777,17 @@ pub fn check_contract(v: &Value) {
         }
         let _ = strs(q, "equality_columns");
         let _ = joins(q);
+        // The chain of an access made on the site's behalf: functions that are nodes.
+        for step in arr(q, "via") {
+            let f = s(step, "function");
+            assert!(
+                node_set.contains(f),
+                "query via `{f}`, not a node: {}",
+                short(q)
+            );
+            let _ = s(step, "file");
+            assert!(u(step, "line") >= 1, "query via line 0: {}", short(q));
+        }
     }
 
     for x in arr(v, "external_calls") {

@@ -62,6 +62,9 @@ struct Graph {
     next: BTreeMap<String, Vec<String>>,
     reads: BTreeMap<String, BTreeSet<String>>,
     writes: BTreeMap<String, BTreeSet<String>>,
+    /// Tables written on a caller's behalf by a function on a query's `via` chain (the mixin's
+    /// `save` behind `task.save()`): on the stack when the write runs, as the trace sees it.
+    writes_on_behalf: BTreeMap<String, BTreeSet<String>>,
 }
 
 impl Graph {
@@ -70,7 +73,22 @@ impl Graph {
             next: BTreeMap::new(),
             reads: BTreeMap::new(),
             writes: BTreeMap::new(),
+            writes_on_behalf: BTreeMap::new(),
         };
+        for q in seam["queries"].as_array().map(Vec::as_slice).unwrap_or(&[]) {
+            let written: BTreeSet<String> = strs(q, "writes")
+                .iter()
+                .map(|t| t.trim_start_matches("table:").to_owned())
+                .collect();
+            for step in q["via"].as_array().map(Vec::as_slice).unwrap_or(&[]) {
+                if let Some(f) = step["function"].as_str() {
+                    g.writes_on_behalf
+                        .entry(f.to_owned())
+                        .or_default()
+                        .extend(written.iter().cloned());
+                }
+            }
+        }
         for e in seam["edges"].as_array().map(Vec::as_slice).unwrap_or(&[]) {
             let (from, to) = (
                 e["from"].as_str().unwrap_or(""),
@@ -191,7 +209,8 @@ pub fn score(trace: &Value, seam: &Value) -> TraceScore {
             .as_str()
             .unwrap_or("")
             .replace(".<locals>", "");
-        let (_, got) = g.reach(&id);
+        let (_, mut got) = g.reach(&id);
+        got.extend(g.writes_on_behalf.get(&id).into_iter().flatten().cloned());
         s.function_write_recall.of += want.len();
         s.function_write_recall.hit += want.intersection(&got).count();
     }

@@ -39,6 +39,18 @@ pub(crate) struct Model {
 pub(crate) struct Relationship {
     pub target: Option<(usize, usize)>,
     pub secondary: Option<String>,
+    /// `cascade="all, delete-orphan"` (or any cascade naming `delete`): deleting the owner
+    /// deletes the related rows, and so on down their own cascades.
+    pub cascade_delete: bool,
+}
+
+/// A `cascade=` keyword among `args` that includes deletes (`"all"`, `"delete"`,
+/// `"delete-orphan"`).
+fn cascades_delete(args: &[Arg]) -> bool {
+    args.iter().any(|a| {
+        a.keyword.as_deref() == Some("cascade")
+            && matches!(&a.value, Expr::Str(s) if s.split(',').any(|c| matches!(c.trim(), "all" | "delete" | "delete-orphan")))
+    })
 }
 
 #[derive(Debug, Default)]
@@ -404,6 +416,7 @@ fn relationships_of_class(
             Relationship {
                 target: target_model,
                 secondary: secondary.clone(),
+                cascade_delete: cascades_delete(args),
             },
         );
         // `backref='author'` puts the reverse attribute on the target class.
@@ -411,17 +424,21 @@ fn relationships_of_class(
             .iter()
             .find(|a| a.keyword.as_deref() == Some("backref"))
             .and_then(|a| match &a.value {
-                Expr::Str(s) => Some(s.clone()),
-                Expr::Call { args, .. } => str_arg(args, 0, "name"),
+                Expr::Str(s) => Some((s.clone(), false)),
+                // `backref=db.backref("report", cascade="all, delete-orphan")`.
+                Expr::Call { args, .. } => {
+                    str_arg(args, 0, "name").map(|n| (n, cascades_delete(args)))
+                }
                 _ => None,
             });
-        if let (Some(back), Some(tm)) = (backref, target_model) {
+        if let (Some((back, cascade_delete)), Some(tm)) = (backref, target_model) {
             models
                 .relationships
                 .entry((tm, back))
                 .or_insert(Relationship {
                     target: Some(model),
                     secondary,
+                    cascade_delete,
                 });
         }
     }

@@ -11,6 +11,9 @@
 //!   relationship assigned writes its association table;
 //! - Flask's request globals (`g.project = Project.query.get(...)` in a `before_request` hook);
 //! - SQLAlchemy-Continuum's side writes (`<table>_version`, `transaction`);
+//! - deletes down their cascades, updates through relationships, rows a decorator injects,
+//!   properties read (their getters run), statements extended in a local, calls on a module
+//!   a function returns, and the `via` chain of every access made on a caller's behalf;
 //! - migrations stay in the graph but out of the advice.
 
 mod common;
@@ -384,4 +387,42 @@ fn an_access_made_on_a_callers_behalf_names_every_function_of_its_chain() {
         ),
         []
     );
+}
+
+#[test]
+fn reading_a_property_calls_its_getter_and_what_it_reads() {
+    let e = assert_edge(
+        v(),
+        "folders:show_first_comment",
+        "folders:Note.first_comment",
+        "calls",
+    );
+    assert_evidence(
+        e,
+        "folders.py",
+        at("folders.py", "return note.first_comment"),
+    );
+    assert_edge(v(), "folders:Note.first_comment", "table:comment", "reads");
+}
+
+#[test]
+fn a_statement_extended_in_a_local_reads_what_each_step_joins() {
+    let e = assert_edge(v(), "folders:search_folders", "table:note", "reads");
+    assert_evidence(
+        e,
+        "folders.py",
+        at("folders.py", "stmt = stmt.outerjoin(Note"),
+    );
+    assert_edge(v(), "folders:search_folders", "table:folder", "reads");
+}
+
+#[test]
+fn a_function_that_returns_a_module_makes_calls_on_its_result_calls_into_the_module() {
+    let e = assert_edge(v(), "folders:detach_note", "registry:detach", "calls");
+    assert_evidence(
+        e,
+        "folders.py",
+        at("folders.py", "_registry().detach(note_id)"),
+    );
+    assert_edge(v(), "registry:detach", "table:note", "writes");
 }

@@ -15,6 +15,7 @@ mod injected;
 mod models;
 mod names;
 mod orm;
+mod properties;
 mod returns;
 mod routes;
 mod self_check;
@@ -66,6 +67,7 @@ pub fn resolve(loaded: &Loaded) -> Analysis {
     calls::resolve_calls(&ix, &targets, &mut b);
     auth_loaders::resolve_auth_loaders(&ix, &mut b);
     context_processors::resolve_context_processors(&ix, &mut b);
+    properties::resolve_properties(&ix, &mut b);
     timer.mark("calls");
     orm::resolve_orm(&ix, &models, &targets, &mut b);
     timer.mark("orm");

@@ -865,8 +865,17 @@ fn scan<'a>(
             let root = &calls[links[0]];
             let mut acc = Access::default();
             let sources = ctx.source_models(root);
-            if !sources.is_empty() {
-                let main_table = ctx.table(sources[0]);
+            // `stmt = stmt.outerjoin(TokenOwner, ...)`, `q = q.filter(Realm.name == n)`: a
+            // statement built up in a local (its model read where it started) reads what
+            // each step joins or filters on.
+            let continued = sources.is_empty()
+                && matches!(
+                    last_segment(&root.callee),
+                    "join" | "outerjoin" | "join_from" | "filter" | "where"
+                )
+                && receiver_of(&root.callee).is_some_and(|r| !r.contains(['(', '[']));
+            if !sources.is_empty() || continued {
+                let main_table = sources.first().map(|&m| ctx.table(m)).unwrap_or_default();
                 acc.kind = "select";
                 for &m in &sources {
                     acc.reads.insert(ctx.table(m));
@@ -923,6 +932,7 @@ fn scan<'a>(
                         && !root.callee.to_ascii_lowercase().contains("session");
                     if matches!(method, "update" | "delete" | "insert")
                         && (link != links[0] || is_core_write)
+                        && !main_table.is_empty()
                     {
                         acc.kind = match method {
                             "update" => "update",

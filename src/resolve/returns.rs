@@ -211,7 +211,9 @@ impl Index<'_> {
                     return r;
                 }
                 match self.resolve_hops(u, scope, n, hops + 1) {
-                    v @ Value::Instance(..) => Returned::Value(v),
+                    // `return stored_files_service` after a late import: calls on the result
+                    // are calls into that module.
+                    v @ (Value::Instance(..) | Value::Module(_)) => Returned::Value(v),
                     Value::Var(vu, va) if vu == u => {
                         let a = &self.units[u].facts.assigns[va];
                         if a.scope == scope

@@ -52,6 +52,9 @@ pub enum EdgeKind {
     Inherits,
     /// ORM model → the model a `relationship()` (or its backref) navigates to.
     Relates,
+    /// A repository decorator (its def, a factory, a class's `__call__`) → each def it is
+    /// applied to and whose call its nested wrapper makes at run time.
+    Wraps,
 }
 
 impl EdgeKind {
@@ -68,6 +71,7 @@ impl EdgeKind {
             EdgeKind::Maps => "maps",
             EdgeKind::Inherits => "inherits",
             EdgeKind::Relates => "relates",
+            EdgeKind::Wraps => "wraps",
         }
     }
 }

@@ -30,6 +30,9 @@ pub fn base(kind: EdgeKind) -> f64 {
         EdgeKind::Imports => 0.3,
         // Routes are not clustered: they follow their handler.
         EdgeKind::Handles => 0.0,
+        // The decorated def's `calls` edge to its decorator (the decoration) already binds
+        // them; the wrapper calling back is the same tie seen from the other side.
+        EdgeKind::Wraps => 0.0,
     }
 }
 

@@ -1,10 +1,9 @@
 //! Arguments a decorator injects: a wrapper that loads a row and calls the function it wraps
 //! with it (`return f(*args, project=project, **kwargs)` after
 //! `project = Project.query.get(...)`) types that parameter of every function it decorates,
-//! which declares it bare (`def delete(self, project)`). Decorators are read where Python
-//! applies them: `@need_auth` on the def, `@need_auth(...)` (a decorator factory), and
-//! Flask-RESTful's `method_decorators = [need_auth]` on a resource class (for its HTTP
-//! methods, and those of its subclasses).
+//! which declares it bare (`def delete(self, project)`). Decorators are read as
+//! [`decorators::applied`] reads them (on the def, a factory's, a class's `__call__`,
+//! Flask-RESTful's `method_decorators`).
 //!
 //! Why: handlers of such apps receive their aggregate from the decorator, so without this
 //! every `db.session.delete(project)` in them has no table.
@@ -13,14 +12,12 @@ use std::collections::{BTreeMap, HashMap};
 
 use seam_facts::python::{DefKind, Expr};
 
+use super::decorators;
 use super::index::{Index, parent_scope};
 use super::names::Value;
 
 /// (unit, def, parameter position) → the class the decorator passes for it.
 pub type Injected = HashMap<(usize, usize, usize), (usize, usize)>;
-
-/// Flask-RESTful dispatches these to a resource's method of the same name.
-const HTTP_METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "head", "options"];
 
 /// Every decorator that injects a typed keyword, and the parameters it types on the defs it
 /// decorates. Built from `ix` as it resolves before the table is filled, so the result does
@@ -78,18 +75,7 @@ pub fn injected_params(ix: &Index<'_>) -> Injected {
             if def.kind == DefKind::Class {
                 continue;
             }
-            let scope = parent_scope(&def.qualname);
-            let mut decorators: Vec<(usize, usize)> = def
-                .decorators
-                .iter()
-                .filter_map(|e| decorator_def(ix, u, scope, e))
-                .collect();
-            if def.kind == DefKind::Method
-                && HTTP_METHODS.contains(&def.qualname.rsplit('.').next().unwrap_or(""))
-            {
-                decorators.extend(method_decorators(ix, u, scope));
-            }
-            for x in decorators {
+            for (x, _) in decorators::applied(ix, u, d) {
                 let Some(kw) = injects.get(&x) else { continue };
                 for (pos, p) in def.params.iter().enumerate() {
                     if p.star == 0
@@ -128,44 +114,4 @@ fn calling_parameter(ix: &Index<'_>, u: usize, scope: &str, callee: &str) -> Opt
         current = parent_scope(current);
     }
     None
-}
-
-/// The repository def a decorator expression names (`need_auth`, `need_auth(...)`).
-fn decorator_def(ix: &Index<'_>, u: usize, scope: &str, e: &Expr) -> Option<(usize, usize)> {
-    let name = match e {
-        Expr::Name(n) => n.as_str(),
-        Expr::Call { callee, .. } => callee.as_str(),
-        _ => return None,
-    };
-    match ix.resolve(u, scope, name) {
-        Value::Def(du, dd) if ix.units[du].facts.defs[dd].kind != DefKind::Class => Some((du, dd)),
-        _ => None,
-    }
-}
-
-/// The decorators Flask-RESTful applies to the HTTP methods of class `class_scope`: its own
-/// `method_decorators = [...]`, else the nearest ancestor's.
-fn method_decorators(ix: &Index<'_>, u: usize, class_scope: &str) -> Vec<(usize, usize)> {
-    let Some(&c) = ix.units_index[u].defs.get(class_scope) else {
-        return Vec::new();
-    };
-    for (cu, cd) in ix.lineage(u, c) {
-        let qual = ix.units[cu].facts.defs[cd].qualname.as_str();
-        let Some(assign) = ix.units[cu]
-            .facts
-            .assigns
-            .iter()
-            .find(|a| a.scope == qual && a.targets.iter().any(|t| t == "method_decorators"))
-        else {
-            continue;
-        };
-        let Expr::List(items) = &assign.value else {
-            return Vec::new();
-        };
-        return items
-            .iter()
-            .filter_map(|e| decorator_def(ix, cu, qual, e))
-            .collect();
-    }
-    Vec::new()
 }

@@ -9,6 +9,7 @@ mod calls;
 mod catalogs;
 mod config;
 mod context_processors;
+mod decorators;
 mod dotted;
 mod index;
 mod injected;
@@ -68,6 +69,7 @@ pub fn resolve(loaded: &Loaded) -> Analysis {
     auth_loaders::resolve_auth_loaders(&ix, &mut b);
     context_processors::resolve_context_processors(&ix, &mut b);
     properties::resolve_properties(&ix, &mut b);
+    decorators::resolve_wraps(&ix, &mut b);
     timer.mark("calls");
     orm::resolve_orm(&ix, &models, &targets, &mut b);
     timer.mark("orm");

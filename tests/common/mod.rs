@@ -27,6 +27,7 @@ pub const EDGE_KINDS: &[&str] = &[
     "maps",
     "inherits",
     "relates",
+    "wraps",
 ];
 
 pub fn bin() -> &'static str {
@@ -578,6 +579,7 @@ pub fn check_contract(v: &Value) {
                     && has_tag(v, to, "model")
             }
             "imports" => kf == "module" && kt == "module",
+            "wraps" => matches!(kf, "function" | "method") && matches!(kt, "function" | "method"),
             "contains" => matches!(
                 (kf, kt),
                 ("module", "class" | "function")

@@ -7,7 +7,9 @@
 //! view class, its methods through `contains`), then `calls` edges breadth-first to
 //! [`REACH_DEPTH`], and the `reads`/`writes` edges of everything reached; plus, for a
 //! class-based view, the view class's own accesses (what its inherited HTTP methods do on an
-//! instance of it). Pairs are
+//! instance of it). A function's side is its reach, plus what it writes on a caller's behalf
+//! (it is on a query's `via` chain), plus, for a wrapper nested in a decorator, the reach of
+//! every def the decorator `wraps` (the wrapper calls them). Pairs are
 //! (route, table) and (function, table); recall is the share of run-time pairs seam reaches,
 //! precision the share of seam's pairs (on exercised routes) the run time confirms. Static
 //! reach over-approximates (every branch, every caller of a shared helper), so precision is
@@ -65,6 +67,10 @@ struct Graph {
     /// Tables written on a caller's behalf by a function on a query's `via` chain (the mixin's
     /// `save` behind `task.save()`): on the stack when the write runs, as the trace sees it.
     writes_on_behalf: BTreeMap<String, BTreeSet<String>>,
+    /// `wraps` edges: a decorator → the defs its nested wrapper calls at run time.
+    wraps: BTreeMap<String, Vec<String>>,
+    /// `contains` edges reversed: a nested def → the def it is in.
+    parent: BTreeMap<String, String>,
 }
 
 impl Graph {
@@ -74,6 +80,8 @@ impl Graph {
             reads: BTreeMap::new(),
             writes: BTreeMap::new(),
             writes_on_behalf: BTreeMap::new(),
+            wraps: BTreeMap::new(),
+            parent: BTreeMap::new(),
         };
         for q in seam["queries"].as_array().map(Vec::as_slice).unwrap_or(&[]) {
             let written: BTreeSet<String> = strs(q, "writes")
@@ -107,10 +115,29 @@ impl Graph {
                 "writes" => {
                     g.writes.entry(from.to_owned()).or_default().insert(table());
                 }
+                "wraps" => g
+                    .wraps
+                    .entry(from.to_owned())
+                    .or_default()
+                    .push(to.to_owned()),
                 _ => {}
+            }
+            if e["kind"] == "contains" {
+                g.parent.insert(to.to_owned(), from.to_owned());
             }
         }
         g
+    }
+
+    /// The defs run by a wrapper nested in a decorator: what each enclosing def `wraps`.
+    fn wrapped_by(&self, node: &str) -> Vec<&str> {
+        let mut out = Vec::new();
+        let mut at = self.parent.get(node);
+        while let Some(p) = at {
+            out.extend(self.wraps.get(p).into_iter().flatten().map(String::as_str));
+            at = self.parent.get(p);
+        }
+        out
     }
 
     /// Tables a node reads and writes itself.
@@ -211,6 +238,10 @@ pub fn score(trace: &Value, seam: &Value) -> TraceScore {
             .replace(".<locals>", "");
         let (_, mut got) = g.reach(&id);
         got.extend(g.writes_on_behalf.get(&id).into_iter().flatten().cloned());
+        // A decorator's wrapper (`admin_required.decorated_function`) runs what it wraps.
+        for wrapped in g.wrapped_by(&id) {
+            got.extend(g.reach(wrapped).1);
+        }
         s.function_write_recall.of += want.len();
         s.function_write_recall.hit += want.intersection(&got).count();
     }

@@ -1,0 +1,152 @@
+//! The repository's own decorators and what they wrap. A decorator is read where Python
+//! applies it: `@need_auth` on the def, `@need_auth(...)` (a factory, whose nested wrapper
+//! does the work), `@log_with(log)` (a class: its `__call__` wraps), and Flask-RESTful's
+//! `method_decorators = [need_auth]` on a resource class or its ancestor (for its HTTP
+//! methods). A decorator with a nested def wraps: at run time its wrapper runs around every
+//! def it is applied to, so a `wraps` edge goes from the decorator to each of them. The
+//! decorated def's own `calls` edge to the decorator (the decoration) is what pulls the two
+//! together for clustering; `wraps` says, for what a wrapper reaches at run time, which defs
+//! it calls through the function it closes over.
+
+use seam_facts::python::{DefKind, Expr};
+
+use super::builder::Builder;
+use super::index::{Index, parent_scope};
+use super::names::Value;
+use crate::analysis::EdgeKind;
+
+/// Flask-RESTful dispatches these to a resource's method of the same name.
+pub(crate) const HTTP_METHODS: &[&str] =
+    &["get", "post", "put", "patch", "delete", "head", "options"];
+
+/// The repository decorators applied to def `(u, d)`, each with the line that applies it:
+/// the def's own decorators, then its class's `method_decorators` for an HTTP method.
+pub(crate) fn applied(ix: &Index<'_>, u: usize, d: usize) -> Vec<((usize, usize), u32)> {
+    let def = &ix.units[u].facts.defs[d];
+    if def.kind == DefKind::Class {
+        return Vec::new();
+    }
+    let scope = parent_scope(&def.qualname);
+    let mut out: Vec<((usize, usize), u32)> = def
+        .decorators
+        .iter()
+        .filter_map(|e| decorator_def(ix, u, scope, e))
+        .map(|x| (x, def.line))
+        .collect();
+    if def.kind == DefKind::Method
+        && HTTP_METHODS.contains(&def.qualname.rsplit('.').next().unwrap_or(""))
+    {
+        out.extend(method_decorators(ix, u, scope));
+    }
+    out
+}
+
+/// The repository def a decorator expression names: a function (`need_auth`), a factory
+/// (`need_auth(...)`), or a class's `__call__` (`log_with(log)`).
+fn decorator_def(ix: &Index<'_>, u: usize, scope: &str, e: &Expr) -> Option<(usize, usize)> {
+    let name = match e {
+        Expr::Name(n) => n.as_str(),
+        Expr::Call { callee, .. } => callee.as_str(),
+        _ => return None,
+    };
+    match ix.resolve(u, scope, name) {
+        Value::Def(du, dd) if ix.units[du].facts.defs[dd].kind != DefKind::Class => Some((du, dd)),
+        Value::Def(cu, cd) if matches!(e, Expr::Call { .. }) => {
+            match ix.class_member(cu, cd, "__call__", 0) {
+                Some(Value::Def(mu, md)) => Some((mu, md)),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The decorators Flask-RESTful applies to the HTTP methods of class `class_scope`: its own
+/// `method_decorators = [...]`, else the nearest ancestor's, with the line that lists them.
+fn method_decorators(ix: &Index<'_>, u: usize, class_scope: &str) -> Vec<((usize, usize), u32)> {
+    let Some(&c) = ix.units_index[u].defs.get(class_scope) else {
+        return Vec::new();
+    };
+    for (cu, cd) in ix.lineage(u, c) {
+        let qual = ix.units[cu].facts.defs[cd].qualname.as_str();
+        let Some(assign) = ix.units[cu]
+            .facts
+            .assigns
+            .iter()
+            .find(|a| a.scope == qual && a.targets.iter().any(|t| t == "method_decorators"))
+        else {
+            continue;
+        };
+        let Expr::List(items) = &assign.value else {
+            return Vec::new();
+        };
+        return items
+            .iter()
+            .filter_map(|e| decorator_def(ix, cu, qual, e))
+            .map(|x| (x, assign.line))
+            .collect();
+    }
+    Vec::new()
+}
+
+/// Whether def `(u, d)` has a def nested in it: a decorator that wraps rather than registers.
+fn has_wrapper(ix: &Index<'_>, u: usize, d: usize) -> bool {
+    let qual = ix.units[u].facts.defs[d].qualname.as_str();
+    ix.units[u]
+        .facts
+        .defs
+        .iter()
+        .any(|n| n.kind != DefKind::Class && parent_scope(&n.qualname) == qual)
+}
+
+/// `wraps` edges: decorator → every def it wraps, at the line that applies it.
+pub(crate) fn resolve_wraps(ix: &Index<'_>, b: &mut Builder) {
+    for (u, unit) in ix.units.iter().enumerate() {
+        let file = unit.file.rel.as_str();
+        for d in 0..unit.facts.defs.len() {
+            if ix.def_of_scope(u, &unit.facts.defs[d].qualname) != Some(d) {
+                continue; // a redefinition: the first one is the node
+            }
+            for ((xu, xd), line) in applied(ix, u, d) {
+                if (xu, xd) != (u, d) && has_wrapper(ix, xu, xd) {
+                    b.edge(
+                        &ix.symbol_id(xu, xd),
+                        &ix.symbol_id(u, d),
+                        EdgeKind::Wraps,
+                        file,
+                        line,
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::analyze;
+    use crate::analysis::EdgeKind;
+
+    #[test]
+    fn a_decorator_that_nests_a_wrapper_wraps_what_it_decorates() {
+        let a = analyze(&[(
+            "m.py",
+            "def auth(f):\n    def wrapper(*a, **k):\n        return f(*a, **k)\n    return wrapper\n\ndef register(f):\n    return f\n\nclass log_with:\n    def __init__(self, log):\n        self.log = log\n    def __call__(self, func):\n        def log_wrapper(*a):\n            return func(*a)\n        return log_wrapper\n\n@auth\ndef view():\n    pass\n\n@register\ndef hook():\n    pass\n\n@log_with(1)\ndef logged():\n    pass\n\nclass Resource:\n    method_decorators = [auth]\n    def get(self):\n        pass\n    def helper(self):\n        pass\n",
+        )]);
+        let mut wraps: Vec<(&str, &str)> = a
+            .edges
+            .iter()
+            .filter(|e| e.kind == EdgeKind::Wraps)
+            .map(|e| (e.from.as_str(), e.to.as_str()))
+            .collect();
+        wraps.sort();
+        assert_eq!(
+            wraps,
+            vec![
+                ("m:auth", "m:Resource.get"),
+                ("m:auth", "m:view"),
+                ("m:log_with.__call__", "m:logged"),
+            ]
+        );
+    }
+}

@@ -426,3 +426,40 @@ fn a_function_that_returns_a_module_makes_calls_on_its_result_calls_into_the_mod
     );
     assert_edge(v(), "registry:detach", "table:note", "writes");
 }
+
+#[test]
+fn a_row_a_helper_returns_for_the_model_passed_is_the_one_deleted() {
+    let e = assert_edge(v(), "folders:delete_reaction", "table:reaction", "writes");
+    assert_evidence(
+        e,
+        "folders.py",
+        at(
+            "folders.py",
+            "db.session.delete(fetch_one(Reaction, id=reaction_id))",
+        ),
+    );
+}
+
+#[test]
+fn a_name_assigned_on_several_branches_takes_the_assignment_that_reaches_the_use() {
+    // `folder = None` first, `folder = Folder(name=name)` on the branch that creates it.
+    let e = assert_edge(v(), "folders:upsert_folder", "table:folder", "writes");
+    assert_evidence(e, "folders.py", at("folders.py", "db.session.add(folder)"));
+}
+
+#[test]
+fn a_decorator_with_a_wrapper_wraps_what_it_is_applied_to() {
+    let e = assert_edge(v(), "folders:with_folder", "folders:delete_folder", "wraps");
+    assert_evidence(e, "folders.py", at("folders.py", "@with_folder"));
+    let e = assert_edge(
+        v(),
+        "folders:with_folder",
+        "folders:FolderResource.put",
+        "wraps",
+    );
+    assert_evidence(
+        e,
+        "folders.py",
+        at("folders.py", "method_decorators = [with_folder]"),
+    );
+}

@@ -27,11 +27,29 @@ pub(crate) fn applied(ix: &Index<'_>, u: usize, d: usize) -> Vec<((usize, usize)
         return Vec::new();
     }
     let scope = parent_scope(&def.qualname);
+    let calls = &ix.units[u].facts.calls;
+    // The decorator's own line: the front end records a decoration as a call in the def's
+    // scope (`def.line` is the first decorator's).
+    let line_of = |name: &str| {
+        ix.units_index[u]
+            .calls_in
+            .get(def.qualname.as_str())
+            .into_iter()
+            .flatten()
+            .map(|&c| &calls[c])
+            .find(|c| c.callee == name && c.line < def.end_line.max(def.line + 1))
+            .map_or(def.line, |c| c.line)
+    };
     let mut out: Vec<((usize, usize), u32)> = def
         .decorators
         .iter()
-        .filter_map(|e| decorator_def(ix, u, scope, e))
-        .map(|x| (x, def.line))
+        .filter_map(|e| {
+            let name = match e {
+                Expr::Name(n) | Expr::Call { callee: n, .. } => n.as_str(),
+                _ => return None,
+            };
+            decorator_def(ix, u, scope, e).map(|x| (x, line_of(name)))
+        })
         .collect();
     if def.kind == DefKind::Method
         && HTTP_METHODS.contains(&def.qualname.rsplit('.').next().unwrap_or(""))

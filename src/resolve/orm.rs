@@ -248,6 +248,40 @@ impl Ctx<'_, '_> {
         if vu != self.u {
             return None;
         }
+        self.assigned_model(vu, va, calls_at, depth)
+    }
+
+    /// [`Ctx::instance_model`] of `name` used at `line`: when the binding scoping picks does not
+    /// type it (`resolver = None` first), the nearest earlier assignment of the name in the
+    /// scope that does (`resolver = Resolver(...)` on the branch that creates it).
+    fn instance_model_at(
+        &self,
+        scope: &str,
+        name: &str,
+        line: u32,
+        calls_at: &HashMap<(&str, u32), Vec<usize>>,
+        assigned: &HashMap<(&str, &str), Vec<usize>>,
+    ) -> Option<(usize, usize)> {
+        if let Some(m) = self.instance_model(scope, name, calls_at, 0) {
+            return Some(m);
+        }
+        let assigns = &self.ix.units[self.u].facts.assigns;
+        assigned
+            .get(&(scope, name))?
+            .iter()
+            .rev()
+            .filter(|&&a| assigns[a].line <= line)
+            .find_map(|&a| self.assigned_model(self.u, a, calls_at, 1))
+    }
+
+    /// The model of the row assignment `(vu, va)` of the unit being read stores.
+    fn assigned_model(
+        &self,
+        vu: usize,
+        va: usize,
+        calls_at: &HashMap<(&str, u32), Vec<usize>>,
+        depth: u32,
+    ) -> Option<(usize, usize)> {
         // A constructor call or an annotation types the variable.
         if let typed @ Value::Instance(..) = self.ix.var_type(vu, va, 0) {
             return self.model_of(&typed);
@@ -848,6 +882,21 @@ fn scan<'a>(
             .iter()
             .filter_map(|&c| calls[c].receiver.map(|r| r as usize))
             .collect();
+        // Single-name plain assignments by (scope, name), in source order: the candidates
+        // for the assignment that reaches a use (`Ctx::instance_model_at`).
+        let mut assigned: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+        for (a, x) in unit.facts.assigns.iter().enumerate() {
+            if let [t] = x.targets.as_slice()
+                && x.kind == AssignKind::Plain
+                && only.is_none_or(|s| x.scope == s)
+                && !t.contains(['.', '['])
+            {
+                assigned
+                    .entry((x.scope.as_str(), t.as_str()))
+                    .or_default()
+                    .push(a);
+            }
+        }
         let mut calls_at: HashMap<(&str, u32), Vec<usize>> = HashMap::new();
         for &i in &ids {
             let c = &calls[i];
@@ -972,10 +1021,27 @@ fn scan<'a>(
                     };
                     for item in items {
                         let m = match item {
-                            Expr::Name(n) => ctx.instance_model(&call.scope, n, &calls_at, 0),
-                            Expr::Call { callee, .. } => {
-                                ctx.model_of(&ctx.resolve(&call.scope, &format!("{callee}()")))
-                            }
+                            Expr::Name(n) => ctx.instance_model_at(
+                                &call.scope,
+                                n,
+                                call.line,
+                                &calls_at,
+                                &assigned,
+                            ),
+                            // `Model(...)`, or `fetch_one(EventHandler, id=i)`: a helper's
+                            // return with this call's arguments.
+                            Expr::Call { callee, args } => ctx
+                                .model_of(&ctx.resolve(&call.scope, &format!("{callee}()")))
+                                .or_else(|| {
+                                    ctx.model_of(&ix.call_value(
+                                        u,
+                                        &call.scope,
+                                        callee,
+                                        args,
+                                        call.line,
+                                        0,
+                                    ))
+                                }),
                             _ => None,
                         };
                         if let Some(m) = m {
@@ -1114,7 +1180,9 @@ fn scan<'a>(
                 if base.contains(['(', '[']) || attr.starts_with('_') {
                     continue;
                 }
-                let Some(m) = ctx.instance_model(&assign.scope, base, &calls_at, 0) else {
+                let Some(m) =
+                    ctx.instance_model_at(&assign.scope, base, assign.line, &calls_at, &assigned)
+                else {
                     continue;
                 };
                 let table = ctx.table(m);

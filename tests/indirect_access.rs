@@ -463,3 +463,46 @@ fn a_decorator_with_a_wrapper_wraps_what_it_is_applied_to() {
         at("folders.py", "method_decorators = [with_folder]"),
     );
 }
+
+#[test]
+fn a_method_aliased_in_the_class_body_resolves_to_the_method() {
+    // `get = by_id`.
+    let e = assert_edge(
+        v(),
+        "folders:archive_folder",
+        "folders:Folder.by_id",
+        "calls",
+    );
+    assert_evidence(
+        e,
+        "folders.py",
+        at("folders.py", "folder = Folder.get(folder_id)"),
+    );
+    let e = assert_edge(v(), "folders:archive_folder", "table:folder", "writes");
+    assert_evidence(
+        e,
+        "folders.py",
+        at("folders.py", "folder.name = \"archived\""),
+    );
+}
+
+#[test]
+fn a_session_write_whose_row_has_no_type_is_a_self_check() {
+    let checks = v()["self_checks"].as_array().unwrap();
+    let c = checks
+        .iter()
+        .find(|c| c["check"] == "write-untyped")
+        .expect("a write-untyped self-check");
+    assert_eq!(c["count"], 1, "{c}");
+    assert_eq!(c["first"]["file"], "registry.py");
+    assert_eq!(c["first"]["line"], at("registry.py", "db.session.add(row)"));
+    // A row that is a parameter (typed at each caller) or `self` is not reported.
+    assert!(
+        !v()["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["check"] == "write-untyped" && d["file"] == "helpers.py"),
+        "helpers.py's `db.session.delete(self)` is typed where it is called"
+    );
+}

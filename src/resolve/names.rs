@@ -561,8 +561,22 @@ impl<'a> Index<'a> {
                 continue;
             }
             seen.push((cu, cd));
-            let qual = format!("{}.{name}", self.units[cu].facts.defs[cd].qualname);
+            let class_qual = self.units[cu].facts.defs[cd].qualname.as_str();
+            let qual = format!("{class_qual}.{name}");
             if let Some(&m) = self.units_index[cu].defs.get(qual.as_str()) {
+                return Some(Value::Def(cu, m));
+            }
+            // `get = by_id` in the class body: an alias of another method of the class.
+            if let Some(&super::index::Binding::Assign(a)) = self.units_index[cu]
+                .scopes
+                .get(class_qual)
+                .and_then(|s| s.get(name))
+                && let Expr::Name(target) = &self.units[cu].facts.assigns[a].value
+                && !target.contains('.')
+                && let Some(&m) = self.units_index[cu]
+                    .defs
+                    .get(format!("{class_qual}.{target}").as_str())
+            {
                 return Some(Value::Def(cu, m));
             }
             if hops < MAX_HOPS {

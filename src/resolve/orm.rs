@@ -18,6 +18,7 @@ use super::models::Models;
 use super::names::Value;
 use super::returns::{FETCH_ONE, binds_first_param};
 use crate::analysis::{EdgeKind, Evidence, Query, QuerySource, ViaStep};
+use crate::discover::Tag;
 
 /// Loader options that load a relationship with the query (`joinedload(User.roles)`).
 const EAGER_LOADERS: &[&str] = &[
@@ -505,8 +506,77 @@ pub(crate) fn resolve_orm(
         .map(|(u, unit)| unit_accesses(ix, models, &relationship_names, &targets[u], u, unit))
         .collect();
     for (u, found) in per_unit.into_iter().enumerate() {
+        b.diagnostics.extend(untyped_writes(ix, u, &found));
         record_all(ix, models, b, u, found);
     }
+}
+
+/// Self-check: a session write (`db.session.add(obj)`, `.delete(obj)`, `.merge(obj)`) in
+/// application code whose row seam could not type, so no table is written: counted as
+/// `write-untyped`, since ownership stands on writes. A row that is a parameter of the
+/// enclosing def (or `self`/`cls`) is left alone: instantiation types it at each caller.
+fn untyped_writes(
+    ix: &Index<'_>,
+    u: usize,
+    found: &[(u32, &str, Access)],
+) -> Vec<seam_facts::Diagnostic> {
+    let unit = &ix.units[u];
+    if unit
+        .file
+        .tags
+        .iter()
+        .any(|t| matches!(t, Tag::Test | Tag::Migration | Tag::Script))
+    {
+        return Vec::new();
+    }
+    let written: HashSet<(u32, &str)> = found
+        .iter()
+        .filter(|(_, _, a)| !a.writes.is_empty())
+        .map(|(line, scope, _)| (*line, *scope))
+        .collect();
+    let facts = &unit.facts;
+    let mut out = Vec::new();
+    for call in &facts.calls {
+        let last = last_segment(&call.callee);
+        if call.receiver.is_some()
+            || !SESSION_WRITES.iter().any(|(m, _)| *m == last)
+            || written.contains(&(call.line, call.scope.as_str()))
+        {
+            continue;
+        }
+        let receiver = receiver_of(&call.callee).unwrap_or("").to_ascii_lowercase();
+        if !(receiver.ends_with("session") || receiver == "db") {
+            continue;
+        }
+        let def = ix.def_of_scope(u, &call.scope).map(|d| &facts.defs[d]);
+        let bound_elsewhere = |n: &str| {
+            let root = n.split('.').next().unwrap_or(n);
+            root == "self"
+                || root == "cls"
+                || def.is_some_and(|d| d.params.iter().any(|p| p.name == root))
+        };
+        let Some(arg) = call.args.iter().find(|a| a.keyword.is_none()) else {
+            continue;
+        };
+        let shown = match &arg.value {
+            Expr::Name(n) if !bound_elsewhere(n) => n.clone(),
+            Expr::Call { callee, .. } => format!("{callee}(...)"),
+            _ => continue,
+        };
+        out.push(
+            seam_facts::Diagnostic::new(
+                &unit.file.rel,
+                call.line,
+                seam_facts::Severity::Warning,
+                format!(
+                    "`{}({shown})`: seam could not tell which table `{shown}` is a row of; the write is left out",
+                    call.callee
+                ),
+            )
+            .with_check("write-untyped"),
+        );
+    }
+    out
 }
 
 /// The ORM accesses of one unit: (line, scope, access), its own and those of the helpers it

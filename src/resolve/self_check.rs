@@ -28,6 +28,9 @@ fn meaning(check: &str) -> &'static str {
         "queries-in-migrations" => "most query sites sit in migrations, not in the application",
         "no-routes" => "the code uses Flask, but no route was found",
         "no-tables" => "the code uses SQLAlchemy, but no table was found",
+        "write-untyped" => {
+            "session writes whose row seam could not type: no table is written for them"
+        }
         _ => "",
     }
 }

@@ -506,3 +506,20 @@ fn a_session_write_whose_row_has_no_type_is_a_self_check() {
         "helpers.py's `db.session.delete(self)` is typed where it is called"
     );
 }
+
+#[test]
+fn current_user_is_the_row_the_user_loader_returns() {
+    // `load_user` returns `get_person(...)`, a `Person`: `current_user.activated = True` in a
+    // request hook updates `person`, and `db.session.add(current_user)` is no untyped write.
+    let e = assert_edge(v(), "views:mark_active", "table:person", "writes");
+    assert_evidence(
+        e,
+        "views.py",
+        at("views.py", "current_user.activated = True"),
+    );
+    assert_evidence(
+        e,
+        "views.py",
+        at("views.py", "db.session.add(current_user)"),
+    );
+}

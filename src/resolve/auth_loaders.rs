@@ -62,6 +62,35 @@ fn decorator_name(e: &Expr) -> Option<&str> {
     }
 }
 
+/// The proxies that stand for the identity a loader returns (`current_user.lastseen = now`).
+pub(crate) const IDENTITY_PROXIES: &[&str] = &[
+    "flask_login.current_user",
+    "flask_login.utils.current_user",
+    "flask_jwt_extended.current_user",
+];
+
+/// The class of the identity: what the registered user loader (`@login_manager.user_loader`,
+/// `@jwt.user_lookup_loader`) returns, the first such loader in unit order that returns a
+/// repository class. Read after the return summaries.
+pub(crate) fn identity_class(ix: &Index<'_>) -> Option<(usize, usize)> {
+    for (u, unit) in ix.units.iter().enumerate() {
+        for (d, def) in unit.facts.defs.iter().enumerate() {
+            let is_loader = def.kind != DefKind::Class
+                && def.decorators.iter().filter_map(decorator_name).any(|n| {
+                    n.contains('.')
+                        && matches!(last_segment(n), "user_loader" | "user_lookup_loader")
+                });
+            if is_loader
+                && let Some(super::returns::Returned::Value(Value::Instance(cu, cd))) =
+                    ix.returned.get(u).and_then(|r| r.get(d))
+            {
+                return Some((*cu, *cd));
+            }
+        }
+    }
+    None
+}
+
 pub(crate) fn resolve_auth_loaders(ix: &Index<'_>, b: &mut Builder) {
     let mut loaders: Vec<String> = Vec::new();
     for (u, unit) in ix.units.iter().enumerate() {

@@ -67,6 +67,9 @@ pub(crate) struct Index<'a> {
     /// Parameters a decorator passes a typed row for (see `injected.rs`); filled by
     /// [`Index::resolve_tables`].
     pub injected: super::injected::Injected,
+    /// The class `current_user` stands for (see `auth_loaders::identity_class`); set after
+    /// the return summaries.
+    pub identity: Option<(usize, usize)>,
 }
 
 impl<'a> Index<'a> {
@@ -122,6 +125,7 @@ impl<'a> Index<'a> {
             classes_by_name,
             class_bases: Vec::new(),
             injected: Default::default(),
+            identity: None,
         }
     }
 

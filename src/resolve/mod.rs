@@ -46,6 +46,7 @@ pub fn resolve(loaded: &Loaded) -> Analysis {
     let mut ix = Index::build(&loaded.python);
     ix.resolve_tables();
     ix.summarise_returns();
+    ix.identity = auth_loaders::identity_class(&ix);
     let mut b = Builder::default();
     let config = config::Config::build(&loaded.python);
     timer.mark("index");

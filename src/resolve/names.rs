@@ -533,6 +533,12 @@ impl<'a> Index<'a> {
                 {
                     return v;
                 }
+                // `current_user.lastseen`: an attribute of the row the user loader returns.
+                if let Some((cu, cd)) = self.identity
+                    && super::auth_loaders::IDENTITY_PROXIES.contains(&e.as_str())
+                {
+                    return self.member(Value::Instance(cu, cd), name, hops + 1);
+                }
                 Value::External(format!("{e}.{name}"))
             }
             Value::Builtin(_) | Value::Dynamic => Value::Dynamic,

@@ -233,6 +233,13 @@ impl Ctx<'_, '_> {
         if let Value::Instance(..) = v {
             return self.model_of(&v);
         }
+        // `current_user`: the row the user loader returns.
+        if let Value::External(e) = &v
+            && let Some((cu, cd)) = self.ix.identity
+            && super::auth_loaders::IDENTITY_PROXIES.contains(&e.as_str())
+        {
+            return self.model_of(&Value::Instance(cu, cd));
+        }
         let Value::Var(vu, va) = v else {
             // `self.topic.forum`: the row a relationship of a typed instance leads to.
             let (base, attr) = name.rsplit_once('.')?;
@@ -267,12 +274,29 @@ impl Ctx<'_, '_> {
             return Some(m);
         }
         let assigns = &self.ix.units[self.u].facts.assigns;
-        assigned
-            .get(&(scope, name))?
-            .iter()
+        if let Some(m) = assigned
+            .get(&(scope, name))
+            .into_iter()
+            .flatten()
             .rev()
             .filter(|&&a| assigns[a].line <= line)
             .find_map(|&a| self.assigned_model(self.u, a, calls_at, 1))
+        {
+            return Some(m);
+        }
+        // `rows.append(forumsread)` before `session.add_all(rows)`: a list of what is appended.
+        let calls = &self.ix.units[self.u].facts.calls;
+        let append = format!("{name}.append");
+        self.ix.units_index[self.u]
+            .calls_in
+            .get(scope)?
+            .iter()
+            .map(|&c| &calls[c])
+            .filter(|c| c.line <= line && c.callee == append)
+            .find_map(|c| match c.args.first().map(|a| &a.value) {
+                Some(Expr::Name(x)) if x != name => self.instance_model(scope, x, calls_at, 1),
+                _ => None,
+            })
     }
 
     /// The model of the row assignment `(vu, va)` of the unit being read stores.
@@ -549,15 +573,33 @@ fn untyped_writes(
             continue;
         }
         let def = ix.def_of_scope(u, &call.scope).map(|d| &facts.defs[d]);
-        let bound_elsewhere = |n: &str| {
+        let is_param = |n: &str| {
             let root = n.split('.').next().unwrap_or(n);
             root == "self"
                 || root == "cls"
                 || def.is_some_and(|d| d.params.iter().any(|p| p.name == root))
         };
+        // A parameter, or a local built from one (`instance = cls(**kw)` in a mixin).
+        let bound_elsewhere = |n: &str| {
+            is_param(n)
+                || matches!(ix.resolve(u, &call.scope, n), Value::Var(vu, va)
+                if vu == u && match &facts.assigns[va].value {
+                    Expr::Call { callee, .. } | Expr::Name(callee) => is_param(callee),
+                    _ => false,
+                })
+        };
         let Some(arg) = call.args.iter().find(|a| a.keyword.is_none()) else {
             continue;
         };
+        // `merge(obj, load=False)` is no write (see `scan`).
+        if last == "merge"
+            && call.args.iter().any(|a| {
+                a.keyword.as_deref() == Some("load")
+                    && matches!(&a.value, Expr::Const(c) if c == "False")
+            })
+        {
+            continue;
+        }
         let shown = match &arg.value {
             Expr::Name(n) if !bound_elsewhere(n) => n.clone(),
             Expr::Call { callee, .. } => format!("{callee}(...)"),

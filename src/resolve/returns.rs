@@ -61,6 +61,25 @@ const FETCH_ROWS: &[&str] = &[
     "group_by",
 ];
 
+/// Steps that build a statement on a statement (`select(X).where(...)`): the result is still
+/// a statement of the same rows.
+const STATEMENT_STEPS: &[&str] = &[
+    "where",
+    "filter",
+    "filter_by",
+    "order_by",
+    "join",
+    "outerjoin",
+    "limit",
+    "offset",
+    "options",
+    "distinct",
+    "group_by",
+    "having",
+    "unique",
+    "execution_options",
+];
+
 /// What calling a def returns.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub(crate) enum Returned {
@@ -299,6 +318,21 @@ impl Index<'_> {
             };
             return param_root(def, n)
                 .unwrap_or_else(|| instance(self.resolve_hops(u, scope, n, hops + 1), self));
+        }
+        // `select(Policy)`: a statement is its rows (run by `session.scalars(stmt)`, iterated).
+        if last == "select"
+            && !callee.contains('(')
+            && let Some(Expr::Name(n)) = args.iter().find(|a| a.keyword.is_none()).map(|a| &a.value)
+        {
+            return param_root(def, n)
+                .unwrap_or_else(|| instance(self.resolve_hops(u, scope, n, hops + 1), self));
+        }
+        // `select(Policy).where(...)`, `session.query(X).filter(...)`: still the statement.
+        if STATEMENT_STEPS.contains(&last)
+            && callee.contains("()")
+            && let Some(r) = self.chain_root_model(u, d, scope, line, callee, hops)
+        {
+            return r;
         }
         // `cls(...)`: an instance of the class a parameter names.
         if !callee.contains('.')

@@ -523,3 +523,15 @@ fn current_user_is_the_row_the_user_loader_returns() {
         at("views.py", "db.session.add(current_user)"),
     );
 }
+
+#[test]
+fn rows_of_a_statement_in_a_local_and_rows_appended_to_a_list_are_typed() {
+    let e = assert_edge(v(), "registry:purge_comments", "table:comment", "writes");
+    assert_evidence(e, "registry.py", at("registry.py", "db.session.delete(c)"));
+    let e = assert_edge(v(), "registry:copy_notes", "table:note", "writes");
+    assert_evidence(
+        e,
+        "registry.py",
+        at("registry.py", "db.session.add_all(rows)"),
+    );
+}

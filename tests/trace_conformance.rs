@@ -23,7 +23,7 @@ const FLOORS: &[(&str, [f64; 3])] = &[
     // Traced by seam itself (tests/traces/RUNS.md), scored as found: an app none of the
     // mechanisms was built against; raised when a method aliased in its class body
     // (`get = by_id`) resolved to the method.
-    ("anitya", [0.666, 0.858, 0.606]),
+    ("anitya", [0.666, 0.858, 0.627]),
     // Measured when the suite was added (issue 10's session): the baseline issue 11 raises.
     // Raised when CRUD methods inherited from an unmapped base or mixin (`Task.create(...)`,
     // `task.save()`, `Person.get_by(...)`) were bound to the model they are called on; raised
@@ -34,11 +34,12 @@ const FLOORS: &[(&str, [f64; 3])] = &[
     // when properties ran their getters and statements extended in a local read their joins,
     // when decorators' wrappers were scored with what they wrap, and when a name assigned on
     // several branches took the assignment that reaches its use, and when `current_user` was
-    // the row the user loader returns.
+    // the row the user loader returns; re-measured when the migration tool's own tables
+    // (`alembic_version`, `_alembic_tmp_*`) left the truth as they are no application tables.
     // Each floor is the measured share rounded down.
     ("flaskbb", [0.900, 0.900, 0.712]),
-    ("ihatemoney", [0.927, 0.712, 0.625]),
-    ("privacyidea", [0.816, 0.780, 0.693]),
+    ("ihatemoney", [0.927, 0.712, 0.739]),
+    ("privacyidea", [0.816, 0.787, 0.693]),
     ("zou", [0.929, 0.756, 0.898]),
 ];
 

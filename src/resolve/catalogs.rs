@@ -1,7 +1,8 @@
 //! The database's own catalogs: SQL that reads `information_schema.tables` or `pg_class` asks
 //! the database about itself; those are not tables of the application. Neither are the
 //! bookkeeping tables of migration tools (`alembic_version`, `migrate_version`), which code
-//! reads to learn the schema's revision.
+//! reads to learn the schema's revision, nor the temporary copies Alembic's batch mode makes
+//! to alter a SQLite table (`_alembic_tmp_person`).
 
 /// PostgreSQL, MySQL, SQLite, SQL Server and Oracle catalog names, after normalisation
 /// (`table_name`: lowercase, `public.` dropped).
@@ -32,6 +33,7 @@ pub(crate) fn is_system_catalog(table: &str) -> bool {
     }
     table.starts_with("pg_")
         || table.starts_with("sqlite_")
+        || table.starts_with("_alembic_tmp_")
         || ORACLE_VIEWS.iter().any(|p| {
             table
                 .strip_prefix(p)
@@ -51,6 +53,8 @@ mod tests {
             "sqlite_master",
             "sys.tables",
             "user_tab_columns",
+            "alembic_version",
+            "_alembic_tmp_person",
         ] {
             assert!(is_system_catalog(t), "{t}");
         }

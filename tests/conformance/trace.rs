@@ -13,7 +13,8 @@
 //! (route, table) and (function, table); recall is the share of run-time pairs seam reaches,
 //! precision the share of seam's pairs (on exercised routes) the run time confirms. Static
 //! reach over-approximates (every branch, every caller of a shared helper), so precision is
-//! reported, not held to a bar.
+//! reported, not held to a bar. The migration tool's own tables (`alembic_version`, Alembic's
+//! `_alembic_tmp_*` batch copies) are no application tables, for seam or here.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -53,9 +54,19 @@ fn strs(v: &Value, k: &str) -> BTreeSet<String> {
             a.iter()
                 .filter_map(Value::as_str)
                 .map(str::to_lowercase)
+                .filter(|t| !is_bookkeeping(t))
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// Tables of the migration tool, not of the application (seam's `catalogs.rs` rule): its
+/// revision table and the copies Alembic's batch mode makes on SQLite, which the trace sees
+/// when a test suite builds its schema through the migrations.
+fn is_bookkeeping(table: &str) -> bool {
+    matches!(table, "alembic_version" | "migrate_version")
+        || table.starts_with("_alembic_tmp_")
+        || table.starts_with("sqlite_")
 }
 
 /// The graph of seam's JSON as adjacency lists: calls and contains out of each symbol, and the

@@ -535,3 +535,25 @@ fn rows_of_a_statement_in_a_local_and_rows_appended_to_a_list_are_typed() {
         at("registry.py", "db.session.add_all(rows)"),
     );
 }
+
+#[test]
+fn a_serializer_reading_every_mapped_attribute_reads_the_relationships() {
+    // `getattr(self, name)` over `inspect(type(self)).all_orm_descriptors`: every relationship
+    // is loaded when read.
+    let e = assert_edge(v(), "folders:show_folder", "table:note", "reads");
+    assert_evidence(
+        e,
+        "folders.py",
+        at("folders.py", "return folder.serialize()"),
+    );
+    assert_evidence(
+        e,
+        "folders.py",
+        at(
+            "folders.py",
+            "return {name: getattr(self, name) for name in names}",
+        ),
+    );
+    // Over `__table__.columns`: the row's own columns only.
+    assert_no_edge(v(), "folders:show_folder_row", "table:note", "reads");
+}

@@ -35,12 +35,13 @@ const FLOORS: &[(&str, [f64; 3])] = &[
     // when decorators' wrappers were scored with what they wrap, and when a name assigned on
     // several branches took the assignment that reaches its use, and when `current_user` was
     // the row the user loader returns; re-measured when the migration tool's own tables
-    // (`alembic_version`, `_alembic_tmp_*`) left the truth as they are no application tables.
+    // (`alembic_version`, `_alembic_tmp_*`) left the truth as they are no application tables;
+    // raised when a serializer reading every mapped attribute read the relationships.
     // Each floor is the measured share rounded down.
     ("flaskbb", [0.900, 0.900, 0.712]),
     ("ihatemoney", [0.927, 0.712, 0.739]),
     ("privacyidea", [0.816, 0.787, 0.693]),
-    ("zou", [0.929, 0.756, 0.898]),
+    ("zou", [0.929, 0.894, 0.898]),
 ];
 
 /// The traces seam made itself (`tests/traces/`, with how each was made in its `RUNS.md`).

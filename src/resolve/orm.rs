@@ -1262,7 +1262,17 @@ fn scan<'a>(
                     via: t.path.iter().copied().chain([(t.unit, t.line)]).collect(),
                     ..Access::default()
                 };
-                if t.write {
+                if t.reflective {
+                    for ((owner, _), rel) in &models.relationships {
+                        if *owner == m {
+                            acc.reads.extend(rel.target.map(|t| ctx.table(t)));
+                            acc.reads.extend(rel.secondary.clone());
+                        }
+                    }
+                    if acc.reads.is_empty() {
+                        continue;
+                    }
+                } else if t.write {
                     acc.writes.insert(table.clone());
                     if t.kind == "delete" {
                         acc.writes.extend(deleted_with(models, m));
@@ -1529,6 +1539,45 @@ struct Template {
     /// The calls between the inherited method and the method that makes the access
     /// (`create` → `create_no_commit`): (unit, line) of each, outermost first.
     path: Vec<(usize, u32)>,
+    /// `getattr(self, attr)` over the names the mapper lists (a serializer): reads every
+    /// relationship of the model (each is loaded when read), not the model's own table.
+    reflective: bool,
+}
+
+/// Names through which code lists a model's mapped attributes, relationships included
+/// (`inspect(cls).all_orm_descriptors`, `cls.__mapper__.relationships`, `mapper.attrs`).
+const MAPPER_LISTINGS: &[&str] = &[
+    "all_orm_descriptors",
+    "relationships",
+    "__mapper__",
+    "attrs",
+];
+
+/// Whether code of class `(u, c)` or its repository ancestors lists the mapped attributes
+/// (see [`MAPPER_LISTINGS`]): a `getattr(self, name)` there ranges over relationships too,
+/// unlike one over `__table__.columns`.
+fn lists_mapper_attributes(ix: &Index<'_>, u: usize, c: usize) -> bool {
+    ix.lineage(u, c).into_iter().any(|(cu, cd)| {
+        let qual = ix.units[cu].facts.defs[cd].qualname.as_str();
+        let inside = |scope: &str| {
+            scope
+                .strip_prefix(qual)
+                .is_some_and(|rest| rest.starts_with('.'))
+        };
+        let facts = &ix.units[cu].facts;
+        facts.calls.iter().any(|c| {
+            inside(&c.scope)
+                && c.callee.split('.').any(|seg| {
+                    MAPPER_LISTINGS.contains(&seg.trim_end_matches("()")) && seg != "attrs"
+                })
+        }) || facts.attrs.iter().any(|a| {
+            inside(&a.scope)
+                && MAPPER_LISTINGS.contains(&a.attr.as_str())
+                && (a.attr != "attrs"
+                    || a.base.ends_with("mapper")
+                    || a.base.ends_with("__mapper__"))
+        })
+    })
 }
 
 /// The class a method def belongs to.
@@ -1633,6 +1682,24 @@ fn method_template(ix: &Index<'_>, models: &Models, u0: usize, d0: usize) -> Vec
             if receivers.contains(&i) {
                 continue;
             }
+            // `getattr(self, attr)` for every attribute the mapper lists: a serializer.
+            if c.callee == "getattr"
+                && c.args.len() >= 2
+                && is_me(&c.args[0].value)
+                && matches!(&c.args[1].value, Expr::Name(_))
+                && lists_mapper_attributes(ix, u, class)
+            {
+                push(Template {
+                    kind: "select",
+                    write: false,
+                    by_key: false,
+                    unit: u,
+                    line: c.line,
+                    path: path.clone(),
+                    reflective: true,
+                });
+                continue;
+            }
             let links = chain(calls, i);
             let root = &calls[links[0]];
             let root_segs: Vec<&str> = root.callee.split('.').collect();
@@ -1651,6 +1718,7 @@ fn method_template(ix: &Index<'_>, models: &Models, u0: usize, d0: usize) -> Vec
                     unit: u,
                     line: root.line,
                     path: path.clone(),
+                    reflective: false,
                 };
                 for &l in &links {
                     match last_segment(&calls[l].callee) {
@@ -1685,6 +1753,7 @@ fn method_template(ix: &Index<'_>, models: &Models, u0: usize, d0: usize) -> Vec
                     unit: u,
                     line: root.line,
                     path: path.clone(),
+                    reflective: false,
                 });
             } else if links.len() == 1
                 && sessionish
@@ -1707,6 +1776,7 @@ fn method_template(ix: &Index<'_>, models: &Models, u0: usize, d0: usize) -> Vec
                         unit: u,
                         line: c.line,
                         path: path.clone(),
+                        reflective: false,
                     });
                 }
             }

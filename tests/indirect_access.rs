@@ -557,3 +557,25 @@ fn a_serializer_reading_every_mapped_attribute_reads_the_relationships() {
     // Over `__table__.columns`: the row's own columns only.
     assert_no_edge(v(), "folders:show_folder_row", "table:note", "reads");
 }
+
+#[test]
+fn a_models_query_class_takes_the_calls_on_its_query() {
+    // `query_class = CommentQuery`: `Comment.query.on_note(id)` runs `CommentQuery.on_note`.
+    let e = assert_edge(
+        v(),
+        "folders:list_comments",
+        "folders:Comment.CommentQuery.on_note",
+        "calls",
+    );
+    assert_evidence(
+        e,
+        "folders.py",
+        at("folders.py", "return Comment.query.on_note(note_id)"),
+    );
+    assert_edge(
+        v(),
+        "folders:Comment.CommentQuery.on_note",
+        "table:note",
+        "reads",
+    );
+}

@@ -36,10 +36,11 @@ const FLOORS: &[(&str, [f64; 3])] = &[
     // several branches took the assignment that reaches its use, and when `current_user` was
     // the row the user loader returns; re-measured when the migration tool's own tables
     // (`alembic_version`, `_alembic_tmp_*`) left the truth as they are no application tables;
-    // raised when a serializer reading every mapped attribute read the relationships.
+    // raised when a serializer reading every mapped attribute read the relationships, and
+    // when a model's `query_class` took the calls on its query.
     // Each floor is the measured share rounded down.
     ("flaskbb", [0.900, 0.900, 0.712]),
-    ("ihatemoney", [0.927, 0.712, 0.739]),
+    ("ihatemoney", [0.927, 0.805, 0.739]),
     ("privacyidea", [0.816, 0.787, 0.693]),
     ("zou", [0.929, 0.894, 0.898]),
 ];

@@ -511,6 +511,11 @@ impl<'a> Index<'a> {
             Value::Def(u, d) => match self.units[u].facts.defs[d].kind {
                 DefKind::Class => self
                     .class_member(u, d, name, hops)
+                    .or_else(|| {
+                        (name == "query")
+                            .then(|| self.query_class(u, d, hops))
+                            .flatten()
+                    })
                     .unwrap_or(Value::Dynamic),
                 _ => Value::Dynamic,
             },
@@ -552,6 +557,26 @@ impl<'a> Index<'a> {
         self.request_globals.get(name)?.iter().find_map(|&(u, a)| {
             match self.var_type(u, a, hops + 1) {
                 v @ Value::Instance(..) => Some(v),
+                _ => None,
+            }
+        })
+    }
+
+    /// Flask-SQLAlchemy's `query_class = BillQuery` on a model (or an ancestor): `Bill.query` is
+    /// an instance of that class, so `Bill.query.get(project, id)` calls `BillQuery.get`.
+    fn query_class(&self, u: usize, d: usize, hops: u32) -> Option<Value> {
+        self.lineage(u, d).into_iter().find_map(|(cu, cd)| {
+            let qual = self.units[cu].facts.defs[cd].qualname.as_str();
+            let a = self.units[cu]
+                .facts
+                .assigns
+                .iter()
+                .find(|a| a.scope == qual && a.targets.iter().any(|t| t == "query_class"))?;
+            let Expr::Name(n) = &a.value else { return None };
+            match self.resolve_hops(cu, qual, n, hops + 1) {
+                Value::Def(qu, qd) if self.units[qu].facts.defs[qd].kind == DefKind::Class => {
+                    Some(Value::Instance(qu, qd))
+                }
                 _ => None,
             }
         })

@@ -191,9 +191,9 @@ fn migrations_stay_in_the_graph_but_out_of_the_advice() {
         .find(|t| t["table"] == "table:budget")
         .expect("budget is read");
     // Application reads of budget: `db.session.get(cls, id)` in the model, the resource's
-    // instantiated read at its call and the inheriting view's at its class; the migration's
-    // SELECT does not count.
-    assert_eq!(u(budget, "read_sites"), 3, "{budget}");
+    // instantiated read at its call, the inheriting view's at its class and
+    // `fetch_one(Budget, ...)` in `purge_budget`; the migration's SELECT does not count.
+    assert_eq!(u(budget, "read_sites"), 4, "{budget}");
 }
 
 #[test]
@@ -578,4 +578,16 @@ fn a_models_query_class_takes_the_calls_on_its_query() {
         "table:note",
         "reads",
     );
+}
+
+#[test]
+fn a_method_called_on_a_helpers_row_is_the_models_own_method() {
+    // `fetch_one(Budget, id=...)` returns a `Budget`; `.delete()` is `Budget`'s own method.
+    let e = assert_edge(v(), "folders:purge_budget", "models:Budget.delete", "calls");
+    assert_evidence(
+        e,
+        "folders.py",
+        at("folders.py", "fetch_one(Budget, id=budget_id).delete()"),
+    );
+    assert_edge(v(), "models:Budget.delete", "table:budget", "writes");
 }

@@ -37,11 +37,12 @@ const FLOORS: &[(&str, [f64; 3])] = &[
     // the row the user loader returns; re-measured when the migration tool's own tables
     // (`alembic_version`, `_alembic_tmp_*`) left the truth as they are no application tables;
     // raised when a serializer reading every mapped attribute read the relationships, and
-    // when a model's `query_class` took the calls on its query.
+    // when a model's `query_class` took the calls on its query and a method called on a
+    // helper's row resolved with the helper's arguments.
     // Each floor is the measured share rounded down.
     ("flaskbb", [0.900, 0.900, 0.712]),
     ("ihatemoney", [0.927, 0.805, 0.739]),
-    ("privacyidea", [0.816, 0.787, 0.693]),
+    ("privacyidea", [0.834, 0.792, 0.700]),
     ("zou", [0.929, 0.894, 0.898]),
 ];
 

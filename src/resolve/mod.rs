@@ -59,7 +59,7 @@ pub fn resolve(loaded: &Loaded) -> Analysis {
             unit.facts
                 .calls
                 .iter()
-                .map(|c| ix.resolve(u, &c.scope, &c.callee))
+                .map(|c| call_target(&ix, u, c))
                 .collect()
         })
         .collect();
@@ -86,6 +86,34 @@ pub fn resolve(loaded: &Loaded) -> Analysis {
     let analysis = assemble(&ix, loaded, b);
     timer.mark("assemble");
     analysis
+}
+
+/// A call's callee. A method called on the result of a helper that returns a row of the
+/// model passed to it (`fetch_one(SMSGateway, id=i).delete()`) is known only with that
+/// call's arguments, which the dotted callee does not carry: the receiver call's value is
+/// evaluated with them when the callee alone resolves to nothing.
+fn call_target(ix: &Index<'_>, u: usize, c: &seam_facts::python::Call) -> names::Value {
+    let v = ix.resolve(u, &c.scope, &c.callee);
+    if !matches!(v, names::Value::Dynamic) {
+        return v;
+    }
+    let calls = &ix.units[u].facts.calls;
+    let Some(r) = c.receiver.map(|r| r as usize).filter(|&r| r < calls.len()) else {
+        return v;
+    };
+    let recv = &calls[r];
+    if recv.args.is_empty() || recv.callee.contains('(') {
+        return v;
+    }
+    match ix.call_value(u, &c.scope, &recv.callee, &recv.args, recv.line, 0) {
+        inst @ names::Value::Instance(..) => {
+            match ix.member(inst, dotted::last_segment(&c.callee), 0) {
+                m @ names::Value::Def(..) => m,
+                _ => v,
+            }
+        }
+        _ => v,
+    }
 }
 
 /// Celery tasks: `@celery.task`, `@app.task(...)`, `@shared_task`, `@periodic_task`.

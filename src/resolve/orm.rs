@@ -36,6 +36,35 @@ const SESSION_WRITES: &[(&str, &str)] = &[
     ("bulk_save_objects", "insert"),
 ];
 
+/// Single-name plain assignments of a unit (of one scope when `only`) by (scope, name), in
+/// source order: the candidates for the assignment that reaches a use
+/// (`Ctx::instance_model_at`). Built on first use: most scans never ask.
+struct Assigned<'a, 'o> {
+    unit: &'a crate::load::PythonUnit,
+    only: Option<&'o str>,
+    cell: std::cell::OnceCell<HashMap<(&'a str, &'a str), Vec<usize>>>,
+}
+
+impl<'a> Assigned<'a, '_> {
+    fn get(&self) -> &HashMap<(&'a str, &'a str), Vec<usize>> {
+        self.cell.get_or_init(|| {
+            let mut out: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+            for (a, x) in self.unit.facts.assigns.iter().enumerate() {
+                if let [t] = x.targets.as_slice()
+                    && x.kind == AssignKind::Plain
+                    && self.only.is_none_or(|s| x.scope == s)
+                    && !t.contains(['.', '['])
+                {
+                    out.entry((x.scope.as_str(), t.as_str()))
+                        .or_default()
+                        .push(a);
+                }
+            }
+            out
+        })
+    }
+}
+
 /// Tables and predicates of one ORM statement.
 #[derive(Debug, Default, Clone)]
 struct Access {
@@ -268,13 +297,14 @@ impl Ctx<'_, '_> {
         name: &str,
         line: u32,
         calls_at: &HashMap<(&str, u32), Vec<usize>>,
-        assigned: &HashMap<(&str, &str), Vec<usize>>,
+        assigned: &Assigned<'_, '_>,
     ) -> Option<(usize, usize)> {
         if let Some(m) = self.instance_model(scope, name, calls_at, 0) {
             return Some(m);
         }
         let assigns = &self.ix.units[self.u].facts.assigns;
         if let Some(m) = assigned
+            .get()
             .get(&(scope, name))
             .into_iter()
             .flatten()
@@ -994,21 +1024,11 @@ fn scan<'a>(
             .iter()
             .filter_map(|&c| calls[c].receiver.map(|r| r as usize))
             .collect();
-        // Single-name plain assignments by (scope, name), in source order: the candidates
-        // for the assignment that reaches a use (`Ctx::instance_model_at`).
-        let mut assigned: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
-        for (a, x) in unit.facts.assigns.iter().enumerate() {
-            if let [t] = x.targets.as_slice()
-                && x.kind == AssignKind::Plain
-                && only.is_none_or(|s| x.scope == s)
-                && !t.contains(['.', '['])
-            {
-                assigned
-                    .entry((x.scope.as_str(), t.as_str()))
-                    .or_default()
-                    .push(a);
-            }
-        }
+        let assigned = Assigned {
+            unit,
+            only,
+            cell: std::cell::OnceCell::new(),
+        };
         let mut calls_at: HashMap<(&str, u32), Vec<usize>> = HashMap::new();
         for &i in &ids {
             let c = &calls[i];

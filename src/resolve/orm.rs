@@ -565,6 +565,15 @@ pub(crate) fn resolve_orm(
     }
 }
 
+/// `session.merge(obj, load=False)` attaches a row known to be clean: no statement.
+fn attaches_clean(call: &Call) -> bool {
+    last_segment(&call.callee) == "merge"
+        && call.args.iter().any(|a| {
+            a.keyword.as_deref() == Some("load")
+                && matches!(&a.value, Expr::Const(c) if c == "False")
+        })
+}
+
 /// Self-check: a session write (`db.session.add(obj)`, `.delete(obj)`, `.merge(obj)`) in
 /// application code whose row seam could not type, so no table is written: counted as
 /// `write-untyped`, since ownership stands on writes. A row that is a parameter of the
@@ -621,13 +630,7 @@ fn untyped_writes(
         let Some(arg) = call.args.iter().find(|a| a.keyword.is_none()) else {
             continue;
         };
-        // `merge(obj, load=False)` is no write (see `scan`).
-        if last == "merge"
-            && call.args.iter().any(|a| {
-                a.keyword.as_deref() == Some("load")
-                    && matches!(&a.value, Expr::Const(c) if c == "False")
-            })
-        {
+        if attaches_clean(call) {
             continue;
         }
         let shown = match &arg.value {
@@ -1132,13 +1135,7 @@ fn scan<'a>(
                 if links.len() != 1 || !(receiver.contains("session") || receiver == "db") {
                     continue;
                 }
-                // `merge(obj, load=False)` attaches a row known to be clean: no statement.
-                if last_segment(&call.callee) == "merge"
-                    && call.args.iter().any(|a| {
-                        a.keyword.as_deref() == Some("load")
-                            && matches!(&a.value, Expr::Const(c) if c == "False")
-                    })
-                {
+                if attaches_clean(call) {
                     continue;
                 }
                 acc.kind = kind;

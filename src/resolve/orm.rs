@@ -1699,9 +1699,11 @@ fn method_template(ix: &Index<'_>, models: &Models, u0: usize, d0: usize) -> Vec
             if receivers.contains(&i) {
                 continue;
             }
-            // `getattr(self, attr)` for every attribute the mapper lists: a serializer.
+            // `getattr(self, attr)` for every attribute the mapper lists: a serializer. On the
+            // class (`getattr(cls, attr)` in a classmethod) it reads descriptors, not rows.
             if c.callee == "getattr"
                 && c.args.len() >= 2
+                && !is_decorated(def, "classmethod")
                 && is_me(&c.args[0].value)
                 && matches!(&c.args[1].value, Expr::Name(_))
                 && lists_mapper_attributes(ix, u, class)

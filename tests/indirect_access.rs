@@ -591,3 +591,20 @@ fn a_method_called_on_a_helpers_row_is_the_models_own_method() {
     );
     assert_edge(v(), "models:Budget.delete", "table:budget", "writes");
 }
+
+#[test]
+fn a_value_returned_from_a_memo_is_what_the_code_put_there() {
+    // `_memo["notes"] = NotesIndex()` ... `return _memo["notes"]`.
+    let e = assert_edge(
+        v(),
+        "folders:rebuild_notes_index",
+        "registry:NotesIndex.rebuild",
+        "calls",
+    );
+    assert_evidence(
+        e,
+        "folders.py",
+        at("folders.py", "return notes_index().rebuild()"),
+    );
+    assert_edge(v(), "registry:NotesIndex.rebuild", "table:note", "reads");
+}

@@ -38,11 +38,12 @@ const FLOORS: &[(&str, [f64; 3])] = &[
     // (`alembic_version`, `_alembic_tmp_*`) left the truth as they are no application tables;
     // raised when a serializer reading every mapped attribute read the relationships, and
     // when a model's `query_class` took the calls on its query and a method called on a
-    // helper's row resolved with the helper's arguments.
+    // helper's row resolved with the helper's arguments, and when a value returned from a
+    // memo (`return store[k]`) was what the code put there.
     // Each floor is the measured share rounded down.
     ("flaskbb", [0.900, 0.900, 0.712]),
     ("ihatemoney", [0.927, 0.805, 0.739]),
-    ("privacyidea", [0.834, 0.792, 0.700]),
+    ("privacyidea", [0.834, 0.831, 0.700]),
     ("zou", [0.929, 0.894, 0.898]),
 ];
 

@@ -40,6 +40,8 @@ pub(crate) struct UnitIndex<'a> {
     pub returns: HashMap<&'a str, Vec<usize>>,
     /// scope qualname → the calls made in it (indices in `PyFile::calls`).
     pub calls_in: HashMap<&'a str, Vec<usize>>,
+    /// (scope, container with `[]`) → the `store[k] = v` assignments into it, in source order.
+    pub stores: HashMap<(&'a str, &'a str), Vec<usize>>,
 }
 
 #[derive(Debug)]
@@ -196,6 +198,14 @@ fn index_unit(unit: &PythonUnit) -> UnitIndex<'_> {
         ix.calls_in.entry(c.scope.as_str()).or_default().push(i);
     }
     for (a, assign) in f.assigns.iter().enumerate() {
+        // `store[k] = v` binds no name: what a container holds is read where it is indexed.
+        if assign.kind == AssignKind::Store {
+            ix.stores
+                .entry((assign.scope.as_str(), assign.targets[0].as_str()))
+                .or_default()
+                .push(a);
+            continue;
+        }
         for target in &assign.targets {
             if let Some(attr) = target.strip_prefix("self.") {
                 if attr.contains('.') {

@@ -251,6 +251,22 @@ impl Index<'_> {
                 }
             }
             Expr::Call { callee, args } => self.eval_call(u, d, scope, callee, args, line, hops),
+            // `return store["config"]` after `store["config"] = Config()` in the same scope:
+            // what the code put there (a memo).
+            Expr::Subscript { value, .. } if !value.contains(['(', '[']) => {
+                let key = format!("{value}[]");
+                self.units_index[u]
+                    .stores
+                    .get(&(scope, key.as_str()))
+                    .into_iter()
+                    .flatten()
+                    .map(|&a| {
+                        let a = &self.units[u].facts.assigns[a];
+                        self.eval(u, d, scope, &a.value, a.line, hops + 1)
+                    })
+                    .find(|r| *r != Returned::Unknown)
+                    .unwrap_or(Returned::Unknown)
+            }
             _ => Returned::Unknown,
         }
     }

@@ -180,6 +180,9 @@ pub enum AssignKind {
     ForTarget,
     /// `with value as x`.
     WithTarget,
+    /// `store[key] = value`: a value put into a container; the one target is the container
+    /// with `[]` (`store[]`), the key left out (a memo's `store["config"] = Config()`).
+    Store,
 }
 
 /// An assignment to one or more dotted targets.

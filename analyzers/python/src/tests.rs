@@ -361,3 +361,24 @@ fn docstring_fields_type_unannotated_parameters_and_the_return() {
     assert_eq!(f.defs[1].returns.as_deref(), Some("User"));
     assert_eq!(f.defs[2].returns, None);
 }
+
+#[test]
+fn a_value_put_into_a_container_is_a_store_of_the_container() {
+    let f = facts(
+        "def get():\n    store['config'] = Config()\n    self.cache[k] = 1\n    f()[k] = 2\n    return store['config']\n",
+    );
+    let stores: Vec<(&str, &[String], u32)> = f
+        .assigns
+        .iter()
+        .filter(|a| a.kind == AssignKind::Store)
+        .map(|a| (a.scope.as_str(), a.targets.as_slice(), a.line))
+        .collect();
+    assert_eq!(
+        stores,
+        vec![
+            ("get", &["store[]".to_owned()][..], 2),
+            ("get", &["self.cache[]".to_owned()][..], 3),
+        ]
+    );
+    assert!(matches!(&f.assigns[0].value, Expr::Call { callee, .. } if callee == "Config"));
+}

@@ -255,6 +255,21 @@ impl<'s, 't> Walker<'s, 't> {
                 }
                 self.record_assign(left, value, annotation, AssignKind::Plain, scope);
             }
+            // `store["config"] = Config()`: what a container holds (memos, registries).
+            Some(right) if left.kind() == "subscript" => {
+                if let Some(target) = dotted(left, self.src)
+                    .filter(|t| t.ends_with("[]") && !t[..t.len() - 2].contains(['(', '[']))
+                {
+                    self.file.assigns.push(Assign {
+                        scope: self.scope(scope).qualname.clone(),
+                        line: Self::line(left),
+                        kind: AssignKind::Store,
+                        targets: vec![target],
+                        annotation: None,
+                        value: summarize(right, self.src),
+                    });
+                }
+            }
             Some(right) => self.record_assign(left, right, annotation, AssignKind::Plain, scope),
             None => {
                 // `x: T` (a declaration): kept for class attributes such as `id: Mapped[int]`.

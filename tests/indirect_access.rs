@@ -608,3 +608,16 @@ fn a_value_returned_from_a_memo_is_what_the_code_put_there() {
     );
     assert_edge(v(), "registry:NotesIndex.rebuild", "table:note", "reads");
 }
+
+#[test]
+fn wsgi_middleware_wraps_every_route_handler() {
+    let line = at("app.py", "app.wsgi_app = Prefixed(app.wsgi_app)");
+    for h in [
+        "views:delete_person",
+        "folders:delete_folder",
+        "resources:BudgetResource.delete",
+    ] {
+        let e = assert_edge(v(), "app:Prefixed.__call__", h, "wraps");
+        assert_evidence(e, "app.py", line);
+    }
+}

@@ -6,7 +6,8 @@
 //! def it is applied to, so a `wraps` edge goes from the decorator to each of them. The
 //! decorated def's own `calls` edge to the decorator (the decoration) is what pulls the two
 //! together for clustering; `wraps` says, for what a wrapper reaches at run time, which defs
-//! it calls through the function it closes over.
+//! it calls through the function it closes over. WSGI middleware a repository class installs
+//! (`app.wsgi_app = ReverseProxied(app.wsgi_app)`) wraps every route handler the same way.
 
 use seam_facts::python::{DefKind, Expr};
 
@@ -136,6 +137,59 @@ pub(crate) fn resolve_wraps(ix: &Index<'_>, b: &mut Builder) {
                     );
                 }
             }
+        }
+    }
+}
+
+/// WSGI middleware: `app.wsgi_app = ReverseProxied(app.wsgi_app)` puts a repository class's
+/// `__call__` around every request, so it `wraps` every route handler (of the main app), at
+/// the line that installs it. Run after the routes are known.
+pub(crate) fn resolve_middleware(ix: &Index<'_>, b: &mut Builder) {
+    let mut installed: Vec<((usize, usize), String, u32)> = Vec::new();
+    for (u, unit) in ix.units.iter().enumerate() {
+        for a in &unit.facts.assigns {
+            if !a.targets.iter().any(|t| t.ends_with(".wsgi_app")) {
+                continue;
+            }
+            let Expr::Call { callee, .. } = &a.value else {
+                continue;
+            };
+            if let Value::Def(cu, cd) = ix.resolve(u, &a.scope, callee)
+                && ix.units[cu].facts.defs[cd].kind == DefKind::Class
+                && let Some(Value::Def(mu, md)) = ix.class_member(cu, cd, "__call__", 0)
+            {
+                installed.push(((mu, md), unit.file.rel.clone(), a.line));
+            }
+        }
+    }
+    if installed.is_empty() {
+        return;
+    }
+    // Handlers that are functions or methods (a class view's handler is its method).
+    let callables: std::collections::HashSet<String> = ix
+        .units
+        .iter()
+        .enumerate()
+        .flat_map(|(u, unit)| {
+            unit.facts
+                .defs
+                .iter()
+                .enumerate()
+                .filter(|(_, d)| d.kind != DefKind::Class)
+                .map(move |(d, _)| (u, d))
+        })
+        .map(|(u, d)| ix.symbol_id(u, d))
+        .collect();
+    let handlers: std::collections::BTreeSet<String> = b
+        .routes
+        .iter()
+        .filter(|r| r.app.is_none() && callables.contains(&r.handler))
+        .map(|r| r.handler.clone())
+        .collect();
+    for ((mu, md), file, line) in installed {
+        let from = ix.symbol_id(mu, md);
+        for h in &handlers {
+            b.edge(&from, h, EdgeKind::Wraps, &file, line);
         }
     }
 }

@@ -79,6 +79,7 @@ pub fn resolve(loaded: &Loaded) -> Analysis {
     routes::resolve_routes(&ix, &targets, &config, &mut b);
     routes::spec_routes(&ix, &loaded.specs, &mut b);
     orm::resolve_view_dispatch(&ix, &models, &mut b);
+    decorators::resolve_middleware(&ix, &mut b);
     timer.mark("routes");
     tag_tasks(&ix, &mut b);
     structure_edges(&ix, &mut b);

@@ -140,9 +140,16 @@ impl Graph {
         g
     }
 
-    /// The defs run by a wrapper nested in a decorator: what each enclosing def `wraps`.
+    /// The defs a wrapper runs: what it `wraps` itself (WSGI middleware's `__call__`) and what
+    /// each def it is nested in `wraps` (a decorator's inner wrapper).
     fn wrapped_by(&self, node: &str) -> Vec<&str> {
-        let mut out = Vec::new();
+        let mut out: Vec<&str> = self
+            .wraps
+            .get(node)
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
         let mut at = self.parent.get(node);
         while let Some(p) = at {
             out.extend(self.wraps.get(p).into_iter().flatten().map(String::as_str));

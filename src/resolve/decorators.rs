@@ -88,11 +88,14 @@ fn method_decorators(ix: &Index<'_>, u: usize, class_scope: &str) -> Vec<((usize
     };
     for (cu, cd) in ix.lineage(u, c) {
         let qual = ix.units[cu].facts.defs[cd].qualname.as_str();
-        let Some(assign) = ix.units[cu]
-            .facts
-            .assigns
-            .iter()
-            .find(|a| a.scope == qual && a.targets.iter().any(|t| t == "method_decorators"))
+        let assigns = &ix.units[cu].facts.assigns;
+        let Some(assign) = ix.units_index[cu]
+            .assigns_in
+            .get(qual)
+            .into_iter()
+            .flatten()
+            .map(|&a| &assigns[a])
+            .find(|a| a.targets.iter().any(|t| t == "method_decorators"))
         else {
             continue;
         };

@@ -42,6 +42,10 @@ pub(crate) struct UnitIndex<'a> {
     pub calls_in: HashMap<&'a str, Vec<usize>>,
     /// (scope, container with `[]`) → the `store[k] = v` assignments into it, in source order.
     pub stores: HashMap<(&'a str, &'a str), Vec<usize>>,
+    /// scope qualname → its assignments and attribute reads (indices in `PyFile::assigns` and
+    /// `PyFile::attrs`), for the passes that read one scope at a time (instantiations).
+    pub assigns_in: HashMap<&'a str, Vec<usize>>,
+    pub attrs_in: HashMap<&'a str, Vec<usize>>,
 }
 
 #[derive(Debug)]
@@ -196,6 +200,12 @@ fn index_unit(unit: &PythonUnit) -> UnitIndex<'_> {
     }
     for (i, c) in f.calls.iter().enumerate() {
         ix.calls_in.entry(c.scope.as_str()).or_default().push(i);
+    }
+    for (i, a) in f.assigns.iter().enumerate() {
+        ix.assigns_in.entry(a.scope.as_str()).or_default().push(i);
+    }
+    for (i, a) in f.attrs.iter().enumerate() {
+        ix.attrs_in.entry(a.scope.as_str()).or_default().push(i);
     }
     for (a, assign) in f.assigns.iter().enumerate() {
         // `store[k] = v` binds no name: what a container holds is read where it is indexed.

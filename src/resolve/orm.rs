@@ -1307,11 +1307,20 @@ fn scan<'a>(
         // session tracks: flushed as an UPDATE of its table (and, for a many-to-many
         // relationship, of the association table). The constructor's own `self.x = ...` is
         // part of the INSERT the constructing call already records.
-        for assign in unit.facts.assigns.iter().filter(|a| {
-            a.kind == AssignKind::Plain
-                && only.is_none_or(|s| a.scope == s)
-                && !a.scope.ends_with("__init__")
-        }) {
+        let assigns = &unit.facts.assigns;
+        let assign_ids: Vec<usize> = match only {
+            Some(s) => ix.units_index[u]
+                .assigns_in
+                .get(s)
+                .cloned()
+                .unwrap_or_default(),
+            None => (0..assigns.len()).collect(),
+        };
+        for assign in assign_ids
+            .iter()
+            .map(|&a| &assigns[a])
+            .filter(|a| a.kind == AssignKind::Plain && !a.scope.ends_with("__init__"))
+        {
             for t in &assign.targets {
                 let Some((base, attr)) = t.rsplit_once('.') else {
                     continue;
@@ -1409,9 +1418,20 @@ fn scan<'a>(
             found.push((call.line, call.scope.as_str(), acc));
         }
         // Relationship traversal: `user.posts` where `user` holds a `User`.
-        for attr in unit.facts.attrs.iter().filter(|a| {
-            relationship_names.contains(a.attr.as_str()) && only.is_none_or(|s| a.scope == s)
-        }) {
+        let attrs = &unit.facts.attrs;
+        let attr_ids: Vec<usize> = match only {
+            Some(s) => ix.units_index[u]
+                .attrs_in
+                .get(s)
+                .cloned()
+                .unwrap_or_default(),
+            None => (0..attrs.len()).collect(),
+        };
+        for attr in attr_ids
+            .iter()
+            .map(|&a| &attrs[a])
+            .filter(|a| relationship_names.contains(a.attr.as_str()))
+        {
             let Some(owner) = ctx.instance_model(&attr.scope, &attr.base, &calls_at, 0) else {
                 continue;
             };

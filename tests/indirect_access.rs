@@ -621,3 +621,38 @@ fn wsgi_middleware_wraps_every_route_handler() {
         assert_evidence(e, "app.py", line);
     }
 }
+
+#[test]
+fn an_inherited_method_run_on_a_subclass_calls_the_subclass_overrides() {
+    // `super().delete(id)` runs the base's `delete` on a `BudgetResource`: its
+    // `self.check_delete_permissions(instance)` is the subclass's override.
+    let e = assert_edge(
+        v(),
+        "resources:BudgetResource.delete",
+        "resources:BudgetResource.check_delete_permissions",
+        "calls",
+    );
+    assert_evidence(
+        e,
+        "resources.py",
+        at("resources.py", "return super().delete(instance_id)"),
+    );
+    assert_evidence(
+        e,
+        "resources.py",
+        at("resources.py", "self.check_delete_permissions(instance)"),
+    );
+    assert_edge(
+        v(),
+        "resources:BudgetResource.check_delete_permissions",
+        "table:project",
+        "reads",
+    );
+    // The base's own call stays on the base's method.
+    assert_edge(
+        v(),
+        "resources:BaseModelResource.delete",
+        "resources:BaseModelResource.check_delete_permissions",
+        "calls",
+    );
+}

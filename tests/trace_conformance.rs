@@ -23,29 +23,20 @@ const FLOORS: &[(&str, [f64; 3])] = &[
     // Traced by seam itself (tests/traces/RUNS.md), scored as found: an app none of the
     // mechanisms was built against; raised when a method aliased in its class body
     // (`get = by_id`) resolved to the method.
-    ("anitya", [0.666, 0.858, 0.745]),
-    // Measured when the suite was added (issue 10's session): the baseline issue 11 raises.
-    // Raised when CRUD methods inherited from an unmapped base or mixin (`Task.create(...)`,
-    // `task.save()`, `Person.get_by(...)`) were bound to the model they are called on; raised
-    // again with return summaries, helpers and classes instantiated with the model a caller
-    // passes, attribute updates, request globals, association tables and Continuum's writes;
-    // again when queries named the functions of their chain (`via`), deletes followed their
-    // cascades, updates went through relationships and decorators typed what they inject; again
-    // when properties ran their getters and statements extended in a local read their joins,
-    // when decorators' wrappers were scored with what they wrap, and when a name assigned on
-    // several branches took the assignment that reaches its use, and when `current_user` was
-    // the row the user loader returns; re-measured when the migration tool's own tables
-    // (`alembic_version`, `_alembic_tmp_*`) left the truth as they are no application tables;
-    // raised when a serializer reading every mapped attribute read the relationships, and
-    // when a model's `query_class` took the calls on its query and a method called on a
-    // helper's row resolved with the helper's arguments, and when a value returned from a
-    // memo (`return store[k]`) was what the code put there; WSGI middleware's `__call__` is
-    // scored with every route handler it wraps.
+    ("anitya", [0.666, 0.876, 0.745]),
+    // Measured when the suite was added (issue 10's session), then raised by each mechanism
+    // of issue 11 (see ARCHITECTURE.md, `orm.rs` and `returns.rs`): CRUD methods inherited
+    // from a mixin bound to their model; return summaries and helpers instantiated with the
+    // model passed; attribute updates, request globals, association tables, Continuum;
+    // `via` chains, cascades, updates through relationships, decorator-injected rows and
+    // `wraps`; properties, statements extended in a local, reaching assignments,
+    // `current_user`, serializers, `query_class`, helper rows, memos, WSGI middleware and
+    // overrides an inherited method runs. The migration tool's own tables left the truth.
+    // zou has met the bar on all three since the overrides, and is held to it.
     // Each floor is the measured share rounded down.
     ("flaskbb", [0.900, 0.900, 0.712]),
-    ("ihatemoney", [0.927, 0.805, 0.786]),
+    ("ihatemoney", [0.927, 0.820, 0.786]),
     ("privacyidea", [0.834, 0.831, 0.700]),
-    ("zou", [0.929, 0.894, 0.898]),
 ];
 
 /// The traces seam made itself (`tests/traces/`, with how each was made in its `RUNS.md`).

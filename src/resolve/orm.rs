@@ -84,6 +84,10 @@ struct Access {
     /// Tables written on the code's behalf (Continuum's version tables), with the line that
     /// makes the framework do it.
     side: Vec<(String, Evidence, EdgeKind)>,
+    /// Not a statement: a call the instantiation dispatches to a def the plain call graph
+    /// does not reach (`self.check_read_permissions(...)` in an inherited method, run on the
+    /// subclass that overrides it), recorded as a `calls` edge at the caller.
+    dispatch: Option<(usize, usize)>,
 }
 
 struct Ctx<'i, 'a> {
@@ -706,6 +710,21 @@ fn record_all(
 ) {
     let file = ix.units[u].file.rel.as_str();
     for (line, scope, mut acc) in found {
+        if let Some((gu, gd)) = acc.dispatch {
+            let site = ix.owner_id(u, scope);
+            let to = ix.symbol_id(gu, gd);
+            if site != to {
+                // Counted as a call seen and resolved, as the other calls the framework or a
+                // binding makes on the code's behalf are.
+                b.calls += 1;
+                b.resolved_calls += 1;
+                b.edge(&site, &to, EdgeKind::Calls, file, line);
+                for &(vu, vline) in &acc.via {
+                    b.edge(&site, &to, EdgeKind::Calls, &ix.units[vu].file.rel, vline);
+                }
+            }
+            continue;
+        }
         versioning_writes(models, &mut acc);
         eager_reads(models, &mut acc);
         record(ix, b, u, file, line, scope, acc);
@@ -964,6 +983,20 @@ fn instantiate(
         let calls = &unit.facts.calls;
         for &c in ix.units_index[fu].calls_in.get(scope).into_iter().flatten() {
             let call = &calls[c];
+            // A call the binding sends elsewhere than the plain graph does (an override on the
+            // subclass `self` is bound to): the caller reaches it.
+            if let Value::Def(gu, gd) = bound.resolve(&call.scope, &call.callee)
+                && ix.units[gu].facts.defs[gd].kind != DefKind::Class
+                && plain.resolve(&call.scope, &call.callee) != Value::Def(gu, gd)
+            {
+                out.push(Access {
+                    kind: "call",
+                    dispatch: Some((gu, gd)),
+                    via: vec![(fu, call.line)],
+                    in_loop: call.in_loop,
+                    ..Access::default()
+                });
+            }
             let Some((gu, gd, gb)) = call_binding(&bound, call, None) else {
                 // `instance.delete()` where only the binding says `instance` is a `Budget`:
                 // the call graph has no edge to `Budget.delete`, so its accesses come here.

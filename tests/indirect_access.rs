@@ -656,3 +656,24 @@ fn an_inherited_method_run_on_a_subclass_calls_the_subclass_overrides() {
         "calls",
     );
 }
+
+#[test]
+fn a_continuum_version_class_queries_the_version_table() {
+    // `ProjectVersion = version_class(Project)`, `ProjectVersion.query.filter_by(...)`.
+    let e = assert_edge(
+        v(),
+        "registry:project_history",
+        "table:project_version",
+        "reads",
+    );
+    assert_evidence(
+        e,
+        "registry.py",
+        at(
+            "registry.py",
+            "return ProjectVersion.query.filter_by(id=project_id).all()",
+        ),
+    );
+    // Only a versioned model has a version table.
+    assert!(targets(v(), "registry:budget_history", "reads").is_empty());
+}

@@ -31,11 +31,12 @@ const FLOORS: &[(&str, [f64; 3])] = &[
     // `via` chains, cascades, updates through relationships, decorator-injected rows and
     // `wraps`; properties, statements extended in a local, reaching assignments,
     // `current_user`, serializers, `query_class`, helper rows, memos, WSGI middleware and
-    // overrides an inherited method runs. The migration tool's own tables left the truth.
+    // overrides an inherited method runs, Continuum's version classes. The migration tool's
+    // own tables left the truth.
     // zou has met the bar on all three since the overrides, and is held to it.
     // Each floor is the measured share rounded down.
     ("flaskbb", [0.900, 0.900, 0.712]),
-    ("ihatemoney", [0.927, 0.820, 0.786]),
+    ("ihatemoney", [0.927, 0.906, 0.786]),
     ("privacyidea", [0.834, 0.831, 0.700]),
 ];
 

@@ -172,6 +172,44 @@ impl Ctx<'_, '_> {
         }
     }
 
+    /// SQLAlchemy-Continuum's `PersonVersion = version_class(Person)`: a chain rooted at the
+    /// version class (`PersonVersion.query.filter_by(...)`) works on `<table>_version`, when
+    /// the model is versioned.
+    fn version_source(&self, root: &Call) -> Option<String> {
+        let segs: Vec<&str> = root.callee.split('.').collect();
+        let q = segs
+            .iter()
+            .position(|s| s.trim_end_matches("()") == "query")?;
+        if q == 0 {
+            return None;
+        }
+        let Value::Var(vu, va) = self.resolve(&root.scope, &segs[..q].join(".")) else {
+            return None;
+        };
+        let assign = &self.ix.units[vu].facts.assigns[va];
+        let Expr::Call { callee, args } = &assign.value else {
+            return None;
+        };
+        if last_segment(callee) != "version_class" {
+            return None;
+        }
+        let Some(Expr::Name(model)) = args.first().map(|a| &a.value) else {
+            return None;
+        };
+        let inner = Ctx {
+            ix: self.ix,
+            models: self.models,
+            u: vu,
+            bound: None,
+        };
+        let m = inner.model_of(&inner.resolve(&assign.scope, model))?;
+        let table = self.table(m);
+        self.models
+            .versioned
+            .contains_key(&table)
+            .then(|| format!("{table}_version"))
+    }
+
     fn table(&self, m: (usize, usize)) -> String {
         self.models
             .get(m)
@@ -1082,21 +1120,31 @@ fn scan<'a>(
             let root = &calls[links[0]];
             let mut acc = Access::default();
             let sources = ctx.source_models(root);
+            let version = if sources.is_empty() {
+                ctx.version_source(root)
+            } else {
+                None
+            };
             // `stmt = stmt.outerjoin(TokenOwner, ...)`, `q = q.filter(Realm.name == n)`: a
             // statement built up in a local (its model read where it started) reads what
             // each step joins or filters on.
             let continued = sources.is_empty()
+                && version.is_none()
                 && matches!(
                     last_segment(&root.callee),
                     "join" | "outerjoin" | "join_from" | "filter" | "where"
                 )
                 && receiver_of(&root.callee).is_some_and(|r| !r.contains(['(', '[']));
-            if !sources.is_empty() || continued {
-                let main_table = sources.first().map(|&m| ctx.table(m)).unwrap_or_default();
+            if !sources.is_empty() || continued || version.is_some() {
+                let main_table = match &version {
+                    Some(t) => t.clone(),
+                    None => sources.first().map(|&m| ctx.table(m)).unwrap_or_default(),
+                };
                 acc.kind = "select";
                 for &m in &sources {
                     acc.reads.insert(ctx.table(m));
                 }
+                acc.reads.extend(version.clone());
                 for &link in &links {
                     let c = &calls[link];
                     let method = last_segment(&c.callee);

@@ -55,6 +55,14 @@ pub enum Tag {
 }
 
 impl Tag {
+    /// Whether a file so tagged is outside the application (tests, migrations, scripts; the
+    /// names [`crate::analysis::NOT_APPLICATION`] lists): kept in the graph, never the model,
+    /// the proposal or the advice.
+    pub fn outside_application(tags: &[Tag]) -> bool {
+        tags.iter()
+            .any(|t| crate::analysis::NOT_APPLICATION.contains(&t.as_str()))
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Tag::Test => "test",

@@ -17,7 +17,6 @@ use super::builder::Builder;
 use super::dotted::last_segment;
 use super::index::Index;
 use super::names::Value;
-use crate::analysis::EdgeKind;
 
 /// Decorator attributes that register an identity callback.
 const LOADERS: &[&str] = &[
@@ -155,10 +154,8 @@ pub(crate) fn resolve_auth_loaders(ix: &Index<'_>, b: &mut Builder) {
             let from = ix.owner_id(u, scope);
             for l in &loaders {
                 if *l != from {
-                    // A call the extension makes: counted as a call seen and resolved.
-                    b.calls += 1;
-                    b.resolved_calls += 1;
-                    b.edge(&from, l, EdgeKind::Calls, file, *line);
+                    // A call the extension makes.
+                    b.implicit_call(&from, l, file, *line);
                 }
             }
         }

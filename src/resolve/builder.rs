@@ -194,6 +194,15 @@ pub(crate) struct Builder {
 }
 
 impl Builder {
+    /// A call made on the code's behalf that no call fact shows (the framework runs a
+    /// callback, a getter runs on an attribute read, a binding dispatches to an override):
+    /// a `calls` edge, counted as a call seen and resolved.
+    pub fn implicit_call(&mut self, from: &str, to: &str, file: &str, line: u32) {
+        self.calls += 1;
+        self.resolved_calls += 1;
+        self.edge(from, to, EdgeKind::Calls, file, line);
+    }
+
     pub fn edge(&mut self, from: &str, to: &str, kind: EdgeKind, file: &str, line: u32) {
         if from == to && kind == EdgeKind::Calls {
             return;

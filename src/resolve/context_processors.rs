@@ -15,7 +15,6 @@ use super::builder::Builder;
 use super::dotted::last_segment;
 use super::index::Index;
 use super::names::Value;
-use crate::analysis::EdgeKind;
 
 /// Decorator or method names that register a context processor.
 const REGISTRARS: &[&str] = &["context_processor", "app_context_processor"];
@@ -79,9 +78,7 @@ pub(crate) fn resolve_context_processors(ix: &Index<'_>, b: &mut Builder) {
             let from = ix.owner_id(u, &c.scope);
             for p in &processors {
                 if *p != from {
-                    b.calls += 1;
-                    b.resolved_calls += 1;
-                    b.edge(&from, p, EdgeKind::Calls, file, c.line);
+                    b.implicit_call(&from, p, file, c.line);
                 }
             }
         }

@@ -88,15 +88,7 @@ fn method_decorators(ix: &Index<'_>, u: usize, class_scope: &str) -> Vec<((usize
     };
     for (cu, cd) in ix.lineage(u, c) {
         let qual = ix.units[cu].facts.defs[cd].qualname.as_str();
-        let assigns = &ix.units[cu].facts.assigns;
-        let Some(assign) = ix.units_index[cu]
-            .assigns_in
-            .get(qual)
-            .into_iter()
-            .flatten()
-            .map(|&a| &assigns[a])
-            .find(|a| a.targets.iter().any(|t| t == "method_decorators"))
-        else {
+        let Some(assign) = super::models::class_attr(ix, cu, cd, "method_decorators") else {
             continue;
         };
         let Expr::List(items) = &assign.value else {

@@ -4,7 +4,7 @@
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use seam_facts::python::{AssignKind, DefKind, Expr, Import};
+use seam_facts::python::{Assign, AssignKind, DefKind, Expr, Import};
 
 use crate::load::PythonUnit;
 
@@ -79,6 +79,17 @@ pub(crate) struct Index<'a> {
 }
 
 impl<'a> Index<'a> {
+    /// The assignments made in `scope` of unit `u` (a class body, a function), in source order.
+    pub fn assigns_in_scope(&self, u: usize, scope: &str) -> impl Iterator<Item = &'a Assign> + '_ {
+        let assigns = &self.units[u].facts.assigns;
+        self.units_index[u]
+            .assigns_in
+            .get(scope)
+            .into_iter()
+            .flatten()
+            .map(move |&a| &assigns[a])
+    }
+
     pub fn build(units: &'a [PythonUnit]) -> Self {
         let mut by_module = HashMap::default();
         let mut namespaces = HashSet::default();
@@ -103,14 +114,7 @@ impl<'a> Index<'a> {
         let mut classes_by_name: HashMap<&str, Vec<(usize, usize)>> = HashMap::default();
         for (u, unit) in units.iter().enumerate() {
             // Application classes only: a test's or a migration's `Token` is not the model.
-            if unit.file.tags.iter().any(|t| {
-                matches!(
-                    t,
-                    crate::discover::Tag::Test
-                        | crate::discover::Tag::Migration
-                        | crate::discover::Tag::Script
-                )
-            }) {
+            if crate::discover::Tag::outside_application(&unit.file.tags) {
                 continue;
             }
             for (d, def) in unit.facts.defs.iter().enumerate() {

@@ -567,13 +567,7 @@ impl<'a> Index<'a> {
     fn query_class(&self, u: usize, d: usize, hops: u32) -> Option<Value> {
         self.lineage(u, d).into_iter().find_map(|(cu, cd)| {
             let qual = self.units[cu].facts.defs[cd].qualname.as_str();
-            let assigns = &self.units[cu].facts.assigns;
-            let a = self.units_index[cu]
-                .assigns_in
-                .get(qual)?
-                .iter()
-                .map(|&a| &assigns[a])
-                .find(|a| a.targets.iter().any(|t| t == "query_class"))?;
+            let a = super::models::class_attr(self, cu, cd, "query_class")?;
             let Expr::Name(n) = &a.value else { return None };
             match self.resolve_hops(cu, qual, n, hops + 1) {
                 Value::Def(qu, qd) if self.units[qu].facts.defs[qd].kind == DefKind::Class => {

@@ -8,6 +8,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use seam_facts::python::{Arg, AssignKind, Call, DefKind, Expr};
 
@@ -35,35 +36,6 @@ const SESSION_WRITES: &[(&str, &str)] = &[
     ("merge", "update"),
     ("bulk_save_objects", "insert"),
 ];
-
-/// Single-name plain assignments of a unit (of one scope when `only`) by (scope, name), in
-/// source order: the candidates for the assignment that reaches a use
-/// (`Ctx::instance_model_at`). Built on first use: most scans never ask.
-struct Assigned<'a, 'o> {
-    unit: &'a crate::load::PythonUnit,
-    only: Option<&'o str>,
-    cell: std::cell::OnceCell<HashMap<(&'a str, &'a str), Vec<usize>>>,
-}
-
-impl<'a> Assigned<'a, '_> {
-    fn get(&self) -> &HashMap<(&'a str, &'a str), Vec<usize>> {
-        self.cell.get_or_init(|| {
-            let mut out: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
-            for (a, x) in self.unit.facts.assigns.iter().enumerate() {
-                if let [t] = x.targets.as_slice()
-                    && x.kind == AssignKind::Plain
-                    && self.only.is_none_or(|s| x.scope == s)
-                    && !t.contains(['.', '['])
-                {
-                    out.entry((x.scope.as_str(), t.as_str()))
-                        .or_default()
-                        .push(a);
-                }
-            }
-            out
-        })
-    }
-}
 
 /// Tables and predicates of one ORM statement.
 #[derive(Debug, Default, Clone)]
@@ -176,6 +148,9 @@ impl Ctx<'_, '_> {
     /// version class (`PersonVersion.query.filter_by(...)`) works on `<table>_version`, when
     /// the model is versioned.
     fn version_source(&self, root: &Call) -> Option<String> {
+        if !root.callee.contains("query") {
+            return None;
+        }
         let segs: Vec<&str> = root.callee.split('.').collect();
         let q = segs
             .iter()
@@ -217,6 +192,12 @@ impl Ctx<'_, '_> {
             .unwrap_or_default()
     }
 
+    /// Loading a relationship reads its target's table and its association table.
+    fn read_relationship(&self, rel: &super::models::Relationship, acc: &mut Access) {
+        acc.reads.extend(rel.target.map(|t| self.table(t)));
+        acc.reads.extend(rel.secondary.clone());
+    }
+
     /// `Model.rel` → the relationship, when `Model` is a model and `rel` one of its
     /// relationships.
     fn relationship(&self, scope: &str, dotted: &str) -> Option<&super::models::Relationship> {
@@ -241,9 +222,8 @@ impl Ctx<'_, '_> {
         let builds = |s: &str, callee: &str| self.resolve(s, callee) == Value::Def(m.0, m.1);
         match item {
             Expr::Call { callee, .. } => builds(scope, callee),
-            Expr::Name(n) => self.ix.units[self.u].facts.assigns.iter().any(|a| {
-                a.scope == scope
-                    && a.targets.iter().any(|t| t == n)
+            Expr::Name(n) => self.ix.assigns_in_scope(self.u, scope).any(|a| {
+                a.targets.iter().any(|t| t == n)
                     && matches!(&a.value, Expr::Call { callee, .. } if builds(&a.scope, callee))
             }),
             _ => false,
@@ -253,11 +233,9 @@ impl Ctx<'_, '_> {
     /// Attributes assigned on a local in `scope` (`invoice.status = "paid"` → `status`).
     fn attributes_set(&self, scope: &str, name: &str) -> Vec<String> {
         let prefix = format!("{name}.");
-        let mut out: Vec<String> = self.ix.units[self.u]
-            .facts
-            .assigns
-            .iter()
-            .filter(|a| a.scope == scope)
+        let mut out: Vec<String> = self
+            .ix
+            .assigns_in_scope(self.u, scope)
             .flat_map(|a| a.targets.iter())
             .filter_map(|t| t.strip_prefix(&prefix))
             .filter(|attr| !attr.contains('.'))
@@ -339,22 +317,26 @@ impl Ctx<'_, '_> {
         name: &str,
         line: u32,
         calls_at: &HashMap<(&str, u32), Vec<usize>>,
-        assigned: &Assigned<'_, '_>,
     ) -> Option<(usize, usize)> {
         if let Some(m) = self.instance_model(scope, name, calls_at, 0) {
             return Some(m);
         }
-        let assigns = &self.ix.units[self.u].facts.assigns;
-        if let Some(m) = assigned
-            .get()
-            .get(&(scope, name))
-            .into_iter()
-            .flatten()
-            .rev()
-            .filter(|&&a| assigns[a].line <= line)
-            .find_map(|&a| self.assigned_model(self.u, a, calls_at, 1))
-        {
-            return Some(m);
+        if !name.contains(['.', '[']) {
+            let assigns = &self.ix.units[self.u].facts.assigns;
+            if let Some(m) = self.ix.units_index[self.u]
+                .assigns_in
+                .get(scope)
+                .into_iter()
+                .flatten()
+                .rev()
+                .filter(|&&a| {
+                    let x = &assigns[a];
+                    x.kind == AssignKind::Plain && x.line <= line && x.targets == [name]
+                })
+                .find_map(|&a| self.assigned_model(self.u, a, calls_at, 1))
+            {
+                return Some(m);
+            }
         }
         // `rows.append(forumsread)` before `session.add_all(rows)`: a list of what is appended.
         let calls = &self.ix.units[self.u].facts.calls;
@@ -558,7 +540,6 @@ fn deleted_with(models: &Models, m: (usize, usize)) -> BTreeSet<String> {
         if next.is_empty() {
             break;
         }
-        next.sort_unstable();
         level = next;
     }
     out
@@ -626,12 +607,7 @@ fn untyped_writes(
     found: &[(u32, &str, Access)],
 ) -> Vec<seam_facts::Diagnostic> {
     let unit = &ix.units[u];
-    if unit
-        .file
-        .tags
-        .iter()
-        .any(|t| matches!(t, Tag::Test | Tag::Migration | Tag::Script))
-    {
+    if Tag::outside_application(&unit.file.tags) {
         return Vec::new();
     }
     let written: HashSet<(u32, &str)> = found
@@ -752,11 +728,7 @@ fn record_all(
             let site = ix.owner_id(u, scope);
             let to = ix.symbol_id(gu, gd);
             if site != to {
-                // Counted as a call seen and resolved, as the other calls the framework or a
-                // binding makes on the code's behalf are.
-                b.calls += 1;
-                b.resolved_calls += 1;
-                b.edge(&site, &to, EdgeKind::Calls, file, line);
+                b.implicit_call(&site, &to, file, line);
                 for &(vu, vline) in &acc.via {
                     b.edge(&site, &to, EdgeKind::Calls, &ix.units[vu].file.rel, vline);
                 }
@@ -1021,27 +993,32 @@ fn instantiate(
         let calls = &unit.facts.calls;
         for &c in ix.units_index[fu].calls_in.get(scope).into_iter().flatten() {
             let call = &calls[c];
-            // A call the binding sends elsewhere than the plain graph does (an override on the
-            // subclass `self` is bound to): the caller reaches it.
-            if let Value::Def(gu, gd) = bound.resolve(&call.scope, &call.callee)
-                && ix.units[gu].facts.defs[gd].kind != DefKind::Class
-                && plain.resolve(&call.scope, &call.callee) != Value::Def(gu, gd)
-            {
+            let target = bound.resolve(&call.scope, &call.callee);
+            // A def the binding sends the call to and the plain graph does not (an override on
+            // the subclass `self` is bound to, `instance.delete()` where only the binding says
+            // `instance` is a `Budget`).
+            let redirected = match target {
+                Value::Def(gu, gd)
+                    if ix.units[gu].facts.defs[gd].kind != DefKind::Class
+                        && plain.resolve(&call.scope, &call.callee) != target =>
+                {
+                    Some((gu, gd))
+                }
+                _ => None,
+            };
+            // The caller reaches it.
+            if let Some(to) = redirected {
                 out.push(Access {
                     kind: "call",
-                    dispatch: Some((gu, gd)),
+                    dispatch: Some(to),
                     via: vec![(fu, call.line)],
                     in_loop: call.in_loop,
                     ..Access::default()
                 });
             }
-            let Some((gu, gd, gb)) = call_binding(&bound, call, None) else {
-                // `instance.delete()` where only the binding says `instance` is a `Budget`:
-                // the call graph has no edge to `Budget.delete`, so its accesses come here.
-                if let Value::Def(gu, gd) = bound.resolve(&call.scope, &call.callee)
-                    && ix.units[gu].facts.defs[gd].kind != DefKind::Class
-                    && plain.resolve(&call.scope, &call.callee) != Value::Def(gu, gd)
-                {
+            let Some((gu, gd, gb)) = call_binding(&bound, call, Some(&target)) else {
+                // The call graph has no edge to it, so its accesses come here.
+                if let Some((gu, gd)) = redirected {
                     let gscope = ix.units[gu].facts.defs[gd].qualname.as_str();
                     let gctx = Ctx {
                         ix,
@@ -1075,6 +1052,14 @@ fn instantiate(
     out
 }
 
+/// The facts of one scope (`only`) from a per-scope index, or all `len` of the unit.
+fn in_scope(by_scope: &FxHashMap<&str, Vec<usize>>, only: Option<&str>, len: usize) -> Vec<usize> {
+    match only {
+        Some(s) => by_scope.get(s).cloned().unwrap_or_default(),
+        None => (0..len).collect(),
+    }
+}
+
 /// The accesses of one unit's code as `ctx` sees it: every scope, or only `only`.
 fn scan<'a>(
     ctx: &Ctx<'_, 'a>,
@@ -1086,23 +1071,11 @@ fn scan<'a>(
     let mut found = Vec::new();
     {
         let calls = &unit.facts.calls;
-        let ids: Vec<usize> = match only {
-            Some(s) => ix.units_index[u]
-                .calls_in
-                .get(s)
-                .cloned()
-                .unwrap_or_default(),
-            None => (0..calls.len()).collect(),
-        };
+        let ids = in_scope(&ix.units_index[u].calls_in, only, calls.len());
         let receivers: HashSet<usize> = ids
             .iter()
             .filter_map(|&c| calls[c].receiver.map(|r| r as usize))
             .collect();
-        let assigned = Assigned {
-            unit,
-            only,
-            cell: std::cell::OnceCell::new(),
-        };
         let mut calls_at: HashMap<(&str, u32), Vec<usize>> = HashMap::new();
         for &i in &ids {
             let c = &calls[i];
@@ -1162,8 +1135,7 @@ fn scan<'a>(
                                     acc.reads.insert(ctx.table(m));
                                 } else if let Some(rel) = ctx.relationship(&c.scope, n) {
                                     // `.join(Product.categories)`: the target and the association.
-                                    acc.reads.extend(rel.target.map(|t| ctx.table(t)));
-                                    acc.reads.extend(rel.secondary.clone());
+                                    ctx.read_relationship(rel, &mut acc);
                                 }
                             }
                             ctx.predicates(&c.scope, &c.args, None, &mut acc);
@@ -1181,8 +1153,7 @@ fn scan<'a>(
                                 for a in args {
                                     let Expr::Name(n) = &a.value else { continue };
                                     if let Some(rel) = ctx.relationship(&c.scope, n) {
-                                        acc.reads.extend(rel.target.map(|t| ctx.table(t)));
-                                        acc.reads.extend(rel.secondary.clone());
+                                        ctx.read_relationship(rel, &mut acc);
                                     }
                                 }
                             }
@@ -1231,13 +1202,9 @@ fn scan<'a>(
                     };
                     for item in items {
                         let m = match item {
-                            Expr::Name(n) => ctx.instance_model_at(
-                                &call.scope,
-                                n,
-                                call.line,
-                                &calls_at,
-                                &assigned,
-                            ),
+                            Expr::Name(n) => {
+                                ctx.instance_model_at(&call.scope, n, call.line, &calls_at)
+                            }
                             // `Model(...)`, or `fetch_one(EventHandler, id=i)`: a helper's
                             // return with this call's arguments.
                             Expr::Call { callee, args } => ctx
@@ -1363,8 +1330,7 @@ fn scan<'a>(
                 if t.reflective {
                     for ((owner, _), rel) in &models.relationships {
                         if *owner == m {
-                            acc.reads.extend(rel.target.map(|t| ctx.table(t)));
-                            acc.reads.extend(rel.secondary.clone());
+                            ctx.read_relationship(rel, &mut acc);
                         }
                     }
                     if acc.reads.is_empty() {
@@ -1389,14 +1355,7 @@ fn scan<'a>(
         // relationship, of the association table). The constructor's own `self.x = ...` is
         // part of the INSERT the constructing call already records.
         let assigns = &unit.facts.assigns;
-        let assign_ids: Vec<usize> = match only {
-            Some(s) => ix.units_index[u]
-                .assigns_in
-                .get(s)
-                .cloned()
-                .unwrap_or_default(),
-            None => (0..assigns.len()).collect(),
-        };
+        let assign_ids = in_scope(&ix.units_index[u].assigns_in, only, assigns.len());
         for assign in assign_ids
             .iter()
             .map(|&a| &assigns[a])
@@ -1409,8 +1368,7 @@ fn scan<'a>(
                 if base.contains(['(', '[']) || attr.starts_with('_') {
                     continue;
                 }
-                let Some(m) =
-                    ctx.instance_model_at(&assign.scope, base, assign.line, &calls_at, &assigned)
+                let Some(m) = ctx.instance_model_at(&assign.scope, base, assign.line, &calls_at)
                 else {
                     continue;
                 };
@@ -1500,14 +1458,7 @@ fn scan<'a>(
         }
         // Relationship traversal: `user.posts` where `user` holds a `User`.
         let attrs = &unit.facts.attrs;
-        let attr_ids: Vec<usize> = match only {
-            Some(s) => ix.units_index[u]
-                .attrs_in
-                .get(s)
-                .cloned()
-                .unwrap_or_default(),
-            None => (0..attrs.len()).collect(),
-        };
+        let attr_ids = in_scope(&ix.units_index[u].attrs_in, only, attrs.len());
         for attr in attr_ids
             .iter()
             .map(|&a| &attrs[a])
@@ -1523,12 +1474,7 @@ fn scan<'a>(
                 kind: "select",
                 ..Access::default()
             };
-            if let Some(t) = rel.target {
-                acc.reads.insert(ctx.table(t));
-            }
-            if let Some(s) = &rel.secondary {
-                acc.reads.insert(s.clone());
-            }
+            ctx.read_relationship(rel, &mut acc);
             if !acc.reads.is_empty() {
                 found.push((attr.line, attr.scope.as_str(), acc));
             }
@@ -1766,9 +1712,8 @@ fn method_template(ix: &Index<'_>, models: &Models, u0: usize, d0: usize) -> Vec
         let is_me = |e: &Expr| matches!(e, Expr::Name(n) if n == me);
         let built_by_me = |e: &Expr| match e {
             Expr::Call { callee, .. } => callee == me,
-            Expr::Name(n) => facts.assigns.iter().any(|a| {
-                a.scope == scope
-                    && a.targets.iter().any(|t| t == n)
+            Expr::Name(n) => ix.assigns_in_scope(u, scope).any(|a| {
+                a.targets.iter().any(|t| t == n)
                     && matches!(&a.value, Expr::Call { callee, .. } if callee == me)
             }),
             _ => false,

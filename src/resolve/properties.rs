@@ -14,7 +14,6 @@ use super::builder::Builder;
 use super::dotted::last_segment;
 use super::index::Index;
 use super::names::Value;
-use crate::analysis::EdgeKind;
 
 /// Decorators that make a method a property (by their last segment: `functools.cached_property`).
 const PROPERTY_DECORATORS: &[&str] = &["property", "cached_property", "hybrid_property"];
@@ -65,9 +64,7 @@ pub(crate) fn resolve_properties(ix: &Index<'_>, b: &mut Builder) {
     for (u, edges) in found.into_iter().enumerate() {
         let file = ix.units[u].file.rel.as_str();
         for (from, to, line) in edges {
-            b.calls += 1;
-            b.resolved_calls += 1;
-            b.edge(&from, &to, EdgeKind::Calls, file, line);
+            b.implicit_call(&from, &to, file, line);
         }
     }
 }

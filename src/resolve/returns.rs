@@ -291,7 +291,7 @@ impl Index<'_> {
         let segs: Vec<&str> = callee.split('.').collect();
         // `Model.query....first()`, `cls.query.get(id)`; `Model.query.filter(...).all()` and a
         // query itself are its rows (iterated, each is an instance: `for t in tokens`).
-        if (FETCH_ONE.contains(&last) || FETCH_ROWS.contains(&last))
+        if fetches
             && let Some(q) = segs.iter().position(|s| *s == "query")
             && q > 0
         {

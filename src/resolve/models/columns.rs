@@ -25,15 +25,10 @@ pub(crate) fn class_columns<'i>(
     d: usize,
 ) -> impl Iterator<Item = &'i [Arg]> {
     let qual = ix.units[u].facts.defs[d].qualname.as_str();
-    ix.units[u]
-        .facts
-        .assigns
-        .iter()
-        .filter(move |a| a.scope == qual)
-        .filter_map(|a| match &a.value {
-            Expr::Call { callee, args } if is_column(callee) => Some(args.as_slice()),
-            _ => None,
-        })
+    ix.assigns_in_scope(u, qual).filter_map(|a| match &a.value {
+        Expr::Call { callee, args } if is_column(callee) => Some(args.as_slice()),
+        _ => None,
+    })
 }
 
 fn kw_true(args: &[Arg], keyword: &str) -> bool {
@@ -55,7 +50,7 @@ pub(crate) fn has_own_primary_key(ix: &Index<'_>, u: usize, d: usize) -> bool {
 pub(crate) fn columns_of_class(ix: &Index<'_>, b: &mut Builder, table: &str, u: usize, d: usize) {
     let unit = &ix.units[u];
     let qual = unit.facts.defs[d].qualname.as_str();
-    for assign in unit.facts.assigns.iter().filter(|a| a.scope == qual) {
+    for assign in ix.assigns_in_scope(u, qual) {
         let [target] = assign.targets.as_slice() else {
             continue;
         };

@@ -356,7 +356,7 @@ fn relationships_of_class(
 ) {
     let unit = &ix.units[u];
     let qual = unit.facts.defs[d].qualname.as_str();
-    for assign in unit.facts.assigns.iter().filter(|a| a.scope == qual) {
+    for assign in ix.assigns_in_scope(u, qual) {
         let [target] = assign.targets.as_slice() else {
             continue;
         };

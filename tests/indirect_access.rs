@@ -267,9 +267,16 @@ fn deleting_a_row_writes_its_children_and_association_rows() {
 }
 
 #[test]
-fn current_user_calls_the_registered_user_loader() {
-    let e = assert_edge(v(), "views:whoami", "views:load_user", "calls");
-    assert_evidence(e, "views.py", at("views.py", "return current_user.name"));
+fn current_user_calls_the_registered_user_loader_once_per_request() {
+    // The app-wide `@bp.before_app_request` hook asks for `current_user` first: it loads the
+    // identity, and a handler's later `current_user.name` finds it loaded on the request.
+    let e = assert_edge(v(), "views:mark_active", "views:load_user", "calls");
+    assert_evidence(
+        e,
+        "views.py",
+        at("views.py", "db.session.add(current_user)"),
+    );
+    assert_no_edge(v(), "views:whoami", "views:load_user", "calls");
     // `@login_required` loads the identity around the handler, as a request hook: not the
     // handler's own call.
     assert_no_edge(v(), "views:add_person", "views:load_user", "calls");
@@ -676,4 +683,32 @@ fn a_continuum_version_class_queries_the_version_table() {
     );
     // Only a versioned model has a version table.
     assert!(targets(v(), "registry:budget_history", "reads").is_empty());
+}
+
+#[test]
+fn a_chain_laid_out_over_several_lines_is_read_from_its_first_link() {
+    // `query = (\n db.session.query(Person)\n .filter(...)\n)` then `query.first()`: the row
+    // is a Person, so setting its attribute and committing updates `person`.
+    let e = assert_edge(v(), "listing:person_named", "table:person", "writes");
+    assert_evidence(e, "listing.py", at("listing.py", "person.activated = True"));
+    // `db.session.scalars(\n select(Bill).filter(...)\n).first()`: deleted, with its
+    // association rows.
+    let e = assert_edge(v(), "listing:bill_by_what", "table:bill", "writes");
+    assert_evidence(e, "listing.py", at("listing.py", "db.session.delete(bill)"));
+}
+
+#[test]
+fn a_query_handed_to_sorting_and_paging_helpers_keeps_its_rows() {
+    // `sort_people(db.session.query(Person))` returns `items.order_by(...)`, `paginate`
+    // returns its query: `people_page` returns Person rows, and a comprehension over them
+    // (`[person.bills for person in people]`) reads the relationship's table.
+    let e = assert_edge(v(), "listing:people_json", "table:bill", "reads");
+    assert_evidence(
+        e,
+        "listing.py",
+        at("listing.py", "return [person.bills for person in people]"),
+    );
+    // The helpers themselves have no model of their own.
+    assert!(targets(v(), "listing:paginate", "reads").is_empty());
+    assert!(targets(v(), "listing:sort_people", "reads").is_empty());
 }

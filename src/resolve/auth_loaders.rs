@@ -11,12 +11,13 @@
 
 use std::collections::BTreeSet;
 
-use seam_facts::python::{DefKind, Expr};
+use seam_facts::python::Expr;
 
 use super::builder::Builder;
 use super::dotted::last_segment;
 use super::index::Index;
 use super::names::Value;
+use super::registrations::{Registered, registered};
 
 /// Decorator attributes that register an identity callback.
 const LOADERS: &[&str] = &[
@@ -53,14 +54,6 @@ fn is_trigger(v: &Value) -> bool {
     }
 }
 
-fn decorator_name(e: &Expr) -> Option<&str> {
-    match e {
-        Expr::Name(n) => Some(n),
-        Expr::Call { callee, .. } => Some(callee),
-        _ => None,
-    }
-}
-
 /// The proxies that stand for the identity a loader returns (`current_user.lastseen = now`).
 pub(crate) const IDENTITY_PROXIES: &[&str] = &[
     "flask_login.current_user",
@@ -72,58 +65,42 @@ pub(crate) const IDENTITY_PROXIES: &[&str] = &[
 /// `@jwt.user_lookup_loader`) returns, the first such loader in unit order that returns a
 /// repository class. Read after the return summaries.
 pub(crate) fn identity_class(ix: &Index<'_>) -> Option<(usize, usize)> {
-    for (u, unit) in ix.units.iter().enumerate() {
-        for (d, def) in unit.facts.defs.iter().enumerate() {
-            let is_loader = def.kind != DefKind::Class
-                && def.decorators.iter().filter_map(decorator_name).any(|n| {
-                    n.contains('.')
-                        && matches!(last_segment(n), "user_loader" | "user_lookup_loader")
-                });
-            if is_loader
-                && let Some(super::returns::Returned::Value(Value::Instance(cu, cd))) =
-                    ix.returned.get(u).and_then(|r| r.get(d))
-            {
-                return Some((*cu, *cd));
+    registered(ix, LOADERS)
+        .into_iter()
+        .filter(|r| matches!(r.method, "user_loader" | "user_lookup_loader"))
+        .find_map(|Registered { def: (u, d), .. }| {
+            match ix.returned.get(u).and_then(|r| r.get(d)) {
+                Some(super::returns::Returned::Value(Value::Instance(cu, cd))) => Some((*cu, *cd)),
+                _ => None,
             }
-        }
-    }
-    None
+        })
 }
 
 pub(crate) fn resolve_auth_loaders(ix: &Index<'_>, b: &mut Builder) {
-    let mut loaders: Vec<String> = Vec::new();
-    for (u, unit) in ix.units.iter().enumerate() {
-        for (d, def) in unit.facts.defs.iter().enumerate() {
-            if def.kind == DefKind::Class {
-                continue;
-            }
-            if def
-                .decorators
-                .iter()
-                .filter_map(decorator_name)
-                .any(|n| n.contains('.') && LOADERS.contains(&last_segment(n)))
-            {
-                loaders.push(ix.symbol_id(u, d));
-            }
-        }
-    }
+    let mut loaders: Vec<String> = registered(ix, LOADERS)
+        .into_iter()
+        .map(|r| ix.symbol_id(r.def.0, r.def.1))
+        .collect();
     if loaders.is_empty() {
         return;
     }
     loaders.sort();
     loaders.dedup();
+    // (unit, owner scope, line) of the first trigger in each scope.
+    let mut uses: Vec<(usize, String, u32)> = Vec::new();
     for (u, unit) in ix.units.iter().enumerate() {
         let f = &unit.facts;
-        let file = unit.file.rel.as_str();
-        // (owner scope, line) of each trigger, first per scope.
-        let mut uses: BTreeSet<(String, u32)> = BTreeSet::new();
+        let mut found: BTreeSet<(String, u32)> = BTreeSet::new();
         for c in &f.calls {
             let root = c.callee.split('.').next().unwrap_or("");
-            // The decorators are calls too (`@login_required` is applied): not the handler's.
-            if CALLS.contains(&root.trim_end_matches("()"))
+            // `verify_jwt_in_request()`, and a method called on the proxy
+            // (`current_user._get_current_object()`, `current_user.has_role(...)`). The
+            // decorators are calls too (`@login_required` is applied): not the handler's.
+            let root_name = root.trim_end_matches("()");
+            if (CALLS.contains(&root_name) || c.callee.starts_with("current_user."))
                 && is_trigger(&ix.resolve(u, &c.scope, root))
             {
-                uses.insert((c.scope.clone(), c.line));
+                found.insert((c.scope.clone(), c.line));
             }
         }
         // `current_user.id` read in an argument, an assignment or a return.
@@ -132,7 +109,7 @@ pub(crate) fn resolve_auth_loaders(ix: &Index<'_>, b: &mut Builder) {
                 && n.split('.').next() == Some("current_user")
                 && is_trigger(&ix.resolve(u, scope, "current_user"))
             {
-                uses.insert((scope.to_owned(), line));
+                found.insert((scope.to_owned(), line));
             }
         };
         for c in &f.calls {
@@ -146,17 +123,33 @@ pub(crate) fn resolve_auth_loaders(ix: &Index<'_>, b: &mut Builder) {
         for r in &f.returns {
             mention(&r.scope, r.line, &r.value);
         }
-        let mut done: BTreeSet<&str> = BTreeSet::new();
-        for (scope, line) in &uses {
-            if scope.is_empty() || !done.insert(scope.as_str()) {
-                continue;
+        let mut done: BTreeSet<String> = BTreeSet::new();
+        for (scope, line) in found {
+            if !scope.is_empty() && done.insert(scope.clone()) {
+                uses.push((u, scope, line));
             }
-            let from = ix.owner_id(u, scope);
-            for l in &loaders {
-                if *l != from {
-                    // A call the extension makes.
-                    b.implicit_call(&from, l, file, *line);
-                }
+        }
+    }
+    // The extensions load the identity once per request and keep it on the request: when an
+    // app-wide `before_request` hook asks for it (`g.user = current_user._get_current_object()`),
+    // the hook loads it and every handler's later use finds it loaded.
+    let hooks: BTreeSet<String> = super::request_hooks::app_wide_before_hooks(ix)
+        .into_iter()
+        .map(|(u, d)| ix.symbol_id(u, d))
+        .collect();
+    let hook_loads = uses
+        .iter()
+        .any(|(u, scope, _)| hooks.contains(&ix.owner_id(*u, scope)));
+    for (u, scope, line) in &uses {
+        let from = ix.owner_id(*u, scope);
+        if hook_loads && !hooks.contains(&from) {
+            continue;
+        }
+        let file = ix.units[*u].file.rel.as_str();
+        for l in &loaders {
+            if *l != from {
+                // A call the extension makes.
+                b.implicit_call(&from, l, file, *line);
             }
         }
     }

@@ -9,12 +9,11 @@
 
 use std::collections::BTreeSet;
 
-use seam_facts::python::{DefKind, Expr};
-
 use super::builder::Builder;
 use super::dotted::last_segment;
 use super::index::Index;
 use super::names::Value;
+use super::registrations::registered;
 
 /// Decorator or method names that register a context processor.
 const REGISTRARS: &[&str] = &["context_processor", "app_context_processor"];
@@ -32,34 +31,10 @@ fn renders(v: &Value) -> bool {
 }
 
 pub(crate) fn resolve_context_processors(ix: &Index<'_>, b: &mut Builder) {
-    let mut processors: BTreeSet<String> = BTreeSet::new();
-    for (u, unit) in ix.units.iter().enumerate() {
-        let f = &unit.facts;
-        for (d, def) in f.defs.iter().enumerate() {
-            if def.kind == DefKind::Class {
-                continue;
-            }
-            let registered = def.decorators.iter().any(|e| match e {
-                Expr::Name(n) => n.contains('.') && REGISTRARS.contains(&last_segment(n)),
-                _ => false,
-            });
-            if registered {
-                processors.insert(ix.symbol_id(u, d));
-            }
-        }
-        // `app.context_processor(inject)`.
-        for c in &f.calls {
-            if !c.callee.contains('.') || !REGISTRARS.contains(&last_segment(&c.callee)) {
-                continue;
-            }
-            if let Some(Expr::Name(n)) = c.args.first().map(|a| &a.value)
-                && let Value::Def(pu, pd) = ix.resolve(u, &c.scope, n)
-                && ix.units[pu].facts.defs[pd].kind != DefKind::Class
-            {
-                processors.insert(ix.symbol_id(pu, pd));
-            }
-        }
-    }
+    let processors: BTreeSet<String> = registered(ix, REGISTRARS)
+        .into_iter()
+        .map(|r| ix.symbol_id(r.def.0, r.def.1))
+        .collect();
     if processors.is_empty() {
         return;
     }

@@ -14,6 +14,14 @@ pub(crate) fn receiver_of(dotted: &str) -> Option<&str> {
     dotted.rsplit_once('.').map(|(r, _)| r)
 }
 
+/// Whether a callee is a method of a SQLAlchemy session by its receiver's name
+/// (`db.session.add`, `session.query`, `self.session.commit`, Flask-SQLAlchemy's
+/// `db.get_or_404`): the one receiver test the ORM passes share.
+pub(crate) fn on_session(callee: &str) -> bool {
+    let recv = receiver_of(callee).unwrap_or("").to_ascii_lowercase();
+    recv.contains("session") || recv == "db"
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -25,5 +33,7 @@ mod tests {
         assert_eq!(last_segment("get_handler()"), "get_handler");
         assert_eq!(receiver_of("db.session.add"), Some("db.session"));
         assert_eq!(receiver_of("text"), None);
+        assert!(on_session("db.session.add") && on_session("db.get_or_404"));
+        assert!(on_session("self.Session.query") && !on_session("requests.get"));
     }
 }

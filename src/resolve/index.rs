@@ -164,6 +164,14 @@ pub(crate) fn parent_scope(qualname: &str) -> &str {
     qualname.rsplit_once('.').map_or("", |(p, _)| p)
 }
 
+/// Whether `assign` gives `name` a default from itself: `name = name or x`,
+/// `name = x if name is None else name`.
+fn fills_default(assign: &seam_facts::python::Assign, name: &str) -> bool {
+    assign.kind == AssignKind::Plain
+        && matches!(&assign.value, Expr::Either(alts)
+            if alts.iter().any(|e| matches!(e, Expr::Name(n) if n == name)))
+}
+
 fn index_unit(unit: &PythonUnit) -> UnitIndex<'_> {
     let f = &unit.facts;
     let mut ix = UnitIndex::default();
@@ -254,6 +262,11 @@ fn index_unit(unit: &PythonUnit) -> UnitIndex<'_> {
                     if informative
                         && matches!(f.assigns[*prev].value, Expr::Other | Expr::Const(_)) =>
                 {
+                    scope.insert(target.as_str(), Binding::Assign(a));
+                }
+                // `user = user or g.user`: a parameter given its default in the body holds
+                // what the assignment says (the default's type, when the caller's is unknown).
+                Some(Binding::Param { .. }) if fills_default(assign, target) => {
                     scope.insert(target.as_str(), Binding::Assign(a));
                 }
                 Some(_) => {}

@@ -17,6 +17,8 @@ mod models;
 mod names;
 mod orm;
 mod properties;
+mod registrations;
+mod request_hooks;
 mod returns;
 mod routes;
 mod self_check;

@@ -11,10 +11,14 @@ use seam_facts::python::{AssignKind, DefKind, Expr, Import};
 use super::index::{Binding, Index, is_decorated, parent_scope};
 use super::returns::Returned;
 
-/// How far chains of aliases, re-exports and assignments are followed (guards cycles).
 /// How many classes a class's lineage is followed through (cycles and huge hierarchies).
 const LINEAGE_MAX: usize = 32;
+/// How far chains of aliases, re-exports and assignments are followed (guards cycles).
 pub(crate) const MAX_HOPS: u32 = 12;
+
+/// werkzeug's `LocalProxy` method that returns the proxied object itself
+/// (`g.user = current_user._get_current_object()`).
+const LOCAL_PROXY_UNWRAP: &str = "_get_current_object";
 
 /// What a name denotes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -200,13 +204,20 @@ impl<'a> Index<'a> {
                 } else {
                     self.lookup(u, scope, name, hops)
                 }
+            } else if name == LOCAL_PROXY_UNWRAP && ops.first() == Some(&'(') {
+                // `current_user._get_current_object()`: the object the proxy stands for.
+                match value.take() {
+                    Some(prev) => self.unproxied(prev),
+                    None => Value::Dynamic,
+                }
             } else {
                 match value.take() {
                     Some(prev) => self.member(prev, name, hops),
                     None => Value::Dynamic,
                 }
             };
-            let skip_first_call = i == 0 && name == "super" && root.is_none();
+            let skip_first_call = (i == 0 && name == "super" && root.is_none())
+                || (i > 0 && name == LOCAL_PROXY_UNWRAP);
             for (k, op) in ops.iter().enumerate() {
                 if skip_first_call && k == 0 {
                     continue;
@@ -257,9 +268,9 @@ impl<'a> Index<'a> {
         for (u, unit) in self.units.iter().enumerate() {
             for (a, assign) in unit.facts.assigns.iter().enumerate() {
                 for t in &assign.targets {
-                    if let Some((base, attr)) = t.split_once('.')
-                        && !attr.contains('.')
-                        && base != "self"
+                    // `g.project = ...` and `flask.g.project = ...` alike.
+                    if let Some((base, attr)) = t.rsplit_once('.')
+                        && !base.starts_with("self")
                         && !base.contains('(')
                         && self.resolve(u, &assign.scope, base)
                             == Value::External(super::returns::REQUEST_GLOBALS.to_owned())
@@ -271,6 +282,19 @@ impl<'a> Index<'a> {
         }
         self.request_globals = globals.into_iter().collect();
         self.injected = super::injected::injected_params(self);
+    }
+
+    /// What a werkzeug `LocalProxy` stands for: the user loader's row for `current_user`,
+    /// anything else unchanged (seam already reads a proxy as the object it proxies).
+    fn unproxied(&self, v: Value) -> Value {
+        match (&v, self.identity) {
+            (Value::External(e), Some((cu, cd)))
+                if super::auth_loaders::IDENTITY_PROXIES.contains(&e.as_str()) =>
+            {
+                Value::Instance(cu, cd)
+            }
+            _ => v,
+        }
     }
 
     /// A bare name in a scope, by Python's scoping rules.
@@ -844,7 +868,14 @@ impl<'a> Index<'a> {
         {
             return Value::Instance(cu, cd);
         }
-        match &assign.value {
+        self.value_type(u, a, &assign.value, hops)
+    }
+
+    /// The type of `value`, the value (or one alternative of the value) assignment `a`
+    /// gives: [`Value::Var`] of the assignment when it is not known.
+    fn value_type(&self, u: usize, a: usize, value: &Expr, hops: u32) -> Value {
+        let assign = &self.units[u].facts.assigns[a];
+        match value {
             Expr::Name(n) => match self.resolve_hops(u, &assign.scope, n, hops + 1) {
                 v @ (Value::Module(_)
                 | Value::Def(..)
@@ -871,6 +902,12 @@ impl<'a> Index<'a> {
                     }
                 }
             }
+            // `user = user or g.user`: the first alternative whose type is a row.
+            Expr::Either(alternatives) => alternatives
+                .iter()
+                .map(|alt| self.value_type(u, a, alt, hops + 1))
+                .find(|v| matches!(v, Value::Instance(..)))
+                .unwrap_or(Value::Var(u, a)),
             _ => Value::Var(u, a),
         }
     }

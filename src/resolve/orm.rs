@@ -13,7 +13,7 @@ use rustc_hash::FxHashMap;
 use seam_facts::python::{Arg, AssignKind, Call, DefKind, Expr};
 
 use super::builder::Builder;
-use super::dotted::{last_segment, receiver_of};
+use super::dotted::{last_segment, on_session, receiver_of};
 use super::index::{Index, is_decorated, parent_scope};
 use super::models::Models;
 use super::names::Value;
@@ -436,7 +436,7 @@ impl Ctx<'_, '_> {
                 || last == "execute"
                 || last == "scalars"
                 || last == "scalar")
-                && (receiver.contains("session") || receiver == "db");
+                && on_session(&root.callee);
         if !from_args {
             return Vec::new();
         }
@@ -1183,8 +1183,7 @@ fn scan<'a>(
                 .iter()
                 .find(|(m, _)| *m == last_segment(&call.callee))
             {
-                let receiver = receiver_of(&call.callee).unwrap_or("").to_ascii_lowercase();
-                if links.len() != 1 || !(receiver.contains("session") || receiver == "db") {
+                if links.len() != 1 || !on_session(&call.callee) {
                     continue;
                 }
                 if attaches_clean(call) {
@@ -1479,6 +1478,40 @@ fn scan<'a>(
                 found.push((attr.line, attr.scope.as_str(), acc));
             }
         }
+        // Expired at commit (`expire_on_commit`, on by default): an attribute of a row read
+        // after the scope's first `session.commit()` loads the row again (`g.user.name` in
+        // the flash message after the commit). Once per scope and model.
+        let mut first_commit: HashMap<&str, u32> = HashMap::new();
+        for c in ids.iter().map(|&i| &calls[i]) {
+            if last_segment(&c.callee) == "commit" && on_session(&c.callee) {
+                let l = first_commit.entry(c.scope.as_str()).or_insert(c.line);
+                *l = (*l).min(c.line);
+            }
+        }
+        if !first_commit.is_empty() {
+            let mut done: HashSet<(&str, (usize, usize))> = HashSet::new();
+            for attr in attr_ids.iter().map(|&a| &attrs[a]) {
+                let Some(&commit) = first_commit.get(attr.scope.as_str()) else {
+                    continue;
+                };
+                if attr.line <= commit || attr.attr.starts_with('_') {
+                    continue;
+                }
+                let Some(m) = ctx.instance_model(&attr.scope, &attr.base, &calls_at, 0) else {
+                    continue;
+                };
+                let table = ctx.table(m);
+                if table.is_empty() || !done.insert((attr.scope.as_str(), m)) {
+                    continue;
+                }
+                let mut acc = Access {
+                    kind: "select",
+                    ..Access::default()
+                };
+                acc.reads.insert(table);
+                found.push((attr.line, attr.scope.as_str(), acc));
+            }
+        }
     }
     found
 }
@@ -1770,8 +1803,7 @@ fn method_template(ix: &Index<'_>, models: &Models, u0: usize, d0: usize) -> Vec
             let root_segs: Vec<&str> = root.callee.split('.').collect();
             let last = last_segment(&c.callee);
             let root_last = last_segment(&root.callee);
-            let receiver = receiver_of(&c.callee).unwrap_or("").to_ascii_lowercase();
-            let sessionish = receiver.contains("session") || receiver == "db";
+            let sessionish = on_session(&c.callee);
             if root_segs.len() >= 2
                 && root_segs[0] == me
                 && root_segs[1].trim_end_matches("()") == "query"
@@ -1801,10 +1833,7 @@ fn method_template(ix: &Index<'_>, models: &Models, u0: usize, d0: usize) -> Vec
                 }
                 push(t);
             } else if matches!(root_last, "select" | "query" | "get" | "exists")
-                && (root_last == "select" || root_last == "exists" || {
-                    let r = receiver_of(&root.callee).unwrap_or("").to_ascii_lowercase();
-                    r.contains("session") || r == "db"
-                })
+                && (root_last == "select" || root_last == "exists" || on_session(&root.callee))
                 && root
                     .args
                     .iter()

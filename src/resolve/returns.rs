@@ -16,7 +16,7 @@ use rayon::prelude::*;
 
 use seam_facts::python::{Arg, Def, DefKind, Expr};
 
-use super::dotted::{last_segment, receiver_of};
+use super::dotted::{last_segment, on_session};
 use super::index::{Index, is_decorated, parent_scope};
 use super::names::Value;
 
@@ -251,6 +251,12 @@ impl Index<'_> {
                 }
             }
             Expr::Call { callee, args } => self.eval_call(u, d, scope, callee, args, line, hops),
+            // `return row or default_row()`: the first alternative known.
+            Expr::Either(alternatives) => alternatives
+                .iter()
+                .map(|alt| self.eval(u, d, scope, alt, line, hops + 1))
+                .find(|r| *r != Returned::Unknown)
+                .unwrap_or(Returned::Unknown),
             // `return store["config"]` after `store["config"] = Config()` in the same scope:
             // what the code put there (a memo).
             Expr::Subscript { value, .. } if !value.contains(['(', '[']) => {
@@ -322,12 +328,18 @@ impl Index<'_> {
                 return self.eval(u, d, scope, &a.value, a.line, hops + 1);
             }
         }
-        // `db.session.get(Model, id)`, `db.get_or_404(Model, id)`.
-        let receiver = receiver_of(callee).unwrap_or("");
-        let lower = receiver.to_ascii_lowercase();
-        if matches!(last, "get" | "get_or_404" | "one_or_404")
-            && (lower.contains("session") || lower == "db")
+        // `items.order_by(...)`, `query.first()` on a parameter holding a query (a helper that
+        // sorts or paginates what it is given): the rows the caller passes.
+        if fetches
+            && let Some((recv, _)) = callee.rsplit_once('.')
+            && !recv.contains(['(', '['])
+            && let Some(r @ Returned::Param { then: None, .. }) = param_root(def, recv)
         {
+            return r;
+        }
+        // `db.session.get(Model, id)`, `db.get_or_404(Model, id)`.
+        let sessionish = on_session(callee);
+        if matches!(last, "get" | "get_or_404" | "one_or_404") && sessionish {
             let Some(Expr::Name(n)) = args.iter().find(|a| a.keyword.is_none()).map(|a| &a.value)
             else {
                 return Returned::Unknown;
@@ -335,8 +347,9 @@ impl Index<'_> {
             return param_root(def, n)
                 .unwrap_or_else(|| instance(self.resolve_hops(u, scope, n, hops + 1), self));
         }
-        // `select(Policy)`: a statement is its rows (run by `session.scalars(stmt)`, iterated).
-        if last == "select"
+        // `select(Policy)`: a statement is its rows (run by `session.scalars(stmt)`, iterated);
+        // so is `session.query(Policy)`, passed on before it is run.
+        if (last == "select" || (last == "query" && sessionish))
             && !callee.contains('(')
             && let Some(Expr::Name(n)) = args.iter().find(|a| a.keyword.is_none()).map(|a| &a.value)
         {
@@ -381,11 +394,15 @@ impl Index<'_> {
                             _ => Returned::Unknown,
                         }
                     }),
-                    // `form.save(Person())`: a constructed row passed on.
-                    Expr::Call { callee, .. } if !callee.contains('(') => {
+                    // `form.save(Person())`: a constructed row passed on;
+                    // `sort(session.query(Project))`: a query of rows.
+                    Expr::Call { callee, args } if !callee.contains('(') => {
                         match self.resolve_hops(u, scope, &format!("{callee}()"), hops + 1) {
                             v @ Value::Instance(..) => Returned::Value(v),
-                            _ => Returned::Unknown,
+                            _ => match self.eval_call(u, d, scope, callee, args, line, hops + 1) {
+                                r @ Returned::Value(Value::Instance(..)) => r,
+                                _ => Returned::Unknown,
+                            },
                         }
                     }
                     _ => Returned::Unknown,
@@ -461,11 +478,16 @@ impl Index<'_> {
         }
         let def = d.map(|d| &self.units[u].facts.defs[d]);
         let calls = &self.units[u].facts.calls;
-        let c = *self.units_index[u]
+        // The call at `line`, or the first after it: an expression that opens a parenthesis
+        // (`query = (` / `session.scalars(` then the chain on the lines below) has its calls
+        // on later lines than the statement.
+        let c = self.units_index[u]
             .calls_in
             .get(scope)?
             .iter()
-            .find(|&&c| calls[c].callee == callee && (line == 0 || calls[c].line == line))?;
+            .copied()
+            .filter(|&c| calls[c].callee == callee && calls[c].line >= line)
+            .min_by_key(|&c| calls[c].line)?;
         let mut root = c;
         for _ in 0..64 {
             match calls[root].receiver {
@@ -475,8 +497,7 @@ impl Index<'_> {
         }
         let rc = &calls[root];
         let last = last_segment(&rc.callee);
-        let recv = receiver_of(&rc.callee).unwrap_or("").to_ascii_lowercase();
-        let sessionish = recv.contains("session") || recv == "db";
+        let sessionish = on_session(&rc.callee);
         // `db.session.scalars(stmt).first()`, `session.execute(select(Policy)...)`: the rows
         // of the statement it runs, a local built by `select(...)` or the call itself.
         if sessionish && matches!(last, "scalars" | "execute" | "scalar" | "scalar_one") {

@@ -124,6 +124,9 @@ pub enum Expr {
     Concat(Vec<Expr>),
     /// `"...".format(args)`: the template as written and the arguments.
     Format { template: String, args: Vec<Arg> },
+    /// `a or b`, `a if cond else b`: the value is one of the alternatives, in source order
+    /// (`user = user or g.user` holds a row either way).
+    Either(Vec<Expr>),
     /// Anything else (lambdas, comprehensions, arithmetic...).
     Other,
 }

@@ -187,12 +187,65 @@ fn summarize_at(node: Node<'_>, src: &[u8], depth: u32) -> Expr {
                 _ => Expr::Other,
             }
         }
+        "boolean_operator" | "conditional_expression" => either(node, src, depth),
         "integer" | "float" | "true" | "false" | "none" => Expr::Const(text(node, src).to_owned()),
         "await" => node
             .named_child(0)
             .map_or(Expr::Other, |n| summarize_at(n, src, depth + 1)),
         _ => Expr::Other,
     }
+}
+
+/// The alternatives of `a or b or c` (parsed `(a or b) or c`, flattened iteratively like
+/// [`concat`]) and of `a if cond else b` (the condition is not a value). `a and b` is left
+/// out: its value is `b` only when `a` holds, and a guard (`user and user.name`) is what it
+/// usually is.
+fn either(node: Node<'_>, src: &[u8], depth: u32) -> Expr {
+    let mut rights = Vec::new();
+    let mut node = node;
+    loop {
+        match node.kind() {
+            "boolean_operator" => {
+                let op = node.field(F::Operator).map(|o| text(o, src));
+                match (op, node.field(F::Left), node.field(F::Right)) {
+                    (Some("or"), Some(left), Some(right)) => {
+                        rights.push(right);
+                        node = left;
+                    }
+                    _ => break,
+                }
+            }
+            "conditional_expression" => {
+                let mut cursor = node.walk();
+                let parts: Vec<Node<'_>> = node
+                    .named_children(&mut cursor)
+                    .filter(|c| c.kind() != "comment")
+                    .collect();
+                match parts.as_slice() {
+                    [then, _, otherwise] => {
+                        rights.push(*otherwise);
+                        node = *then;
+                    }
+                    _ => break,
+                }
+            }
+            _ => break,
+        }
+        if rights.len() >= MAX_ITEMS {
+            break;
+        }
+    }
+    if rights.is_empty() {
+        return Expr::Other;
+    }
+    rights.push(node);
+    rights.reverse();
+    Expr::Either(
+        rights
+            .into_iter()
+            .map(|n| summarize_at(n, src, depth + 1))
+            .collect(),
+    )
 }
 
 /// The operands of `a + b + c` (parsed `(a + b) + c`), flattened left to right; nested

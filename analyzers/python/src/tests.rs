@@ -382,3 +382,52 @@ fn a_value_put_into_a_container_is_a_store_of_the_container() {
     );
     assert!(matches!(&f.assigns[0].value, Expr::Call { callee, .. } if callee == "Config"));
 }
+
+#[test]
+fn alternatives_comprehension_targets_and_dotted_attribute_reads() {
+    let src = "def f(user=None, rows=()):\n    user = user or g.user or fallback()\n    mode = a if cond else b\n    guard = user and user.name\n    names = [r.owner for r in rows if r]\n    return current_user.is_admin, g.user.email, make().x\n";
+    let f = facts(src);
+    let value = |name: &str| {
+        &f.assigns
+            .iter()
+            .find(|a| a.targets == [name])
+            .unwrap()
+            .value
+    };
+    assert_eq!(
+        value("user"),
+        &Expr::Either(vec![
+            Expr::Name("user".into()),
+            Expr::Name("g.user".into()),
+            Expr::Call {
+                callee: "fallback".into(),
+                args: vec![]
+            },
+        ])
+    );
+    assert_eq!(
+        value("mode"),
+        &Expr::Either(vec![Expr::Name("a".into()), Expr::Name("b".into())])
+    );
+    // `and` is a guard, not a choice of values.
+    assert_eq!(value("guard"), &Expr::Other);
+    // The comprehension's target takes the iterable's elements, as a `for` statement's does.
+    let r = f.assigns.iter().find(|a| a.targets == ["r"]).unwrap();
+    assert_eq!(r.kind, AssignKind::ForTarget);
+    assert_eq!(r.value, Expr::Name("rows".into()));
+    let reads: Vec<(&str, &str)> = f
+        .attrs
+        .iter()
+        .map(|a| (a.base.as_str(), a.attr.as_str()))
+        .collect();
+    for want in [
+        ("r", "owner"),
+        ("current_user", "is_admin"),
+        ("g.user", "email"),
+    ] {
+        assert!(reads.contains(&want), "{want:?} not in {reads:?}");
+    }
+    // A bare global's attribute and a call's result's are not recorded.
+    assert!(!reads.contains(&("g", "user")));
+    assert!(!reads.iter().any(|(b, _)| b.contains('(')));
+}

@@ -12,6 +12,11 @@ use crate::exprs::{annotation_name, dotted, summarize};
 use crate::kinds::{Role, role};
 use crate::strings::{literal, looks_like_sql, text};
 
+/// Globals the frameworks export that stand for an object of the application's own
+/// (Flask-Login's and Flask-JWT-Extended's `current_user`): their attributes are read like a
+/// local's (`current_user.is_admin` may be a property of the user model).
+const PROXY_ROOTS: &[&str] = &["current_user"];
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ScopeKind {
     Module,
@@ -198,6 +203,22 @@ impl<'s, 't> Walker<'s, 't> {
                 }
             }
             Role::Loop => {
+                // `[p.__json__() for p in projects]`: each clause's target takes the elements
+                // of its iterable, as a `for` statement's does.
+                if node.kind() != "while_statement" {
+                    let mut cursor = node.walk();
+                    let clauses: Vec<Node<'t>> = node
+                        .named_children(&mut cursor)
+                        .filter(|c| c.kind() == "for_in_clause")
+                        .collect();
+                    for clause in clauses {
+                        if let (Some(left), Some(right)) =
+                            (clause.field(F::Left), clause.field(F::Right))
+                        {
+                            self.record_assign(left, right, None, AssignKind::ForTarget, scope);
+                        }
+                    }
+                }
                 let looped = self.loop_scope(scope);
                 let start = self.stack.len();
                 self.push_children(node, looped);
@@ -406,19 +427,30 @@ impl<'s, 't> Walker<'s, 't> {
         let (Some(object), Some(attr)) = (node.field(F::Object), node.field(F::Attribute)) else {
             return;
         };
-        if object.kind() != "identifier" {
-            return;
-        }
+        // `t.owner`, `self.topic.forum`, `current_user.is_admin`, `g.user.name`: a dotted
+        // chain of names (no call, no subscript). A bare global or builtin (`os.path`,
+        // `db.session`) is left out unless it is a local; a longer chain rooted at a global is
+        // kept (a proxy's or a request global's attribute: `flask.g.user.is_admin`).
         let scope_name = self.scope(scope).qualname.clone();
-        let base = text(object, self.src);
-        if !self
-            .locals
-            .get(&scope_name)
-            .is_some_and(|l| l.contains(base))
-        {
-            return; // a module, a global or a builtin: not a local model instance
-        }
-        let base = base.to_owned();
+        let base = match object.kind() {
+            "identifier" => {
+                let base = text(object, self.src);
+                if !self
+                    .locals
+                    .get(&scope_name)
+                    .is_some_and(|l| l.contains(base))
+                    && !PROXY_ROOTS.contains(&base)
+                {
+                    return; // a module, a global or a builtin: not a local model instance
+                }
+                base.to_owned()
+            }
+            "attribute" => match dotted(object, self.src) {
+                Some(d) if !d.contains(['(', '[']) => d,
+                _ => return,
+            },
+            _ => return,
+        };
         let attr = text(attr, self.src).to_owned();
         if self
             .attrs_seen

@@ -712,3 +712,26 @@ fn a_query_handed_to_sorting_and_paging_helpers_keeps_its_rows() {
     assert!(targets(v(), "listing:paginate", "reads").is_empty());
     assert!(targets(v(), "listing:sort_people", "reads").is_empty());
 }
+
+#[test]
+fn an_augmented_assignment_on_a_row_updates_its_table() {
+    // `budget.amount += 10` on a fetched row, then commit.
+    let e = assert_edge(v(), "counters:top_up", "table:budget", "writes");
+    assert_evidence(e, "counters.py", at("counters.py", "budget.amount += 10"));
+}
+
+#[test]
+fn rows_a_caller_hands_in_as_a_list_are_updated_for_that_caller() {
+    // `activate_all(people)` with `people = Person.query....all()`: `for person in rows`
+    // takes the caller's rows, so setting an attribute updates `person` for the caller,
+    // with the helper's line as evidence.
+    let e = assert_edge(v(), "counters:activate_named", "table:person", "writes");
+    assert_evidence(e, "counters.py", at("counters.py", "activate_all(people)"));
+    assert_evidence(
+        e,
+        "counters.py",
+        at("counters.py", "person.activated = True"),
+    );
+    // Alone, the helper does not know what it is given.
+    assert!(targets(v(), "counters:activate_all", "writes").is_empty());
+}

@@ -220,6 +220,10 @@ fn index_unit(unit: &PythonUnit) -> UnitIndex<'_> {
         ix.attrs_in.entry(a.scope.as_str()).or_default().push(i);
     }
     for (a, assign) in f.assigns.iter().enumerate() {
+        // `x.n += 1` binds nothing.
+        if assign.kind == AssignKind::Augmented {
+            continue;
+        }
         // `store[k] = v` binds no name: what a container holds is read where it is indexed.
         if assign.kind == AssignKind::Store {
             ix.stores

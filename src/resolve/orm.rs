@@ -381,6 +381,13 @@ impl Ctx<'_, '_> {
                 let root = chain(calls, c).into_iter().next()?;
                 self.source_models(&calls[root]).into_iter().next()
             }
+            // `for user in users` over a parameter a caller binds to rows (`forum.delete(
+            // involved_users)`), and `x = users` of one: the binding's model.
+            (Expr::Name(n), AssignKind::ForTarget | AssignKind::Plain)
+                if !n.contains('.') && self.bound.is_some() =>
+            {
+                self.instance_model(&assign.scope, n, calls_at, depth + 1)
+            }
             (Expr::Name(n), AssignKind::ForTarget) => {
                 // `for p in user.posts`: the elements of a relationship.
                 let (base, attr) = n.rsplit_once('.')?;
@@ -1349,17 +1356,16 @@ fn scan<'a>(
                 found.push((call.line, call.scope.as_str(), acc));
             }
         }
-        // `project.name = x`, `bill.owers = [...]`, `self.activated = False` on a row the
-        // session tracks: flushed as an UPDATE of its table (and, for a many-to-many
-        // relationship, of the association table). The constructor's own `self.x = ...` is
-        // part of the INSERT the constructing call already records.
+        // `project.name = x`, `bill.owers = [...]`, `self.activated = False`, `user.count += 1`
+        // on a row the session tracks: flushed as an UPDATE of its table (and, for a
+        // many-to-many relationship, of the association table). The constructor's own
+        // `self.x = ...` is part of the INSERT the constructing call already records.
         let assigns = &unit.facts.assigns;
         let assign_ids = in_scope(&ix.units_index[u].assigns_in, only, assigns.len());
-        for assign in assign_ids
-            .iter()
-            .map(|&a| &assigns[a])
-            .filter(|a| a.kind == AssignKind::Plain && !a.scope.ends_with("__init__"))
-        {
+        for assign in assign_ids.iter().map(|&a| &assigns[a]).filter(|a| {
+            matches!(a.kind, AssignKind::Plain | AssignKind::Augmented)
+                && !a.scope.ends_with("__init__")
+        }) {
             for t in &assign.targets {
                 let Some((base, attr)) = t.rsplit_once('.') else {
                     continue;

@@ -186,6 +186,10 @@ pub enum AssignKind {
     /// `store[key] = value`: a value put into a container; the one target is the container
     /// with `[]` (`store[]`), the key left out (a memo's `store["config"] = Config()`).
     Store,
+    /// `obj.attr += value` (any augmented operator) on an attribute: the attribute changes in
+    /// place (an UPDATE of a tracked row's column); binds no name. Names (`n += 1`) are not
+    /// recorded.
+    Augmented,
 }
 
 /// An assignment to one or more dotted targets.

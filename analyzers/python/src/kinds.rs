@@ -12,6 +12,8 @@ pub(crate) enum Role {
     Import,
     Call,
     Assignment,
+    /// `x.attr += value`.
+    AugmentedAssignment,
     Return,
     For,
     /// `while` and comprehensions: their bodies run in a loop.
@@ -34,6 +36,7 @@ const ROLES: &[(&str, Role)] = &[
     ("future_import_statement", Role::Import),
     ("call", Role::Call),
     ("assignment", Role::Assignment),
+    ("augmented_assignment", Role::AugmentedAssignment),
     ("return_statement", Role::Return),
     ("for_statement", Role::For),
     ("while_statement", Role::Loop),

@@ -431,3 +431,24 @@ fn alternatives_comprehension_targets_and_dotted_attribute_reads() {
     assert!(!reads.contains(&("g", "user")));
     assert!(!reads.iter().any(|(b, _)| b.contains('(')));
 }
+
+#[test]
+fn augmented_assignments_of_attributes_are_recorded_and_bind_nothing() {
+    let f =
+        facts("def f(user, n):\n    user.post_count += 1\n    n += 1\n    user.items[0] += 2\n");
+    let aug: Vec<&str> = f
+        .assigns
+        .iter()
+        .filter(|a| a.kind == AssignKind::Augmented)
+        .flat_map(|a| a.targets.iter().map(String::as_str))
+        .collect();
+    assert_eq!(aug, vec!["user.post_count"]);
+    assert_eq!(
+        f.assigns
+            .iter()
+            .find(|a| a.targets == ["user.post_count"])
+            .unwrap()
+            .value,
+        Expr::Const("1".into())
+    );
+}

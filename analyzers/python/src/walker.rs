@@ -181,6 +181,22 @@ impl<'s, 't> Walker<'s, 't> {
                 self.assignment(node, scope);
                 self.push_children(node, scope);
             }
+            Role::AugmentedAssignment => {
+                if let (Some(left), Some(right)) = (node.field(F::Left), node.field(F::Right))
+                    && left.kind() == "attribute"
+                    && let Some(target) = dotted(left, self.src).filter(|t| !t.contains(['(', '[']))
+                {
+                    self.file.assigns.push(Assign {
+                        scope: self.scope(scope).qualname.clone(),
+                        line: Self::line(left),
+                        kind: AssignKind::Augmented,
+                        targets: vec![target],
+                        annotation: None,
+                        value: summarize(right, self.src),
+                    });
+                }
+                self.push_children(node, scope);
+            }
             Role::Return => {
                 self.record_return(node, scope);
                 self.push_children(node, scope);

@@ -735,3 +735,53 @@ fn rows_a_caller_hands_in_as_a_list_are_updated_for_that_caller() {
     // Alone, the helper does not know what it is given.
     assert!(targets(v(), "counters:activate_all", "writes").is_empty());
 }
+
+#[test]
+fn core_statements_on_a_models_table_write_it_inline_and_through_a_helper() {
+    // `Budget.__table__.delete().where(...)` inline.
+    let e = assert_edge(v(), "cleanup:purge_budgets", "table:budget", "writes");
+    assert_evidence(
+        e,
+        "cleanup.py",
+        at("cleanup.py", "db.session.execute(Budget.__table__.delete()"),
+    );
+    // `delete_matching_rows(db.session, Bill.__table__, ...)` whose `table.delete()` runs
+    // it: the caller deletes from `bill`, the helper's line as evidence; the helper alone
+    // deletes nothing it knows.
+    let e = assert_edge(v(), "cleanup:purge_bills", "table:bill", "writes");
+    assert_evidence(
+        e,
+        "cleanup.py",
+        at(
+            "cleanup.py",
+            "return delete_matching_rows(db.session, Bill.__table__",
+        ),
+    );
+    assert_evidence(
+        e,
+        "cleanup.py",
+        at(
+            "cleanup.py",
+            "session.execute(table.delete().where(criterion))",
+        ),
+    );
+    assert!(targets(v(), "cleanup:delete_matching_rows", "writes").is_empty());
+}
+
+#[test]
+fn a_statement_a_helper_builds_is_what_the_session_runs() {
+    // `db.session.scalars(_select_person(name).with_for_update()).first()` is a Person.
+    let e = assert_edge(v(), "cleanup:lock_and_deactivate", "table:person", "writes");
+    assert_evidence(
+        e,
+        "cleanup.py",
+        at("cleanup.py", "person.activated = False"),
+    );
+}
+
+#[test]
+fn a_declared_return_class_wins_over_a_branch_that_returns_a_row() {
+    // `wrapped(...) -> Wrapper` returns a Person on one branch: the declaration is the
+    // programmer's word, so setting an attribute of what it returns updates no table.
+    assert!(targets(v(), "cleanup:rename_wrapped", "writes").is_empty());
+}

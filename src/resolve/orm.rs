@@ -435,6 +435,23 @@ impl Ctx<'_, '_> {
                 return vec![m];
             }
         }
+        // Core statements on a model's table: `Challenge.__table__.delete().where(...)`, and
+        // `table.delete()` in a helper a caller hands `Challenge.__table__` (bound to the
+        // model's class by the instantiation).
+        if matches!(last, "select" | "insert" | "update" | "delete")
+            && let Some(recv) = receiver_of(callee)
+            && !recv.contains('(')
+        {
+            let class = recv.strip_suffix(".__table__").unwrap_or(recv);
+            let bound_param = class == recv && !recv.contains('.');
+            if (class != recv || bound_param)
+                && let v @ Value::Def(..) = self.resolve(&root.scope, class)
+                && let Some(m) = self.model_of(&v)
+                && (class != recv || self.bound.is_some())
+            {
+                return vec![m];
+            }
+        }
         let receiver = receiver_of(callee).unwrap_or("").to_ascii_lowercase();
         let from_args = matches!(last, "select" | "insert" | "update" | "delete" | "exists")
             && !receiver.contains("session")
@@ -886,6 +903,15 @@ fn call_binding(
             return;
         }
         let n = match value {
+            // `delete_matching_rows(session, Challenge.__table__, ...)`: the model's table, bound
+            // as its class (the helper's `table.delete()` is a DELETE of it).
+            Expr::Name(n) if n.ends_with(".__table__") => {
+                let v = ctx.resolve(&call.scope, &n[..n.len() - ".__table__".len()]);
+                if matches!(v, Value::Def(..)) && ctx.model_of(&v).is_some() {
+                    binds.push((param.to_owned(), v));
+                }
+                return;
+            }
             Expr::Name(n) => n.as_str(),
             // `form.save(project, Person())`: a row built for the callee to fill in.
             Expr::Call { callee, .. } if !callee.contains('(') => {

@@ -187,8 +187,15 @@ impl Index<'_> {
             },
             None => Returned::Unknown,
         };
+        // A declared repository class is the programmer's word: it wins over inference, which
+        // may pick a branch that returns something else (`ret = session.execute(q).scalar()`
+        // on the count branch of a def declared `-> list[TokenClass]`).
+        let said = declared();
+        if matches!(said, Returned::Value(Value::Instance(..))) {
+            return said;
+        }
         let Some(rs) = self.units_index[u].returns.get(def.qualname.as_str()) else {
-            return declared();
+            return said;
         };
         let inferred = rs
             .iter()
@@ -205,7 +212,7 @@ impl Index<'_> {
             .find(|r| *r != Returned::Unknown)
             .unwrap_or_default();
         match inferred {
-            Returned::Unknown => declared(),
+            Returned::Unknown => said,
             known => known,
         }
     }
@@ -473,6 +480,22 @@ impl Index<'_> {
         callee: &str,
         hops: u32,
     ) -> Option<Returned> {
+        self.statement_model(u, d, scope, line, callee, false, hops)
+    }
+
+    /// [`Index::chain_root_model`]; `run_by_session` when the chain is the statement a session
+    /// call runs, where a chain rooted at a repository helper's call is that helper's return.
+    #[allow(clippy::too_many_arguments)]
+    fn statement_model(
+        &self,
+        u: usize,
+        d: Option<usize>,
+        scope: &str,
+        line: u32,
+        callee: &str,
+        run_by_session: bool,
+        hops: u32,
+    ) -> Option<Returned> {
         if hops > HOPS {
             return None;
         }
@@ -516,13 +539,21 @@ impl Index<'_> {
                     _ => None,
                 },
                 Expr::Call { callee, .. } => {
-                    self.chain_root_model(u, d, scope, rc.line, callee, hops + 1)
+                    self.statement_model(u, d, scope, rc.line, callee, true, hops + 1)
                 }
                 _ => None,
             };
         }
         let from_session = last == "query" && sessionish;
         if !(from_session || last == "select") {
+            // `session.scalars(_select_for(subject).with_for_update())`: a repository helper
+            // that builds the statement the session runs, with this call's arguments.
+            if run_by_session && !sessionish {
+                return match self.eval_call(u, d, scope, &rc.callee, &rc.args, rc.line, hops + 1) {
+                    r @ Returned::Value(Value::Instance(..)) => Some(r),
+                    _ => None,
+                };
+            }
             return None;
         }
         let Some(Expr::Name(n)) = rc

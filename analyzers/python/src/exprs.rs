@@ -360,7 +360,12 @@ pub(crate) fn annotation_name(node: Node<'_>, src: &[u8]) -> Option<String> {
                     .unwrap_or(t)
                     .trim_end_matches(']')
                     .trim();
-                return (!t.is_empty()).then(|| t.to_owned());
+                // `"TokenClass | None"`: the class of a union written as a string.
+                return t
+                    .split('|')
+                    .map(str::trim)
+                    .find(|p| !p.is_empty() && *p != "None")
+                    .map(str::to_owned);
             }
             "subscript" | "generic_type" => {
                 let value = node.field(F::Value).or_else(|| node.named_child(0))?;

@@ -180,7 +180,7 @@ fn deep_nesting_does_not_overflow() {
 #[test]
 fn params_and_annotations() {
     let f = facts(
-        "def f(self, user: User, *args, o: Optional[Order] = None, **kw):\n    pass\nclass M(Base):\n    posts: Mapped[list[\"Post\"]] = relationship(back_populates='user')\n",
+        "def f(self, user: User, *args, o: Optional[Order] = None, t: \"Token | None\" = None, n: \"None | Note\" = None, **kw):\n    pass\nclass M(Base):\n    posts: Mapped[list[\"Post\"]] = relationship(back_populates='user')\n",
     );
     let p: Vec<(&str, Option<&str>, u8)> = f.defs[0]
         .params
@@ -194,6 +194,8 @@ fn params_and_annotations() {
             ("user", Some("User"), 0),
             ("args", None, 1),
             ("o", Some("Order"), 0),
+            ("t", Some("Token"), 0),
+            ("n", Some("Note"), 0),
             ("kw", None, 2)
         ]
     );

@@ -785,3 +785,43 @@ fn a_declared_return_class_wins_over_a_branch_that_returns_a_row() {
     // programmer's word, so setting an attribute of what it returns updates no table.
     assert!(targets(v(), "cleanup:rename_wrapped", "writes").is_empty());
 }
+
+#[test]
+fn a_call_on_an_untyped_plugin_runs_every_implementation_of_its_family() {
+    // `handler = load_handler(name)` (a class looked up by name), `handler.run(value)`: only
+    // the `Handler` family defines `run`, so the call reaches the root and each override,
+    // and through them the tables they write.
+    let line = at("plugins.py", "handler.run(value)");
+    for to in [
+        "plugins:Handler.run",
+        "plugins:BillHandler.run",
+        "plugins:BudgetHandler.run",
+    ] {
+        assert_evidence(
+            assert_edge(v(), "plugins:handle", to, "calls"),
+            "plugins.py",
+            line,
+        );
+    }
+    // `describe` is also defined by an unrelated class: no family, no guess.
+    for to in ["plugins:Handler.describe", "plugins:Report.describe"] {
+        assert_no_edge(v(), "plugins:handle", to, "calls");
+    }
+}
+
+#[test]
+fn a_models_crud_methods_are_no_interface_family() {
+    // `Budget.delete` and the mixin's `delete` are methods of models: an untyped `x.delete()`
+    // elsewhere is not sent to them.
+    let callers: Vec<String> = arr(v(), "edges")
+        .iter()
+        .filter(|e| s(e, "kind") == "calls" && s(e, "to") == "models:Budget.delete")
+        .map(|e| s(e, "from").to_owned())
+        .collect();
+    assert!(
+        callers
+            .iter()
+            .all(|c| !c.starts_with("plugins") && !c.starts_with("cleanup")),
+        "{callers:?}"
+    );
+}

@@ -4,6 +4,7 @@
 use seam_facts::python::{DefKind, Expr};
 
 use super::builder::Builder;
+use super::families::Families;
 use super::index::Index;
 use super::names::Value;
 use crate::analysis::EdgeKind;
@@ -11,7 +12,12 @@ use crate::analysis::EdgeKind;
 /// Celery's ways of running a task later.
 const ENQUEUE_METHODS: &[&str] = &["delay", "apply_async"];
 
-pub(crate) fn resolve_calls(ix: &Index<'_>, targets: &[Vec<Value>], b: &mut Builder) {
+pub(crate) fn resolve_calls(
+    ix: &Index<'_>,
+    targets: &[Vec<Value>],
+    families: &Families<'_>,
+    b: &mut Builder,
+) {
     for (u, unit) in ix.units.iter().enumerate() {
         let file = unit.file.rel.as_str();
         // Owner ids per scope: formatting one per call showed in profiles.
@@ -75,6 +81,27 @@ pub(crate) fn resolve_calls(ix: &Index<'_>, targets: &[Vec<Value>], b: &mut Buil
                 Value::Unknown(name) => {
                     b.unresolved_calls += 1;
                     *b.unresolved.entry(name).or_default() += 1;
+                }
+                // `token.check_otp(...)` on a value seam cannot type, where one class family
+                // defines `check_otp`: each implementation (see `families.rs`).
+                Value::Dynamic | Value::Var(..)
+                    if let Some((recv, method)) = call.callee.rsplit_once('.')
+                        && recv != "self"
+                        && recv != "cls"
+                        && let Some(impls) = families.get(method) =>
+                {
+                    // The call resolves to the root's method; each override is a further
+                    // possible call, counted as one seen and resolved (edges never outnumber
+                    // the resolved calls).
+                    b.resolved_calls += 1;
+                    for (i, &(iu, id)) in impls.iter().enumerate() {
+                        let to = ix.symbol_id(iu, id);
+                        if i == 0 {
+                            b.edge(from, &to, EdgeKind::Calls, file, call.line);
+                        } else {
+                            b.implicit_call(from, &to, file, call.line);
+                        }
+                    }
                 }
                 Value::Module(_)
                 | Value::Namespace(_)

@@ -11,6 +11,7 @@ mod config;
 mod context_processors;
 mod decorators;
 mod dotted;
+mod families;
 mod index;
 mod injected;
 mod models;
@@ -68,7 +69,8 @@ pub fn resolve(loaded: &Loaded) -> Analysis {
     timer.mark("call targets");
     let models = models::detect(&ix, &mut b);
     timer.mark("models");
-    calls::resolve_calls(&ix, &targets, &mut b);
+    let families = families::families(&ix, &models);
+    calls::resolve_calls(&ix, &targets, &families, &mut b);
     auth_loaders::resolve_auth_loaders(&ix, &mut b);
     context_processors::resolve_context_processors(&ix, &mut b);
     properties::resolve_properties(&ix, &mut b);

@@ -47,8 +47,11 @@ const UNRESOLVED_LISTED: usize = 50;
 pub fn resolve(loaded: &Loaded) -> Analysis {
     let mut timer = crate::timing::Timer::new();
     let mut ix = Index::build(&loaded.python);
+    timer.mark("index: build");
     ix.resolve_tables();
+    timer.mark("index: tables");
     ix.summarise_returns();
+    timer.mark("index: returns");
     ix.identity = auth_loaders::identity_class(&ix);
     let mut b = Builder::default();
     let config = config::Config::build(&loaded.python);

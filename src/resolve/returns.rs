@@ -148,19 +148,24 @@ fn param_root(def: Option<&Def>, dotted: &str) -> Option<Returned> {
 }
 
 impl Index<'_> {
-    /// Fill [`Index::returned`]: every def's summary, rounds until nothing changes.
+    /// Fill [`Index::returned`]: every def's summary, rounds until nothing changes. What each
+    /// def declares is read once, before the rounds.
     pub fn summarise_returns(&mut self) {
-        self.returned = self
-            .units
-            .iter()
-            .map(|u| vec![Returned::Unknown; u.facts.defs.len()])
+        let declared: Vec<Vec<Returned>> = (0..self.units.len())
+            .into_par_iter()
+            .map(|u| {
+                (0..self.units[u].facts.defs.len())
+                    .map(|d| self.declared(u, d))
+                    .collect()
+            })
             .collect();
+        self.returned = declared.clone();
         for _ in 0..ROUNDS {
             let next: Vec<Vec<Returned>> = (0..self.units.len())
                 .into_par_iter()
                 .map(|u| {
                     (0..self.units[u].facts.defs.len())
-                        .map(|d| self.summary(u, d))
+                        .map(|d| self.summary(u, d, &declared[u][d]))
                         .collect()
                 })
                 .collect();
@@ -171,14 +176,13 @@ impl Index<'_> {
         }
     }
 
-    fn summary(&self, u: usize, d: usize) -> Returned {
+    /// `-> Token` / `:rtype: Token`: what def `(u, d)` says it returns.
+    fn declared(&self, u: usize, d: usize) -> Returned {
         let def = &self.units[u].facts.defs[d];
         if def.kind == DefKind::Class {
             return Returned::Unknown;
         }
-        // `-> Token` / `:rtype: Token`: what the def says it returns, when its returns tell
-        // nothing.
-        let declared = || match &def.returns {
+        match &def.returns {
             Some(t) => match self.resolve(u, parent_scope(&def.qualname), t) {
                 Value::Unknown(_) => self.unique_class(t).map_or(Returned::Unknown, |(cu, cd)| {
                     Returned::Value(Value::Instance(cu, cd))
@@ -186,16 +190,23 @@ impl Index<'_> {
                 v => instance(v, self),
             },
             None => Returned::Unknown,
-        };
+        }
+    }
+
+    fn summary(&self, u: usize, d: usize, said: &Returned) -> Returned {
+        let def = &self.units[u].facts.defs[d];
+        if def.kind == DefKind::Class {
+            return Returned::Unknown;
+        }
         // A declared repository class is the programmer's word: it wins over inference, which
         // may pick a branch that returns something else (`ret = session.execute(q).scalar()`
-        // on the count branch of a def declared `-> list[TokenClass]`).
-        let said = declared();
+        // on the count branch of a def declared `-> list[TokenClass]`); otherwise it is used
+        // when the def's returns tell nothing.
         if matches!(said, Returned::Value(Value::Instance(..))) {
-            return said;
+            return said.clone();
         }
         let Some(rs) = self.units_index[u].returns.get(def.qualname.as_str()) else {
-            return said;
+            return said.clone();
         };
         let inferred = rs
             .iter()
@@ -212,7 +223,7 @@ impl Index<'_> {
             .find(|r| *r != Returned::Unknown)
             .unwrap_or_default();
         match inferred {
-            Returned::Unknown => said,
+            Returned::Unknown => said.clone(),
             known => known,
         }
     }

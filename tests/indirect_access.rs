@@ -825,3 +825,17 @@ fn a_models_crud_methods_are_no_interface_family() {
         "{callers:?}"
     );
 }
+
+#[test]
+fn a_property_read_on_an_untyped_plugin_runs_each_getter_of_its_family() {
+    // `handler.pending` where only the `Handler` family defines the `pending` property.
+    let line = at("plugins.py", "waiting = handler.pending");
+    for to in ["plugins:Handler.pending", "plugins:BillHandler.pending"] {
+        assert_evidence(
+            assert_edge(v(), "plugins:handle", to, "calls"),
+            "plugins.py",
+            line,
+        );
+    }
+    assert_edge(v(), "plugins:BillHandler.pending", "table:bill", "reads");
+}

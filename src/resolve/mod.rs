@@ -76,7 +76,7 @@ pub fn resolve(loaded: &Loaded) -> Analysis {
     calls::resolve_calls(&ix, &targets, &families, &mut b);
     auth_loaders::resolve_auth_loaders(&ix, &mut b);
     context_processors::resolve_context_processors(&ix, &mut b);
-    properties::resolve_properties(&ix, &mut b);
+    properties::resolve_properties(&ix, &families, &mut b);
     decorators::resolve_wraps(&ix, &mut b);
     timer.mark("calls");
     orm::resolve_orm(&ix, &models, &targets, &mut b);

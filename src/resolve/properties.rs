@@ -12,6 +12,7 @@ use seam_facts::python::{DefKind, Expr};
 
 use super::builder::Builder;
 use super::dotted::last_segment;
+use super::families::Families;
 use super::index::Index;
 use super::names::Value;
 
@@ -26,7 +27,7 @@ fn is_property(def: &seam_facts::python::Def) -> bool {
             .any(|e| matches!(e, Expr::Name(n) if PROPERTY_DECORATORS.contains(&last_segment(n))))
 }
 
-pub(crate) fn resolve_properties(ix: &Index<'_>, b: &mut Builder) {
+pub(crate) fn resolve_properties(ix: &Index<'_>, families: &Families<'_>, b: &mut Builder) {
     // Most attribute reads are not properties: filter by name before resolving anything.
     let names: HashSet<&str> = ix
         .units
@@ -47,9 +48,26 @@ pub(crate) fn resolve_properties(ix: &Index<'_>, b: &mut Builder) {
                 if a.scope.is_empty() || !names.contains(a.attr.as_str()) {
                     continue;
                 }
-                let Value::Def(pu, pd) = ix.resolve(u, &a.scope, &format!("{}.{}", a.base, a.attr))
-                else {
-                    continue;
+                let (pu, pd) = match ix.resolve(u, &a.scope, &format!("{}.{}", a.base, a.attr)) {
+                    Value::Def(pu, pd) => (pu, pd),
+                    // `handler.actions` on a value seam cannot type, where one class family
+                    // defines the property: each implementation's getter (`families.rs`).
+                    Value::Dynamic | Value::Var(..) if a.base != "self" && a.base != "cls" => {
+                        if let Some(impls) = families.get(a.attr.as_str())
+                            && impls
+                                .iter()
+                                .all(|&(iu, id)| is_property(&ix.units[iu].facts.defs[id]))
+                        {
+                            let from = ix.owner_id(u, &a.scope);
+                            out.extend(
+                                impls
+                                    .iter()
+                                    .map(|&(iu, id)| (from.clone(), ix.symbol_id(iu, id), a.line)),
+                            );
+                        }
+                        continue;
+                    }
+                    _ => continue,
                 };
                 let def = &ix.units[pu].facts.defs[pd];
                 // The getter itself reading another instance's value of it is no call of note.

@@ -79,3 +79,18 @@ fn a_row_read_after_the_commit_is_loaded_again() {
         1
     );
 }
+
+#[test]
+fn an_attribute_a_hook_sets_on_the_request_has_the_hooks_type() {
+    // `flask.request.note = Note.query.get(...)` in a `before_request` hook: a handler's
+    // `flask.request.note.text = ...` then commit updates `notes`.
+    let e = assert_edge(v(), "views:edit_note", "table:notes", "writes");
+    assert_evidence(
+        e,
+        "views.py",
+        at(
+            "views.py",
+            "flask.request.note.text = flask.request.json[\"text\"]",
+        ),
+    );
+}

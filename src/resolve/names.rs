@@ -262,20 +262,27 @@ impl<'a> Index<'a> {
             })
             .collect();
         self.class_bases = bases;
-        // `g.project = project` anywhere: what `g.project` holds in any handler.
+        // `g.project = project`, `request.User = User(...)` anywhere (a `before_request` hook):
+        // what `g.project`, `request.User` hold in any handler.
         let mut globals: std::collections::BTreeMap<String, Vec<(usize, usize)>> =
             std::collections::BTreeMap::new();
         for (u, unit) in self.units.iter().enumerate() {
             for (a, assign) in unit.facts.assigns.iter().enumerate() {
+                if assign.kind != AssignKind::Plain {
+                    continue;
+                }
                 for t in &assign.targets {
                     // `g.project = ...` and `flask.g.project = ...` alike.
                     if let Some((base, attr)) = t.rsplit_once('.')
                         && !base.starts_with("self")
                         && !base.contains('(')
-                        && self.resolve(u, &assign.scope, base)
-                            == Value::External(super::returns::REQUEST_GLOBALS.to_owned())
+                        && let Value::External(e) = self.resolve(u, &assign.scope, base)
+                        && super::returns::REQUEST_OBJECTS.contains(&e.as_str())
                     {
-                        globals.entry(attr.to_owned()).or_default().push((u, a));
+                        globals
+                            .entry(format!("{e}.{attr}"))
+                            .or_default()
+                            .push((u, a));
                     }
                 }
             }
@@ -557,8 +564,8 @@ impl<'a> Index<'a> {
                 }
             }
             Value::External(e) => {
-                if e == super::returns::REQUEST_GLOBALS
-                    && let Some(v) = self.request_global(name, hops)
+                if super::returns::REQUEST_OBJECTS.contains(&e.as_str())
+                    && let Some(v) = self.request_global(&format!("{e}.{name}"), hops)
                 {
                     return v;
                 }

@@ -40,8 +40,9 @@ pub(crate) const FETCH_ONE: &[&str] = &[
     "one_or_404",
 ];
 
-/// Flask's per-request namespace: handlers and `before_request` hooks share rows through it.
-pub(crate) const REQUEST_GLOBALS: &str = "flask.g";
+/// Flask's per-request objects: handlers and `before_request` hooks share rows through their
+/// attributes (`g.project`, `request.User`).
+pub(crate) const REQUEST_OBJECTS: &[&str] = &["flask.g", "flask.request"];
 
 /// Query methods that return the rows (a list, or the query to iterate).
 const FETCH_ROWS: &[&str] = &[

@@ -839,3 +839,35 @@ fn a_property_read_on_an_untyped_plugin_runs_each_getter_of_its_family() {
     }
     assert_edge(v(), "plugins:BillHandler.pending", "table:bill", "reads");
 }
+
+#[test]
+fn a_function_handed_to_higher_order_code_that_calls_it_is_called_by_the_passer() {
+    // `@prepolicy(record_budget_check, ...)`: the class stores the function and its wrapper
+    // calls `self.function(...)`, so the decorated def runs the check (and its insert).
+    let e = assert_edge(
+        v(),
+        "policies:guarded",
+        "policies:record_budget_check",
+        "calls",
+    );
+    assert_evidence(
+        e,
+        "policies.py",
+        at("policies.py", "@prepolicy(record_budget_check"),
+    );
+    assert_edge(
+        v(),
+        "policies:record_budget_check",
+        "table:budget",
+        "writes",
+    );
+    // `retry(touch_project, 3)` calls `fn()`; `unused(touch_project)` only returns it.
+    let e = assert_edge(v(), "policies:nightly", "policies:touch_project", "calls");
+    assert_eq!(
+        evidence(e),
+        vec![(
+            "policies.py".to_owned(),
+            at("policies.py", "retry(touch_project, 3)")
+        )]
+    );
+}

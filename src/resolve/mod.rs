@@ -12,6 +12,7 @@ mod context_processors;
 mod decorators;
 mod dotted;
 mod families;
+mod higher_order;
 mod index;
 mod injected;
 mod models;
@@ -74,6 +75,7 @@ pub fn resolve(loaded: &Loaded) -> Analysis {
     timer.mark("models");
     let families = families::families(&ix, &models);
     calls::resolve_calls(&ix, &targets, &families, &mut b);
+    higher_order::resolve_higher_order(&ix, &targets, &mut b);
     auth_loaders::resolve_auth_loaders(&ix, &mut b);
     context_processors::resolve_context_processors(&ix, &mut b);
     properties::resolve_properties(&ix, &families, &mut b);

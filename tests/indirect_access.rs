@@ -301,9 +301,15 @@ fn a_cascade_deletes_children_down_its_chain_and_nulls_the_last_level() {
         let e = assert_edge(v(), "folders:delete_folder", t, "writes");
         assert_evidence(e, "folders.py", line);
     }
+    // The session loads the rows it deletes or nulls first: each is read at the delete.
+    for t in ["table:note", "table:comment"] {
+        let e = assert_edge(v(), "folders:delete_folder", t, "reads");
+        assert_evidence(e, "folders.py", line);
+    }
     // `Note.comments` has no delete cascade: the comments' key is set to NULL, and the
     // comments themselves stay, with their reactions.
     assert_no_edge(v(), "folders:delete_folder", "table:reaction", "writes");
+    assert_no_edge(v(), "folders:delete_folder", "table:reaction", "reads");
 }
 
 #[test]

@@ -569,6 +569,15 @@ fn deleted_with(models: &Models, m: (usize, usize)) -> BTreeSet<String> {
     out
 }
 
+/// The rows a delete of model `m` takes along ([`deleted_with`]): written, and read first (the
+/// session loads the related rows to delete them or null their keys; `passive_deletes` is not
+/// modelled).
+fn delete_with(models: &Models, m: (usize, usize), acc: &mut Access) {
+    let with = deleted_with(models, m);
+    acc.reads.extend(with.iter().cloned());
+    acc.writes.extend(with);
+}
+
 /// How many cascades deep a delete is followed.
 const CASCADE_DEPTH: usize = 4;
 
@@ -1273,7 +1282,7 @@ fn scan<'a>(
                             acc.writes.insert(table);
                             // Deleting a row writes its association rows and children.
                             if kind == "delete" {
-                                acc.writes.extend(deleted_with(models, m));
+                                delete_with(models, m, &mut acc);
                             }
                         }
                     }
@@ -1371,7 +1380,7 @@ fn scan<'a>(
                 } else if t.write {
                     acc.writes.insert(table.clone());
                     if t.kind == "delete" {
-                        acc.writes.extend(deleted_with(models, m));
+                        delete_with(models, m, &mut acc);
                     } else if matches!(t.kind, "insert" | "update") {
                         // Read back after commit, as for `session.add` (`expire_on_commit`).
                         acc.reads.insert(table.clone());

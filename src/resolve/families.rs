@@ -9,7 +9,9 @@
 //!
 //! A family qualifies when: at least two repository classes define the method; one of them
 //! (the root) is an ancestor of all the others; no class outside the root's descendants
-//! defines it; the name is public (no leading underscore, no dunder); and no class of the
+//! defines it (test, migration and script files do not count); the name is public (no
+//! leading underscore, no dunder) and no method of a built-in type (`update`, `append`,
+//! `read`: an untyped value may be a dict or a file); and no class of the
 //! family is a model or a base of one (a model's CRUD methods, `save`/`delete`, are what every
 //! other object has too, and rows are typed by the ORM passes). Families larger than
 //! [`MAX_FAMILY`] are left alone.
@@ -23,6 +25,105 @@ use super::models::Models;
 /// The most implementations one call is sent to.
 const MAX_FAMILY: usize = 64;
 
+/// Methods of Python's built-in types and file objects (`dict.update`, `list.append`,
+/// `str.format`, `file.read`): an untyped value is as likely to be one of those as an instance
+/// of the family, so a call by one of these names is never sent to a family.
+const BUILTIN_METHODS: &[&str] = &[
+    // dict
+    "clear",
+    "copy",
+    "fromkeys",
+    "get",
+    "items",
+    "keys",
+    "pop",
+    "popitem",
+    "setdefault",
+    "update",
+    "values",
+    // list, tuple
+    "append",
+    "count",
+    "extend",
+    "index",
+    "insert",
+    "remove",
+    "reverse",
+    "sort",
+    // set
+    "add",
+    "difference",
+    "difference_update",
+    "discard",
+    "intersection",
+    "intersection_update",
+    "isdisjoint",
+    "issubset",
+    "issuperset",
+    "symmetric_difference",
+    "symmetric_difference_update",
+    "union",
+    // str, bytes
+    "capitalize",
+    "casefold",
+    "center",
+    "decode",
+    "encode",
+    "endswith",
+    "expandtabs",
+    "find",
+    "format",
+    "format_map",
+    "hex",
+    "isalnum",
+    "isalpha",
+    "isascii",
+    "isdecimal",
+    "isdigit",
+    "isidentifier",
+    "islower",
+    "isnumeric",
+    "isprintable",
+    "isspace",
+    "istitle",
+    "isupper",
+    "join",
+    "ljust",
+    "lower",
+    "lstrip",
+    "partition",
+    "removeprefix",
+    "removesuffix",
+    "replace",
+    "rfind",
+    "rindex",
+    "rjust",
+    "rpartition",
+    "rsplit",
+    "rstrip",
+    "split",
+    "splitlines",
+    "startswith",
+    "strip",
+    "swapcase",
+    "title",
+    "translate",
+    "upper",
+    "zfill",
+    // file objects
+    "close",
+    "fileno",
+    "flush",
+    "read",
+    "readline",
+    "readlines",
+    "seek",
+    "tell",
+    "truncate",
+    "write",
+    "writelines",
+];
+
 /// A def: (unit, index in the unit's defs).
 type Def = (usize, usize);
 
@@ -33,12 +134,17 @@ pub(crate) fn families<'a>(ix: &Index<'a>, models: &Models) -> Families<'a> {
     // name → [(class, method)]
     let mut defined: HashMap<&'a str, Vec<(Def, Def)>> = HashMap::default();
     for (u, unit) in ix.units.iter().enumerate() {
+        // A test's double (`class FakeResolver: def get_user_info(...)`) makes no name
+        // ambiguous for the application, nor do migrations or scripts.
+        if crate::discover::Tag::outside_application(&unit.file.tags) {
+            continue;
+        }
         for (d, def) in unit.facts.defs.iter().enumerate() {
             if def.kind != DefKind::Method {
                 continue;
             }
             let name = def.qualname.rsplit('.').next().unwrap_or("");
-            if name.starts_with('_') {
+            if name.starts_with('_') || BUILTIN_METHODS.contains(&name) {
                 continue;
             }
             let Some(c) = ix.def_of_scope(u, parent_scope(&def.qualname)) else {

@@ -194,6 +194,34 @@ fn migrations_stay_in_the_graph_but_out_of_the_advice() {
     // instantiated read at its call, the inheriting view's at its class and
     // `fetch_one(Budget, ...)` in `purge_budget`; the migration's SELECT does not count.
     assert_eq!(u(budget, "read_sites"), 4, "{budget}");
+    // A migration's helper table (`budget_helper = sa.Table("budget", ...)`) makes no table,
+    // but its statement (`budget_helper.update()`) writes the table it names, in the graph;
+    // a helper on a table the schema no longer has (`legacy_budget`) writes nothing.
+    let e = assert_edge(
+        v(),
+        "migrations.versions.0002_weights:upgrade",
+        "table:budget",
+        "writes",
+    );
+    assert_evidence(
+        e,
+        "migrations/versions/0002_weights.py",
+        at(
+            "migrations/versions/0002_weights.py",
+            "budget_helper.update()",
+        ),
+    );
+    assert!(find_table(v(), "table:legacy_budget").is_none());
+    // Nor does the migration's write make it a member of the service that owns `budget`.
+    for service in arr(v(), "services") {
+        assert!(
+            strs(service, "members")
+                .iter()
+                .all(|m| !m.starts_with("migrations")),
+            "{}",
+            s(service, "name")
+        );
+    }
 }
 
 #[test]

@@ -144,6 +144,22 @@ impl Ctx<'_, '_> {
         }
     }
 
+    /// A core statement on a `Table(...)` variable (`person_helper.update()`,
+    /// `bill_owers.insert()`): that table.
+    fn table_var_source(&self, root: &Call) -> Option<String> {
+        if !matches!(
+            last_segment(&root.callee),
+            "select" | "insert" | "update" | "delete"
+        ) {
+            return None;
+        }
+        let recv = receiver_of(&root.callee).filter(|r| !r.contains(['(', '[']))?;
+        match self.resolve(&root.scope, recv) {
+            Value::Var(vu, va) => self.models.table_vars.get(&(vu, va)).cloned(),
+            _ => None,
+        }
+    }
+
     /// SQLAlchemy-Continuum's `PersonVersion = version_class(Person)`: a chain rooted at the
     /// version class (`PersonVersion.query.filter_by(...)`) works on `<table>_version`, when
     /// the model is versioned.
@@ -1135,8 +1151,11 @@ fn scan<'a>(
             let root = &calls[links[0]];
             let mut acc = Access::default();
             let sources = ctx.source_models(root);
+            // A table the chain names without a model: a Continuum version class's, or a
+            // `Table(...)` variable's (`person_helper.update().where(...)`).
             let version = if sources.is_empty() {
                 ctx.version_source(root)
+                    .or_else(|| ctx.table_var_source(root))
             } else {
                 None
             };

@@ -36,10 +36,21 @@ fn table_of_call(callee: &str, args: &[Arg]) -> Option<String> {
 }
 
 /// Every `Table(...)` at module or class level outside migrations: a table with its columns,
-/// keys and evidence; the variables holding one are remembered for `secondary=` and mappings.
+/// keys and evidence; the variables holding one are remembered for `secondary=`, mappings and
+/// core statements (in migrations too, where they make no table).
 pub(crate) fn table_calls(ix: &Index<'_>, b: &mut Builder, models: &mut Models) {
     for (u, unit) in ix.units.iter().enumerate() {
         if unit_outside_schema(ix, u) {
+            // A migration's helper table (`person_helper = sa.Table("person", ...)`) is no
+            // schema, but the statements on it (`person_helper.update()`) still name the
+            // table they change.
+            for (a, assign) in unit.facts.assigns.iter().enumerate() {
+                if let Expr::Call { callee, args } = &assign.value
+                    && let Some(name) = table_of_call(callee, args)
+                {
+                    models.table_vars.insert((u, a), name);
+                }
+            }
             continue;
         }
         let at_top = |scope: &str| {

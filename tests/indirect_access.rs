@@ -911,3 +911,36 @@ fn a_function_handed_to_higher_order_code_that_calls_it_is_called_by_the_passer(
         )]
     );
 }
+
+#[test]
+fn a_call_on_each_query_a_function_returns_as_a_tuple_writes_each_table() {
+    // `for query in history_queries(p): query.delete()` where `history_queries` returns
+    // `project_changes, people` (a version class's query and a model's).
+    let line = at("registry.py", "query.delete(synchronize_session=\"fetch\")");
+    for t in ["table:project_version", "table:person"] {
+        let e = assert_edge(v(), "registry:purge_history", t, "writes");
+        assert_evidence(e, "registry.py", line);
+    }
+    // The function that builds the queries only reads.
+    assert!(targets(v(), "registry:history_queries", "writes").is_empty());
+}
+
+#[test]
+fn a_delete_its_models_query_class_defines_deletes_a_row_with_what_it_takes_along() {
+    // `Comment.query.delete(id)` runs `CommentQuery.delete` (fetch, `session.delete`): the
+    // comment's reactions are loaded and their key nulled, as for any row deleted.
+    let line = at("folders.py", "Comment.query.delete(comment_id)");
+    for (t, kind) in [
+        ("table:comment", "writes"),
+        ("table:reaction", "writes"),
+        ("table:reaction", "reads"),
+    ] {
+        let e = assert_edge(v(), "folders:remove_comment", t, kind);
+        assert_evidence(e, "folders.py", line);
+    }
+    // A bulk `Note.query.filter(...).delete()` is one DELETE statement: no cascade in Python.
+    assert_eq!(
+        targets(v(), "folders:purge_empty_notes", "writes"),
+        vec!["table:note".to_owned()]
+    );
+}

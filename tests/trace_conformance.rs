@@ -31,10 +31,10 @@ const FLOORS: &[(&str, [f64; 3])] = &[
     // own tables left the truth.
     // zou has met the bar on all three since the overrides, anitya (traced by seam itself,
     // tests/traces/RUNS.md, an app none of the mechanisms was built against) since the
-    // identity kept on `flask.g` and the query shapes of listing code; both are held to it.
+    // identity kept on `flask.g` and the query shapes of listing code, ihatemoney since the
+    // queries a function returns as a tuple and `query_class` deletes; all are held to it.
     // Each floor is the measured share rounded down.
     ("flaskbb", [0.900, 0.900, 0.760]),
-    ("ihatemoney", [0.927, 0.913, 0.796]),
     ("privacyidea", [0.921, 0.932, 0.777]),
 ];
 

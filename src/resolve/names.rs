@@ -595,7 +595,7 @@ impl<'a> Index<'a> {
 
     /// Flask-SQLAlchemy's `query_class = BillQuery` on a model (or an ancestor): `Bill.query` is
     /// an instance of that class, so `Bill.query.get(project, id)` calls `BillQuery.get`.
-    fn query_class(&self, u: usize, d: usize, hops: u32) -> Option<Value> {
+    pub(crate) fn query_class(&self, u: usize, d: usize, hops: u32) -> Option<Value> {
         self.lineage(u, d).into_iter().find_map(|(cu, cd)| {
             let qual = self.units[cu].facts.defs[cd].qualname.as_str();
             let a = super::models::class_attr(self, cu, cd, "query_class")?;

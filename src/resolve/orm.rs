@@ -144,6 +144,102 @@ impl Ctx<'_, '_> {
         }
     }
 
+    /// `for query in history_queries(project): query.delete()`: the tables of the queries a
+    /// repository function returns as a tuple or list (`return person_changes, bill_changes`),
+    /// each a local of that function built by a query chain; the loop runs the call on each.
+    fn element_tables(&self, root: &Call) -> Vec<String> {
+        let Some(recv) = receiver_of(&root.callee).filter(|r| !r.contains(['.', '(', '['])) else {
+            return Vec::new();
+        };
+        let Value::Var(vu, va) = self.resolve(&root.scope, recv) else {
+            return Vec::new();
+        };
+        let assign = &self.ix.units[vu].facts.assigns[va];
+        let (AssignKind::ForTarget, Expr::Call { callee, .. }) = (assign.kind, &assign.value)
+        else {
+            return Vec::new();
+        };
+        if callee.contains('(') {
+            return Vec::new();
+        }
+        let Value::Def(fu, fd) = self.ix.resolve(vu, &assign.scope, callee) else {
+            return Vec::new();
+        };
+        let fdef = &self.ix.units[fu].facts.defs[fd];
+        if fdef.kind == DefKind::Class {
+            return Vec::new();
+        }
+        let f = &self.ix.units[fu].facts;
+        let fix = &self.ix.units_index[fu];
+        let inner = Ctx {
+            ix: self.ix,
+            models: self.models,
+            u: fu,
+            bound: None,
+        };
+        let mut out: Vec<String> = Vec::new();
+        let returns = fix
+            .returns
+            .get(fdef.qualname.as_str())
+            .into_iter()
+            .flatten();
+        for &r in returns {
+            let Expr::List(items) = &f.returns[r].value else {
+                continue;
+            };
+            for item in items {
+                let Expr::Name(n) = item else { continue };
+                // The local's last query-chain assignment before the return.
+                let Some(a) = fix
+                    .assigns_in
+                    .get(fdef.qualname.as_str())
+                    .into_iter()
+                    .flatten()
+                    .rev()
+                    .map(|&a| &f.assigns[a])
+                    .find(|a| {
+                        a.kind == AssignKind::Plain
+                            && a.targets == [n.as_str()]
+                            && a.line <= f.returns[r].line
+                            && matches!(a.value, Expr::Call { .. })
+                    })
+                else {
+                    continue;
+                };
+                let Expr::Call { callee: built, .. } = &a.value else {
+                    continue;
+                };
+                // The chain's root call, among the calls at or after the assignment's line.
+                let Some(c) = fix
+                    .calls_in
+                    .get(fdef.qualname.as_str())
+                    .into_iter()
+                    .flatten()
+                    .copied()
+                    .filter(|&c| f.calls[c].callee == *built && f.calls[c].line >= a.line)
+                    .min_by_key(|&c| f.calls[c].line)
+                else {
+                    continue;
+                };
+                let Some(&first) = chain(&f.calls, c).first() else {
+                    continue;
+                };
+                let chain_root = &f.calls[first];
+                let sources = inner.source_models(chain_root);
+                let table = match sources.first() {
+                    Some(&m) => Some(inner.table(m)),
+                    None => inner
+                        .version_source(chain_root)
+                        .or_else(|| inner.table_var_source(chain_root)),
+                };
+                if let Some(t) = table.filter(|t| !t.is_empty() && !out.contains(t)) {
+                    out.push(t);
+                }
+            }
+        }
+        out
+    }
+
     /// A core statement on a `Table(...)` variable (`person_helper.update()`,
     /// `bill_owers.insert()`): that table.
     fn table_var_source(&self, root: &Call) -> Option<String> {
@@ -1162,6 +1258,25 @@ fn scan<'a>(
             // `stmt = stmt.outerjoin(TokenOwner, ...)`, `q = q.filter(Realm.name == n)`: a
             // statement built up in a local (its model read where it started) reads what
             // each step joins or filters on.
+            // `for query in history_queries(p): query.delete()`: each returned query's table.
+            if sources.is_empty()
+                && version.is_none()
+                && matches!(last_segment(&call.callee), "delete" | "update")
+                && links.len() == 1
+            {
+                let tables = ctx.element_tables(root);
+                if !tables.is_empty() {
+                    acc.kind = if last_segment(&call.callee) == "delete" {
+                        "delete"
+                    } else {
+                        "update"
+                    };
+                    acc.writes.extend(tables);
+                    acc.in_loop = root.in_loop || call.in_loop;
+                    found.push((root.line, call.scope.as_str(), acc));
+                    continue;
+                }
+            }
             let continued = sources.is_empty()
                 && version.is_none()
                 && matches!(
@@ -1238,6 +1353,16 @@ fn scan<'a>(
                         };
                         acc.writes.insert(main_table.clone());
                         acc.reads.remove(&main_table);
+                        // `Bill.query.delete(project, id)` where the model's `query_class`
+                        // defines `delete` (fetch the row, `session.delete` it): no bulk
+                        // statement, but a row deleted with what it takes along.
+                        if method == "delete"
+                            && let Some(&m) = sources.first()
+                            && let Some(Value::Instance(qu, qd)) = ix.query_class(m.0, m.1, 0)
+                            && ix.class_member(qu, qd, "delete", 0).is_some()
+                        {
+                            delete_with(models, m, &mut acc);
+                        }
                     }
                 }
             } else if let Some(&(_, kind)) = SESSION_WRITES

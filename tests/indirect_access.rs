@@ -944,3 +944,26 @@ fn a_delete_its_models_query_class_defines_deletes_a_row_with_what_it_takes_alon
         vec!["table:note".to_owned()]
     );
 }
+
+#[test]
+fn a_mixin_method_reached_through_super_updates_the_models_row() {
+    // `Flag.hide` calls `super().hide(user)`, whose `self.hidden = True` (an attribute of
+    // the row it runs on) is an UPDATE of `flag`, with the mixin's line as evidence.
+    let e = assert_edge(v(), "counters:Flag.hide", "table:flag", "writes");
+    assert_evidence(e, "counters.py", at("counters.py", "super().hide(user)"));
+    assert_evidence(e, "counters.py", at("counters.py", "self.hidden_by = user"));
+    // The mixin alone knows no table.
+    assert!(targets(v(), "counters:HideableMixin.hide", "writes").is_empty());
+}
+
+#[test]
+fn a_defaulted_argument_binds_the_alternative_that_names_rows() {
+    // `activate_all(people or named(name).all())`: `named` returns Person rows, so the
+    // helper's `for person in rows` updates `person` for this caller.
+    let e = assert_edge(v(), "counters:activate_named_or", "table:person", "writes");
+    assert_evidence(
+        e,
+        "counters.py",
+        at("counters.py", "activate_all(people or named(name).all())"),
+    );
+}

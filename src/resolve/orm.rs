@@ -1023,6 +1023,37 @@ fn call_binding(
         if binds.iter().any(|(p, _)| p == param) {
             return;
         }
+        // `users or self.involved_users().all()`: the first alternative that names rows.
+        let value = match value {
+            Expr::Either(alts) => match alts.iter().find(|e| match e {
+                Expr::Name(n) => ctx
+                    .model_of(&match ctx.resolve(&call.scope, n) {
+                        Value::Var(vu, va) => ix.var_type(vu, va, 0),
+                        v => v,
+                    })
+                    .is_some(),
+                Expr::Call { callee, args } => {
+                    ctx.model_of(&ctx.resolve(&call.scope, &format!("{callee}()")))
+                        .is_some()
+                        || (callee.contains('(')
+                            && ctx
+                                .model_of(&ix.call_value(
+                                    ctx.u,
+                                    &call.scope,
+                                    callee,
+                                    args,
+                                    call.line,
+                                    0,
+                                ))
+                                .is_some())
+                }
+                _ => false,
+            }) {
+                Some(e) => e,
+                None => return,
+            },
+            v => v,
+        };
         let n = match value {
             // `delete_matching_rows(session, Challenge.__table__, ...)`: the model's table, bound
             // as its class (the helper's `table.delete()` is a DELETE of it).
@@ -1034,9 +1065,13 @@ fn call_binding(
                 return;
             }
             Expr::Name(n) => n.as_str(),
-            // `form.save(project, Person())`: a row built for the callee to fill in.
-            Expr::Call { callee, .. } if !callee.contains('(') => {
-                let v = ctx.resolve(&call.scope, &format!("{callee}()"));
+            // `form.save(project, Person())`: a row built for the callee to fill in;
+            // `self.involved_users().all()`: rows a chain of calls returns.
+            Expr::Call { callee, args } => {
+                let mut v = ctx.resolve(&call.scope, &format!("{callee}()"));
+                if ctx.model_of(&v).is_none() && callee.contains('(') {
+                    v = ix.call_value(ctx.u, &call.scope, callee, args, call.line, 0);
+                }
                 if ctx.model_of(&v).is_some() {
                     binds.push((param.to_owned(), v));
                 }
@@ -1457,7 +1492,12 @@ fn scan<'a>(
             if meth.contains('(') || recv.is_empty() {
                 continue;
             }
-            let model = if recv.ends_with("()") {
+            let model = if recv == "super()" {
+                // `super().hide(user)` in a model's method: the mixin's method on this row.
+                ix.def_of_scope(u, parent_scope(&call.scope))
+                    .filter(|&c| unit.facts.defs[c].kind == DefKind::Class)
+                    .and_then(|c| ctx.model_of(&Value::Instance(u, c)))
+            } else if recv.ends_with("()") {
                 // `Task.query.get(id).save()`: the receiver fetches one row of a model.
                 let Some(r) = call
                     .receiver
@@ -1494,7 +1534,20 @@ fn scan<'a>(
                     .or_else(|| ctx.instance_model(&call.scope, recv, &calls_at, 0))
             };
             let Some(m) = model else { continue };
-            let Some((fu, fd)) = inherited_method(ix, models, m, meth) else {
+            let inherited = if recv == "super()" {
+                // The method after the model's own in its lineage, as the call resolves it.
+                match ctx.resolve(&call.scope, &call.callee) {
+                    Value::Def(fu, fd)
+                        if class_of(ix, fu, fd).is_some_and(|c| models.get((fu, c)).is_none()) =>
+                    {
+                        Some((fu, fd))
+                    }
+                    _ => None,
+                }
+            } else {
+                inherited_method(ix, models, m, meth)
+            };
+            let Some((fu, fd)) = inherited else {
                 continue;
             };
             let template = templates
@@ -2059,6 +2112,28 @@ fn method_template(ix: &Index<'_>, models: &Models, u0: usize, d0: usize) -> Vec
                     });
                 }
             }
+        }
+        // `self.hidden = True`, `self.count += 1` in the inherited method: an UPDATE of the
+        // row it runs on (its constructor's are the INSERT's).
+        if !def.qualname.ends_with("__init__")
+            && let Some(a) = ix.assigns_in_scope(u, scope).find(|a| {
+                matches!(a.kind, AssignKind::Plain | AssignKind::Augmented)
+                    && a.targets.iter().any(|t| {
+                        t.strip_prefix(me)
+                            .and_then(|rest| rest.strip_prefix('.'))
+                            .is_some_and(|attr| !attr.contains('.') && !attr.starts_with('_'))
+                    })
+            })
+        {
+            push(Template {
+                kind: "update",
+                write: true,
+                by_key: false,
+                unit: u,
+                line: a.line,
+                path: path.clone(),
+                reflective: false,
+            });
         }
     }
     out.sort_by(|a, b| (a.unit, a.line, a.kind, &a.path).cmp(&(b.unit, b.line, b.kind, &b.path)));

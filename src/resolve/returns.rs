@@ -16,7 +16,7 @@ use rayon::prelude::*;
 
 use seam_facts::python::{Arg, Def, DefKind, Expr};
 
-use super::dotted::{last_segment, on_session};
+use super::dotted::{last_segment, on_session, receiver_of};
 use super::index::{Index, is_decorated, parent_scope};
 use super::names::Value;
 
@@ -353,6 +353,24 @@ impl Index<'_> {
             && let Some((recv, _)) = callee.rsplit_once('.')
             && !recv.contains(['(', '['])
             && let Some(r @ Returned::Param { then: None, .. }) = param_root(def, recv)
+        {
+            return r;
+        }
+        // `self.involved_users().all()`: a fetch on what a repository call returns, a query of
+        // rows (read as a row of its model), keeps it.
+        if fetches
+            && let Some(recv) = receiver_of(callee).and_then(|r| r.strip_suffix("()"))
+            && !recv.contains(['(', '['])
+            && let Some(rc) = self.units_index[u]
+                .calls_in
+                .get(scope)
+                .into_iter()
+                .flatten()
+                .map(|&c| &self.units[u].facts.calls[c])
+                .filter(|c| c.callee == recv && c.line >= line)
+                .min_by_key(|c| c.line)
+            && let r @ Returned::Value(Value::Instance(..)) =
+                self.eval_call(u, d, scope, recv, &rc.args, rc.line, hops + 1)
         {
             return r;
         }

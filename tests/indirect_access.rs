@@ -967,3 +967,18 @@ fn a_defaulted_argument_binds_the_alternative_that_names_rows() {
         at("counters.py", "activate_all(people or named(name).all())"),
     );
 }
+
+#[test]
+fn an_inherited_constructor_helper_follows_the_row_it_builds() {
+    // `Person.create(name=n)`: the mixin's `create` builds `instance = cls(**kw)` and calls
+    // `instance.store()`, whose `session.add(self)` inserts the row; the caller writes
+    // `person`, with both mixin lines as evidence and on the query's via chain.
+    let e = assert_edge(v(), "counters:enrol", "table:person", "writes");
+    assert_evidence(
+        e,
+        "counters.py",
+        at("counters.py", "return Person.create(name=name)"),
+    );
+    assert_evidence(e, "helpers.py", at("helpers.py", "return instance.store()"));
+    assert_evidence(e, "helpers.py", at("helpers.py", "db.session.add(self)"));
+}

@@ -1998,9 +1998,10 @@ fn method_template(ix: &Index<'_>, models: &Models, u0: usize, d0: usize) -> Vec
             if c.scope != scope {
                 continue;
             }
-            // `self.commit()`, `cls.create_no_commit(**kw)`: another method of the class.
+            // `self.commit()`, `cls.create_no_commit(**kw)`: another method of the class, also
+            // on a row the method builds (`instance = cls(**kw)`, `instance.save()`).
             if let Some((r, name)) = c.callee.split_once('.')
-                && r == me
+                && (r == me || built_by_me(&Expr::Name(r.to_owned())))
                 && !name.contains('.')
                 && !name.contains('(')
                 && depth < TEMPLATE_DEPTH

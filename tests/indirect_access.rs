@@ -982,3 +982,23 @@ fn an_inherited_constructor_helper_follows_the_row_it_builds() {
     assert_evidence(e, "helpers.py", at("helpers.py", "return instance.store()"));
     assert_evidence(e, "helpers.py", at("helpers.py", "db.session.add(self)"));
 }
+
+#[test]
+fn a_method_called_on_a_row_a_caller_passes_is_called_by_the_def_that_calls_it() {
+    // `retire(person)` calls `person.deactivate()`; only the caller (`retire_named`, which
+    // passes a Person) says what `person` is. Both the caller and `retire` itself get the
+    // `calls` edge to `Person.deactivate`, at the call in `retire`.
+    let line = at("counters.py", "    person.deactivate()");
+    for from in ["counters:retire", "counters:retire_named"] {
+        let e = assert_edge(v(), from, "models:Person.deactivate", "calls");
+        assert_evidence(e, "counters.py", line);
+    }
+    // An override reached through `self` stays at the instantiating caller: the base's
+    // method would otherwise call every subclass's override.
+    assert_no_edge(
+        v(),
+        "resources:BaseModelResource.delete",
+        "resources:BudgetResource.check_delete_permissions",
+        "calls",
+    );
+}

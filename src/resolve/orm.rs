@@ -60,6 +60,10 @@ struct Access {
     /// does not reach (`self.check_read_permissions(...)` in an inherited method, run on the
     /// subclass that overrides it), recorded as a `calls` edge at the caller.
     dispatch: Option<(usize, usize)>,
+    /// For a dispatch on a row a caller passes in (`post.save(...)` with `post` a parameter,
+    /// not `self`): the def the call is written in calls the target too. An override reached
+    /// through `self` is not such a call (every subclass would be).
+    dispatch_from_callee: bool,
 }
 
 struct Ctx<'i, 'a> {
@@ -878,6 +882,16 @@ fn record_all(
                     b.edge(&site, &to, EdgeKind::Calls, &ix.units[vu].file.rel, vline);
                 }
             }
+            // The def the call is written in makes it too (`Topic.save`'s `post.save(...)`, a
+            // `Post` for the callers that pass one).
+            if acc.dispatch_from_callee
+                && let Some(&(vu, vline)) = acc.via.first()
+            {
+                let inner = ix.owner_at(vu, vline);
+                if inner != to && inner != site {
+                    b.implicit_call(&inner, &to, &ix.units[vu].file.rel, vline);
+                }
+            }
             continue;
         }
         versioning_writes(models, &mut acc);
@@ -1197,9 +1211,11 @@ fn instantiate(
             };
             // The caller reaches it.
             if let Some(to) = redirected {
+                let root = call.callee.split(['.', '(']).next().unwrap_or("");
                 out.push(Access {
                     kind: "call",
                     dispatch: Some(to),
+                    dispatch_from_callee: root != "self" && root != "cls" && root != "super",
                     via: vec![(fu, call.line)],
                     in_loop: call.in_loop,
                     ..Access::default()

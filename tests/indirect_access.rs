@@ -1002,3 +1002,17 @@ fn a_method_called_on_a_row_a_caller_passes_is_called_by_the_def_that_calls_it()
         "calls",
     );
 }
+
+#[test]
+fn an_argument_read_through_a_relationship_binds_the_related_row() {
+    // `shelve(note.folder)` with `note` a Note: the helper's `folder.name = ...` updates
+    // `folder` for this caller, with the helper's line as evidence.
+    let e = assert_edge(v(), "folders:shelve_notes_folder", "table:folder", "writes");
+    assert_evidence(e, "folders.py", at("folders.py", "shelve(note.folder)"));
+    assert_evidence(
+        e,
+        "folders.py",
+        at("folders.py", "folder.name = \"shelved\""),
+    );
+    assert!(targets(v(), "folders:shelve", "writes").is_empty());
+}

@@ -1106,6 +1106,11 @@ fn call_binding(
         };
         if ctx.model_of(&v).is_some() {
             binds.push((param.to_owned(), v));
+        } else if n.contains('.')
+            // `topic.update_read(user, topic.forum, ...)`: the row a relationship leads to.
+            && let Some((mu, md)) = ctx.instance_model(&call.scope, n, &HashMap::default(), 0)
+        {
+            binds.push((param.to_owned(), Value::Instance(mu, md)));
         }
     };
     for (i, arg) in call.args.iter().filter(|a| a.keyword.is_none()).enumerate() {

@@ -279,6 +279,9 @@ fn run(cli: Cli) -> Result<i32, String> {
                 None => report::render(&doc, format, &root, &mut io::stdout().lock()),
             };
             written(result)?;
+            // The process ends with this command: its memory goes back with it, and freeing
+            // the analysis piece by piece was about 1 % of a run.
+            std::mem::forget(done);
             Ok(exit::OK)
         }
         Command::Init { run, force } => {

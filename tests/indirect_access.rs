@@ -1016,3 +1016,23 @@ fn an_argument_read_through_a_relationship_binds_the_related_row() {
     );
     assert!(targets(v(), "folders:shelve", "writes").is_empty());
 }
+
+#[test]
+fn a_callback_a_decorator_class_hands_the_wrapped_function_to_wraps_it() {
+    // `@libpolicy(limit_amount)`: the class stores `limit_amount`, its wrapper runs
+    // `self.decorator_function(wrapped_function, ...)`, and `limit_amount` calls
+    // `wrapped_function(...)`: it runs `record_amount` (and its insert), at the decoration.
+    let e = assert_edge(
+        v(),
+        "policies:limit_amount",
+        "policies:record_amount",
+        "wraps",
+    );
+    assert_evidence(
+        e,
+        "policies.py",
+        at("policies.py", "@libpolicy(limit_amount)"),
+    );
+    // `refuse` never calls what it is handed.
+    assert_no_edge(v(), "policies:refuse", "policies:record_refused", "wraps");
+}

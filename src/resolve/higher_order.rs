@@ -117,3 +117,98 @@ fn calls_parameter(
         .iter()
         .any(|c| inside(&c.scope, class_qual) && stored.contains(&c.callee))
 }
+
+/// Decorator classes that hand the function they wrap to a callback they were built with:
+/// `@libpolicy(auth_cache)` on `check_user_pass`, where `libpolicy.__init__` stores
+/// `self.decorator_function = decorator_function` and its wrapper runs
+/// `self.decorator_function(wrapped_function, *args)`, and `auth_cache(wrapped_function, ...)`
+/// calls `wrapped_function(...)`. The callback then runs the decorated def: a `wraps` edge
+/// from the callback to it, at the decoration (weight 0 in clustering, like every `wraps`).
+pub(crate) fn resolve_decorator_callbacks(ix: &Index<'_>, b: &mut Builder) {
+    let mut found: Vec<(String, String, usize, u32)> = Vec::new();
+    for (u, unit) in ix.units.iter().enumerate() {
+        for (d, def) in unit.facts.defs.iter().enumerate() {
+            if def.kind == DefKind::Class {
+                continue;
+            }
+            let scope = super::index::parent_scope(&def.qualname);
+            for e in &def.decorators {
+                let Expr::Call { callee, args } = e else {
+                    continue;
+                };
+                let Value::Def(cu, cd) = ix.resolve(u, scope, callee) else {
+                    continue;
+                };
+                if ix.units[cu].facts.defs[cd].kind != DefKind::Class {
+                    continue;
+                }
+                let (Some(Value::Def(iu, id)), Some(Value::Def(ku, kd))) = (
+                    ix.class_member(cu, cd, "__init__", 0),
+                    ix.class_member(cu, cd, "__call__", 0),
+                ) else {
+                    continue;
+                };
+                let init = &ix.units[iu].facts.defs[id];
+                let call = &ix.units[ku].facts.defs[kd];
+                let Some(wrapped) = call.params.get(1).map(|p| p.name.as_str()) else {
+                    continue;
+                };
+                for (pos, arg) in args.iter().enumerate().filter(|(_, a)| a.keyword.is_none()) {
+                    let Expr::Name(n) = &arg.value else { continue };
+                    let Value::Def(fu, fd) = ix.resolve(u, scope, n) else {
+                        continue;
+                    };
+                    let f = &ix.units[fu].facts.defs[fd];
+                    if f.kind == DefKind::Class {
+                        continue;
+                    }
+                    let Some(param) = init.params.get(pos + 1).map(|p| p.name.as_str()) else {
+                        continue;
+                    };
+                    // `self.X = param` in `__init__`.
+                    let Some(attr) = ix.units[iu].facts.assigns.iter().find_map(|a| {
+                        (a.scope == init.qualname
+                            && matches!(&a.value, Expr::Name(v) if v == param))
+                        .then(|| a.targets.iter().find(|t| t.starts_with("self.")))
+                        .flatten()
+                    }) else {
+                        continue;
+                    };
+                    // `self.X(wrapped, ...)` in `__call__` or its nested wrapper: the position
+                    // the wrapped function is handed at.
+                    let Some(k) = ix.units[ku].facts.calls.iter().find_map(|c| {
+                        let inside = c.scope == call.qualname
+                            || c.scope
+                                .strip_prefix(call.qualname.as_str())
+                                .is_some_and(|r| r.starts_with('.'));
+                        (inside && c.callee == *attr)
+                            .then(|| {
+                                c.args.iter().position(|a| {
+                                    a.keyword.is_none()
+                                        && matches!(&a.value, Expr::Name(v) if v == wrapped)
+                                })
+                            })
+                            .flatten()
+                    }) else {
+                        continue;
+                    };
+                    let Some(q) = f.params.get(k).filter(|p| p.star == 0) else {
+                        continue;
+                    };
+                    if calls_parameter(ix, (fu, fd), None, &q.name) {
+                        found.push((ix.symbol_id(fu, fd), ix.symbol_id(u, d), u, def.line));
+                    }
+                }
+            }
+        }
+    }
+    for (from, to, u, line) in found {
+        b.edge(
+            &from,
+            &to,
+            crate::analysis::EdgeKind::Wraps,
+            &ix.units[u].file.rel,
+            line,
+        );
+    }
+}

@@ -76,6 +76,7 @@ pub fn resolve(loaded: &Loaded) -> Analysis {
     let families = families::families(&ix, &models);
     calls::resolve_calls(&ix, &targets, &families, &mut b);
     higher_order::resolve_higher_order(&ix, &targets, &mut b);
+    higher_order::resolve_decorator_callbacks(&ix, &mut b);
     auth_loaders::resolve_auth_loaders(&ix, &mut b);
     context_processors::resolve_context_processors(&ix, &mut b);
     properties::resolve_properties(&ix, &families, &mut b);

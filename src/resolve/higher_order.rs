@@ -12,7 +12,7 @@
 use seam_facts::python::{DefKind, Expr};
 
 use super::builder::Builder;
-use super::index::Index;
+use super::index::{Index, nested_in};
 use super::names::Value;
 
 pub(crate) fn resolve_higher_order(ix: &Index<'_>, targets: &[Vec<Value>], b: &mut Builder) {
@@ -82,12 +82,7 @@ fn calls_parameter(
     let (u, d) = callee;
     let facts = &ix.units[u].facts;
     let qual = facts.defs[d].qualname.as_str();
-    let inside = |scope: &str, root: &str| {
-        scope == root
-            || scope
-                .strip_prefix(root)
-                .is_some_and(|rest| rest.starts_with('.'))
-    };
+    let inside = |scope: &str, root: &str| scope == root || nested_in(scope, root);
     if facts
         .calls
         .iter()
@@ -177,10 +172,8 @@ pub(crate) fn resolve_decorator_callbacks(ix: &Index<'_>, b: &mut Builder) {
                     // `self.X(wrapped, ...)` in `__call__` or its nested wrapper: the position
                     // the wrapped function is handed at.
                     let Some(k) = ix.units[ku].facts.calls.iter().find_map(|c| {
-                        let inside = c.scope == call.qualname
-                            || c.scope
-                                .strip_prefix(call.qualname.as_str())
-                                .is_some_and(|r| r.starts_with('.'));
+                        let inside =
+                            c.scope == call.qualname || nested_in(&c.scope, &call.qualname);
                         (inside && c.callee == *attr)
                             .then(|| {
                                 c.args.iter().position(|a| {

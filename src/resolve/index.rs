@@ -79,6 +79,26 @@ pub(crate) struct Index<'a> {
 }
 
 impl<'a> Index<'a> {
+    /// The call of `callee` in `scope` of unit `u` at `line`, or the first after it: a
+    /// statement's calls start on its line, or below it when the statement opens a parenthesis
+    /// (`query = (` then the chain; `session.scalars(` then the statement).
+    pub(crate) fn call_from(
+        &self,
+        u: usize,
+        scope: &str,
+        callee: &str,
+        line: u32,
+    ) -> Option<usize> {
+        let calls = &self.units[u].facts.calls;
+        self.units_index[u]
+            .calls_in
+            .get(scope)?
+            .iter()
+            .copied()
+            .filter(|&c| calls[c].callee == callee && calls[c].line >= line)
+            .min_by_key(|&c| calls[c].line)
+    }
+
     /// The assignments made in `scope` of unit `u` (a class body, a function), in source order.
     pub fn assigns_in_scope(&self, u: usize, scope: &str) -> impl Iterator<Item = &'a Assign> + '_ {
         let assigns = &self.units[u].facts.assigns;
@@ -157,6 +177,14 @@ pub(crate) fn is_decorated(def: &seam_facts::python::Def, name: &str) -> bool {
     def.decorators
         .iter()
         .any(|e| matches!(e, Expr::Name(n) if n == name))
+}
+
+/// Whether `scope` is a def nested in the def or class `qual` (`Class.method`,
+/// `outer.<inner>`), not `qual` itself.
+pub(crate) fn nested_in(scope: &str, qual: &str) -> bool {
+    scope
+        .strip_prefix(qual)
+        .is_some_and(|rest| rest.starts_with('.'))
 }
 
 /// The scope that encloses a def: its qualname without the last segment.

@@ -14,7 +14,7 @@ use seam_facts::python::{Arg, AssignKind, Call, DefKind, Expr};
 
 use super::builder::Builder;
 use super::dotted::{last_segment, on_session, receiver_of};
-use super::index::{Index, is_decorated, parent_scope};
+use super::index::{Index, is_decorated, nested_in, parent_scope};
 use super::models::Models;
 use super::names::Value;
 use super::returns::{FETCH_ONE, binds_first_param};
@@ -213,28 +213,16 @@ impl Ctx<'_, '_> {
                 let Expr::Call { callee: built, .. } = &a.value else {
                     continue;
                 };
-                // The chain's root call, among the calls at or after the assignment's line.
-                let Some(c) = fix
-                    .calls_in
-                    .get(fdef.qualname.as_str())
-                    .into_iter()
-                    .flatten()
-                    .copied()
-                    .filter(|&c| f.calls[c].callee == *built && f.calls[c].line >= a.line)
-                    .min_by_key(|&c| f.calls[c].line)
-                else {
+                let Some(c) = self.ix.call_from(fu, &fdef.qualname, built, a.line) else {
                     continue;
                 };
                 let Some(&first) = chain(&f.calls, c).first() else {
                     continue;
                 };
                 let chain_root = &f.calls[first];
-                let sources = inner.source_models(chain_root);
-                let table = match sources.first() {
+                let table = match inner.source_models(chain_root).first() {
                     Some(&m) => Some(inner.table(m)),
-                    None => inner
-                        .version_source(chain_root)
-                        .or_else(|| inner.table_var_source(chain_root)),
+                    None => inner.named_table(chain_root),
                 };
                 if let Some(t) = table.filter(|t| !t.is_empty() && !out.contains(t)) {
                     out.push(t);
@@ -242,6 +230,13 @@ impl Ctx<'_, '_> {
             }
         }
         out
+    }
+
+    /// A table a chain names without a model: a Continuum version class's, or a `Table(...)`
+    /// variable's (`person_helper.update().where(...)`).
+    fn named_table(&self, root: &Call) -> Option<String> {
+        self.version_source(root)
+            .or_else(|| self.table_var_source(root))
     }
 
     /// A core statement on a `Table(...)` variable (`person_helper.update()`,
@@ -1033,42 +1028,50 @@ fn call_binding(
         binds.push((first.clone(), v));
     }
     let offset = usize::from(bound_recv);
+    // The rows an argument names: a local or attribute typed as a row (through a
+    // relationship of a typed row too, `topic.forum`, when `through` says so), or a call that
+    // returns one (`Person()`, `self.involved_users().all()`).
+    let rows = |value: &Expr, through: bool| -> Option<Value> {
+        let v = match value {
+            Expr::Name(n) => {
+                let v = match ctx.resolve(&call.scope, n) {
+                    // `member = Person.query.get(id)`: the local's type.
+                    Value::Var(vu, va) => ix.var_type(vu, va, 0),
+                    v => v,
+                };
+                if ctx.model_of(&v).is_none() && through && n.contains('.') {
+                    // `topic.update_read(user, topic.forum, ...)`: the row a relationship
+                    // leads to.
+                    let (mu, md) = ctx.instance_model(&call.scope, n, &HashMap::default(), 0)?;
+                    return Some(Value::Instance(mu, md));
+                }
+                v
+            }
+            Expr::Call { callee, args } => {
+                let v = ctx.resolve(&call.scope, &format!("{callee}()"));
+                if ctx.model_of(&v).is_none() && callee.contains('(') {
+                    ix.call_value(ctx.u, &call.scope, callee, args, call.line, 0)
+                } else {
+                    v
+                }
+            }
+            _ => return None,
+        };
+        ctx.model_of(&v).is_some().then_some(v)
+    };
     let bind_arg = |binds: &mut Bindings, param: &str, value: &Expr, explicit_self: bool| {
         if binds.iter().any(|(p, _)| p == param) {
             return;
         }
         // `users or self.involved_users().all()`: the first alternative that names rows.
         let value = match value {
-            Expr::Either(alts) => match alts.iter().find(|e| match e {
-                Expr::Name(n) => ctx
-                    .model_of(&match ctx.resolve(&call.scope, n) {
-                        Value::Var(vu, va) => ix.var_type(vu, va, 0),
-                        v => v,
-                    })
-                    .is_some(),
-                Expr::Call { callee, args } => {
-                    ctx.model_of(&ctx.resolve(&call.scope, &format!("{callee}()")))
-                        .is_some()
-                        || (callee.contains('(')
-                            && ctx
-                                .model_of(&ix.call_value(
-                                    ctx.u,
-                                    &call.scope,
-                                    callee,
-                                    args,
-                                    call.line,
-                                    0,
-                                ))
-                                .is_some())
-                }
-                _ => false,
-            }) {
+            Expr::Either(alts) => match alts.iter().find(|e| rows(e, false).is_some()) {
                 Some(e) => e,
                 None => return,
             },
             v => v,
         };
-        let n = match value {
+        match value {
             // `delete_matching_rows(session, Challenge.__table__, ...)`: the model's table, bound
             // as its class (the helper's `table.delete()` is a DELETE of it).
             Expr::Name(n) if n.ends_with(".__table__") => {
@@ -1078,39 +1081,17 @@ fn call_binding(
                 }
                 return;
             }
-            Expr::Name(n) => n.as_str(),
-            // `form.save(project, Person())`: a row built for the callee to fill in;
-            // `self.involved_users().all()`: rows a chain of calls returns.
-            Expr::Call { callee, args } => {
-                let mut v = ctx.resolve(&call.scope, &format!("{callee}()"));
-                if ctx.model_of(&v).is_none() && callee.contains('(') {
-                    v = ix.call_value(ctx.u, &call.scope, callee, args, call.line, 0);
-                }
-                if ctx.model_of(&v).is_some() {
+            Expr::Name(n) if explicit_self && n == "self" => {
+                if let Some(v) = caller_self().filter(|v| differs(v)) {
                     binds.push((param.to_owned(), v));
                 }
                 return;
             }
-            _ => return,
-        };
-        if explicit_self && n == "self" {
-            if let Some(v) = caller_self().filter(|v| differs(v)) {
-                binds.push((param.to_owned(), v));
-            }
-            return;
+            _ => {}
         }
-        let v = match ctx.resolve(&call.scope, n) {
-            // `member = Person.query.get(id)`: the local's type.
-            Value::Var(vu, va) => ix.var_type(vu, va, 0),
-            v => v,
-        };
-        if ctx.model_of(&v).is_some() {
+        // `form.save(project, Person())`: a row built for the callee to fill in.
+        if let Some(v) = rows(value, true) {
             binds.push((param.to_owned(), v));
-        } else if n.contains('.')
-            // `topic.update_read(user, topic.forum, ...)`: the row a relationship leads to.
-            && let Some((mu, md)) = ctx.instance_model(&call.scope, n, &HashMap::default(), 0)
-        {
-            binds.push((param.to_owned(), Value::Instance(mu, md)));
         }
     };
     for (i, arg) in call.args.iter().filter(|a| a.keyword.is_none()).enumerate() {
@@ -1303,11 +1284,8 @@ fn scan<'a>(
             let root = &calls[links[0]];
             let mut acc = Access::default();
             let sources = ctx.source_models(root);
-            // A table the chain names without a model: a Continuum version class's, or a
-            // `Table(...)` variable's (`person_helper.update().where(...)`).
             let version = if sources.is_empty() {
-                ctx.version_source(root)
-                    .or_else(|| ctx.table_var_source(root))
+                ctx.named_table(root)
             } else {
                 None
             };
@@ -1915,11 +1893,7 @@ const MAPPER_LISTINGS: &[&str] = &[
 fn lists_mapper_attributes(ix: &Index<'_>, u: usize, c: usize) -> bool {
     ix.lineage(u, c).into_iter().any(|(cu, cd)| {
         let qual = ix.units[cu].facts.defs[cd].qualname.as_str();
-        let inside = |scope: &str| {
-            scope
-                .strip_prefix(qual)
-                .is_some_and(|rest| rest.starts_with('.'))
-        };
+        let inside = |scope: &str| nested_in(scope, qual);
         let facts = &ix.units[cu].facts;
         facts.calls.iter().any(|c| {
             inside(&c.scope)

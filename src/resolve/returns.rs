@@ -361,14 +361,9 @@ impl Index<'_> {
         if fetches
             && let Some(recv) = receiver_of(callee).and_then(|r| r.strip_suffix("()"))
             && !recv.contains(['(', '['])
-            && let Some(rc) = self.units_index[u]
-                .calls_in
-                .get(scope)
-                .into_iter()
-                .flatten()
-                .map(|&c| &self.units[u].facts.calls[c])
-                .filter(|c| c.callee == recv && c.line >= line)
-                .min_by_key(|c| c.line)
+            && let Some(rc) = self
+                .call_from(u, scope, recv, line)
+                .map(|c| &self.units[u].facts.calls[c])
             && let r @ Returned::Value(Value::Instance(..)) =
                 self.eval_call(u, d, scope, recv, &rc.args, rc.line, hops + 1)
         {
@@ -531,16 +526,7 @@ impl Index<'_> {
         }
         let def = d.map(|d| &self.units[u].facts.defs[d]);
         let calls = &self.units[u].facts.calls;
-        // The call at `line`, or the first after it: an expression that opens a parenthesis
-        // (`query = (` / `session.scalars(` then the chain on the lines below) has its calls
-        // on later lines than the statement.
-        let c = self.units_index[u]
-            .calls_in
-            .get(scope)?
-            .iter()
-            .copied()
-            .filter(|&c| calls[c].callee == callee && calls[c].line >= line)
-            .min_by_key(|&c| calls[c].line)?;
+        let c = self.call_from(u, scope, callee, line)?;
         let mut root = c;
         for _ in 0..64 {
             match calls[root].receiver {

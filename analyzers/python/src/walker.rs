@@ -186,14 +186,7 @@ impl<'s, 't> Walker<'s, 't> {
                     && left.kind() == "attribute"
                     && let Some(target) = dotted(left, self.src).filter(|t| !t.contains(['(', '[']))
                 {
-                    self.file.assigns.push(Assign {
-                        scope: self.scope(scope).qualname.clone(),
-                        line: Self::line(left),
-                        kind: AssignKind::Augmented,
-                        targets: vec![target],
-                        annotation: None,
-                        value: summarize(right, self.src),
-                    });
+                    self.record_single(target, left, right, AssignKind::Augmented, scope);
                 }
                 self.push_children(node, scope);
             }
@@ -297,14 +290,7 @@ impl<'s, 't> Walker<'s, 't> {
                 if let Some(target) = dotted(left, self.src)
                     .filter(|t| t.ends_with("[]") && !t[..t.len() - 2].contains(['(', '[']))
                 {
-                    self.file.assigns.push(Assign {
-                        scope: self.scope(scope).qualname.clone(),
-                        line: Self::line(left),
-                        kind: AssignKind::Store,
-                        targets: vec![target],
-                        annotation: None,
-                        value: summarize(right, self.src),
-                    });
+                    self.record_single(target, left, right, AssignKind::Store, scope);
                 }
             }
             Some(right) => self.record_assign(left, right, annotation, AssignKind::Plain, scope),
@@ -340,6 +326,26 @@ impl<'s, 't> Walker<'s, 't> {
             scope: self.scope(scope).qualname.clone(),
             line: Self::line(node),
             value,
+        });
+    }
+
+    /// An assignment to one target that binds no name (`store[k] = v`, `obj.n += 1`): not
+    /// a local, not a SQL constant.
+    fn record_single(
+        &mut self,
+        target: String,
+        left: Node<'t>,
+        value: Node<'t>,
+        kind: AssignKind,
+        scope: u32,
+    ) {
+        self.file.assigns.push(Assign {
+            scope: self.scope(scope).qualname.clone(),
+            line: Self::line(left),
+            kind,
+            targets: vec![target],
+            annotation: None,
+            value: summarize(value, self.src),
         });
     }
 

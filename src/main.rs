@@ -531,12 +531,27 @@ fn execute(run: &RunArgs) -> Result<Done, String> {
         .map(seam::advice::workload::read)
         .transpose()?;
     let prepared = prepare(run)?;
-    let (analysis, proposal) = if run.no_services {
-        (prepared.analysis, None)
-    } else {
-        let (a, p) = propose(run, prepared);
-        (a, Some(p))
+    let options = seam::advice::AdviceOptions {
+        first: run.first.clone(),
+        workload: workload_rows,
     };
+    // The advice sees the application's query sites only; clustering reads no query site, so
+    // it runs on the same analysis while the advice that needs no proposal is made beside it.
+    let mut analysis = prepared.analysis;
+    let set_aside = seam::advice::set_aside_outside_application(&mut analysis);
+    let mut timer = seam::timing::Timer::new();
+    let (proposal, data) = rayon::join(
+        || {
+            (!run.no_services).then(|| {
+                let mut timer = seam::timing::Timer::new();
+                let p =
+                    seam::cluster::propose(&analysis, &cluster_options(run, prepared.co_change));
+                timer.mark("cluster");
+                p
+            })
+        },
+        || seam::advice::advise_data(&analysis, &options),
+    );
     if let (Some(f), Some(p)) = (&run.first, &proposal)
         && !p.services.iter().any(|s| &s.name == f)
     {
@@ -546,17 +561,9 @@ fn execute(run: &RunArgs) -> Result<Done, String> {
             names.join(", ")
         ));
     }
-    let mut timer = seam::timing::Timer::new();
-    let mut analysis = analysis;
-    let advice = seam::advice::advise_application(
-        &mut analysis,
-        proposal.as_ref(),
-        &seam::advice::AdviceOptions {
-            first: run.first.clone(),
-            workload: workload_rows,
-        },
-    );
-    timer.mark("advice");
+    let advice = seam::advice::advise_with(&analysis, data, proposal.as_ref(), &options);
+    set_aside.restore(&mut analysis);
+    timer.mark("cluster and advice");
     // The accepted boundaries, when the repository has them: a broken file is an error here
     // too (the same line:column messages as `seam check`), never silently ignored.
     let accepted = match accepted_rules(&run.path)? {

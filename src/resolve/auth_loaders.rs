@@ -9,6 +9,8 @@
 //! identity too, but around the handler, as a request hook does: that load belongs to the
 //! request, not to the handler's own reach, and is left to a request-hook model.)
 
+use rayon::prelude::*;
+
 use std::collections::BTreeSet;
 
 use seam_facts::python::Expr;
@@ -86,50 +88,57 @@ pub(crate) fn resolve_auth_loaders(ix: &Index<'_>, b: &mut Builder) {
     }
     loaders.sort();
     loaders.dedup();
-    // (unit, owner scope, line) of the first trigger in each scope.
-    let mut uses: Vec<(usize, String, u32)> = Vec::new();
-    for (u, unit) in ix.units.iter().enumerate() {
-        let f = &unit.facts;
-        let mut found: BTreeSet<(String, u32)> = BTreeSet::new();
-        for c in &f.calls {
-            let root = c.callee.split('.').next().unwrap_or("");
-            // `verify_jwt_in_request()`, and a method called on the proxy
-            // (`current_user._get_current_object()`, `current_user.has_role(...)`). The
-            // decorators are calls too (`@login_required` is applied): not the handler's.
-            let root_name = root.trim_end_matches("()");
-            if (CALLS.contains(&root_name) || c.callee.starts_with("current_user."))
-                && is_trigger(&ix.resolve(u, &c.scope, root))
-            {
-                found.insert((c.scope.clone(), c.line));
+    // (unit, owner scope, line) of the first trigger in each scope; units read in parallel,
+    // kept in unit order.
+    let uses: Vec<(usize, String, u32)> = ix
+        .units
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(u, unit)| {
+            let mut uses = Vec::new();
+            let f = &unit.facts;
+            let mut found: BTreeSet<(String, u32)> = BTreeSet::new();
+            for c in &f.calls {
+                let root = c.callee.split('.').next().unwrap_or("");
+                // `verify_jwt_in_request()`, and a method called on the proxy
+                // (`current_user._get_current_object()`, `current_user.has_role(...)`). The
+                // decorators are calls too (`@login_required` is applied): not the handler's.
+                let root_name = root.trim_end_matches("()");
+                if (CALLS.contains(&root_name) || c.callee.starts_with("current_user."))
+                    && is_trigger(&ix.resolve(u, &c.scope, root))
+                {
+                    found.insert((c.scope.clone(), c.line));
+                }
             }
-        }
-        // `current_user.id` read in an argument, an assignment or a return.
-        let mut mention = |scope: &str, line: u32, e: &Expr| {
-            if let Expr::Name(n) = e
-                && n.split('.').next() == Some("current_user")
-                && is_trigger(&ix.resolve(u, scope, "current_user"))
-            {
-                found.insert((scope.to_owned(), line));
+            // `current_user.id` read in an argument, an assignment or a return.
+            let mut mention = |scope: &str, line: u32, e: &Expr| {
+                if let Expr::Name(n) = e
+                    && n.split('.').next() == Some("current_user")
+                    && is_trigger(&ix.resolve(u, scope, "current_user"))
+                {
+                    found.insert((scope.to_owned(), line));
+                }
+            };
+            for c in &f.calls {
+                for a in &c.args {
+                    mention(&c.scope, c.line, &a.value);
+                }
             }
-        };
-        for c in &f.calls {
-            for a in &c.args {
-                mention(&c.scope, c.line, &a.value);
+            for a in &f.assigns {
+                mention(&a.scope, a.line, &a.value);
             }
-        }
-        for a in &f.assigns {
-            mention(&a.scope, a.line, &a.value);
-        }
-        for r in &f.returns {
-            mention(&r.scope, r.line, &r.value);
-        }
-        let mut done: BTreeSet<String> = BTreeSet::new();
-        for (scope, line) in found {
-            if !scope.is_empty() && done.insert(scope.clone()) {
-                uses.push((u, scope, line));
+            for r in &f.returns {
+                mention(&r.scope, r.line, &r.value);
             }
-        }
-    }
+            let mut done: BTreeSet<String> = BTreeSet::new();
+            for (scope, line) in found {
+                if !scope.is_empty() && done.insert(scope.clone()) {
+                    uses.push((u, scope, line));
+                }
+            }
+            uses
+        })
+        .collect();
     // The extensions load the identity once per request and keep it on the request: when an
     // app-wide `before_request` hook asks for it (`g.user = current_user._get_current_object()`),
     // the hook loads it and every handler's later use finds it loaded.

@@ -9,6 +9,8 @@
 //! it in (`self.function = function`, then `self.function(...)` in any of its methods). Each
 //! counts as a call seen and resolved.
 
+use rayon::prelude::*;
+
 use seam_facts::python::{DefKind, Expr};
 
 use super::builder::Builder;
@@ -16,56 +18,64 @@ use super::index::{Index, nested_in};
 use super::names::Value;
 
 pub(crate) fn resolve_higher_order(ix: &Index<'_>, targets: &[Vec<Value>], b: &mut Builder) {
-    let mut found: Vec<(String, String, usize, u32)> = Vec::new();
-    for (u, unit) in ix.units.iter().enumerate() {
-        for (c, call) in unit.facts.calls.iter().enumerate() {
-            if call.args.is_empty() {
-                continue;
-            }
-            let Value::Def(gu, gd) = targets[u][c] else {
-                continue;
-            };
-            // The def whose parameters the arguments bind: a function, or a class's `__init__`.
-            let (callee, class) = if ix.units[gu].facts.defs[gd].kind == DefKind::Class {
-                match ix.class_member(gu, gd, "__init__", 0) {
-                    Some(Value::Def(iu, id)) => ((iu, id), Some((gu, gd))),
-                    _ => continue,
+    // Units are independent: read them in parallel, record in unit order.
+    let found: Vec<(String, String, usize, u32)> = ix
+        .units
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(u, unit)| {
+            let mut found = Vec::new();
+            for (c, call) in unit.facts.calls.iter().enumerate() {
+                if call.args.is_empty() {
+                    continue;
                 }
-            } else {
-                ((gu, gd), None)
-            };
-            let def = &ix.units[callee.0].facts.defs[callee.1];
-            let skip = usize::from(matches!(def.kind, DefKind::Method));
-            for (pos, arg) in call.args.iter().enumerate() {
-                let Expr::Name(n) = &arg.value else {
+                let Value::Def(gu, gd) = targets[u][c] else {
                     continue;
                 };
-                let param = match arg.keyword.as_deref() {
-                    Some(k) => def.params.iter().find(|p| p.name == k && p.star == 0),
-                    None if call.args[..pos].iter().all(|a| a.keyword.is_none()) => {
-                        def.params.get(pos + skip).filter(|p| p.star == 0)
+                // The def whose parameters the arguments bind: a function, or a class's `__init__`.
+                let (callee, class) = if ix.units[gu].facts.defs[gd].kind == DefKind::Class {
+                    match ix.class_member(gu, gd, "__init__", 0) {
+                        Some(Value::Def(iu, id)) => ((iu, id), Some((gu, gd))),
+                        _ => continue,
                     }
-                    None => None,
+                } else {
+                    ((gu, gd), None)
                 };
-                let Some(param) = param else {
-                    continue;
-                };
-                let Value::Def(fu, fd) = ix.resolve(u, &call.scope, n) else {
-                    continue;
-                };
-                let f = &ix.units[fu].facts.defs[fd];
-                if f.kind == DefKind::Class || !calls_parameter(ix, callee, class, &param.name) {
-                    continue;
+                let def = &ix.units[callee.0].facts.defs[callee.1];
+                let skip = usize::from(matches!(def.kind, DefKind::Method));
+                for (pos, arg) in call.args.iter().enumerate() {
+                    let Expr::Name(n) = &arg.value else {
+                        continue;
+                    };
+                    let param = match arg.keyword.as_deref() {
+                        Some(k) => def.params.iter().find(|p| p.name == k && p.star == 0),
+                        None if call.args[..pos].iter().all(|a| a.keyword.is_none()) => {
+                            def.params.get(pos + skip).filter(|p| p.star == 0)
+                        }
+                        None => None,
+                    };
+                    let Some(param) = param else {
+                        continue;
+                    };
+                    let Value::Def(fu, fd) = ix.resolve(u, &call.scope, n) else {
+                        continue;
+                    };
+                    let f = &ix.units[fu].facts.defs[fd];
+                    if f.kind == DefKind::Class || !calls_parameter(ix, callee, class, &param.name)
+                    {
+                        continue;
+                    }
+                    found.push((
+                        ix.owner_id(u, &call.scope),
+                        ix.symbol_id(fu, fd),
+                        u,
+                        call.line,
+                    ));
                 }
-                found.push((
-                    ix.owner_id(u, &call.scope),
-                    ix.symbol_id(fu, fd),
-                    u,
-                    call.line,
-                ));
             }
-        }
-    }
+            found
+        })
+        .collect();
     for (from, to, u, line) in found {
         b.implicit_call(&from, &to, &ix.units[u].file.rel, line);
     }

@@ -82,13 +82,14 @@ pub fn resolve(loaded: &Loaded) -> Analysis {
     properties::resolve_properties(&ix, &families, &mut b);
     decorators::resolve_wraps(&ix, &mut b);
     timer.mark("calls");
-    orm::resolve_orm(&ix, &models, &targets, &mut b);
+    let plain = orm::Plain::new(&ix, &models);
+    orm::resolve_orm(&plain, &targets, &mut b);
     timer.mark("orm");
     sql_sites::resolve_sql(&ix, &loaded.sql, &mut b);
     timer.mark("sql");
     routes::resolve_routes(&ix, &targets, &config, &mut b);
     routes::spec_routes(&ix, &loaded.specs, &mut b);
-    orm::resolve_view_dispatch(&ix, &models, &mut b);
+    orm::resolve_view_dispatch(&plain, &mut b);
     decorators::resolve_middleware(&ix, &mut b);
     timer.mark("routes");
     tag_tasks(&ix, &mut b);

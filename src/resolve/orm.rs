@@ -6,6 +6,7 @@
 //! kept for the shard-key and replica advice.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::OnceLock;
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -708,23 +709,75 @@ fn chain(calls: &[Call], outer: usize) -> Vec<usize> {
     out
 }
 
+/// What each unit's code accesses as written, with nothing bound: scanned once per unit, on
+/// first demand from any thread. The unit's own accesses, the baseline an instantiation is
+/// compared with (what binding a def adds to what it does alone) and the accesses of a def a
+/// binding redirects a call to are all this one scan (a scope's part of it is what a scan of
+/// that scope alone finds), so no def is scanned unbound twice. Pure in the unit, so which
+/// thread fills a slot first cannot change a result.
+pub(crate) struct Plain<'i, 'a> {
+    ix: &'i Index<'a>,
+    models: &'i Models,
+    relationship_names: HashSet<&'i str>,
+    units: Vec<OnceLock<PlainScan<'a>>>,
+}
+
+struct PlainScan<'a> {
+    found: Vec<(u32, &'a str, Access)>,
+    /// Scope → the indices of its accesses in `found`.
+    by_scope: FxHashMap<&'a str, Vec<usize>>,
+}
+
+impl<'i, 'a> Plain<'i, 'a> {
+    pub(crate) fn new(ix: &'i Index<'a>, models: &'i Models) -> Self {
+        Self {
+            ix,
+            models,
+            relationship_names: relationship_names(models),
+            units: (0..ix.units.len()).map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    fn unit(&self, u: usize) -> &PlainScan<'a> {
+        self.units[u].get_or_init(|| {
+            let ctx = Ctx {
+                ix: self.ix,
+                models: self.models,
+                u,
+                bound: None,
+            };
+            let found = scan(&ctx, &self.relationship_names, &self.ix.units[u], None);
+            let mut by_scope: FxHashMap<&'a str, Vec<usize>> = FxHashMap::default();
+            for (i, (_, scope, _)) in found.iter().enumerate() {
+                by_scope.entry(*scope).or_default().push(i);
+            }
+            PlainScan { found, by_scope }
+        })
+    }
+
+    /// The accesses of one scope of unit `u`, with nothing bound.
+    fn scope(&self, u: usize, scope: &str) -> impl Iterator<Item = &(u32, &'a str, Access)> {
+        let unit = self.unit(u);
+        unit.by_scope
+            .get(scope)
+            .into_iter()
+            .flatten()
+            .map(|&i| &unit.found[i])
+    }
+}
+
 /// `targets`: every call's callee, resolved once (per unit, in call order).
-pub(crate) fn resolve_orm(
-    ix: &Index<'_>,
-    models: &Models,
-    targets: &[Vec<Value>],
-    b: &mut Builder,
-) {
+pub(crate) fn resolve_orm(plain: &Plain<'_, '_>, targets: &[Vec<Value>], b: &mut Builder) {
+    let (ix, models) = (plain.ix, plain.models);
     if models.by_def.is_empty() {
         return;
     }
-    let relationship_names = relationship_names(models);
     // Units are independent: find their accesses in parallel, record them in unit order.
     let per_unit: Vec<Vec<(u32, &str, Access)>> = ix
         .units
         .par_iter()
         .enumerate()
-        .map(|(u, unit)| unit_accesses(ix, models, &relationship_names, &targets[u], u, unit))
+        .map(|(u, _)| unit_accesses(plain, &targets[u], u))
         .collect();
     for (u, found) in per_unit.into_iter().enumerate() {
         b.diagnostics.extend(untyped_writes(ix, u, &found));
@@ -819,26 +872,24 @@ fn untyped_writes(
 /// The ORM accesses of one unit: (line, scope, access), its own and those of the helpers it
 /// calls with a model (instantiated for that model, recorded at the call).
 fn unit_accesses<'a>(
-    ix: &Index<'a>,
-    models: &Models,
-    relationship_names: &HashSet<&str>,
+    plain: &Plain<'_, 'a>,
     targets: &[Value],
     u: usize,
-    unit: &'a crate::load::PythonUnit,
 ) -> Vec<(u32, &'a str, Access)> {
     let ctx = Ctx {
-        ix,
-        models,
+        ix: plain.ix,
+        models: plain.models,
         u,
         bound: None,
     };
-    let mut found = scan(&ctx, relationship_names, unit, None);
+    let unit = &plain.ix.units[u];
+    let mut found = plain.unit(u).found.clone();
     let mut cache = Instances::default();
     for (c, call) in unit.facts.calls.iter().enumerate() {
         let Some((fu, fd, binds)) = call_binding(&ctx, call, targets.get(c)) else {
             continue;
         };
-        for d in instantiate(ix, models, relationship_names, fu, fd, binds, 0, &mut cache).iter() {
+        for d in instantiate(plain, fu, fd, binds, 0, &mut cache).iter() {
             let mut acc = d.clone();
             acc.in_loop |= call.in_loop;
             found.push((call.line, call.scope.as_str(), acc));
@@ -900,7 +951,8 @@ fn record_all(
 /// each inherited method is read with `self` bound to it, and what that adds is the view's own
 /// access, at its definition. Only the classes routes name as their view are read (after the
 /// routes are known), so the cost stays with the views.
-pub(crate) fn resolve_view_dispatch(ix: &Index<'_>, models: &Models, b: &mut Builder) {
+pub(crate) fn resolve_view_dispatch(plain: &Plain<'_, '_>, b: &mut Builder) {
+    let (ix, models) = (plain.ix, plain.models);
     if models.by_def.is_empty() {
         return;
     }
@@ -916,7 +968,6 @@ pub(crate) fn resolve_view_dispatch(ix: &Index<'_>, models: &Models, b: &mut Bui
     if views.is_empty() {
         return;
     }
-    let relationship_names = relationship_names(models);
     for (u, unit) in ix.units.iter().enumerate() {
         let mut cache = Instances::default();
         let mut found: Vec<(u32, &str, Access)> = Vec::new();
@@ -941,18 +992,7 @@ pub(crate) fn resolve_view_dispatch(ix: &Index<'_>, models: &Models, b: &mut Bui
                     continue;
                 };
                 let binds = vec![(first.name.clone(), Value::Instance(u, d))];
-                for a in instantiate(
-                    ix,
-                    models,
-                    &relationship_names,
-                    fu,
-                    fd,
-                    binds,
-                    0,
-                    &mut cache,
-                )
-                .iter()
-                {
+                for a in instantiate(plain, fu, fd, binds, 0, &mut cache).iter() {
                     found.push((def.line, def.qualname.as_str(), a.clone()));
                 }
             }
@@ -1114,17 +1154,15 @@ fn call_binding(
 /// The accesses def `(fu, fd)` makes with `binds` that it does not make alone, each with the
 /// lines that lead to it (the def's own line of the access, and the calls into deeper
 /// instantiations) as further evidence; followed to [`INSTANCE_DEPTH`], memoised per unit.
-#[allow(clippy::too_many_arguments)]
 fn instantiate(
-    ix: &Index<'_>,
-    models: &Models,
-    relationship_names: &HashSet<&str>,
+    plain: &Plain<'_, '_>,
     fu: usize,
     fd: usize,
     binds: Bindings,
     depth: u32,
     cache: &mut Instances,
 ) -> std::rc::Rc<Vec<Access>> {
+    let (ix, models) = (plain.ix, plain.models);
     let key = ((fu, fd), binds);
     if let Some(hit) = cache.made.get(&key) {
         return hit.clone();
@@ -1142,7 +1180,7 @@ fn instantiate(
             names: key.1.clone(),
         }),
     };
-    let plain = Ctx {
+    let plain_ctx = Ctx {
         ix,
         models,
         u: fu,
@@ -1153,13 +1191,13 @@ fn instantiate(
         .entry((fu, fd))
         .or_insert_with(|| {
             std::rc::Rc::new(
-                scan(&plain, relationship_names, unit, Some(scope))
-                    .into_iter()
+                plain
+                    .scope(fu, scope)
                     .map(|(line, _, a)| {
                         (
-                            line,
-                            a.reads.into_iter().collect(),
-                            a.writes.into_iter().collect(),
+                            *line,
+                            a.reads.iter().cloned().collect(),
+                            a.writes.iter().cloned().collect(),
                         )
                     })
                     .collect(),
@@ -1167,7 +1205,7 @@ fn instantiate(
         })
         .clone();
     let mut out: Vec<Access> = Vec::new();
-    for (line, _, mut a) in scan(&bound, relationship_names, unit, Some(scope)) {
+    for (line, _, mut a) in scan(&bound, &plain.relationship_names, unit, Some(scope)) {
         let k = (
             line,
             a.reads.iter().cloned().collect::<Vec<_>>(),
@@ -1189,7 +1227,7 @@ fn instantiate(
             let redirected = match target {
                 Value::Def(gu, gd)
                     if ix.units[gu].facts.defs[gd].kind != DefKind::Class
-                        && plain.resolve(&call.scope, &call.callee) != target =>
+                        && plain_ctx.resolve(&call.scope, &call.callee) != target =>
                 {
                     Some((gu, gd))
                 }
@@ -1211,16 +1249,9 @@ fn instantiate(
                 // The call graph has no edge to it, so its accesses come here.
                 if let Some((gu, gd)) = redirected {
                     let gscope = ix.units[gu].facts.defs[gd].qualname.as_str();
-                    let gctx = Ctx {
-                        ix,
-                        models,
-                        u: gu,
-                        bound: None,
-                    };
-                    for (line, _, mut a) in
-                        scan(&gctx, relationship_names, &ix.units[gu], Some(gscope))
-                    {
-                        a.via.insert(0, (gu, line));
+                    for (line, _, a) in plain.scope(gu, gscope) {
+                        let mut a = a.clone();
+                        a.via.insert(0, (gu, *line));
                         a.via.insert(0, (fu, call.line));
                         a.in_loop |= call.in_loop;
                         out.push(a);
@@ -1228,9 +1259,7 @@ fn instantiate(
                 }
                 continue;
             };
-            for a in
-                instantiate(ix, models, relationship_names, gu, gd, gb, depth + 1, cache).iter()
-            {
+            for a in instantiate(plain, gu, gd, gb, depth + 1, cache).iter() {
                 let mut a = a.clone();
                 a.via.insert(0, (fu, call.line));
                 a.in_loop |= call.in_loop;

@@ -9,7 +9,10 @@
 //! class-based view, the view class's own accesses (what its inherited HTTP methods do on an
 //! instance of it). A function's side is its reach, plus what it writes on a caller's behalf
 //! (it is on a query's `via` chain), plus, for a wrapper nested in a decorator, the reach of
-//! every def the decorator `wraps` (the wrapper calls them). Pairs are
+//! every def the decorator `wraps` (the wrapper calls them). A function's run-time pairs are
+//! scored twice: all of them, and without those that reached its stack only through
+//! SQLAlchemy's autoflush (a query it ran flushed rows other code had left pending: the trace
+//! flags these, and no code the function reaches makes that write). Pairs are
 //! (route, table) and (function, table); recall is the share of run-time pairs seam reaches,
 //! precision the share of seam's pairs (on exercised routes) the run time confirms. Static
 //! reach over-approximates (every branch, every caller of a shared helper), so precision is
@@ -29,7 +32,10 @@ pub const REACH_DEPTH: usize = 8;
 pub struct TraceScore {
     pub write_recall: Ratio,
     pub read_recall: Ratio,
+    /// Every (function, table) the trace has on the function's stack.
     pub function_write_recall: Ratio,
+    /// The same without the pairs only an autoflush put on the stack ([`autoflush_only`]).
+    pub function_own_write_recall: Ratio,
     pub write_precision: Ratio,
     pub read_precision: Ratio,
     /// Exercised routes seam has no route for.
@@ -38,13 +44,74 @@ pub struct TraceScore {
 }
 
 impl TraceScore {
-    pub fn held(&self) -> [(&'static str, Ratio); 3] {
+    pub fn held(&self) -> [(&'static str, Ratio); 4] {
         [
             ("route write recall", self.write_recall),
             ("route read recall", self.read_recall),
-            ("function write recall", self.function_write_recall),
+            (
+                "function write recall (autoflush-only pairs out)",
+                self.function_own_write_recall,
+            ),
+            (
+                "function write recall (every on-stack pair)",
+                self.function_write_recall,
+            ),
         ]
     }
+}
+
+/// (function, table) pairs of the trace that only an autoflush put on the function's stack:
+/// every write of the table made while the function was on the stack was made by a function
+/// whose writes of that table are all autoflushes (`autoflush_writes`, never `writes`), and
+/// every such write's stacks are all recorded. A pair with any other write, or with stacks
+/// the trace cut, is kept.
+pub fn autoflush_only(trace: &Value) -> BTreeSet<(String, String)> {
+    // (frame, table) → whether a write that is not only an autoflush had it on the stack.
+    let mut real: BTreeMap<(String, String), bool> = BTreeMap::new();
+    for f in trace["functions"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+    {
+        let id = f["function"]
+            .as_str()
+            .unwrap_or("")
+            .replace(".<locals>", "");
+        let own = strs(f, "writes");
+        for a in f["access"].as_array().map(Vec::as_slice).unwrap_or(&[]) {
+            if a["op"] != "write" {
+                continue;
+            }
+            let table = a["table"].as_str().unwrap_or("").to_lowercase();
+            if is_bookkeeping(&table) {
+                continue;
+            }
+            let stacks = a["stacks"].as_array().map(Vec::as_slice).unwrap_or(&[]);
+            let complete = a["distinct_stacks"].as_u64().unwrap_or(u64::MAX) <= stacks.len() as u64;
+            let not_only_autoflush = own.contains(&table) || !complete;
+            let frames = stacks
+                .iter()
+                .flat_map(|st| st.as_array().map(Vec::as_slice).unwrap_or(&[]))
+                .filter_map(Value::as_str)
+                .map(frame_id)
+                .chain([id.clone()]);
+            for frame in frames {
+                *real.entry((frame, table.clone())).or_default() |= not_only_autoflush;
+            }
+        }
+    }
+    real.into_iter()
+        .filter(|(_, r)| !r)
+        .map(|(pair, _)| pair)
+        .collect()
+}
+
+/// A stack frame of the trace (`pkg/mod.py:Class.meth`) as a function id (`pkg.mod:Class.meth`).
+fn frame_id(frame: &str) -> String {
+    let (path, qual) = frame.split_once(':').unwrap_or((frame, ""));
+    let module = path.strip_suffix(".py").unwrap_or(path).replace('/', ".");
+    let module = module.strip_suffix(".__init__").unwrap_or(&module);
+    format!("{module}:{}", qual.replace(".<locals>", ""))
 }
 
 fn strs(v: &Value, k: &str) -> BTreeSet<String> {
@@ -241,6 +308,7 @@ pub fn score(trace: &Value, seam: &Value) -> TraceScore {
         s.read_precision.of += got_r.len();
         s.read_precision.hit += got_r.iter().filter(|t| all.contains(t)).count();
     }
+    let autoflushed = autoflush_only(trace);
     for f in trace["functions"]
         .as_array()
         .map(Vec::as_slice)
@@ -262,6 +330,12 @@ pub fn score(trace: &Value, seam: &Value) -> TraceScore {
         }
         s.function_write_recall.of += want.len();
         s.function_write_recall.hit += want.intersection(&got).count();
+        let own: BTreeSet<&String> = want
+            .iter()
+            .filter(|t| !autoflushed.contains(&(id.clone(), (*t).clone())))
+            .collect();
+        s.function_own_write_recall.of += own.len();
+        s.function_own_write_recall.hit += own.iter().filter(|t| got.contains(**t)).count();
     }
     s
 }

@@ -1036,3 +1036,52 @@ fn a_callback_a_decorator_class_hands_the_wrapped_function_to_wraps_it() {
     // `refuse` never calls what it is handed.
     assert_no_edge(v(), "policies:refuse", "policies:record_refused", "wraps");
 }
+
+#[test]
+fn a_callback_kept_in_a_registry_is_called_by_the_code_that_runs_the_registry() {
+    // `register_finalizer(flush_budgets)` appends to `store["call_on_teardown"]`, where
+    // `store = get_store()`; `call_finalizers` fetches the same store and calls each element.
+    let e = assert_edge(v(), "hooks:call_finalizers", "hooks:flush_budgets", "calls");
+    assert_evidence(
+        e,
+        "hooks.py",
+        at("hooks.py", "register_finalizer(flush_budgets)"),
+    );
+    assert_evidence(e, "hooks.py", at("hooks.py", "        func()"));
+    // A module-level list run over a copy (`for hook in list(_save_hooks)`).
+    let e = assert_edge(
+        v(),
+        "hooks:run_save_hooks",
+        "hooks:deactivate_people",
+        "calls",
+    );
+    assert_evidence(
+        e,
+        "hooks.py",
+        at("hooks.py", "add_save_hook(deactivate_people)"),
+    );
+    // A dict filled by a decorator and called by key (`HANDLERS[name](payload)`).
+    let e = assert_edge(v(), "hooks:dispatch", "hooks:reset_budgets", "calls");
+    assert_evidence(
+        e,
+        "hooks.py",
+        at("hooks.py", "return HANDLERS[name](payload)"),
+    );
+    // The registering function itself does not call what it keeps, and a list nothing runs
+    // calls nothing.
+    assert!(
+        !targets(v(), "hooks:register_finalizer", "calls")
+            .contains(&"hooks:flush_budgets".to_owned())
+    );
+    for (from, to) in [
+        ("hooks:call_finalizers", "hooks:unrelated"),
+        ("hooks:run_save_hooks", "hooks:unrelated"),
+        ("hooks:dispatch", "hooks:unrelated"),
+        ("hooks:keep", "hooks:unrelated"),
+    ] {
+        assert!(
+            !targets(v(), from, "calls").contains(&to.to_owned()),
+            "{from} → {to}"
+        );
+    }
+}

@@ -20,6 +20,7 @@ mod names;
 mod orm;
 mod properties;
 mod registrations;
+mod registries;
 mod request_hooks;
 mod returns;
 mod routes;
@@ -77,6 +78,7 @@ pub fn resolve(loaded: &Loaded) -> Analysis {
     calls::resolve_calls(&ix, &targets, &families, &mut b);
     higher_order::resolve_higher_order(&ix, &targets, &mut b);
     higher_order::resolve_decorator_callbacks(&ix, &mut b);
+    registries::resolve_registries(&ix, &targets, &mut b);
     auth_loaders::resolve_auth_loaders(&ix, &mut b);
     context_processors::resolve_context_processors(&ix, &mut b);
     properties::resolve_properties(&ix, &families, &mut b);

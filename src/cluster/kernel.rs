@@ -41,9 +41,10 @@ pub(crate) fn is_generic_module(module: &str) -> bool {
 /// applied to most views of one `views.py` is as generic as one used across packages.
 pub const SYMBOL_FAN_IN: usize = 5;
 
-/// Kernel candidates: data-free symbols (not models, touching no table) called from at least
-/// [`fan_in_threshold`] distinct modules or [`SYMBOL_FAN_IN`] distinct symbols; the methods of
-/// a candidate class come with it. Candidates are confirmed after clustering.
+/// Kernel candidates: data-free symbols (not models, touching no table, holding no code that
+/// does) called from at least [`fan_in_threshold`] distinct modules or [`SYMBOL_FAN_IN`]
+/// distinct symbols; the methods of a candidate class come with it. Candidates are confirmed
+/// after clustering.
 pub(crate) fn candidates(a: &Analysis, items: &Items<'_>) -> Vec<bool> {
     let mut callers: HashMap<usize, HashSet<&str>> = HashMap::new();
     let mut caller_symbols: HashMap<usize, HashSet<usize>> = HashMap::new();
@@ -79,6 +80,29 @@ pub(crate) fn candidates(a: &Analysis, items: &Items<'_>) -> Vec<bool> {
                 }
             }
             _ => {}
+        }
+    }
+    // A class or function that holds code touching data (a token class whose methods write
+    // its rows) touches data itself: its nested code would otherwise follow it into the
+    // kernel, and the kernel must never hold a writer.
+    let contains: Vec<(usize, usize)> = a
+        .edges
+        .iter()
+        .filter(|e| e.kind == EdgeKind::Contains)
+        .filter_map(|e| {
+            Some((
+                *items.index.get(e.from.as_str())?,
+                *items.index.get(e.to.as_str())?,
+            ))
+        })
+        .collect();
+    let mut grew = true;
+    while grew {
+        grew = false;
+        for &(p, c) in &contains {
+            if writers.contains(&c) && writers.insert(p) {
+                grew = true;
+            }
         }
     }
     for (&t, symbols) in &caller_symbols {
@@ -125,14 +149,8 @@ pub(crate) fn candidates(a: &Analysis, items: &Items<'_>) -> Vec<bool> {
     let mut changed = true;
     while changed {
         changed = false;
-        for e in a.edges.iter().filter(|e| e.kind == EdgeKind::Contains) {
-            let (Some(&p), Some(&c)) = (
-                items.index.get(e.from.as_str()),
-                items.index.get(e.to.as_str()),
-            ) else {
-                continue;
-            };
-            if out[p] && !out[c] {
+        for &(p, c) in &contains {
+            if out[p] && !out[c] && !writers.contains(&c) {
                 out[c] = true;
                 changed = true;
             }

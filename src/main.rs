@@ -53,13 +53,17 @@ enum Command {
         #[arg(long, value_name = "TEMPLATE")]
         source_url: Option<String>,
     },
-    /// Write `seam.toml` (the accepted boundaries) from the current proposal, to review and edit.
+    /// Write `seam.toml` (the accepted boundaries) to review and edit: the proposed services, or
+    /// today's packages when the verdict is to keep a modular monolith.
     Init {
         #[command(flatten)]
         run: RunArgs,
         /// Overwrite an existing seam.toml.
         #[arg(long)]
         force: bool,
+        /// Write the proposed services even when the verdict is to keep a modular monolith.
+        #[arg(long)]
+        proposal: bool,
     },
     /// Check the code against `seam.toml`: exit 1 when a service depends on one it may not
     /// (a call, or a read or write of a table another service owns).
@@ -284,7 +288,11 @@ fn run(cli: Cli) -> Result<i32, String> {
             std::mem::forget(done);
             Ok(exit::OK)
         }
-        Command::Init { run, force } => {
+        Command::Init {
+            run,
+            force,
+            proposal: force_proposal,
+        } => {
             let target = run.path.join("seam.toml");
             if target.exists() && !force {
                 return Err(format!(
@@ -296,16 +304,28 @@ fn run(cli: Cli) -> Result<i32, String> {
                 return Err("init writes the proposed services: drop --no-services".to_owned());
             }
             let (analysis, proposal) = propose(&run, prepare(&run)?);
-            if proposal.services.is_empty() {
+            let keep = proposal.verdict.recommendation
+                == seam::cluster::Recommendation::KeepModularMonolith;
+            let (written, what) = if keep && !force_proposal {
+                (seam::cluster::package_layout(&analysis), "today's packages")
+            } else {
+                (proposal, "the proposed services")
+            };
+            if written.services.is_empty() {
                 return Err("no services proposed (no tables): nothing to accept".to_owned());
             }
-            let text = seam::boundaries::init::render(&analysis, &proposal);
+            let text = seam::boundaries::init::render(&analysis, &written);
             std::fs::write(&target, text)
                 .map_err(|e| format!("cannot write {}: {e}", target.display()))?;
             eprintln!(
-                "seam: wrote {} ({} services); review it, then run `seam check`",
+                "seam: wrote {} ({} boundaries: {what}{}); review it, then run `seam check`",
                 target.display(),
-                proposal.services.len()
+                written.services.len(),
+                if keep && !force_proposal {
+                    ", as the verdict is to keep a modular monolith; `--proposal` writes the proposed services"
+                } else {
+                    ""
+                }
             );
             Ok(exit::OK)
         }

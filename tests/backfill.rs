@@ -60,7 +60,7 @@ fn backfill_records_each_commit_from_the_object_database() {
     let (dir, commits) = repo();
     let p = dir.path().to_str().unwrap();
     // Accepted boundaries from today's code (not committed: they judge the past too).
-    assert!(run(["init", p]).status.success());
+    assert!(run(["init", p, "--proposal"]).status.success());
     let status_before = git(dir.path(), &["status", "--porcelain"]);
     let out = run(["track", p, "--last", "3"]);
     assert!(out.status.success(), "{}", stderr_of(&out));
@@ -178,7 +178,7 @@ fn diff_reads_unrecorded_commits_from_git() {
     let (dir, _) = repo();
     let p = dir.path().to_str().unwrap();
     // Against accepted boundaries (written from today's code, not committed).
-    assert!(run(["init", p]).status.success());
+    assert!(run(["init", p, "--proposal"]).status.success());
     let out = run(["diff", p, "HEAD~2", "HEAD~1"]);
     assert!(out.status.success(), "{}", stderr_of(&out));
     let text = String::from_utf8(out.stdout).unwrap();

@@ -13,7 +13,7 @@ use common::*;
 fn shop() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&fixture("shop_blueprints"), dir.path());
-    let out = run(["init", dir.path().to_str().unwrap()]);
+    let out = run(["init", dir.path().to_str().unwrap(), "--proposal"]);
     assert!(out.status.success(), "init: {}", stderr_of(&out));
     dir
 }
@@ -148,6 +148,36 @@ fn bad_seam_toml_is_refused_with_line_and_column() {
     assert!(stderr_of(&out).contains("seam init"));
     // init does not overwrite without --force.
     std::fs::write(&path, "version = 1\n").unwrap();
-    let out = run(["init", dir.path().to_str().unwrap()]);
+    let out = run(["init", dir.path().to_str().unwrap(), "--proposal"]);
     assert_eq!(out.status.code(), Some(2));
+}
+
+/// When the verdict is to keep a modular monolith (a small app), `seam init` writes today's
+/// packages as the boundaries, and `seam check` passes on them the day they are written.
+#[test]
+fn init_writes_todays_packages_when_the_verdict_keeps_the_monolith() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("shop_blueprints"), dir.path());
+    let p = dir.path().to_str().unwrap();
+    let v = expect_json(&run(["analyze", p, "--format", "json"]), "shop_blueprints");
+    assert_eq!(v["verdict"]["recommendation"], "keep-modular-monolith");
+    assert!(
+        v["verdict"]["reason"].as_str().unwrap().contains("small"),
+        "{}",
+        v["verdict"]["reason"]
+    );
+    let out = run(["init", p]);
+    assert!(out.status.success(), "init: {}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("today's packages"),
+        "{}",
+        stderr_of(&out)
+    );
+    let text = std::fs::read_to_string(dir.path().join("seam.toml")).unwrap();
+    // One boundary per package, named for it, with the tables its models map.
+    assert!(text.contains("[services.\"shop.billing\"]"), "{text}");
+    assert!(text.contains("[services.\"shop.catalog\"]"), "{text}");
+    assert!(!text.contains("[services.billing]"), "{text}");
+    let out = check(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
 }

@@ -14,7 +14,7 @@ fn track_trend_and_diff() {
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&fixture("shop_blueprints"), dir.path());
     let p = dir.path().to_str().unwrap();
-    assert!(run(["init", p]).status.success());
+    assert!(run(["init", p, "--proposal"]).status.success());
     let out = run(["track", p]);
     assert!(out.status.success(), "{}", stderr_of(&out));
     assert!(dir.path().join(".seam/history.db").is_file());

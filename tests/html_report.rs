@@ -59,6 +59,13 @@ fn the_report_is_one_self_contained_page_with_every_section() {
         "the date comes from SOURCE_DATE_EPOCH"
     );
     assert!(html.contains("create_distributed_table"));
+    // The verdict, with its reason: a 500-line app keeps its monolith.
+    assert!(
+        html.contains(
+            "<strong>Verdict: Keep a modular monolith.</strong> The application is small"
+        ),
+        "verdict shown"
+    );
     // Same input, same date: the same bytes.
     let again = report(
         &fixture("classic_monolith"),

@@ -174,7 +174,8 @@ pub fn render(a: &Analysis, p: &Proposal) -> String {
     let mut out = String::new();
     out.push_str(
         "# seam.toml: the accepted service boundaries. Written by `seam init` from seam's\n\
-         # proposal; review and edit by hand. `seam check` fails when code depends on a service\n\
+         # proposal, or from today's packages when its verdict is to keep a modular monolith;\n\
+         # review and edit by hand. `seam check` fails when code depends on a service\n\
          # that `allow` does not list (a call, or a read or write of a table another service\n\
          # owns).\n\
          #\n\

@@ -4,6 +4,7 @@
 //! measures used both to tune it and to score proposals against labelled fixtures.
 
 mod kernel;
+mod layout;
 pub mod leiden;
 mod metrics;
 mod naming;
@@ -12,12 +13,15 @@ mod projection;
 mod proposal;
 mod propose;
 pub mod quality;
+pub mod verdict;
 pub mod weights;
 
+pub use layout::package_layout;
 pub use leiden::Leiden;
 pub use proposal::*;
 pub use propose::{ClusterOptions, propose};
 pub use quality::{adjusted_rand_index, modularity};
+pub use verdict::{Recommendation, Verdict};
 
 /// An undirected weighted graph on nodes `0..n`, the only input clustering needs: callers reduce
 /// whatever they cluster (symbols, tables) to dense indices and summed weights first, which keeps

@@ -25,6 +25,8 @@ pub struct Proposal {
     pub metrics: Metrics,
     /// The same measures for the partition the code has today (one group per package).
     pub current_layout: LayoutMetrics,
+    /// Split, or keep a modular monolith (see `verdict.rs`).
+    pub verdict: super::verdict::Verdict,
     pub settings: Settings,
 }
 
@@ -149,6 +151,8 @@ pub struct LayoutMetrics {
     pub icp: f64,
     /// Mean internal edge density of the packages.
     pub cohesion: f64,
+    /// Distinct (caller, callee) pairs that cross packages.
+    pub cross_call_edges: u32,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]

@@ -583,6 +583,13 @@ fn assemble(
         unassigned: unassigned.len() as u32,
     };
     let current_layout = layout_metrics(a, items, graph, item_of_node);
+    // Lines of clustered code: each symbol not nested in another clustered one.
+    let clustered_lines: u32 = (0..items.len())
+        .filter(|&i| !items.is_table(i))
+        .filter(|&i| container_of(items.ids[i]).is_none_or(|c| !items.index.contains_key(c)))
+        .map(|i| lines.get(items.ids[i]).copied().unwrap_or(0))
+        .sum();
+    let verdict = super::verdict::verdict(clustered_lines, &metrics, &current_layout);
     services.sort_by(|x, y| x.name.cmp(&y.name));
     Proposal {
         services,
@@ -594,6 +601,7 @@ fn assemble(
         cross_service_calls,
         metrics,
         current_layout,
+        verdict,
         settings: Settings {
             resolution: round(resolution),
             seed: options.seed,
@@ -722,5 +730,6 @@ fn layout_metrics(
         sm: round(pm.sm),
         icp: round(pm.icp),
         cohesion: round(cohesion),
+        cross_call_edges: pm.cross_call_edges,
     }
 }

@@ -198,8 +198,9 @@ fn services(w: &mut dyn Write, p: &Proposal) -> io::Result<()> {
         // A service owns data: without tables seam has nothing to cut along.
         return writeln!(
             w,
-            "\nProposed services: none (no table is defined or queried, and a service is drawn around the data it owns); shared kernel {} symbols",
-            p.shared_kernel.len()
+            "\nProposed services: none (no table is defined or queried, and a service is drawn around the data it owns); shared kernel {} symbols\n  verdict: {}",
+            p.shared_kernel.len(),
+            p.verdict.reason.replace('`', "")
         );
     }
     writeln!(
@@ -217,6 +218,7 @@ fn services(w: &mut dyn Write, p: &Proposal) -> io::Result<()> {
         m.cross_service_calls,
         m.shared_tables
     )?;
+    writeln!(w, "  verdict: {}", p.verdict.reason.replace('`', ""))?;
     let calls = p.calls_between();
     for svc in &p.services {
         let sm = &svc.metrics;

@@ -203,6 +203,8 @@ pub struct AcceptedView {
 #[derive(Template)]
 #[template(path = "report.html")]
 pub struct Page {
+    /// The verdict on the proposal: (split?, headline, reason).
+    pub verdict: Option<(bool, String, String)>,
     pub accepted: Option<AcceptedView>,
     pub trend: Vec<svg::Chart>,
     pub title: String,
@@ -649,7 +651,23 @@ pub fn page(doc: &Document<'_>, meta: &Meta, source_url: Option<&str>) -> Page {
     } else {
         Vec::new()
     };
+    let verdict = doc.proposal.map(|p| {
+        let split = p.verdict.recommendation == crate::cluster::Recommendation::Split;
+        let headline = if split {
+            "Split along the proposed services"
+        } else {
+            "Keep a modular monolith"
+        };
+        let reason = plain(&p.verdict.reason);
+        let mut chars = reason.chars();
+        let reason = chars
+            .next()
+            .map(|c| c.to_uppercase().chain(chars).collect())
+            .unwrap_or_default();
+        (split, headline.to_owned(), reason)
+    });
     Page {
+        verdict,
         accepted,
         trend,
         title: format!("seam report: {}", meta.repository),

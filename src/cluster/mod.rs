@@ -13,6 +13,7 @@ mod projection;
 mod proposal;
 mod propose;
 pub mod quality;
+mod slivers;
 pub mod verdict;
 pub mod weights;
 

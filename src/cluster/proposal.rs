@@ -68,6 +68,9 @@ pub struct Service {
     /// Modules wholly inside this service.
     pub modules: Vec<String>,
     pub metrics: ServiceMetrics,
+    /// Set when the service is a sliver the merge kept (see `slivers.rs`), saying why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sliver: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]

@@ -9,6 +9,7 @@ use super::naming::{self, Clues};
 use super::ownership;
 use super::projection::{self, Items, module_of};
 use super::proposal::{CrossCall, LayoutMetrics, Metrics, Proposal, Service, Settings, Split};
+use super::slivers::{self, Sizes};
 use super::{Leiden, Partitioner, WeightedGraph, kernel, modularity};
 use crate::analysis::{Analysis, EdgeKind, NodeKind};
 use crate::union_find::UnionFind;
@@ -38,14 +39,14 @@ impl Default for ClusterOptions {
 
 /// Where an item ended up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Place {
+pub(super) enum Place {
     Service(usize),
     Kernel,
     Unassigned,
 }
 
 impl Place {
-    fn service(self) -> Option<usize> {
+    pub(super) fn service(self) -> Option<usize> {
         match self {
             Place::Service(s) => Some(s),
             _ => None,
@@ -54,7 +55,7 @@ impl Place {
 }
 
 /// Services are numbered 0..n: the count is one past the highest number in use.
-fn service_count(place: &[Place]) -> usize {
+pub(super) fn service_count(place: &[Place]) -> usize {
     place
         .iter()
         .filter_map(|p| p.service())
@@ -69,12 +70,15 @@ pub fn propose(a: &Analysis, options: &ClusterOptions) -> Proposal {
     let (mut graph, item_of_node) = projection::project(a, &items, &candidates);
     projection::add_co_change(&mut graph, &items, &options.co_change);
     let routes_of = handlers_to_routes(a);
-    let aggregates = aggregate_pairs(a, &items);
+    let fixed = Fixed {
+        aggregates: aggregate_pairs(a, &items),
+        sizes: Sizes::new(a, &items, &symbol_lines(a, &items), &routes_of),
+    };
     let leiden = Leiden::default();
     let resolution = match (options.resolution, options.services) {
         (Some(r), _) => r,
         (None, Some(n)) => search_resolution(
-            &aggregates,
+            &fixed,
             &leiden,
             &graph,
             &item_of_node,
@@ -85,7 +89,7 @@ pub fn propose(a: &Analysis, options: &ClusterOptions) -> Proposal {
         (None, None) => 1.0,
     };
     let labels = leiden.partition(&graph, resolution, options.seed);
-    let mut place = services_of(&aggregates, &graph, &labels, &item_of_node, &items);
+    let mut place = services_of(&fixed, &graph, &labels, &item_of_node, &items);
     confirm_kernel(a, &items, &candidates, &mut place);
     let group_count = service_count(&place);
     assemble(
@@ -297,20 +301,28 @@ fn aggregate_pairs(a: &Analysis, items: &Items<'_>) -> Vec<(usize, usize)> {
 /// Communities → services: fragments folded, aggregates joined. The one path both the proposal
 /// and the `--services` search take, so the count searched for is the count proposed.
 fn services_of(
-    aggregates: &[(usize, usize)],
+    fixed: &Fixed,
     graph: &WeightedGraph,
     labels: &[u32],
     item_of_node: &[Option<usize>],
     items: &Items<'_>,
 ) -> Vec<Place> {
     let mut place = fold(graph, labels, item_of_node, items);
-    join_aggregates(aggregates, &mut place);
+    join_aggregates(&fixed.aggregates, &mut place);
+    slivers::merge_slivers(graph, item_of_node, items, &fixed.sizes, &mut place);
     place
+}
+
+/// What every partition of one projection is read with, computed once per proposal (the
+/// `--services` search partitions up to 18 times): the aggregate pairs and the items' sizes.
+struct Fixed {
+    aggregates: Vec<(usize, usize)>,
+    sizes: Sizes,
 }
 
 /// Count of services a resolution gives.
 fn services_at(
-    aggregates: &[(usize, usize)],
+    fixed: &Fixed,
     leiden: &Leiden,
     graph: &WeightedGraph,
     item_of_node: &[Option<usize>],
@@ -319,19 +331,13 @@ fn services_at(
     seed: u64,
 ) -> usize {
     let labels = leiden.partition(graph, gamma, seed);
-    service_count(&services_of(
-        aggregates,
-        graph,
-        &labels,
-        item_of_node,
-        items,
-    ))
+    service_count(&services_of(fixed, graph, &labels, item_of_node, items))
 }
 
 /// The resolution whose service count comes closest to `want` (bisection on log γ; the count
 /// grows with γ). Ties go to the smaller γ (fewer, larger services).
 fn search_resolution(
-    aggregates: &[(usize, usize)],
+    fixed: &Fixed,
     leiden: &Leiden,
     graph: &WeightedGraph,
     item_of_node: &[Option<usize>],
@@ -345,7 +351,7 @@ fn search_resolution(
     for _ in 0..18 {
         let mid = (lo + hi) / 2.0;
         let gamma = mid.exp();
-        let n = services_at(aggregates, leiden, graph, item_of_node, items, gamma, seed);
+        let n = services_at(fixed, leiden, graph, item_of_node, items, gamma, seed);
         let diff = n.abs_diff(want);
         if diff < best.0 || (diff == best.0 && gamma < best.1) {
             best = (diff, gamma);
@@ -478,6 +484,18 @@ fn assemble(
             f64::from(m.efferent) / f64::from(m.afferent + m.efferent)
         });
         m.cohesion = round(pm.cohesion[s]);
+    }
+    // Slivers the merge left (no dominant neighbour) are said to be such.
+    let (all_lines, all_routes) = services.iter().fold((0, 0), |(l, r), s| {
+        (l + s.metrics.lines, r + s.metrics.routes)
+    });
+    for svc in &mut services {
+        let m = &svc.metrics;
+        if slivers::too_small(
+            m.members, m.lines, m.routes, m.tables, all_lines, all_routes,
+        ) {
+            svc.sliver = Some(slivers::KEPT_SLIVER.to_owned());
+        }
     }
 
     // Shared tables, splits, cross-service calls.

@@ -6,8 +6,10 @@
 //! A service is a **sliver** when it has fewer than [`MIN_MEMBERS`] symbols, or when it is
 //! small on every axis at once: under [`SLIVER_LINES`] of the clustered lines, under
 //! [`SLIVER_ROUTES`] of the routes, and at most [`SLIVER_TABLES`] tables. A sliver merges into
-//! the service it is most tied to (the projection's edge weight between their items) when that
-//! service holds at least [`DOMINANT_TIE`] of the sliver's ties to other services. A sliver
+//! the service it is most tied to (the projection's edge weight between their items; edges to a
+//! table no clustered code writes do not count, since reading reference data ties a sliver to
+//! nothing) when that service holds at least [`DOMINANT_TIE`] of the sliver's ties to other
+//! services. A sliver
 //! used about evenly by several services (an audit trail every domain writes through one
 //! function) has no service it belongs with: it stays, a shared capability, and so does a
 //! sliver tied to no other service. Slivers merge smallest first, one at a time, the sizes
@@ -18,6 +20,7 @@ use std::collections::BTreeMap;
 use super::WeightedGraph;
 use super::projection::Items;
 use super::propose::{Place, container_of, service_count};
+use crate::analysis::{Analysis, EdgeKind};
 
 /// Fewer symbols than this is a sliver whatever else it holds.
 pub(crate) const MIN_MEMBERS: u32 = 5;
@@ -39,15 +42,28 @@ pub(crate) struct Sizes {
     routes: Vec<u32>,
     /// The item of the definition it is nested in, if clustered.
     container: Vec<Option<usize>>,
+    /// A table no clustered code writes: reference data (another system's, or loaded by
+    /// migrations). Reading it ties nothing to the service it sits in.
+    unwritten: Vec<bool>,
 }
 
 impl Sizes {
     pub(crate) fn new(
+        a: &Analysis,
         items: &Items<'_>,
         lines_of: &std::collections::HashMap<&str, u32>,
         routes_of: &std::collections::HashMap<&str, Vec<&str>>,
     ) -> Self {
+        let mut unwritten: Vec<bool> = (0..items.len()).map(|i| items.is_table(i)).collect();
+        for e in a.edges.iter().filter(|e| e.kind == EdgeKind::Writes) {
+            if items.index.contains_key(e.from.as_str())
+                && let Some(&t) = items.index.get(e.to.as_str())
+            {
+                unwritten[t] = false;
+            }
+        }
         Self {
+            unwritten,
             lines: items
                 .ids
                 .iter()
@@ -96,11 +112,33 @@ fn sizes(items: &Items<'_>, sizes: &Sizes, place: &[Place], services: usize) -> 
 }
 
 fn is_sliver(size: &Size, lines: u32, routes: u32) -> bool {
-    size.members < MIN_MEMBERS
-        || (f64::from(size.lines) < SLIVER_LINES * f64::from(lines)
-            && f64::from(size.routes) < SLIVER_ROUTES * f64::from(routes)
-            && size.tables <= SLIVER_TABLES)
+    too_small(
+        size.members,
+        size.lines,
+        size.routes,
+        size.tables,
+        lines,
+        routes,
+    )
 }
+
+/// The sliver rule on one service's sizes, against the totals over all services.
+pub(crate) fn too_small(
+    members: u32,
+    lines: u32,
+    routes: u32,
+    tables: u32,
+    all_lines: u32,
+    all_routes: u32,
+) -> bool {
+    members < MIN_MEMBERS
+        || (f64::from(lines) < SLIVER_LINES * f64::from(all_lines)
+            && f64::from(routes) < SLIVER_ROUTES * f64::from(all_routes)
+            && tables <= SLIVER_TABLES)
+}
+
+/// What the proposal says of a sliver that stayed: it had no service it belongs with.
+pub(crate) const KEPT_SLIVER: &str = "a sliver kept on its own: no service holds most of its ties (a capability several services use evenly, or code tied to no other service); merge it by hand where it belongs, or keep it as a shared capability";
 
 /// Merge every sliver that has a service it belongs with (see the module doc), then number
 /// the services by first appearance.
@@ -124,12 +162,17 @@ pub(crate) fn merge_slivers(
             .filter(|&s| is_sliver(&size[s], lines, routes))
             .collect();
         slivers.sort_by_key(|&s| (size[s].lines, size[s].members, s));
-        let Some(&sliver) = slivers.first() else { break };
+        let Some(&sliver) = slivers.first() else {
+            break;
+        };
         let mut ties: BTreeMap<usize, f64> = BTreeMap::new();
         for &(x, y, w) in &graph.edges {
             let (Some(i), Some(j)) = (item_of_node[x as usize], item_of_node[y as usize]) else {
                 continue;
             };
+            if weights.unwritten[i] || weights.unwritten[j] {
+                continue;
+            }
             let (Place::Service(a), Place::Service(b)) = (place[i], place[j]) else {
                 continue;
             };
@@ -143,7 +186,6 @@ pub(crate) fn merge_slivers(
             }
         }
         let total: f64 = ties.values().sum();
-        if std::env::var_os("SEAM_DEBUG_SLIVERS").is_some() { eprintln!("sliver {sliver} {:?} ties {ties:?}", size[sliver]); }
         let best = ties
             .iter()
             .max_by(|x, y| x.1.total_cmp(y.1).then_with(|| y.0.cmp(x.0)))

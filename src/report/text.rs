@@ -227,6 +227,12 @@ fn services(w: &mut dyn Write, p: &Proposal) -> io::Result<()> {
             "  {:<20} {:>4} symbols {:>6} lines {:>4} routes {:>3} tables   instability {:.2}",
             svc.name, sm.members, sm.lines, sm.routes, sm.tables, sm.instability
         )?;
+        if svc.sliver.is_some() {
+            writeln!(
+                w,
+                "                       a sliver: no service holds most of its ties"
+            )?;
+        }
         if !svc.tables.is_empty() {
             let names: Vec<&str> = svc
                 .tables

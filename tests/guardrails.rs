@@ -1,8 +1,14 @@
 //! The proposal's guardrails (issue 12) on every real app of the corpus: what a design review
-//! would refuse whatever the app. Held today: the shared kernel holds no code that reads or
-//! writes a table (a library candidate is data-free; a token class whose methods write its
-//! rows is domain code, however widely it is called). Sources are fetched at test time by
-//! `shared/corpus/fetch.sh`, as for the conformance suite.
+//! would refuse whatever the app. Held today:
+//! - the shared kernel holds no code that reads or writes a table (a library candidate is
+//!   data-free; a token class whose methods write its rows is domain code, however widely it
+//!   is called);
+//! - no service holds more than the blob share (25 %) of the services' lines, except the apps
+//!   in [`BLOB_FLOORS`], held at their measured share so that nothing regresses while the
+//!   blob rule is worked on;
+//! - every service that is still a sliver says so.
+//!
+//! Sources are fetched at test time by `shared/corpus/fetch.sh`, as for the conformance suite.
 
 mod common;
 
@@ -10,7 +16,24 @@ use std::collections::BTreeSet;
 
 use common::{arr, fetch_corpus_app, s, strs};
 
-fn kernel_touches_no_table(app: &str) {
+/// The blob share of `cluster/blobs.rs`.
+const BLOB_SHARE: f64 = 0.25;
+
+/// Apps whose largest service is still over [`BLOB_SHARE`], at their measured share rounded
+/// up. Why each is left: anitya's `projects` (60 %) and flask-appbuilder's core (51 %) split
+/// into parts of which at most one holds a table; mlflow's `store` (36 %), ihatemoney's
+/// `projects` (35 %, a 3,500-line app the verdict keeps whole), privacyidea's `token` (31 %)
+/// and FlaskBB's `topic` (30 %) are what is left after three rounds of splitting.
+const BLOB_FLOORS: &[(&str, f64)] = &[
+    ("anitya", 0.61),
+    ("flask-appbuilder", 0.52),
+    ("mlflow", 0.37),
+    ("ihatemoney", 0.36),
+    ("privacyidea", 0.32),
+    ("flaskbb", 0.31),
+];
+
+fn guardrails(app: &str) {
     let dir = fetch_corpus_app(app);
     let out = common::run([
         "analyze".as_ref(),
@@ -24,6 +47,46 @@ fn kernel_touches_no_table(app: &str) {
         .filter(|e| matches!(s(e, "kind"), "reads" | "writes"))
         .map(|e| s(e, "from"))
         .collect();
+    let services = arr(&v, "services");
+    let lines: Vec<f64> = services
+        .iter()
+        .map(|svc| svc["metrics"]["lines"].as_f64().unwrap_or(0.0))
+        .collect();
+    let total: f64 = lines.iter().sum();
+    let limit = BLOB_FLOORS
+        .iter()
+        .find(|(a, _)| *a == app)
+        .map_or(BLOB_SHARE, |(_, f)| *f);
+    for (svc, l) in services.iter().zip(&lines) {
+        assert!(
+            *l <= limit * total + 1e-9,
+            "{app}: service {} holds {:.0} % of the lines (limit {:.0} %)",
+            s(svc, "name"),
+            100.0 * l / total,
+            100.0 * limit
+        );
+        let m = &svc["metrics"];
+        let (members, svc_lines, routes, tables) = (
+            m["members"].as_u64().unwrap_or(0),
+            m["lines"].as_f64().unwrap_or(0.0),
+            m["routes"].as_f64().unwrap_or(0.0),
+            m["tables"].as_u64().unwrap_or(0),
+        );
+        let all_routes: f64 = services
+            .iter()
+            .map(|x| x["metrics"]["routes"].as_f64().unwrap_or(0.0))
+            .sum();
+        let sliver =
+            members < 5 || (svc_lines < 0.01 * total && routes < 0.02 * all_routes && tables <= 2);
+        assert_eq!(
+            sliver,
+            svc.get("sliver").is_some(),
+            "{app}: service {} is {}a sliver by the rule but {}flagged",
+            s(svc, "name"),
+            if sliver { "" } else { "not " },
+            if sliver { "not " } else { "" }
+        );
+    }
     let kernel = strs(&v, "shared_kernel");
     let wrong: Vec<&String> = kernel
         .iter()
@@ -42,7 +105,7 @@ macro_rules! apps {
         $(
             #[test]
             fn $test() {
-                kernel_touches_no_table($app);
+                guardrails($app);
             }
         )*
     };

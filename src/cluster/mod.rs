@@ -3,6 +3,7 @@
 //! implementation, a crate) without touching the stages around it, and [`quality`] holds the
 //! measures used both to tune it and to score proposals against labelled fixtures.
 
+mod blobs;
 mod kernel;
 mod layout;
 pub mod leiden;

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use super::blobs;
 use super::metrics::{self, Dep, round};
 use super::naming::{self, Clues};
 use super::ownership;
@@ -73,6 +74,9 @@ pub fn propose(a: &Analysis, options: &ClusterOptions) -> Proposal {
     let fixed = Fixed {
         aggregates: aggregate_pairs(a, &items),
         sizes: Sizes::new(a, &items, &symbol_lines(a, &items), &routes_of),
+        split_blobs: options.services.is_none() && options.resolution.is_none(),
+        leiden: Leiden::default(),
+        seed: options.seed,
     };
     let leiden = Leiden::default();
     let resolution = match (options.resolution, options.services) {
@@ -308,6 +312,17 @@ fn services_of(
     items: &Items<'_>,
 ) -> Vec<Place> {
     let mut place = fold(graph, labels, item_of_node, items);
+    if fixed.split_blobs {
+        blobs::split_blobs(
+            &fixed.leiden,
+            graph,
+            item_of_node,
+            items,
+            &fixed.sizes,
+            fixed.seed,
+            &mut place,
+        );
+    }
     join_aggregates(&fixed.aggregates, &mut place);
     slivers::merge_slivers(graph, item_of_node, items, &fixed.sizes, &mut place);
     place
@@ -318,6 +333,11 @@ fn services_of(
 struct Fixed {
     aggregates: Vec<(usize, usize)>,
     sizes: Sizes,
+    /// Blobs are clustered again with the same partitioner and seed, at the default level
+    /// only: `--services N` and `--resolution` take the granularity the user asks for.
+    split_blobs: bool,
+    leiden: Leiden,
+    seed: u64,
 }
 
 /// Count of services a resolution gives.

@@ -111,6 +111,19 @@ fn sizes(items: &Items<'_>, sizes: &Sizes, place: &[Place], services: usize) -> 
     out
 }
 
+/// Lines of each service (a nested definition counted with its container when both are in).
+pub(crate) fn service_lines(
+    items: &Items<'_>,
+    weights: &Sizes,
+    place: &[Place],
+    services: usize,
+) -> Vec<u32> {
+    sizes(items, weights, place, services)
+        .iter()
+        .map(|s| s.lines)
+        .collect()
+}
+
 fn is_sliver(size: &Size, lines: u32, routes: u32) -> bool {
     too_small(
         size.members,

@@ -1,0 +1,134 @@
+//! Blobs: one service holding a large share of the code (a `token` service with 44 % of an
+//! app, FlaskBB's `auth` with the app factory, the CLI and the forum index). Modularity has a
+//! resolution limit: on a large graph it prefers to keep a dense core together that is itself
+//! several domains. A blob, a service over [`BLOB_SHARE`] of the clustered lines, is
+//! clustered again on its own (the projection restricted to its items, the same seeded Leiden)
+//! and split at that weakest seam when at least two of the parts hold a table; the code parts
+//! (no table) join the part they share the most weight with. Aggregates are joined after this,
+//! so a blob that is one aggregate (tables written together, a root and its only child) comes
+//! back whole.
+
+use std::collections::BTreeMap;
+
+use super::projection::Items;
+use super::propose::{Place, service_count};
+use super::slivers::{Sizes, service_lines};
+use super::{Leiden, Partitioner, WeightedGraph};
+
+/// Share of the clustered lines over which a service is a blob.
+pub(crate) const BLOB_SHARE: f64 = 0.25;
+
+/// How many times a part of a blob may itself be split again.
+const ROUNDS: usize = 3;
+
+pub(crate) fn split_blobs(
+    leiden: &Leiden,
+    graph: &WeightedGraph,
+    item_of_node: &[Option<usize>],
+    items: &Items<'_>,
+    sizes: &Sizes,
+    seed: u64,
+    place: &mut [Place],
+) {
+    for _ in 0..ROUNDS {
+        let lines = service_lines(items, sizes, place, service_count(place));
+        let total: u32 = lines.iter().sum();
+        let blobs: Vec<usize> = (0..lines.len())
+            .filter(|&s| f64::from(lines[s]) > BLOB_SHARE * f64::from(total))
+            .collect();
+        let mut split_any = false;
+        for s in blobs {
+            split_any |= split(leiden, graph, item_of_node, items, seed, s, place);
+        }
+        if !split_any {
+            break;
+        }
+    }
+}
+
+/// Split service `s` at its weakest seam; whether it was split.
+fn split(
+    leiden: &Leiden,
+    graph: &WeightedGraph,
+    item_of_node: &[Option<usize>],
+    items: &Items<'_>,
+    seed: u64,
+    s: usize,
+    place: &mut [Place],
+) -> bool {
+    // The projection restricted to the service's items.
+    let mut local: BTreeMap<u32, u32> = BTreeMap::new();
+    let mut item_of: Vec<usize> = Vec::new();
+    for (node, item) in item_of_node.iter().enumerate() {
+        if let Some(i) = *item
+            && place[i] == Place::Service(s)
+        {
+            local.insert(node as u32, item_of.len() as u32);
+            item_of.push(i);
+        }
+    }
+    if item_of.len() < 4 {
+        return false;
+    }
+    let mut sub = WeightedGraph::new(item_of.len());
+    for &(x, y, w) in &graph.edges {
+        if let (Some(&a), Some(&b)) = (local.get(&x), local.get(&y)) {
+            sub.edges.push((a, b, w));
+        }
+    }
+    let labels = leiden.partition(&sub, 1.0, seed);
+    let k = labels.iter().map(|&l| l as usize + 1).max().unwrap_or(0);
+    let mut has_table = vec![false; k];
+    let mut size = vec![0usize; k];
+    for (n, &l) in labels.iter().enumerate() {
+        size[l as usize] += 1;
+        if items.is_table(item_of[n]) {
+            has_table[l as usize] = true;
+        }
+    }
+    let parts: Vec<usize> = (0..k).filter(|&c| has_table[c]).collect();
+    if parts.len() < 2 {
+        return false;
+    }
+    // Code without a table joins the part it shares the most weight with; the largest part
+    // takes what is tied to none.
+    let mut tie: BTreeMap<(usize, usize), f64> = BTreeMap::new();
+    for &(a, b, w) in &sub.edges {
+        let (la, lb) = (labels[a as usize] as usize, labels[b as usize] as usize);
+        if la != lb {
+            *tie.entry((la, lb)).or_default() += w;
+            *tie.entry((lb, la)).or_default() += w;
+        }
+    }
+    let largest = *parts
+        .iter()
+        .max_by_key(|&&c| (size[c], std::cmp::Reverse(c)))
+        .unwrap_or(&parts[0]);
+    let target: Vec<usize> = (0..k)
+        .map(|c| {
+            if has_table[c] {
+                return c;
+            }
+            tie.range((c, 0)..(c + 1, 0))
+                .filter(|((_, d), _)| has_table[*d])
+                .max_by(|a, b| a.1.total_cmp(b.1).then_with(|| b.0.1.cmp(&a.0.1)))
+                .map_or(largest, |((_, d), _)| *d)
+        })
+        .collect();
+    // The largest part keeps the number; the others get new ones, in part order.
+    let mut next = service_count(place);
+    let mut number: BTreeMap<usize, usize> = BTreeMap::new();
+    for &c in &parts {
+        let n = if c == largest {
+            s
+        } else {
+            next += 1;
+            next - 1
+        };
+        number.insert(c, n);
+    }
+    for (n, &i) in item_of.iter().enumerate() {
+        place[i] = Place::Service(number[&target[labels[n] as usize]]);
+    }
+    true
+}

@@ -6,7 +6,8 @@
 //! - no service holds more than the blob share (25 %) of the services' lines, except the apps
 //!   in [`BLOB_FLOORS`], held at their measured share so that nothing regresses while the
 //!   blob rule is worked on;
-//! - every service that is still a sliver says so.
+//! - every service that is still a sliver says so, and every service that owns no table says
+//!   so and what it is instead (an edge service over what it calls, or code to place by hand).
 //!
 //! Sources are fetched at test time by `shared/corpus/fetch.sh`, as for the conformance suite.
 
@@ -71,6 +72,13 @@ fn guardrails(app: &str) {
             m["lines"].as_f64().unwrap_or(0.0),
             m["routes"].as_f64().unwrap_or(0.0),
             m["tables"].as_u64().unwrap_or(0),
+        );
+        // A service owns data, or says it does not and what it is instead.
+        assert_eq!(
+            tables == 0,
+            svc.get("owns_no_table").is_some(),
+            "{app}: service {} owns {tables} tables",
+            s(svc, "name")
         );
         let all_routes: f64 = services
             .iter()

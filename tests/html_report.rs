@@ -59,6 +59,11 @@ fn the_report_is_one_self_contained_page_with_every_section() {
         "the date comes from SOURCE_DATE_EPOCH"
     );
     assert!(html.contains("create_distributed_table"));
+    // A sliver kept on its own says so on its card (the audit trail three domains call).
+    assert!(
+        html.contains("<p class=\"warning-note\">a sliver kept on its own"),
+        "sliver flagged"
+    );
     // The verdict, with its reason: a 500-line app keeps its monolith.
     assert!(
         html.contains(

@@ -71,6 +71,10 @@ pub struct Service {
     /// Set when the service is a sliver the merge kept (see `slivers.rs`), saying why.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sliver: Option<String>,
+    /// Set when the service owns no table once tables went to their owners: an edge service
+    /// over the services it calls (it serves routes), or code to place by hand (it serves none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owns_no_table: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]

@@ -516,6 +516,16 @@ fn assemble(
         ) {
             svc.sliver = Some(slivers::KEPT_SLIVER.to_owned());
         }
+        if m.tables == 0 {
+            svc.owns_no_table = Some(if m.routes > 0 {
+                format!(
+                    "owns no table (the tables it touches went to the services that write them most): an edge service serving {} routes over the services it calls",
+                    m.routes
+                )
+            } else {
+                "owns no table and serves no route: code to place by hand with the service it serves".to_owned()
+            });
+        }
     }
 
     // Shared tables, splits, cross-service calls.

@@ -233,6 +233,9 @@ fn services(w: &mut dyn Write, p: &Proposal) -> io::Result<()> {
                 "                       a sliver: no service holds most of its ties"
             )?;
         }
+        if let Some(why) = &svc.owns_no_table {
+            writeln!(w, "                       {why}")?;
+        }
         if !svc.tables.is_empty() {
             let names: Vec<&str> = svc
                 .tables

@@ -94,6 +94,8 @@ pub struct ServiceView {
     pub tables: Vec<String>,
     pub calls_out: Vec<CallView>,
     pub calls_in: Vec<CallView>,
+    /// What the guardrails say of it: a kept sliver, a service that owns no table.
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -361,6 +363,12 @@ pub fn page(doc: &Document<'_>, meta: &Meta, source_url: Option<&str>) -> Page {
                 evidence: c.evidence.iter().take(5).map(|e| lk.ev(e)).collect(),
             };
             services.push(ServiceView {
+                warnings: s
+                    .sliver
+                    .iter()
+                    .chain(&s.owns_no_table)
+                    .map(|w| plain(w))
+                    .collect(),
                 name: s.name.clone(),
                 anchor: svg::anchor(&s.name),
                 members: s.metrics.members,

@@ -11,14 +11,15 @@ use super::proposal::{CrossCall, Proposal, Service};
 use crate::analysis::{Analysis, EdgeKind};
 
 /// The package a module is in; `root` for top-level modules.
-fn package(module: &str) -> String {
+pub(crate) fn package(module: &str) -> String {
     module
         .rsplit_once('.')
         .map_or_else(|| "root".to_owned(), |(p, _)| p.to_owned())
 }
 
-pub fn package_layout(a: &Analysis) -> Proposal {
-    let items = Items::of(a);
+/// The package each table lives in today: that of the model mapping it, else of the first
+/// clustered code that reads or writes it.
+pub(crate) fn table_homes<'a>(a: &'a Analysis, items: &Items<'_>) -> BTreeMap<&'a str, String> {
     let mut table_home: BTreeMap<&str, String> = BTreeMap::new();
     for e in &a.edges {
         if matches!(e.kind, EdgeKind::Maps | EdgeKind::Writes | EdgeKind::Reads)
@@ -33,6 +34,12 @@ pub fn package_layout(a: &Analysis) -> Proposal {
             }
         }
     }
+    table_home
+}
+
+pub fn package_layout(a: &Analysis) -> Proposal {
+    let items = Items::of(a);
+    let table_home = table_homes(a, &items);
     let mut services: BTreeMap<String, Service> = BTreeMap::new();
     let mut home_of: BTreeMap<&str, String> = BTreeMap::new();
     for (i, id) in items.ids.iter().enumerate() {

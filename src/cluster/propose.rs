@@ -735,23 +735,8 @@ fn layout_metrics(
     graph: &WeightedGraph,
     item_of_node: &[Option<usize>],
 ) -> LayoutMetrics {
-    let package = |module: &str| -> String {
-        module
-            .rsplit_once('.')
-            .map_or(String::new(), |(p, _)| p.to_owned())
-    };
-    let mut table_home: HashMap<&str, String> = HashMap::new();
-    for e in &a.edges {
-        if matches!(e.kind, EdgeKind::Maps | EdgeKind::Writes | EdgeKind::Reads) {
-            let home = package(module_of(&e.from));
-            let entry = table_home
-                .entry(e.to.as_str())
-                .or_insert_with(|| home.clone());
-            if e.kind == EdgeKind::Maps {
-                *entry = home;
-            }
-        }
-    }
+    let table_home = super::layout::table_homes(a, items);
+    let package = |module: &str| super::layout::package(module);
     let mut ids: BTreeMap<String, usize> = BTreeMap::new();
     let mut group = vec![None; items.len()];
     for (i, slot) in group.iter_mut().enumerate() {

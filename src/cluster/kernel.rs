@@ -3,7 +3,7 @@
 //! service, and must not glue services together, so they are taken out before clustering and
 //! confirmed after it: a candidate only one service uses joins that service.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use super::projection::Items;
 use crate::analysis::{Analysis, EdgeKind, NodeKind};
@@ -116,12 +116,7 @@ pub(crate) fn candidates(a: &Analysis, items: &Items<'_>) -> Vec<bool> {
             callers.entry(t).or_default();
         }
     }
-    let modules: BTreeSet<&str> = items
-        .modules
-        .iter()
-        .copied()
-        .filter(|m| !m.is_empty())
-        .collect();
+    let modules = items.module_set();
     let mut out = vec![false; items.len()];
     for (&t, from) in &callers {
         let model_like = items.tagged_model[t]

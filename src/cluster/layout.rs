@@ -4,7 +4,7 @@
 //! calls. What `seam init` writes when the verdict is to keep a modular monolith: the
 //! boundaries the code already has, to enforce with `seam check`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use super::projection::{Items, module_of};
 use super::proposal::{CrossCall, Proposal, Service};
@@ -63,12 +63,7 @@ pub fn package_layout(a: &Analysis) -> Proposal {
         home_of.insert(id, home);
     }
     // Every clustered module is wholly inside its package.
-    let modules: BTreeSet<&str> = items
-        .modules
-        .iter()
-        .copied()
-        .filter(|m| !m.is_empty())
-        .collect();
+    let modules = items.module_set();
     for m in modules {
         if let Some(svc) = services.get_mut(&package(m)) {
             svc.modules.push(m.to_owned());

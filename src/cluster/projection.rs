@@ -26,6 +26,15 @@ pub(crate) struct Items<'a> {
 }
 
 impl<'a> Items<'a> {
+    /// The distinct modules the clustered symbols are in.
+    pub fn module_set(&self) -> std::collections::BTreeSet<&'a str> {
+        self.modules
+            .iter()
+            .copied()
+            .filter(|m| !m.is_empty())
+            .collect()
+    }
+
     pub fn of(a: &'a Analysis) -> Self {
         let mut items = Items {
             ids: Vec::new(),

@@ -78,21 +78,12 @@ pub fn propose(a: &Analysis, options: &ClusterOptions) -> Proposal {
         leiden: Leiden::default(),
         seed: options.seed,
     };
-    let leiden = Leiden::default();
     let resolution = match (options.resolution, options.services) {
         (Some(r), _) => r,
-        (None, Some(n)) => search_resolution(
-            &fixed,
-            &leiden,
-            &graph,
-            &item_of_node,
-            &items,
-            n,
-            options.seed,
-        ),
+        (None, Some(n)) => search_resolution(&fixed, &graph, &item_of_node, &items, n),
         (None, None) => 1.0,
     };
-    let labels = leiden.partition(&graph, resolution, options.seed);
+    let labels = fixed.leiden.partition(&graph, resolution, fixed.seed);
     let mut place = services_of(&fixed, &graph, &labels, &item_of_node, &items);
     confirm_kernel(a, &items, &candidates, &mut place);
     let group_count = service_count(&place);
@@ -333,9 +324,11 @@ fn services_of(
 struct Fixed {
     aggregates: Vec<(usize, usize)>,
     sizes: Sizes,
-    /// Blobs are clustered again with the same partitioner and seed, at the default level
-    /// only: `--services N` and `--resolution` take the granularity the user asks for.
+    /// Blobs are split at the default level only: `--services N` and `--resolution` take the
+    /// granularity the user asks for.
     split_blobs: bool,
+    /// The partitioner and seed every clustering of this proposal uses (the whole graph, each
+    /// `--services` step, each blob).
     leiden: Leiden,
     seed: u64,
 }
@@ -343,14 +336,12 @@ struct Fixed {
 /// Count of services a resolution gives.
 fn services_at(
     fixed: &Fixed,
-    leiden: &Leiden,
     graph: &WeightedGraph,
     item_of_node: &[Option<usize>],
     items: &Items<'_>,
     gamma: f64,
-    seed: u64,
 ) -> usize {
-    let labels = leiden.partition(graph, gamma, seed);
+    let labels = fixed.leiden.partition(graph, gamma, fixed.seed);
     service_count(&services_of(fixed, graph, &labels, item_of_node, items))
 }
 
@@ -358,12 +349,10 @@ fn services_at(
 /// grows with γ). Ties go to the smaller γ (fewer, larger services).
 fn search_resolution(
     fixed: &Fixed,
-    leiden: &Leiden,
     graph: &WeightedGraph,
     item_of_node: &[Option<usize>],
     items: &Items<'_>,
     want: u32,
-    seed: u64,
 ) -> f64 {
     let want = want.max(1) as usize;
     let (mut lo, mut hi) = (0.01f64.ln(), 100f64.ln());
@@ -371,7 +360,7 @@ fn search_resolution(
     for _ in 0..18 {
         let mid = (lo + hi) / 2.0;
         let gamma = mid.exp();
-        let n = services_at(fixed, leiden, graph, item_of_node, items, gamma, seed);
+        let n = services_at(fixed, graph, item_of_node, items, gamma);
         let diff = n.abs_diff(want);
         if diff < best.0 || (diff == best.0 && gamma < best.1) {
             best = (diff, gamma);

@@ -195,7 +195,7 @@ pub fn relative(root: &Path, path: &Path) -> String {
 }
 
 /// Tags from the path alone: `tests/`, `test_*.py`, `*_test.py`, `conftest.py` are tests;
-/// `migrations/`, `migration/` and `alembic/versions/` are migrations.
+/// `migrations/` (and any `*migrations/`), `migration/` and `alembic/versions/` are migrations.
 pub fn tags_of(rel: &str) -> Vec<Tag> {
     let parts: Vec<&str> = rel.split('/').collect();
     let (dirs, file) = parts.split_at(parts.len().saturating_sub(1));
@@ -211,10 +211,11 @@ pub fn tags_of(rel: &str) -> Vec<Tag> {
     if test_dir || test_file {
         tags.push(Tag::Test);
     }
-    // `migration/` too: CKAN-style plugins keep alembic trees in `migration/<name>/versions/`.
+    // `migration/` too: CKAN-style plugins keep alembic trees in `migration/<name>/versions/`;
+    // and any `*migrations` folder (mlflow's `store/db_migrations/versions/`).
     let migration = dirs
         .iter()
-        .any(|d| matches!(*d, "migrations" | "migration"))
+        .any(|d| d.ends_with("migrations") || *d == "migration")
         || dirs
             .windows(2)
             .any(|w| w[0] == "alembic" && w[1] == "versions");
@@ -264,6 +265,11 @@ mod tests {
             vec![Tag::Migration]
         );
         assert_eq!(tags_of("db/alembic/versions/abc.py"), vec![Tag::Migration]);
+        assert_eq!(
+            tags_of("app/store/db_migrations/versions/abc.py"),
+            vec![Tag::Migration]
+        );
+        assert!(tags_of("app/migrationsupport.py").is_empty());
         assert_eq!(
             tags_of("ext/migration/ext/versions/abc.py"),
             vec![Tag::Migration]

@@ -94,7 +94,7 @@ fn backfill_records_each_commit_from_the_object_database() {
     let out = run(["diff", p, &commits[0][..10], &commits[1][..10]]);
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
-        text.contains("+ shop/orders/reports.py:5: orders -> auth"),
+        text.contains("+ shop/orders/reports.py:5: orders -> users"),
         "{text}"
     );
 }

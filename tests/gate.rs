@@ -45,21 +45,22 @@ fn forbid(dir: &Path, from: &str, service: &str) {
 fn init_then_check_passes_and_a_forbidden_dependency_fails_with_evidence() {
     let dir = shop();
     let text = std::fs::read_to_string(dir.path().join("seam.toml")).unwrap();
-    assert!(text.contains("[services.billing]"));
+    assert!(text.contains("[services.invoices]"));
     assert!(
         text.contains("\"shop.billing.*\""),
         "whole packages become package patterns"
     );
     let out = check(dir.path(), &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    // billing calls identity's billing_contact: forbid it.
-    forbid(dir.path(), "billing", "auth");
+    // billing (`invoices`, named for its dominant table) calls identity's (`users`)
+    // billing_contact: forbid it.
+    forbid(dir.path(), "invoices", "users");
     let out = check(dir.path(), &[]);
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
     assert!(
         text.lines()
-            .any(|l| l.starts_with("shop/billing/") && l.contains(": error: billing -> auth:")),
+            .any(|l| l.starts_with("shop/billing/") && l.contains(": error: invoices -> users:")),
         "{text}"
     );
     // Annotations and SARIF say the same.
@@ -85,7 +86,7 @@ fn init_then_check_passes_and_a_forbidden_dependency_fails_with_evidence() {
 #[test]
 fn a_baseline_only_lets_known_violations_pass() {
     let dir = shop();
-    forbid(dir.path(), "billing", "auth");
+    forbid(dir.path(), "invoices", "users");
     let base = dir.path().join("baseline.txt");
     let out = check(dir.path(), &["--write-baseline", base.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0));
@@ -93,13 +94,13 @@ fn a_baseline_only_lets_known_violations_pass() {
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     assert!(stdout(&out).contains("known in the baseline"));
     // New code in the orders package that reads identity's users table (orders may use
-    // billing and catalog, not auth): a new violation, judged by the module it is in.
+    // invoices and products, not users): a new violation, judged by the module it is in.
     std::fs::write(dir.path().join("shop/orders/reports.py"), CROSSING).unwrap();
     let out = check(dir.path(), &["--baseline", base.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     let text = stdout(&out);
     assert!(
-        text.contains("shop/orders/reports.py:5: error: orders -> auth:"),
+        text.contains("shop/orders/reports.py:5: error: orders -> users:"),
         "{text}"
     );
     assert!(text.contains("reads table:users"), "{text}");
@@ -131,8 +132,8 @@ fn bad_seam_toml_is_refused_with_line_and_column() {
     std::fs::write(
         &path,
         text.replacen(
-            "[services.catalog]\nmembers = [\n",
-            "[services.catalog]\nmembers = [\n  \"shop.billing.*\",\n",
+            "[services.products]\nmembers = [\n",
+            "[services.products]\nmembers = [\n  \"shop.billing.*\",\n",
             1,
         ),
     )

@@ -5,7 +5,9 @@
 //!   is called);
 //! - no service holds more than the blob share (25 %) of the services' lines, except the apps
 //!   in [`BLOB_FLOORS`], held at their measured share so that nothing regresses while the
-//!   blob rule is worked on;
+//!   blob rule is worked on; a service over the share says why it stays whole;
+//! - unassigned symbols are at most [`UNASSIGNED`] of the clustered symbols when there is a
+//!   service to place them in;
 //! - every service that is still a sliver says so, and every service that owns no table says
 //!   so and what it is instead (an edge service over what it calls, or code to place by hand).
 //!
@@ -20,18 +22,23 @@ use common::{arr, fetch_corpus_app, s, strs};
 /// The blob share of `cluster/blobs.rs`.
 const BLOB_SHARE: f64 = 0.25;
 
+/// Share of the clustered symbols that may stay unassigned (issue 12).
+const UNASSIGNED: f64 = 0.10;
+
 /// Apps whose largest service is still over [`BLOB_SHARE`], at their measured share rounded
-/// up. Why each is left: anitya's `projects` (60 %) and flask-appbuilder's core (51 %) split
-/// into parts of which at most one holds a table; mlflow's `store` (36 %), ihatemoney's
-/// `projects` (35 %, a 3,500-line app the verdict keeps whole), privacyidea's `token` (31 %)
-/// and FlaskBB's `topic` (30 %) are what is left after three rounds of splitting.
+/// up; every such service says why it stays whole (the `blob` note). Why each is left:
+/// anitya's `projects` (71 %: release monitoring is projects, packages and versions, and no
+/// cut leaves a table on each side), mlflow's trace store (35 %, one aggregate: spans and
+/// their metrics), FlaskBB's `topics` (33 %, one aggregate: a post bumps its topic's and
+/// forum's counters in the same write), flask-appbuilder's security core (26 %, groups and
+/// their roles written together), ihatemoney's `project` (36 % of a three-service app, under
+/// twice an even share, so not a blob by the rule).
 const BLOB_FLOORS: &[(&str, f64)] = &[
-    ("anitya", 0.61),
-    ("flask-appbuilder", 0.52),
-    ("mlflow", 0.37),
+    ("anitya", 0.71),
+    ("flask-appbuilder", 0.26),
+    ("mlflow", 0.35),
     ("ihatemoney", 0.36),
-    ("privacyidea", 0.32),
-    ("flaskbb", 0.31),
+    ("flaskbb", 0.33),
 ];
 
 fn guardrails(app: &str) {
@@ -66,6 +73,14 @@ fn guardrails(app: &str) {
             100.0 * l / total,
             100.0 * limit
         );
+        let even = (2.0 / services.len() as f64).min(0.5) * total;
+        assert_eq!(
+            *l > BLOB_SHARE * total + 1e-9 && *l > even,
+            svc.get("blob").is_some(),
+            "{app}: service {} holds {:.0} % of the lines: a blob says so, and only a blob",
+            s(svc, "name"),
+            100.0 * l / total
+        );
         let m = &svc["metrics"];
         let (members, svc_lines, routes, tables) = (
             m["members"].as_u64().unwrap_or(0),
@@ -95,6 +110,15 @@ fn guardrails(app: &str) {
             if sliver { "not " } else { "" }
         );
     }
+    let unassigned = strs(&v, "unassigned")
+        .iter()
+        .filter(|id| !id.starts_with("table:"))
+        .count() as f64;
+    let clustered = v["metrics"]["clustered_symbols"].as_f64().unwrap_or(0.0);
+    assert!(
+        services.is_empty() || unassigned <= UNASSIGNED * clustered,
+        "{app}: {unassigned} of {clustered} clustered symbols unassigned"
+    );
     let kernel = strs(&v, "shared_kernel");
     let wrong: Vec<&String> = kernel
         .iter()

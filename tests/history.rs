@@ -49,7 +49,7 @@ fn track_trend_and_diff() {
     let out = run(["diff", p, "1", "2"]);
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
-        text.contains("+ shop/orders/reports.py:5: orders -> auth: reads shop.orders.reports:buyers -> table:users (not allowed)"),
+        text.contains("+ shop/orders/reports.py:5: orders -> users: reads shop.orders.reports:buyers -> table:users (not allowed)"),
         "{text}"
     );
     assert!(text.contains("1 crossings added, 0 removed"), "{text}");

@@ -143,7 +143,7 @@ fn the_service_map_as_dot_and_mermaid() {
     ]);
     let dot = String::from_utf8(out.stdout).unwrap();
     assert!(dot.starts_with("digraph services {") && dot.trim_end().ends_with('}'));
-    assert!(dot.contains("label=\"accounts\\n"));
+    assert!(dot.contains("label=\"users\\n"));
     assert!(dot.contains("shape=cylinder"));
     let out = run([
         "analyze",

@@ -7,6 +7,7 @@ mod blobs;
 mod kernel;
 mod layout;
 pub mod leiden;
+mod levels;
 mod metrics;
 mod naming;
 mod ownership;
@@ -14,7 +15,9 @@ mod projection;
 mod proposal;
 mod propose;
 pub mod quality;
+mod settle;
 mod slivers;
+mod transactions;
 pub mod verdict;
 pub mod weights;
 

@@ -1,6 +1,15 @@
-//! Names a human would give: from the service's routes (first meaningful path segment), the
-//! tables it owns and the modules of its members, generic words left out. Unique and stable:
-//! scores are counts, ties break alphabetically, a taken name falls back to the next candidate.
+//! Names a human would give, from what the service holds. A service that owns data is named
+//! for its **dominant table**: the owned table its members read and write most (a write counts
+//! double, as in ownership; ties: the table more of its owned tables reference, then the
+//! name). A parent's use does not speak for its children: `rooms` is what appointments
+//! point at, not what the scheduling service is about. Route prefixes and module words are not used for it: a first path segment is often
+//! a router's (`/actions/...`, `/data/projects/<id>/schedule-items`) and a module word can name
+//! a minority of the members (zou's `import` service held the project configuration). A
+//! service that owns no table (an edge service) is named for the route prefix that covers
+//! more than [`MAJORITY`] of its distinct paths, else the module word of more than that share
+//! of its members, else `service_<n>`. Generic words are left out. Unique and stable: the
+//! strongest claims are settled first, ties break alphabetically, a taken name falls back to
+//! the next candidate.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -78,16 +87,16 @@ const GENERIC_MODULES: &[&str] = &[
     "v3",
 ];
 
-/// Points per piece of evidence.
-const ROUTE_POINTS: f64 = 3.0;
-const TABLE_POINTS: f64 = 4.0;
-const MODULE_POINTS: f64 = 1.0;
+/// Share of a table-less service's paths (or members) a word must exceed to name it.
+pub(crate) const MAJORITY: f64 = 0.5;
 
 /// What one service offers for naming.
 #[derive(Debug, Default)]
 pub(crate) struct Clues<'a> {
     pub route_paths: Vec<&'a str>,
-    pub tables: Vec<&'a str>,
+    /// Owned tables with how much the service's members use each (writes double) and how many
+    /// of its other owned tables reference it.
+    pub tables: Vec<(&'a str, f64, usize)>,
     pub member_modules: Vec<&'a str>,
 }
 
@@ -104,36 +113,61 @@ fn usable(word: &str, root: &str, generic: &[&str]) -> bool {
             && word.len() > 1)
 }
 
-/// Ranked candidate names for one service.
+/// Ranked candidate names for one service, best first, each with the strength of its claim
+/// (a table's use; a word's share).
 fn candidates(clues: &Clues<'_>, root: &str) -> Vec<(String, f64)> {
-    let mut score: BTreeMap<String, f64> = BTreeMap::new();
+    if !clues.tables.is_empty() {
+        let mut tables: Vec<(&str, f64, usize)> = clues
+            .tables
+            .iter()
+            .map(|&(t, used, children)| {
+                let name = t.trim_start_matches("table:");
+                (name.rsplit('.').next().unwrap_or(name), used, children)
+            })
+            .filter(|(name, _, _)| usable(name, root, &[]))
+            .collect();
+        tables.sort_by(|a, b| {
+            b.1.total_cmp(&a.1)
+                .then_with(|| b.2.cmp(&a.2))
+                .then_with(|| a.0.cmp(b.0))
+        });
+        // Claims rank above any table-less service's word: 1 + the table's use.
+        let ranked: Vec<(String, f64)> = tables
+            .iter()
+            .map(|(name, used, _)| ((*name).to_owned(), 1.0 + used))
+            .collect();
+        if !ranked.is_empty() {
+            return ranked;
+        }
+    }
+    let mut out: Vec<(String, f64)> = Vec::new();
     // A path served for GET and POST is one resource, not two.
     let paths: BTreeSet<&str> = clues.route_paths.iter().copied().collect();
-    for path in paths {
+    let mut words: BTreeMap<String, f64> = BTreeMap::new();
+    for path in &paths {
         if let Some(word) = path
             .split('/')
             .map(|s| s.to_ascii_lowercase())
             .find(|s| usable(s, root, &[]))
         {
-            *score.entry(word.replace('-', "_")).or_default() += ROUTE_POINTS;
+            *words.entry(word.replace('-', "_")).or_default() += 1.0;
         }
     }
-    for table in &clues.tables {
-        let name = table.trim_start_matches("table:");
-        let name = name.rsplit('.').next().unwrap_or(name);
-        if usable(name, root, &[]) {
-            *score.entry(name.to_owned()).or_default() += TABLE_POINTS;
-        }
-    }
-    // Members per module word; code under `utils/`, `helpers/`... names no domain. The root
-    // of the count keeps one big module (38 permission checks in `requirements.py`) from
-    // outvoting the routes and tables.
+    let mut ranked: Vec<(String, f64)> = words
+        .into_iter()
+        .map(|(w, n)| (w, n / paths.len().max(1) as f64))
+        .filter(|(_, share)| *share > MAJORITY)
+        .collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    out.extend(ranked);
+    // Module words covering most members; code under `utils/`, `helpers/`... names no domain.
     let mut members: BTreeMap<&str, f64> = BTreeMap::new();
-    for module in clues
+    let counted: Vec<&&str> = clues
         .member_modules
         .iter()
         .filter(|m| !super::kernel::is_generic_module(m))
-    {
+        .collect();
+    for module in &counted {
         let words: BTreeSet<&str> = module
             .split('.')
             .filter(|w| usable(w, root, GENERIC_MODULES))
@@ -142,12 +176,14 @@ fn candidates(clues: &Clues<'_>, root: &str) -> Vec<(String, f64)> {
             *members.entry(w).or_default() += 1.0;
         }
     }
-    for (w, n) in members {
-        *score.entry(w.to_owned()).or_default() += MODULE_POINTS * n.sqrt();
-    }
-    let mut ranked: Vec<(String, f64)> = score.into_iter().collect();
+    let mut ranked: Vec<(String, f64)> = members
+        .into_iter()
+        .map(|(w, n)| (w.to_owned(), n / counted.len().max(1) as f64))
+        .filter(|(_, share)| *share > MAJORITY)
+        .collect();
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    ranked
+    out.extend(ranked);
+    out
 }
 
 /// One unique name per service. A name goes to the service with the strongest claim on it,
@@ -198,51 +234,66 @@ mod tests {
     use super::*;
 
     #[test]
-    fn routes_tables_and_modules_name_services() {
-        let billing = Clues {
-            route_paths: vec!["/billing/invoices", "/billing/pay"],
-            tables: vec!["table:invoices"],
-            member_modules: vec!["shop.billing.views"],
-        };
-        let identity = Clues {
+    fn a_service_with_data_is_named_for_its_dominant_table() {
+        // zou's case: routes under `/import/...` and `/data/projects/...`, a module word
+        // `import`, but what it owns and uses is the project and its configuration.
+        let projects = Clues {
             route_paths: vec![
-                "/api/v1/auth/login",
-                "/api/v1/auth/logout",
-                "/api/v1/auth/login",
+                "/import/shotgun/projects",
+                "/import/kitsu/projects",
+                "/data/projects",
             ],
-            tables: vec!["table:users"],
-            member_modules: vec!["shop.identity.models", "shop.identity.views"],
+            tables: vec![("table:project", 40.0, 3), ("table:project_status", 6.0, 0)],
+            member_modules: vec!["zou.app.blueprints.import", "zou.app.blueprints.import"],
         };
-        let nothing = Clues::default();
-        assert_eq!(
-            names(&[billing, identity, nothing], "shop"),
-            vec!["billing", "auth", "service_3"]
-        );
-        // `/admin` names an audience; a path served for several methods counts once.
-        let users = Clues {
-            route_paths: vec!["/admin/users", "/admin/users", "/admin/users/<id>"],
+        // Equal use: the table more owned tables reference (the aggregate's root) wins.
+        let tasks = Clues {
+            tables: vec![("table:time_spent", 5.0, 0), ("table:task", 5.0, 1)],
             ..Clues::default()
         };
-        let settings = Clues {
-            route_paths: vec!["/admin/settings"],
-            tables: vec!["table:settings"],
-            member_modules: vec!["app.utils.settings", "app.utils.settings"],
+        assert_eq!(names(&[projects, tasks], "zou"), vec!["project", "task"]);
+    }
+
+    #[test]
+    fn an_edge_service_is_named_for_a_majority_word_only() {
+        let users = Clues {
+            route_paths: vec![
+                "/admin/users",
+                "/admin/users",
+                "/admin/users/<id>",
+                "/admin/x",
+            ],
+            ..Clues::default()
         };
-        assert_eq!(names(&[users, settings], "app"), vec!["users", "settings"]);
+        // No route word covers half the paths; the module word covers every member.
+        let reports = Clues {
+            route_paths: vec!["/a", "/b", "/c"],
+            member_modules: vec!["shop.reports.views", "shop.reports.pdf"],
+            ..Clues::default()
+        };
+        // Nothing covers a majority: numbered.
+        let mixed = Clues {
+            route_paths: vec!["/a", "/b"],
+            member_modules: vec!["shop.x", "shop.y"],
+            ..Clues::default()
+        };
+        assert_eq!(
+            names(&[users, reports, mixed, Clues::default()], "shop"),
+            vec!["users", "reports", "service_3", "service_4"]
+        );
     }
 
     #[test]
     fn names_are_unique() {
         let a = Clues {
-            tables: vec!["table:orders"],
+            tables: vec![("table:orders", 3.0, 0)],
             ..Clues::default()
         };
         let b = Clues {
-            tables: vec!["table:orders"],
-            member_modules: vec!["x.orders"],
+            tables: vec![("table:orders", 5.0, 0)],
             ..Clues::default()
         };
-        // The stronger claim (table and module) wins the name, whatever the order.
+        // The stronger claim wins the name, whatever the order.
         assert_eq!(names(&[a, b], "x"), vec!["orders_2", "orders"]);
     }
 }

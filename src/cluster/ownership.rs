@@ -1,5 +1,8 @@
-//! Who owns each table: the service that writes it most (a write counts 1, a read 0.2 — reads
-//! only decide between services that never write it). A table more than one service touches is
+//! Who owns each table: the service that creates its rows (most insert sites), then the one
+//! that writes it most (a write counts 1, a read 0.2 — reads only decide between services
+//! that never write it). Creating is owning: FlaskBB's forum code bumps `users.post_count` on
+//! every post, far more write sites than registration has, yet the users are the user
+//! service's; the counter is a shared write, listed as such. A table more than one service touches is
 //! a shared table, listed with its readers, writers and every access as evidence.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -14,6 +17,8 @@ pub const READ_WEIGHT: f64 = 0.2;
 /// that belongs to a service.
 pub(crate) struct TableUse<'a> {
     pub accesses: BTreeMap<&'a str, Vec<Access>>,
+    /// Per table: insert (and upsert, copy) sites per service.
+    pub inserts: BTreeMap<&'a str, BTreeMap<String, u32>>,
 }
 
 /// Gather accesses; `service_of` names the service of a symbol (None: kernel, unassigned, test).
@@ -44,13 +49,41 @@ pub(crate) fn table_use<'a>(
     for list in accesses.values_mut() {
         list.sort();
     }
-    TableUse { accesses }
+    let mut inserts: BTreeMap<&str, BTreeMap<String, u32>> = BTreeMap::new();
+    for q in a
+        .queries
+        .iter()
+        .filter(|q| matches!(q.kind.as_str(), "insert" | "merge" | "copy"))
+    {
+        let Some(service) = service_of(&q.site) else {
+            continue;
+        };
+        for t in &q.writes {
+            *inserts
+                .entry(t.as_str())
+                .or_default()
+                .entry(service.clone())
+                .or_default() += 1;
+        }
+    }
+    TableUse { accesses, inserts }
 }
 
 impl TableUse<'_> {
-    /// The owner of a table: most writes, then reads weighted by [`READ_WEIGHT`]; ties go to the
-    /// name that sorts first, so the choice is stable.
+    /// The owner of a table: most insert sites; then most writes, then reads weighted by
+    /// [`READ_WEIGHT`]; ties go to the name that sorts first, so the choice is stable.
     pub fn owner(&self, table: &str) -> Option<String> {
+        if let Some(by) = self.inserts.get(table) {
+            let mut best: Option<(&str, u32)> = None;
+            for (s, &n) in by {
+                if best.is_none_or(|(_, b)| n > b) {
+                    best = Some((s, n));
+                }
+            }
+            if let Some((s, _)) = best {
+                return Some(s.to_owned());
+            }
+        }
         let list = self.accesses.get(table)?;
         let mut score: BTreeMap<&str, f64> = BTreeMap::new();
         for acc in list {

@@ -14,6 +14,8 @@ pub struct Proposal {
     /// Generic helpers reached from several services: library candidates, not a service.
     pub shared_kernel: Vec<String>,
     pub shared_tables: Vec<SharedTable>,
+    /// Functions writing, in one transaction, tables the proposal puts in different services.
+    pub transaction_cuts: Vec<TransactionCut>,
     /// Tables no code reads or writes.
     pub orphan_tables: Vec<String>,
     pub splits: Vec<Split>,
@@ -28,6 +30,31 @@ pub struct Proposal {
     /// Split, or keep a modular monolith (see `verdict.rs`).
     pub verdict: super::verdict::Verdict,
     pub settings: Settings,
+    /// The granularity ladder, coarse to fine: each level's figures, which one this proposal
+    /// is, and how the neighbouring levels merge or split its services (see `levels.rs`).
+    pub levels: Vec<Level>,
+}
+
+/// One level of the granularity ladder.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Level {
+    pub resolution: f64,
+    pub services: u32,
+    pub modularity: f64,
+    pub cross_service_call_edges: u32,
+    /// Services that miss a guardrail at this level: services that own no table, blobs that
+    /// are not one aggregate.
+    pub guardrail_misses: u32,
+    /// Mean adjusted Rand index against the adjacent levels: how much of this grouping
+    /// survives a coarser or finer look.
+    pub stability: f64,
+    /// This level is the proposal's.
+    pub chosen: bool,
+    pub names: Vec<String>,
+    /// Against the chosen level, what changes: at a coarser level, each of its services that
+    /// joins two or more chosen services (name → the chosen services); at a finer level, each
+    /// chosen service that splits (chosen name → its parts here). Empty for the chosen level.
+    pub changes: Vec<(String, Vec<String>)>,
 }
 
 impl Proposal {
@@ -58,6 +85,24 @@ impl Proposal {
     }
 }
 
+/// A function that writes tables the proposal puts in different services: the cut and its
+/// cost, named (see `transactions.rs`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct TransactionCut {
+    pub function: String,
+    pub services: Vec<String>,
+    pub tables: Vec<CutTable>,
+    pub cost: String,
+}
+
+/// One table of a [`TransactionCut`]: its service and where the function writes it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct CutTable {
+    pub table: String,
+    pub service: Option<String>,
+    pub evidence: crate::analysis::Evidence,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Service {
     pub name: String,
@@ -75,6 +120,13 @@ pub struct Service {
     /// over the services it calls (it serves routes), or code to place by hand (it serves none).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owns_no_table: Option<String>,
+    /// Set when the service still holds over the blob share of the code (see `blobs.rs`):
+    /// why it stays whole (one aggregate, with the write that binds it; no seam found).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blob: Option<String>,
+    /// The blob is one aggregate (a guardrail met, not missed).
+    #[serde(skip)]
+    pub blob_aggregate: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]

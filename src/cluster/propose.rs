@@ -65,6 +65,10 @@ pub(super) fn service_count(place: &[Place]) -> usize {
         .unwrap_or(0)
 }
 
+/// The resolutions of the granularity ladder, coarse to fine: each is a whole proposal, with
+/// every guardrail applied; the default level is chosen among them (see `levels.rs`).
+pub const LADDER: [f64; 5] = [0.25, 0.5, 1.0, 2.0, 4.0];
+
 pub fn propose(a: &Analysis, options: &ClusterOptions) -> Proposal {
     let items = Items::of(a);
     let candidates = kernel::candidates(a, &items);
@@ -73,31 +77,110 @@ pub fn propose(a: &Analysis, options: &ClusterOptions) -> Proposal {
     let routes_of = handlers_to_routes(a);
     let fixed = Fixed {
         aggregates: aggregate_pairs(a, &items),
+        touches: touching(a, &items),
+        units: super::transactions::units(a, &items),
         sizes: Sizes::new(a, &items, &symbol_lines(a, &items), &routes_of),
-        split_blobs: options.services.is_none() && options.resolution.is_none(),
         leiden: Leiden::default(),
         seed: options.seed,
     };
-    let resolution = match (options.resolution, options.services) {
-        (Some(r), _) => r,
-        (None, Some(n)) => search_resolution(&fixed, &graph, &item_of_node, &items, n),
-        (None, None) => 1.0,
-    };
-    let labels = fixed.leiden.partition(&graph, resolution, fixed.seed);
-    let mut place = services_of(&fixed, &graph, &labels, &item_of_node, &items);
-    confirm_kernel(a, &items, &candidates, &mut place);
-    let group_count = service_count(&place);
-    assemble(
+    let at = At {
         a,
-        &items,
-        &graph,
-        &item_of_node,
-        place,
-        group_count,
-        &routes_of,
-        resolution,
+        items: &items,
+        candidates: &candidates,
+        graph: &graph,
+        item_of_node: &item_of_node,
+        routes_of: &routes_of,
+        fixed: &fixed,
         options,
-    )
+    };
+    use rayon::prelude::*;
+    let ladder: Vec<Proposal> = LADDER.par_iter().map(|&g| at.proposal(g, true)).collect();
+    let explicit = match (options.resolution, options.services) {
+        (Some(r), _) => Some(r),
+        (None, Some(n)) => Some(search_resolution(&fixed, &graph, &item_of_node, &items, n)),
+        (None, None) => None,
+    };
+    let (mut chosen, index) = match explicit {
+        // The granularity asked for takes the user's word: no blob is split for it.
+        Some(gamma) => (at.proposal(gamma, false), None),
+        None => {
+            let i = super::levels::choose(&ladder);
+            (ladder[i].clone(), Some(i))
+        }
+    };
+    chosen.levels = super::levels::ladder(&ladder, &chosen, index);
+    chosen
+}
+
+/// Everything one proposal at one resolution is computed from.
+struct At<'x, 'a> {
+    a: &'a Analysis,
+    items: &'x Items<'a>,
+    candidates: &'x [bool],
+    graph: &'x WeightedGraph,
+    item_of_node: &'x [Option<usize>],
+    routes_of: &'x HashMap<&'a str, Vec<&'a str>>,
+    fixed: &'x Fixed,
+    options: &'x ClusterOptions,
+}
+
+impl At<'_, '_> {
+    /// The whole proposal at resolution `gamma`; `split` splits blobs (every level of the
+    /// ladder; not a granularity the user asked for).
+    fn proposal(&self, gamma: f64, split: bool) -> Proposal {
+        let (a, items, fixed) = (self.a, self.items, self.fixed);
+        let (graph, item_of_node) = (self.graph, self.item_of_node);
+        let labels = fixed.leiden.partition(graph, gamma, fixed.seed);
+        let mut place = services_of(fixed, split, graph, &labels, item_of_node, items);
+        confirm_kernel(a, items, self.candidates, &mut place);
+        super::settle::settle(a, items, &mut place);
+        // Settling can grow a service past the blob share: it is split again, as any blob.
+        if split
+            && blobs::split_blobs(
+                &fixed.leiden,
+                graph,
+                item_of_node,
+                items,
+                &fixed.sizes,
+                fixed.seed,
+                &mut place,
+            )
+        {
+            join_aggregates(&fixed.aggregates, &mut place);
+            super::transactions::join_units(&fixed.units, items, &fixed.sizes, &mut place);
+            slivers::merge_slivers(graph, item_of_node, items, &fixed.sizes, &mut place);
+        }
+        let group_count = service_count(&place);
+        assemble(
+            a,
+            items,
+            graph,
+            item_of_node,
+            place,
+            group_count,
+            self.routes_of,
+            gamma,
+            self.options,
+            &fixed.units,
+            &fixed.aggregates,
+            split,
+        )
+    }
+}
+
+/// Which items read or write a table.
+fn touching(a: &Analysis, items: &Items<'_>) -> Vec<bool> {
+    let mut out = vec![false; items.len()];
+    for e in a
+        .edges
+        .iter()
+        .filter(|e| matches!(e.kind, EdgeKind::Reads | EdgeKind::Writes))
+    {
+        if let Some(&i) = items.index.get(e.from.as_str()) {
+            out[i] = true;
+        }
+    }
+    out
 }
 
 /// Route ids by handler id.
@@ -125,6 +208,7 @@ fn fold(
     labels: &[u32],
     item_of_node: &[Option<usize>],
     items: &Items<'_>,
+    touches: &[bool],
 ) -> Vec<Place> {
     let k = labels.iter().map(|&l| l as usize + 1).max().unwrap_or(0);
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); k];
@@ -150,13 +234,39 @@ fn fold(
         }
     }
     let mut target: Vec<Option<usize>> = (0..k).map(|c| substantial[c].then_some(c)).collect();
+    // A library-shaped fragment tied about evenly to several services (the app's wiring: the
+    // factory, error handlers, config helpers) belongs to none of them: it is left to the
+    // kernel (data-free code) or to settling (code that touches a table).
+    let mut shared = vec![false; k];
     for c in (0..k).filter(|&c| !substantial[c] && !members[c].is_empty()) {
-        let best = tie
+        let ties: Vec<(usize, f64)> = tie
             .range((c, 0)..(c + 1, 0))
             .filter(|((_, d), _)| substantial[*d])
-            .max_by(|a, b| a.1.total_cmp(b.1).then_with(|| b.0.1.cmp(&a.0.1)))
-            .map(|((_, d), _)| *d);
-        target[c] = best;
+            .map(|((_, d), w)| (*d, *w))
+            .collect();
+        let total: f64 = ties.iter().map(|(_, w)| w).sum();
+        let best = ties
+            .iter()
+            .max_by(|a, b| a.1.total_cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
+            .copied();
+        // Only library-shaped fragments: most members in a module named for helpers or wiring
+        // ([`WIRING_SEGMENTS`]) or in a top-level package module (where the app factory
+        // lives). A fragment of views that calls several services still joins the one
+        // it calls most.
+        let library = members[c]
+            .iter()
+            .filter(|&&i| {
+                let m = items.modules[i];
+                !m.contains('.') || m.split('.').any(|w| WIRING_SEGMENTS.contains(&w))
+            })
+            .count()
+            * 2
+            >= members[c].len();
+        match best {
+            Some((_, w)) if library && w < FOLD_DOMINANCE * total => shared[c] = true,
+            Some((d, _)) => target[c] = Some(d),
+            None => {}
+        }
     }
     // Number services by their smallest item index.
     let mut first: BTreeMap<usize, usize> = BTreeMap::new();
@@ -189,12 +299,32 @@ fn fold(
         for &i in m {
             place[i] = match target[c] {
                 Some(t) if tied[i] => Place::Service(number[&t]),
+                _ if shared[c] && !touches[i] => Place::Kernel,
                 _ => Place::Unassigned,
             };
         }
     }
     place
 }
+
+/// Module path segments of helpers and wiring. Narrower than the kernel's generic words:
+/// `lib`, `common` and `shared` hold whole domains in real apps (privacyidea's `lib/token.py`).
+const WIRING_SEGMENTS: &[&str] = &[
+    "utils",
+    "util",
+    "helpers",
+    "helper",
+    "extensions",
+    "decorators",
+    "compat",
+    "_compat",
+    "config",
+    "settings",
+    "misc",
+];
+
+/// Share of a fragment's ties to services the one it folds into must hold.
+const FOLD_DOMINANCE: f64 = 0.6;
 
 /// An aggregate stays whole: a table that exactly one other table references (`tasks`, whose
 /// only child is `comments`; `invoices`, whose only child is `payments`) is that child's
@@ -220,12 +350,17 @@ fn join_aggregates(aggregates: &[(usize, usize)], place: &mut [Place]) {
 }
 
 /// Kernel candidates stay in the kernel when two or more services use them; used by one, they
-/// join it; used by none but the kernel, they stay.
+/// join it; used by none but the kernel, they stay. With fewer than two services nothing is
+/// shared between services and "used by one" says nothing: the candidates (chosen by fan-in,
+/// a property of the code) stay the platform under the one service.
 fn confirm_kernel(a: &Analysis, items: &Items<'_>, candidates: &[bool], place: &mut [Place]) {
     for (i, &c) in candidates.iter().enumerate() {
         if c {
             place[i] = Place::Kernel;
         }
+    }
+    if service_count(place) < 2 {
+        return;
     }
     let mut users: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
     let mut container: HashMap<usize, usize> = HashMap::new();
@@ -297,14 +432,15 @@ fn aggregate_pairs(a: &Analysis, items: &Items<'_>) -> Vec<(usize, usize)> {
 /// and the `--services` search take, so the count searched for is the count proposed.
 fn services_of(
     fixed: &Fixed,
+    split: bool,
     graph: &WeightedGraph,
     labels: &[u32],
     item_of_node: &[Option<usize>],
     items: &Items<'_>,
 ) -> Vec<Place> {
-    let mut place = fold(graph, labels, item_of_node, items);
-    if fixed.split_blobs {
-        blobs::split_blobs(
+    let mut place = fold(graph, labels, item_of_node, items, &fixed.touches);
+    if split {
+        let _ = blobs::split_blobs(
             &fixed.leiden,
             graph,
             item_of_node,
@@ -315,6 +451,7 @@ fn services_of(
         );
     }
     join_aggregates(&fixed.aggregates, &mut place);
+    super::transactions::join_units(&fixed.units, items, &fixed.sizes, &mut place);
     slivers::merge_slivers(graph, item_of_node, items, &fixed.sizes, &mut place);
     place
 }
@@ -323,10 +460,11 @@ fn services_of(
 /// `--services` search partitions up to 18 times): the aggregate pairs and the items' sizes.
 struct Fixed {
     aggregates: Vec<(usize, usize)>,
+    /// Items that read or write a table (never kernel).
+    touches: Vec<bool>,
+    /// Functions writing two or more tables: their services are joined.
+    units: Vec<super::transactions::Unit>,
     sizes: Sizes,
-    /// Blobs are split at the default level only: `--services N` and `--resolution` take the
-    /// granularity the user asks for.
-    split_blobs: bool,
     /// The partitioner and seed every clustering of this proposal uses (the whole graph, each
     /// `--services` step, each blob).
     leiden: Leiden,
@@ -342,7 +480,14 @@ fn services_at(
     gamma: f64,
 ) -> usize {
     let labels = fixed.leiden.partition(graph, gamma, fixed.seed);
-    service_count(&services_of(fixed, graph, &labels, item_of_node, items))
+    service_count(&services_of(
+        fixed,
+        false,
+        graph,
+        &labels,
+        item_of_node,
+        items,
+    ))
 }
 
 /// The resolution whose service count comes closest to `want` (bisection on log γ; the count
@@ -384,6 +529,9 @@ fn assemble(
     routes_of: &HashMap<&str, Vec<&str>>,
     resolution: f64,
     options: &ClusterOptions,
+    units: &[super::transactions::Unit],
+    aggregates: &[(usize, usize)],
+    split_tried: bool,
 ) -> Proposal {
     // Tables go to their owners (most writes); untouched tables are orphans.
     // Symbols are placed for good here; only tables move below.
@@ -413,11 +561,36 @@ fn assemble(
     }
     // Names.
     let root = common_root(items);
+    // How much each service's own members use each table (a write counts double), and how
+    // many tables of the same service reference it.
+    let mut use_of: HashMap<usize, f64> = HashMap::new();
+    let mut children: HashMap<usize, usize> = HashMap::new();
+    for e in &a.edges {
+        let (Some(&f), Some(&t)) = (
+            items.index.get(e.from.as_str()),
+            items.index.get(e.to.as_str()),
+        ) else {
+            continue;
+        };
+        if place[t].service().is_none() || place[f] != place[t] {
+            continue;
+        }
+        match e.kind {
+            EdgeKind::Reads => *use_of.entry(t).or_default() += 1.0,
+            EdgeKind::Writes => *use_of.entry(t).or_default() += 2.0,
+            EdgeKind::References if e.from != e.to => *children.entry(t).or_default() += 1,
+            _ => {}
+        }
+    }
     let mut clues: Vec<Clues<'_>> = (0..groups).map(|_| Clues::default()).collect();
     for (i, p) in place.iter().enumerate() {
         let Place::Service(s) = *p else { continue };
         if items.is_table(i) {
-            clues[s].tables.push(items.ids[i]);
+            clues[s].tables.push((
+                items.ids[i],
+                use_of.get(&i).copied().unwrap_or(0.0),
+                children.get(&i).copied().unwrap_or(0),
+            ));
         } else {
             clues[s].member_modules.push(items.modules[i]);
             for r in routes_of.get(items.ids[i]).into_iter().flatten() {
@@ -500,6 +673,13 @@ fn assemble(
     });
     for svc in &mut services {
         let m = &svc.metrics;
+        let share = f64::from(m.lines) / f64::from(all_lines.max(1));
+        if blobs::is_blob(m.lines, all_lines, groups) {
+            let (note, aggregate) =
+                blobs::blob_note(items, &svc.tables, units, aggregates, share, split_tried);
+            svc.blob = Some(note);
+            svc.blob_aggregate = aggregate;
+        }
         if slivers::too_small(
             m.members, m.lines, m.routes, m.tables, all_lines, all_routes,
         ) {
@@ -596,6 +776,7 @@ fn assemble(
         }
     }
     cross_service_calls.sort();
+    let transaction_cuts = super::transactions::cuts(units, items, |t| place[t].service(), name_of);
 
     let shared_kernel: Vec<String> = (0..items.len())
         .filter(|&i| place[i] == Place::Kernel)
@@ -632,6 +813,7 @@ fn assemble(
         services,
         shared_kernel,
         shared_tables,
+        transaction_cuts,
         orphan_tables,
         splits,
         unassigned,
@@ -644,6 +826,7 @@ fn assemble(
             seed: options.seed,
             requested_services: options.services,
         },
+        levels: Vec::new(),
     }
 }
 

@@ -192,6 +192,67 @@ pub fn render_text(doc: &Document<'_>, root: &str, out: &mut dyn Write) -> io::R
 /// Cross-service dependencies listed per service.
 const TOP_DEPENDENCIES: usize = 3;
 
+/// The granularity ladder: every level's service count, the chosen one bracketed, and what
+/// the adjacent levels would merge or split.
+fn levels(w: &mut dyn Write, p: &Proposal) -> io::Result<()> {
+    if p.levels.is_empty() {
+        return Ok(());
+    }
+    let steps: Vec<String> = p
+        .levels
+        .iter()
+        .map(|l| {
+            let text = format!("γ {} → {}", l.resolution, l.services);
+            if l.chosen { format!("[{text}]") } else { text }
+        })
+        .collect();
+    let how = if p.levels.iter().any(|l| l.chosen) {
+        "chosen: fewest guardrail misses, then γ 1, then stability"
+    } else {
+        "this proposal: the granularity asked for"
+    };
+    writeln!(w, "  levels: {} services ({how})", steps.join(", "))?;
+    let Some(at) = p.levels.iter().position(|l| l.chosen) else {
+        return Ok(());
+    };
+    let near = [at.checked_sub(1), Some(at + 1)];
+    for (i, word) in near.into_iter().zip(["coarser", "finer"]) {
+        let Some(l) = i.and_then(|i| p.levels.get(i)) else {
+            continue;
+        };
+        if l.changes.is_empty() {
+            writeln!(
+                w,
+                "    {word} (γ {}, {} services): no service merges or splits",
+                l.resolution, l.services
+            )?;
+            continue;
+        }
+        let sep = if word == "coarser" { " + " } else { " → " };
+        let parts: Vec<String> = l
+            .changes
+            .iter()
+            .take(4)
+            .map(|(name, with)| {
+                if word == "coarser" {
+                    format!("{name} = {}", with.join(sep))
+                } else {
+                    format!("{name}{sep}{}", with.join(" + "))
+                }
+            })
+            .collect();
+        writeln!(
+            w,
+            "    {word} (γ {}, {} services): {}{}",
+            l.resolution,
+            l.services,
+            parts.join("; "),
+            if l.changes.len() > 4 { "; ..." } else { "" }
+        )?;
+    }
+    Ok(())
+}
+
 fn services(w: &mut dyn Write, p: &Proposal) -> io::Result<()> {
     let m = &p.metrics;
     if p.services.is_empty() {
@@ -219,6 +280,7 @@ fn services(w: &mut dyn Write, p: &Proposal) -> io::Result<()> {
         m.shared_tables
     )?;
     writeln!(w, "  verdict: {}", p.verdict.reason.replace('`', ""))?;
+    levels(w, p)?;
     let calls = p.calls_between();
     for svc in &p.services {
         let sm = &svc.metrics;
@@ -235,6 +297,9 @@ fn services(w: &mut dyn Write, p: &Proposal) -> io::Result<()> {
         }
         if let Some(why) = &svc.owns_no_table {
             writeln!(w, "                       {why}")?;
+        }
+        if let Some(why) = &svc.blob {
+            writeln!(w, "                       a blob: {why}")?;
         }
         if !svc.tables.is_empty() {
             let names: Vec<&str> = svc
@@ -283,6 +348,30 @@ fn services(w: &mut dyn Write, p: &Proposal) -> io::Result<()> {
             })
             .collect();
         writeln!(w, "  shared tables: {}", names.join(", "))?;
+    }
+    if !p.transaction_cuts.is_empty() {
+        let first: Vec<String> = p
+            .transaction_cuts
+            .iter()
+            .take(3)
+            .map(|c| format!("{} ({})", c.function, c.services.join(", ")))
+            .collect();
+        writeln!(
+            w,
+            "  cut transactions: {} {} tables of several services in one transaction: {}{}",
+            p.transaction_cuts.len(),
+            if p.transaction_cuts.len() == 1 {
+                "function writes"
+            } else {
+                "functions write"
+            },
+            first.join("; "),
+            if p.transaction_cuts.len() > 3 {
+                "; ..."
+            } else {
+                ""
+            }
+        )?;
     }
     if !p.splits.is_empty() {
         writeln!(

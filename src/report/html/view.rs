@@ -104,6 +104,29 @@ pub struct SplitView {
     pub parts: Vec<(String, Vec<String>)>,
 }
 
+/// One level of the granularity ladder as the overview shows it.
+#[derive(Debug, Clone)]
+pub struct LevelView {
+    pub resolution: String,
+    pub services: u32,
+    pub modularity: String,
+    pub misses: u32,
+    pub stability: String,
+    pub chosen: bool,
+    /// What differs from the chosen level (merges at a coarser level, splits at a finer one).
+    pub changes: String,
+}
+
+/// A function writing, in one transaction, tables of several proposed services.
+#[derive(Debug, Clone)]
+pub struct CutView {
+    pub function: String,
+    pub services: String,
+    pub cost: String,
+    /// (table, its service, where the function writes it).
+    pub writes: Vec<(String, String, Link)>,
+}
+
 #[derive(Debug, Clone)]
 pub struct SharedView {
     pub table: String,
@@ -207,6 +230,8 @@ pub struct AcceptedView {
 pub struct Page {
     /// The verdict on the proposal: (split?, headline, reason).
     pub verdict: Option<(bool, String, String)>,
+    /// The granularity ladder, coarse to fine.
+    pub levels: Vec<LevelView>,
     pub accepted: Option<AcceptedView>,
     pub trend: Vec<svg::Chart>,
     pub title: String,
@@ -220,6 +245,7 @@ pub struct Page {
     pub kernel: Vec<String>,
     pub unassigned: Vec<String>,
     pub orphans: Vec<String>,
+    pub cuts: Vec<CutView>,
     pub shared: Vec<SharedView>,
     pub splits: Vec<SplitView>,
     pub advice: Option<AdviceView>,
@@ -279,6 +305,7 @@ pub fn page(doc: &Document<'_>, meta: &Meta, source_url: Option<&str>) -> Page {
     );
     let (mut kernel, mut unassigned, mut orphans, mut shared, mut splits) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut cuts = Vec::new();
     if let Some(p) = doc.proposal {
         let m = &p.metrics;
         stats.push(Stat {
@@ -367,6 +394,7 @@ pub fn page(doc: &Document<'_>, meta: &Meta, source_url: Option<&str>) -> Page {
                     .sliver
                     .iter()
                     .chain(&s.owns_no_table)
+                    .chain(&s.blob)
                     .map(|w| plain(w))
                     .collect(),
                 name: s.name.clone(),
@@ -409,6 +437,26 @@ pub fn page(doc: &Document<'_>, meta: &Meta, source_url: Option<&str>) -> Page {
         kernel = p.shared_kernel.clone();
         unassigned = p.unassigned.clone();
         orphans = p.orphan_tables.clone();
+        cuts = p
+            .transaction_cuts
+            .iter()
+            .map(|c| CutView {
+                function: c.function.clone(),
+                services: c.services.join(", "),
+                cost: c.cost.clone(),
+                writes: c
+                    .tables
+                    .iter()
+                    .map(|t| {
+                        (
+                            t.table.trim_start_matches("table:").to_owned(),
+                            t.service.clone().unwrap_or_else(|| "none".into()),
+                            lk.link(&t.evidence.file, t.evidence.line),
+                        )
+                    })
+                    .collect(),
+            })
+            .collect();
         shared = p
             .shared_tables
             .iter()
@@ -674,7 +722,42 @@ pub fn page(doc: &Document<'_>, meta: &Meta, source_url: Option<&str>) -> Page {
             .unwrap_or_default();
         (split, headline.to_owned(), reason)
     });
+    let levels = doc
+        .proposal
+        .map(|p| {
+            let at = p.levels.iter().position(|l| l.chosen);
+            p.levels
+                .iter()
+                .enumerate()
+                .map(|(i, l)| {
+                    let coarser = at.is_some_and(|a| i < a);
+                    let changes = l
+                        .changes
+                        .iter()
+                        .map(|(name, with)| {
+                            if coarser {
+                                format!("{name} = {}", with.join(" + "))
+                            } else {
+                                format!("{name} → {}", with.join(" + "))
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                        .join("; ");
+                    LevelView {
+                        resolution: format!("{}", l.resolution),
+                        services: l.services,
+                        modularity: format!("{:.2}", l.modularity),
+                        misses: l.guardrail_misses,
+                        stability: format!("{:.2}", l.stability),
+                        chosen: l.chosen,
+                        changes,
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     Page {
+        levels,
         verdict,
         accepted,
         trend,
@@ -689,6 +772,7 @@ pub fn page(doc: &Document<'_>, meta: &Meta, source_url: Option<&str>) -> Page {
         kernel,
         unassigned,
         orphans,
+        cuts,
         shared,
         splits,
         advice,

@@ -275,3 +275,51 @@ fn flaskbb_routes_tables_and_accesses_match_the_source() {
     assert_eq!(s["celery_tasks"], 3);
     assert!(s["resolved_calls"].as_u64().unwrap() > 1000);
 }
+
+/// The forum aggregate stays whole and the cuts left are named (issue 12): a post is saved
+/// with its topic's and forum's counters in one write, so posts, topics and forums are one
+/// service; the author's post count (`users`, a hub) is a named cut, not a merge; the
+/// permission groups, read on every request and written by the management pages, are
+/// reference data.
+#[test]
+fn flaskbb_keeps_the_forum_aggregate_and_names_its_cuts() {
+    let v = analyze(&flaskbb());
+    let services = v["services"].as_array().unwrap();
+    let owner = |table: &str| {
+        services
+            .iter()
+            .find(|svc| svc["tables"].as_array().unwrap().iter().any(|t| t == table))
+            .map(|svc| svc["name"].as_str().unwrap().to_owned())
+    };
+    assert!(owner("table:posts").is_some());
+    assert_eq!(owner("table:posts"), owner("table:topics"));
+    assert_eq!(owner("table:forums"), owner("table:topics"));
+    assert_ne!(owner("table:users"), owner("table:topics"));
+    let cuts = v["transaction_cuts"].as_array().unwrap();
+    assert!(
+        cuts.iter().any(|c| {
+            c["tables"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|t| t["table"] == "table:users")
+                && c["function"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("flaskbb.forum.models:")
+        }),
+        "the post count on users is a named cut: {cuts:#?}"
+    );
+    let groups = v["shared_tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["table"] == "table:groups")
+        .expect("groups is shared");
+    assert!(
+        groups["reference_data"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("reference data: read by")),
+        "{groups:#?}"
+    );
+}

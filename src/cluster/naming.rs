@@ -1,7 +1,8 @@
 //! Names a human would give, from what the service holds. A service that owns data is named
 //! for its **dominant table**: the owned table its members read and write most (a write counts
-//! double, as in ownership; ties: the table more of its owned tables reference, then the
-//! name). A parent's use does not speak for its children: `rooms` is what appointments
+//! double, as in ownership, and multiplied by one plus the owned tables whose names it starts,
+//! `books` for `books_authors_link`; ties: the table more of its owned tables reference, then
+//! the name). A parent's use does not speak for its children: `rooms` is what appointments
 //! point at, not what the scheduling service is about. Route prefixes and module words are not used for it: a first path segment is often
 //! a router's (`/actions/...`, `/data/projects/<id>/schedule-items`) and a module word can name
 //! a minority of the members (zou's `import` service held the project configuration). A
@@ -115,14 +116,29 @@ fn usable(word: &str, root: &str, generic: &[&str]) -> bool {
 
 /// Ranked candidate names for one service, best first, each with the strength of its claim
 /// (a table's use; a word's share).
-fn candidates(clues: &Clues<'_>, root: &str) -> Vec<(String, f64)> {
+fn candidates<'a>(clues: &Clues<'a>, root: &str) -> Vec<(String, f64)> {
     if !clues.tables.is_empty() {
+        let bare = |t: &'a str| {
+            let name = t.trim_start_matches("table:");
+            name.rsplit('.').next().unwrap_or(name)
+        };
+        let all: Vec<&str> = clues.tables.iter().map(|(t, _, _)| bare(t)).collect();
         let mut tables: Vec<(&str, f64, usize)> = clues
             .tables
             .iter()
             .map(|&(t, used, children)| {
-                let name = t.trim_start_matches("table:");
-                (name.rsplit('.').next().unwrap_or(name), used, children)
+                let name = bare(t);
+                // A table whose name starts the names of other owned tables (`books` of
+                // `books_authors_link`, `project` of `project_status`) names their family.
+                let family = all
+                    .iter()
+                    .filter(|o| {
+                        o.len() > name.len() + 1
+                            && o.starts_with(name)
+                            && o.as_bytes()[name.len()] == b'_'
+                    })
+                    .count();
+                (name, used * (1 + family) as f64, children)
             })
             .filter(|(name, _, _)| usable(name, root, &[]))
             .collect();

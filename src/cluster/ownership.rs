@@ -10,6 +10,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::proposal::{Access, SharedTable};
 use crate::analysis::{Analysis, EdgeKind};
 
+/// Services reading a table from which it is reference data, when it is written from one
+/// place.
+pub const REFERENCE_READERS: usize = 3;
+/// Reads per write at least, for a widely read table written by one service to be reference
+/// data.
+pub const REFERENCE_READS_PER_WRITE: usize = 10;
+
 /// Weight of one read against one write when choosing an owner.
 pub const READ_WEIGHT: f64 = 0.2;
 
@@ -123,6 +130,94 @@ impl TableUse<'_> {
             readers: by("reads"),
             writers: by("writes"),
             evidence: list.clone(),
+            reference_data: None,
         })
+    }
+}
+
+/// The reference-data remedy for a shared table whose accesses name the services by name:
+/// read widely, written rarely and from one place (a settings table read from sixty places
+/// and saved by one admin page): read by [`REFERENCE_READERS`] services or more, written by
+/// one service at most, and read [`REFERENCE_READS_PER_WRITE`] times as often as written.
+/// Its owner keeps it; the readers get copies, not a reason to merge into its owner.
+pub(crate) fn reference_note(st: &SharedTable) -> Option<String> {
+    let list = &st.evidence;
+    let readers: BTreeSet<&str> = list
+        .iter()
+        .filter(|a| a.kind == "reads")
+        .map(|a| a.service.as_str())
+        .collect();
+    let writer_services: BTreeSet<&str> = list
+        .iter()
+        .filter(|a| a.kind == "writes")
+        .map(|a| a.service.as_str())
+        .collect();
+    let writing: BTreeSet<&str> = list
+        .iter()
+        .filter(|a| a.kind == "writes")
+        .map(|a| a.symbol.as_str())
+        .collect();
+    let reads = list.iter().filter(|a| a.kind == "reads").count();
+    let writes = list.len() - reads;
+    (readers.len() >= REFERENCE_READERS
+        && writer_services.len() <= 1
+        && reads >= REFERENCE_READS_PER_WRITE * writes)
+        .then(|| {
+            let from = match (writer_services.first(), writing.len()) {
+                (Some(s), n) => format!("written only by {s} ({n} writing {})", if n == 1 { "symbol" } else { "symbols" }),
+                (None, _) => "written by no application code (migrations, another system)".to_owned(),
+            };
+            format!(
+                "reference data: read by {} services, {from}; keep one writer and give the readers a read-only copy (a cache refreshed on change events, or a replicated table) instead of sharing the database",
+                readers.len()
+            )
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn access(service: &str, symbol: &str, kind: &str) -> Access {
+        Access {
+            service: service.to_owned(),
+            symbol: symbol.to_owned(),
+            kind: kind.to_owned(),
+            file: "x.py".to_owned(),
+            line: 1,
+        }
+    }
+
+    fn table(evidence: Vec<Access>) -> SharedTable {
+        SharedTable {
+            table: "table:settings".to_owned(),
+            evidence,
+            ..SharedTable::default()
+        }
+    }
+
+    #[test]
+    fn widely_read_tables_written_from_one_place_are_reference_data() {
+        let mut ev: Vec<Access> = ["forum", "users", "groups", "reports"]
+            .iter()
+            .flat_map(|s| (0..5).map(move |i| access(s, &format!("{s}:r{i}"), "reads")))
+            .collect();
+        ev.push(access("settings", "admin:save", "writes"));
+        let note = reference_note(&table(ev.clone())).expect("reference data");
+        assert!(note.contains("read by 4 services"), "{note}");
+        assert!(
+            note.contains("written only by settings (1 writing symbol)"),
+            "{note}"
+        );
+        // Written from two services: shared, not reference data.
+        let mut two = ev.clone();
+        two.push(access("users", "users:bump", "writes"));
+        assert_eq!(reference_note(&table(two)), None);
+        // Read by two services only: not widely read.
+        let narrow: Vec<Access> = ev
+            .into_iter()
+            .filter(|a| matches!(a.service.as_str(), "forum" | "users" | "settings"))
+            .collect();
+        assert_eq!(reference_note(&table(narrow)), None);
     }
 }

@@ -163,6 +163,10 @@ pub struct SharedTable {
     pub readers: Vec<String>,
     pub writers: Vec<String>,
     pub evidence: Vec<Access>,
+    /// Set when the table is reference data (read by several services, written from one place,
+    /// see `ownership.rs`): the remedy, replication rather than a shared database.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference_data: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]

@@ -729,6 +729,7 @@ fn assemble(
                 acc.service = rename(&acc.service);
             }
             st.evidence.sort();
+            st.reference_data = ownership::reference_note(&st);
             shared_tables.push(st);
         }
     }

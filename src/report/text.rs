@@ -337,8 +337,13 @@ fn services(w: &mut dyn Write, p: &Proposal) -> io::Result<()> {
             .iter()
             .map(|t| {
                 format!(
-                    "{} ({})",
+                    "{}{} ({})",
                     t.table.trim_start_matches("table:"),
+                    if t.reference_data.is_some() {
+                        " [reference data]"
+                    } else {
+                        ""
+                    },
                     t.readers
                         .iter()
                         .chain(&t.writers)

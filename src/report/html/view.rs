@@ -130,6 +130,8 @@ pub struct CutView {
 #[derive(Debug, Clone)]
 pub struct SharedView {
     pub table: String,
+    /// The reference-data remedy, when it is reference data.
+    pub reference: Option<String>,
     pub owner: String,
     pub readers: String,
     pub writers: String,
@@ -462,6 +464,7 @@ pub fn page(doc: &Document<'_>, meta: &Meta, source_url: Option<&str>) -> Page {
             .iter()
             .map(|t| SharedView {
                 table: t.table.trim_start_matches("table:").to_owned(),
+                reference: t.reference_data.as_deref().map(plain),
                 owner: t.owner.clone().unwrap_or_else(|| "none".into()),
                 readers: or_none(&t.readers),
                 writers: or_none(&t.writers),

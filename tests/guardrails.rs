@@ -157,3 +157,54 @@ apps! {
     timesketch => "timesketch",
     zou => "zou",
 }
+
+/// A core with satellites is not a split: anitya's release monitoring keeps 70 % of its code
+/// in one service, and the verdict keeps the monolith and says why.
+#[test]
+fn a_core_with_satellites_keeps_the_monolith() {
+    let dir = fetch_corpus_app("anitya");
+    let out = common::run([
+        "analyze".as_ref(),
+        dir.as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]);
+    let v = common::expect_json(&out, "anitya");
+    assert_eq!(v["verdict"]["recommendation"], "keep-modular-monolith");
+    assert!(
+        s(&v["verdict"], "reason").contains("core with satellites"),
+        "{}",
+        v["verdict"]
+    );
+}
+
+/// A front end is said to be one: calibre-web's `cps.web` serves 120 routes over the
+/// catalogue and writes none of the one table it ends up owning.
+#[test]
+fn an_edge_service_says_so() {
+    let dir = fetch_corpus_app("calibreweb");
+    let out = common::run([
+        "analyze".as_ref(),
+        dir.as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]);
+    let v = common::expect_json(&out, "calibreweb");
+    let web = arr(&v, "services")
+        .iter()
+        .max_by_key(|svc| svc["metrics"]["routes"].as_u64().unwrap_or(0))
+        .unwrap();
+    assert!(
+        web["edge"]
+            .as_str()
+            .is_some_and(|e| e.starts_with("an edge service")),
+        "{}",
+        s(web, "name")
+    );
+    // Data owners are not edge services.
+    let books = arr(&v, "services")
+        .iter()
+        .find(|svc| strs(svc, "tables").contains(&"table:books".to_owned()))
+        .unwrap();
+    assert!(books.get("edge").is_none());
+}

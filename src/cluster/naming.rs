@@ -99,6 +99,9 @@ pub(crate) struct Clues<'a> {
     /// of its other owned tables reference it.
     pub tables: Vec<(&'a str, f64, usize)>,
     pub member_modules: Vec<&'a str>,
+    /// An edge service (its own tables are a small share of its data use): named for its
+    /// routes or modules first, its tables only when no word covers most of it.
+    pub edge: bool,
 }
 
 fn usable(word: &str, root: &str, generic: &[&str]) -> bool {
@@ -117,45 +120,63 @@ fn usable(word: &str, root: &str, generic: &[&str]) -> bool {
 /// Ranked candidate names for one service, best first, each with the strength of its claim
 /// (a table's use; a word's share).
 fn candidates<'a>(clues: &Clues<'a>, root: &str) -> Vec<(String, f64)> {
-    if !clues.tables.is_empty() {
-        let bare = |t: &'a str| {
-            let name = t.trim_start_matches("table:");
-            name.rsplit('.').next().unwrap_or(name)
-        };
-        let all: Vec<&str> = clues.tables.iter().map(|(t, _, _)| bare(t)).collect();
-        let mut tables: Vec<(&str, f64, usize)> = clues
-            .tables
-            .iter()
-            .map(|&(t, used, children)| {
-                let name = bare(t);
-                // A table whose name starts the names of other owned tables (`books` of
-                // `books_authors_link`, `project` of `project_status`) names their family.
-                let family = all
-                    .iter()
-                    .filter(|o| {
-                        o.len() > name.len() + 1
-                            && o.starts_with(name)
-                            && o.as_bytes()[name.len()] == b'_'
-                    })
-                    .count();
-                (name, used * (1 + family) as f64, children)
-            })
-            .filter(|(name, _, _)| usable(name, root, &[]))
-            .collect();
-        tables.sort_by(|a, b| {
-            b.1.total_cmp(&a.1)
-                .then_with(|| b.2.cmp(&a.2))
-                .then_with(|| a.0.cmp(b.0))
-        });
-        // Claims rank above any table-less service's word: 1 + the table's use.
-        let ranked: Vec<(String, f64)> = tables
-            .iter()
-            .map(|(name, used, _)| ((*name).to_owned(), 1.0 + used))
-            .collect();
-        if !ranked.is_empty() {
-            return ranked;
-        }
+    if clues.edge {
+        let mut out = words(clues, root);
+        // The tables only as a last resort: weaker than any word's claim.
+        out.extend(
+            table_names(clues, root)
+                .into_iter()
+                .map(|(name, claim)| (name, claim * 1e-9)),
+        );
+        return out;
     }
+    let tables = table_names(clues, root);
+    if !tables.is_empty() {
+        return tables;
+    }
+    words(clues, root)
+}
+
+/// The owned tables as names, dominant first (see the module doc).
+fn table_names<'a>(clues: &Clues<'a>, root: &str) -> Vec<(String, f64)> {
+    let bare = |t: &'a str| {
+        let name = t.trim_start_matches("table:");
+        name.rsplit('.').next().unwrap_or(name)
+    };
+    let all: Vec<&str> = clues.tables.iter().map(|(t, _, _)| bare(t)).collect();
+    let mut tables: Vec<(&str, f64, usize)> = clues
+        .tables
+        .iter()
+        .map(|&(t, used, children)| {
+            let name = bare(t);
+            // A table whose name starts the names of other owned tables (`books` of
+            // `books_authors_link`, `project` of `project_status`) names their family.
+            let family = all
+                .iter()
+                .filter(|o| {
+                    o.len() > name.len() + 1
+                        && o.starts_with(name)
+                        && o.as_bytes()[name.len()] == b'_'
+                })
+                .count();
+            (name, used * (1 + family) as f64, children)
+        })
+        .filter(|(name, _, _)| usable(name, root, &[]))
+        .collect();
+    tables.sort_by(|a, b| {
+        b.1.total_cmp(&a.1)
+            .then_with(|| b.2.cmp(&a.2))
+            .then_with(|| a.0.cmp(b.0))
+    });
+    // Claims rank above any table-less service's word: 1 + the table's use.
+    tables
+        .iter()
+        .map(|(name, used, _)| ((*name).to_owned(), 1.0 + used))
+        .collect()
+}
+
+/// Route and module words covering most of a service, best first.
+fn words(clues: &Clues<'_>, root: &str) -> Vec<(String, f64)> {
     let mut out: Vec<(String, f64)> = Vec::new();
     // A path served for GET and POST is one resource, not two.
     let paths: BTreeSet<&str> = clues.route_paths.iter().copied().collect();
@@ -261,13 +282,24 @@ mod tests {
             ],
             tables: vec![("table:project", 40.0, 3), ("table:project_status", 6.0, 0)],
             member_modules: vec!["zou.app.blueprints.import", "zou.app.blueprints.import"],
+            edge: false,
         };
         // Equal use: the table more owned tables reference (the aggregate's root) wins.
         let tasks = Clues {
             tables: vec![("table:time_spent", 5.0, 0), ("table:task", 5.0, 1)],
             ..Clues::default()
         };
-        assert_eq!(names(&[projects, tasks], "zou"), vec!["project", "task"]);
+        // An edge service over the catalogue that owns one flag table is named for its routes.
+        let web = Clues {
+            route_paths: vec!["/shelf/1", "/shelf/2", "/read/<id>"],
+            tables: vec![("table:archived_book", 30.0, 0)],
+            edge: true,
+            ..Clues::default()
+        };
+        assert_eq!(
+            names(&[projects, tasks, web], "zou"),
+            vec!["project", "task", "shelf"]
+        );
     }
 
     #[test]

@@ -124,6 +124,10 @@ pub struct Service {
     /// why it stays whole (one aggregate, with the write that binds it; no seam found).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub blob: Option<String>,
+    /// Set when the service serves routes over data that is mostly other services' (see
+    /// `propose.rs`): an edge service or BFF, saying so.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub edge: Option<String>,
     /// The blob is one aggregate (a guardrail met, not missed).
     #[serde(skip)]
     pub blob_aggregate: bool,

@@ -301,6 +301,9 @@ fn services(w: &mut dyn Write, p: &Proposal) -> io::Result<()> {
         if let Some(why) = &svc.blob {
             writeln!(w, "                       a blob: {why}")?;
         }
+        if let Some(why) = &svc.edge {
+            writeln!(w, "                       {why}")?;
+        }
         if !svc.tables.is_empty() {
             let names: Vec<&str> = svc
                 .tables

@@ -397,6 +397,7 @@ pub fn page(doc: &Document<'_>, meta: &Meta, source_url: Option<&str>) -> Page {
                     .iter()
                     .chain(&s.owns_no_table)
                     .chain(&s.blob)
+                    .chain(&s.edge)
                     .map(|w| plain(w))
                     .collect(),
                 name: s.name.clone(),

@@ -94,7 +94,16 @@ pub fn propose(a: &Analysis, options: &ClusterOptions) -> Proposal {
         options,
     };
     use rayon::prelude::*;
-    let ladder: Vec<Proposal> = LADDER.par_iter().map(|&g| at.proposal(g, true)).collect();
+    // Each level is measured on a light proposal (services, flags, metrics); only the one
+    // proposed is assembled in full (shared tables, splits, crossings, cuts, verdict).
+    let (places, ladder): (Vec<Vec<Place>>, Vec<Proposal>) = LADDER
+        .par_iter()
+        .map(|&g| {
+            let place = at.places(g, true);
+            let light = at.assemble(place.clone(), g, true, false);
+            (place, light)
+        })
+        .unzip();
     let explicit = match (options.resolution, options.services) {
         (Some(r), _) => Some(r),
         (None, Some(n)) => Some(search_resolution(&fixed, &graph, &item_of_node, &items, n)),
@@ -102,10 +111,16 @@ pub fn propose(a: &Analysis, options: &ClusterOptions) -> Proposal {
     };
     let (mut chosen, index) = match explicit {
         // The granularity asked for takes the user's word: no blob is split for it.
-        Some(gamma) => (at.proposal(gamma, false), None),
+        Some(gamma) => (
+            at.assemble(at.places(gamma, false), gamma, false, true),
+            None,
+        ),
         None => {
             let i = super::levels::choose(&ladder);
-            (ladder[i].clone(), Some(i))
+            (
+                at.assemble(places[i].clone(), LADDER[i], true, true),
+                Some(i),
+            )
         }
     };
     chosen.levels = super::levels::ladder(&ladder, &chosen, index);
@@ -125,9 +140,9 @@ struct At<'x, 'a> {
 }
 
 impl At<'_, '_> {
-    /// The whole proposal at resolution `gamma`; `split` splits blobs (every level of the
+    /// Where every item goes at resolution `gamma`; `split` splits blobs (every level of the
     /// ladder; not a granularity the user asked for).
-    fn proposal(&self, gamma: f64, split: bool) -> Proposal {
+    fn places(&self, gamma: f64, split: bool) -> Vec<Place> {
         let (a, items, fixed) = (self.a, self.items, self.fixed);
         let (graph, item_of_node) = (self.graph, self.item_of_node);
         let labels = fixed.leiden.partition(graph, gamma, fixed.seed);
@@ -150,20 +165,27 @@ impl At<'_, '_> {
             super::transactions::join_units(&fixed.units, items, &fixed.sizes, &mut place);
             slivers::merge_slivers(graph, item_of_node, items, &fixed.sizes, &mut place);
         }
+        place
+    }
+
+    /// The proposal for `place`; `full`: with shared tables, splits, crossings, cuts, today's
+    /// layout and the verdict (the proposal shown), else services and metrics only (a level).
+    fn assemble(&self, place: Vec<Place>, gamma: f64, split: bool, full: bool) -> Proposal {
         let group_count = service_count(&place);
         assemble(
-            a,
-            items,
-            graph,
-            item_of_node,
+            self.a,
+            self.items,
+            self.graph,
+            self.item_of_node,
             place,
             group_count,
             self.routes_of,
             gamma,
             self.options,
-            &fixed.units,
-            &fixed.aggregates,
+            &self.fixed.units,
+            &self.fixed.aggregates,
             split,
+            full,
         )
     }
 }
@@ -538,6 +560,7 @@ fn assemble(
     units: &[super::transactions::Unit],
     aggregates: &[(usize, usize)],
     split_tried: bool,
+    full: bool,
 ) -> Proposal {
     // Tables go to their owners (most writes); untouched tables are orphans.
     // Symbols are placed for good here; only tables move below.
@@ -738,9 +761,9 @@ fn assemble(
         }
     }
 
-    // Shared tables, splits, cross-service calls.
+    // Shared tables, splits, cross-service calls (the proposal shown only).
     let mut shared_tables = Vec::new();
-    for table in usage.accesses.keys() {
+    for table in usage.accesses.keys().filter(|_| full) {
         let owner = items
             .index
             .get(table)
@@ -775,7 +798,7 @@ fn assemble(
         }
     }
     let mut splits = Vec::new();
-    for (module, places) in &module_places {
+    for (module, places) in module_places.iter().filter(|_| full) {
         let services_here = places.iter().filter(|p| p.is_some()).count();
         if services_here < 2 {
             continue;
@@ -798,7 +821,7 @@ fn assemble(
         });
     }
     let mut cross_service_calls = Vec::new();
-    for e in &a.edges {
+    for e in a.edges.iter().filter(|_| full) {
         if !matches!(e.kind, EdgeKind::Calls | EdgeKind::Enqueues) {
             continue;
         }
@@ -818,7 +841,11 @@ fn assemble(
         }
     }
     cross_service_calls.sort();
-    let transaction_cuts = super::transactions::cuts(units, items, |t| place[t].service(), name_of);
+    let transaction_cuts = if full {
+        super::transactions::cuts(units, items, |t| place[t].service(), name_of)
+    } else {
+        Vec::new()
+    };
 
     let shared_kernel: Vec<String> = (0..items.len())
         .filter(|&i| place[i] == Place::Kernel)
@@ -842,7 +869,11 @@ fn assemble(
         shared_kernel: shared_kernel.len() as u32,
         unassigned: unassigned.len() as u32,
     };
-    let current_layout = layout_metrics(a, items, graph, item_of_node);
+    let current_layout = if full {
+        layout_metrics(a, items, graph, item_of_node)
+    } else {
+        LayoutMetrics::default()
+    };
     // Lines of clustered code: each symbol not nested in another clustered one.
     let clustered_lines: u32 = (0..items.len())
         .filter(|&i| !items.is_table(i))

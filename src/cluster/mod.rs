@@ -4,6 +4,7 @@
 //! measures used both to tune it and to score proposals against labelled fixtures.
 
 mod blobs;
+mod dataless;
 mod kernel;
 mod layout;
 pub mod leiden;

@@ -165,6 +165,7 @@ impl At<'_, '_> {
             super::transactions::join_units(&fixed.units, items, &fixed.sizes, &mut place);
             slivers::merge_slivers(graph, item_of_node, items, &fixed.sizes, &mut place);
         }
+        super::dataless::merge_dataless(a, items, &fixed.sizes, &mut place);
         place
     }
 

@@ -48,6 +48,11 @@ pub(crate) struct Sizes {
 }
 
 impl Sizes {
+    /// Routes item `i` handles.
+    pub(crate) fn routes_of(&self, i: usize) -> u32 {
+        self.routes[i]
+    }
+
     pub(crate) fn new(
         a: &Analysis,
         items: &Items<'_>,
@@ -218,7 +223,7 @@ pub(crate) fn merge_slivers(
 }
 
 /// Services numbered by first appearance, with no gaps.
-fn renumber(place: &mut [Place]) {
+pub(crate) fn renumber(place: &mut [Place]) {
     let mut number: BTreeMap<usize, usize> = BTreeMap::new();
     let mut order: Vec<usize> = Vec::new();
     for p in place.iter() {

@@ -1,0 +1,155 @@
+//! Services that would own no data and serve no route: once tables go to their owners (the
+//! creator of the rows, then the heaviest writer, see `ownership.rs`), a cluster of model
+//! classes whose tables another service writes (framework example apps, an ACL mixin every
+//! model uses) is left holding nothing a service could be run for. Such a service is not an
+//! edge service (it serves no route) and not a data owner: it merges into the service it is
+//! most tied to over the dependency graph's item-to-item edges, whatever the share (it has
+//! nowhere better to go), smallest first, unless the merge would make a blob. One tied to no
+//! service, or too big to merge, stays, and says so (`owns_no_table`). A table-less service that serves routes is an edge service and stays.
+
+use std::collections::BTreeMap;
+
+use super::projection::Items;
+use super::propose::{Place, service_count};
+use super::slivers::Sizes;
+use super::weights;
+use crate::analysis::{Analysis, EdgeKind};
+
+/// The owner of each table item under `place` (None for symbols and unowned tables), by the
+/// rule of `ownership.rs`: most insert sites, then writes, then reads at
+/// [`ownership::READ_WEIGHT`](super::ownership::READ_WEIGHT); ties to the service whose
+/// number sorts first as text, as there.
+fn owners(a: &Analysis, items: &Items<'_>, place: &[Place]) -> Vec<Option<usize>> {
+    let service = |id: &str| items.index.get(id).and_then(|&i| place[i].service());
+    let mut inserts: BTreeMap<usize, BTreeMap<String, u32>> = BTreeMap::new();
+    for q in a
+        .queries
+        .iter()
+        .filter(|q| matches!(q.kind.as_str(), "insert" | "merge" | "copy"))
+    {
+        let Some(s) = service(&q.site) else { continue };
+        for t in &q.writes {
+            if let Some(&ti) = items.index.get(t.as_str()) {
+                *inserts
+                    .entry(ti)
+                    .or_default()
+                    .entry(s.to_string())
+                    .or_default() += 1;
+            }
+        }
+    }
+    let mut score: BTreeMap<usize, BTreeMap<String, f64>> = BTreeMap::new();
+    for e in &a.edges {
+        let w = match e.kind {
+            EdgeKind::Reads => super::ownership::READ_WEIGHT,
+            EdgeKind::Writes => 1.0,
+            _ => continue,
+        };
+        let (Some(s), Some(&ti)) = (service(&e.from), items.index.get(e.to.as_str())) else {
+            continue;
+        };
+        *score
+            .entry(ti)
+            .or_default()
+            .entry(s.to_string())
+            .or_default() += w * e.evidence.len() as f64;
+    }
+    let first_max = |m: &BTreeMap<String, f64>| -> Option<usize> {
+        let mut best: Option<(&str, f64)> = None;
+        for (s, &v) in m {
+            if best.is_none_or(|(_, b)| v > b) {
+                best = Some((s, v));
+            }
+        }
+        best.and_then(|(s, _)| s.parse().ok())
+    };
+    (0..items.len())
+        .map(|i| {
+            if !items.is_table(i) {
+                return None;
+            }
+            if let Some(by) = inserts.get(&i) {
+                let as_f: BTreeMap<String, f64> =
+                    by.iter().map(|(s, &n)| (s.clone(), f64::from(n))).collect();
+                if let Some(s) = first_max(&as_f) {
+                    return Some(s);
+                }
+            }
+            score.get(&i).and_then(first_max)
+        })
+        .collect()
+}
+
+/// Merge every service left with no owned table and no route into its most tied service.
+pub(crate) fn merge_dataless(a: &Analysis, items: &Items<'_>, sizes: &Sizes, place: &mut [Place]) {
+    let ties: Vec<(usize, usize, f64)> = a
+        .edges
+        .iter()
+        .filter(|e| {
+            !matches!(
+                e.kind,
+                EdgeKind::Imports | EdgeKind::Handles | EdgeKind::Wraps
+            )
+        })
+        .filter_map(|e| {
+            let (&i, &j) = (
+                items.index.get(e.from.as_str())?,
+                items.index.get(e.to.as_str())?,
+            );
+            (i != j).then(|| (i, j, weights::weight(e.kind, e.count)))
+        })
+        .collect();
+    let services = service_count(place);
+    let mut stays = vec![false; services];
+    loop {
+        let owner = owners(a, items, place);
+        let mut owns = vec![false; services];
+        let mut routes = vec![0u32; services];
+        let mut members = vec![0u32; services];
+        for (i, p) in place.iter().enumerate() {
+            if let Some(s) = owner[i] {
+                owns[s] = true;
+            }
+            if let (Place::Service(s), false) = (*p, items.is_table(i)) {
+                routes[s] += sizes.routes_of(i);
+                members[s] += 1;
+            }
+        }
+        let mut dataless: Vec<usize> = (0..services)
+            .filter(|&s| members[s] > 0 && !owns[s] && routes[s] == 0 && !stays[s])
+            .collect();
+        dataless.sort_by_key(|&s| (members[s], s));
+        let Some(&s) = dataless.first() else { break };
+        let mut pull: BTreeMap<usize, f64> = BTreeMap::new();
+        for &(i, j, w) in &ties {
+            for (x, y) in [(i, j), (j, i)] {
+                if let (Place::Service(a), Place::Service(b)) = (place[x], place[y])
+                    && a == s
+                    && b != s
+                {
+                    *pull.entry(b).or_default() += w;
+                }
+            }
+        }
+        let lines = super::slivers::service_lines(items, sizes, place, services);
+        let total: u32 = lines.iter().sum();
+        let live = lines.iter().filter(|&&l| l > 0).count();
+        match pull
+            .iter()
+            .max_by(|x, y| x.1.total_cmp(y.1).then_with(|| y.0.cmp(x.0)))
+        {
+            // Not into a blob: a big cluster of orphaned code is for a person to place.
+            Some((&target, _))
+                if !super::blobs::is_blob(lines[target] + lines[s], total, live - 1) =>
+            {
+                for p in place.iter_mut() {
+                    if *p == Place::Service(s) {
+                        *p = Place::Service(target);
+                    }
+                }
+            }
+            _ => stays[s] = true,
+        }
+    }
+    super::slivers::renumber(place);
+}

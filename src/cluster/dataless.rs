@@ -12,7 +12,6 @@ use std::collections::BTreeMap;
 use super::projection::Items;
 use super::propose::{Place, service_count};
 use super::slivers::Sizes;
-use super::weights;
 use crate::analysis::{Analysis, EdgeKind};
 
 /// The owner of each table item under `place` (None for symbols and unowned tables), by the
@@ -82,23 +81,7 @@ fn owners(a: &Analysis, items: &Items<'_>, place: &[Place]) -> Vec<Option<usize>
 
 /// Merge every service left with no owned table and no route into its most tied service.
 pub(crate) fn merge_dataless(a: &Analysis, items: &Items<'_>, sizes: &Sizes, place: &mut [Place]) {
-    let ties: Vec<(usize, usize, f64)> = a
-        .edges
-        .iter()
-        .filter(|e| {
-            !matches!(
-                e.kind,
-                EdgeKind::Imports | EdgeKind::Handles | EdgeKind::Wraps
-            )
-        })
-        .filter_map(|e| {
-            let (&i, &j) = (
-                items.index.get(e.from.as_str())?,
-                items.index.get(e.to.as_str())?,
-            );
-            (i != j).then(|| (i, j, weights::weight(e.kind, e.count)))
-        })
-        .collect();
+    let ties = super::settle::item_ties(a, items);
     let services = service_count(place);
     let mut stays = vec![false; services];
     loop {

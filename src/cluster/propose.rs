@@ -148,22 +148,10 @@ impl At<'_, '_> {
         let labels = fixed.leiden.partition(graph, gamma, fixed.seed);
         let mut place = services_of(fixed, split, graph, &labels, item_of_node, items);
         confirm_kernel(a, items, self.candidates, &mut place);
-        super::settle::settle(a, items, &mut place);
+        super::settle::settle(a, items, &fixed.touches, &mut place);
         // Settling can grow a service past the blob share: it is split again, as any blob.
-        if split
-            && blobs::split_blobs(
-                &fixed.leiden,
-                graph,
-                item_of_node,
-                items,
-                &fixed.sizes,
-                fixed.seed,
-                &mut place,
-            )
-        {
-            join_aggregates(&fixed.aggregates, &mut place);
-            super::transactions::join_units(&fixed.units, items, &fixed.sizes, &mut place);
-            slivers::merge_slivers(graph, item_of_node, items, &fixed.sizes, &mut place);
+        if split && fixed.split_blobs(graph, item_of_node, items, &mut place) {
+            rejoin(fixed, graph, item_of_node, items, &mut place);
         }
         super::dataless::merge_dataless(a, items, &fixed.sizes, &mut place);
         place
@@ -469,20 +457,44 @@ fn services_of(
 ) -> Vec<Place> {
     let mut place = fold(graph, labels, item_of_node, items, &fixed.touches);
     if split {
-        let _ = blobs::split_blobs(
-            &fixed.leiden,
+        let _ = fixed.split_blobs(graph, item_of_node, items, &mut place);
+    }
+    rejoin(fixed, graph, item_of_node, items, &mut place);
+    place
+}
+
+impl Fixed {
+    /// Split the blobs of `place` with this proposal's partitioner and seed; whether any was.
+    fn split_blobs(
+        &self,
+        graph: &WeightedGraph,
+        item_of_node: &[Option<usize>],
+        items: &Items<'_>,
+        place: &mut [Place],
+    ) -> bool {
+        blobs::split_blobs(
+            &self.leiden,
             graph,
             item_of_node,
             items,
-            &fixed.sizes,
-            fixed.seed,
-            &mut place,
-        );
+            &self.sizes,
+            self.seed,
+            place,
+        )
     }
-    join_aggregates(&fixed.aggregates, &mut place);
-    super::transactions::join_units(&fixed.units, items, &fixed.sizes, &mut place);
-    slivers::merge_slivers(graph, item_of_node, items, &fixed.sizes, &mut place);
-    place
+}
+
+/// After folding or a blob split: aggregates and write units joined, slivers merged.
+fn rejoin(
+    fixed: &Fixed,
+    graph: &WeightedGraph,
+    item_of_node: &[Option<usize>],
+    items: &Items<'_>,
+    place: &mut [Place],
+) {
+    join_aggregates(&fixed.aggregates, place);
+    super::transactions::join_units(&fixed.units, items, &fixed.sizes, place);
+    slivers::merge_slivers(graph, item_of_node, items, &fixed.sizes, place);
 }
 
 /// What every partition of one projection is read with, computed once per proposal (the

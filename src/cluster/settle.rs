@@ -49,8 +49,9 @@ pub(crate) const DOMINANT_TIE: f64 = 0.6;
 const ROUNDS: usize = 16;
 
 /// Place what fold left unassigned: the reach rule to a fixpoint, then the kernel rule and the
-/// module rule, and again while anything moves.
-pub(crate) fn settle(a: &Analysis, items: &Items<'_>, place: &mut [Place]) {
+/// module rule, and again while anything moves. `writes`: the items that read or write a table
+/// (never kernel).
+pub(crate) fn settle(a: &Analysis, items: &Items<'_>, writes: &[bool], place: &mut [Place]) {
     // With no service there is nothing to reach, and a kernel shared by nobody means nothing.
     if super::propose::service_count(place) == 0 {
         return;
@@ -61,24 +62,14 @@ pub(crate) fn settle(a: &Analysis, items: &Items<'_>, place: &mut [Place]) {
         tied[i] = true;
         tied[j] = true;
     }
-    let mut writes = vec![false; items.len()];
-    for e in a
-        .edges
-        .iter()
-        .filter(|e| matches!(e.kind, EdgeKind::Reads | EdgeKind::Writes))
-    {
-        if let Some(&i) = items.index.get(e.from.as_str()) {
-            writes[i] = true;
-        }
-    }
     for _ in 0..ROUNDS {
         for _ in 0..ROUNDS {
             if !reach_round(&ties, items, place) {
                 break;
             }
         }
-        let through_kernel = kernel_round(&ties, &writes, items, place);
-        let by_module = module_round(&tied, &writes, items, place);
+        let through_kernel = kernel_round(&ties, writes, items, place);
+        let by_module = module_round(&tied, writes, items, place);
         if !through_kernel && !by_module {
             break;
         }
@@ -136,7 +127,7 @@ fn kernel_round(
 }
 
 /// Every item-to-item edge of the analysis with its weight (both endpoints clustered, distinct).
-fn item_ties(a: &Analysis, items: &Items<'_>) -> Vec<(usize, usize, f64)> {
+pub(crate) fn item_ties(a: &Analysis, items: &Items<'_>) -> Vec<(usize, usize, f64)> {
     a.edges
         .iter()
         .filter(|e| {
@@ -263,6 +254,16 @@ mod tests {
         }
     }
 
+    fn touching(a: &Analysis, items: &Items<'_>) -> Vec<bool> {
+        let mut out = vec![false; items.len()];
+        for e in &a.edges {
+            if matches!(e.kind, EdgeKind::Reads | EdgeKind::Writes) {
+                out[items.index[e.from.as_str()]] = true;
+            }
+        }
+        out
+    }
+
     fn at(items: &Items<'_>, place: &[Place], id: &str) -> Place {
         place[items.index[id]]
     }
@@ -290,7 +291,7 @@ mod tests {
             Place::Unassigned,
             Place::Unassigned,
         ];
-        settle(&a, &items, &mut place);
+        settle(&a, &items, &touching(&a, &items), &mut place);
         assert_eq!(at(&items, &place, "backends.x:X.get"), Place::Service(0));
         assert_eq!(at(&items, &place, "backends.x:_helper"), Place::Service(0));
     }
@@ -333,7 +334,7 @@ mod tests {
             Place::Unassigned,
             Place::Unassigned,
         ];
-        settle(&a, &items, &mut place);
+        settle(&a, &items, &touching(&a, &items), &mut place);
         assert_eq!(at(&items, &place, "plugins.a:A"), Place::Service(0));
         assert_eq!(at(&items, &place, "lib:fmt"), Place::Kernel);
         assert_eq!(at(&items, &place, "lib:load"), Place::Unassigned);
@@ -364,7 +365,7 @@ mod tests {
             Place::Service(1),
             Place::Unassigned,
         ];
-        settle(&a, &items, &mut place);
+        settle(&a, &items, &touching(&a, &items), &mut place);
         assert_eq!(at(&items, &place, "billing:unused"), Place::Service(0));
         assert_eq!(at(&items, &place, "views:health"), Place::Unassigned);
     }
@@ -377,7 +378,7 @@ mod tests {
         );
         let items = Items::of(&a);
         let mut place = vec![Place::Kernel, Place::Unassigned];
-        settle(&a, &items, &mut place);
+        settle(&a, &items, &touching(&a, &items), &mut place);
         assert_eq!(place, vec![Place::Kernel, Place::Unassigned]);
     }
 }

@@ -55,18 +55,22 @@ fn proposal_groups(v: &Value) -> BTreeMap<String, String> {
     out
 }
 
-fn proposal_json(fixture_name: &str) -> Value {
+/// The proposal asked for about `n` services.
+fn services_json(fixture_name: &str, n: u32) -> Value {
+    let n = n.to_string();
     let out = run([
         "analyze",
         fixture(fixture_name).to_str().unwrap(),
         "--format",
         "json",
+        "--services",
+        &n,
     ]);
-    expect_json(&out, fixture_name)
+    expect_json(&out, &format!("{fixture_name} --services {n}"))
 }
 
 fn ari_against_labels(fixture_name: &str) -> (f64, usize, Value) {
-    let v = proposal_json(fixture_name);
+    let v = analyze_json(fixture_name);
     let groups = proposal_groups(&v);
     let items: BTreeSet<String> = groups.keys().cloned().collect();
     let truth = labels(fixture_name, &items);
@@ -316,7 +320,7 @@ fn one_aggregate_is_one_service() {
 /// `--services`, and the neighbours say what they merge or split.
 #[test]
 fn the_granularity_ladder_is_reported() {
-    let v = proposal_json("layered_clinic");
+    let v = analyze_json("layered_clinic");
     let levels = arr(&v, "levels");
     assert_eq!(levels.len(), 5);
     let gammas: Vec<f64> = levels
@@ -338,21 +342,13 @@ fn the_granularity_ladder_is_reported() {
             .unwrap();
     assert!(text.contains("  levels: "), "{text}");
     assert!(text.contains("    finer (γ "), "{text}");
-    let out = run([
-        "analyze",
-        fixture("layered_clinic").to_str().unwrap(),
-        "--format",
-        "json",
-        "--services",
-        "3",
-    ]);
-    let v = expect_json(&out, "--services 3");
+    let v = services_json("layered_clinic", 3);
     assert!(arr(&v, "levels").iter().all(|l| l["chosen"] == false));
 }
 
 #[test]
 fn metrics_are_present_and_in_range() {
-    let v = proposal_json("shop_blueprints");
+    let v = analyze_json("shop_blueprints");
     let m = &v["metrics"];
     for key in ["modularity", "sm", "icp", "ifn", "ned"] {
         assert!(m[key].is_number(), "{key}");
@@ -379,15 +375,7 @@ fn metrics_are_present_and_in_range() {
 
 #[test]
 fn services_flag_asks_for_a_count_and_seed_is_deterministic() {
-    let out = run([
-        "analyze",
-        fixture("classic_monolith").to_str().unwrap(),
-        "--format",
-        "json",
-        "--services",
-        "2",
-    ]);
-    let v = expect_json(&out, "--services 2");
+    let v = services_json("classic_monolith", 2);
     let n = arr(&v, "services").len();
     assert!((1..=3).contains(&n), "asked for about 2 services, got {n}");
     let a = run([

@@ -47,14 +47,7 @@ const BLOB_FLOORS: &[(&str, f64)] = &[
 ];
 
 fn guardrails(app: &str) {
-    let dir = fetch_corpus_app(app);
-    let out = common::run([
-        "analyze".as_ref(),
-        dir.as_os_str(),
-        "--format".as_ref(),
-        "json".as_ref(),
-    ]);
-    let v = common::expect_json(&out, app);
+    let v = common::analyze_path_json(&fetch_corpus_app(app));
     let touching: BTreeSet<&str> = arr(&v, "edges")
         .iter()
         .filter(|e| matches!(s(e, "kind"), "reads" | "writes"))
@@ -182,14 +175,7 @@ apps! {
 /// in one service, and the verdict keeps the monolith and says why.
 #[test]
 fn a_core_with_satellites_keeps_the_monolith() {
-    let dir = fetch_corpus_app("anitya");
-    let out = common::run([
-        "analyze".as_ref(),
-        dir.as_os_str(),
-        "--format".as_ref(),
-        "json".as_ref(),
-    ]);
-    let v = common::expect_json(&out, "anitya");
+    let v = common::analyze_path_json(&fetch_corpus_app("anitya"));
     assert_eq!(v["verdict"]["recommendation"], "keep-modular-monolith");
     assert!(
         s(&v["verdict"], "reason").contains("core with satellites"),
@@ -202,14 +188,7 @@ fn a_core_with_satellites_keeps_the_monolith() {
 /// catalogue and writes none of the one table it ends up owning.
 #[test]
 fn an_edge_service_says_so() {
-    let dir = fetch_corpus_app("calibreweb");
-    let out = common::run([
-        "analyze".as_ref(),
-        dir.as_os_str(),
-        "--format".as_ref(),
-        "json".as_ref(),
-    ]);
-    let v = common::expect_json(&out, "calibreweb");
+    let v = common::analyze_path_json(&fetch_corpus_app("calibreweb"));
     let web = arr(&v, "services")
         .iter()
         .max_by_key(|svc| svc["metrics"]["routes"].as_u64().unwrap_or(0))

@@ -15,9 +15,9 @@ use super::slivers::Sizes;
 use crate::analysis::{Analysis, EdgeKind};
 
 /// The owner of each table item under `place` (None for symbols and unowned tables), by the
-/// rule of `ownership.rs`: most insert sites, then writes, then reads at
-/// [`ownership::READ_WEIGHT`](super::ownership::READ_WEIGHT); ties to the service whose
-/// number sorts first as text, as there.
+/// rule of `ownership.rs` ([`choose_owner`](super::ownership::choose_owner)), counted here
+/// from the edges without gathering every access: services keyed by their number as text,
+/// the order `ownership.rs` breaks ties in.
 fn owners(a: &Analysis, items: &Items<'_>, place: &[Place]) -> Vec<Option<usize>> {
     let service = |id: &str| items.index.get(id).and_then(|&i| place[i].service());
     let mut inserts: BTreeMap<usize, BTreeMap<String, u32>> = BTreeMap::new();
@@ -39,9 +39,9 @@ fn owners(a: &Analysis, items: &Items<'_>, place: &[Place]) -> Vec<Option<usize>
     }
     let mut score: BTreeMap<usize, BTreeMap<String, f64>> = BTreeMap::new();
     for e in &a.edges {
-        let w = match e.kind {
-            EdgeKind::Reads => super::ownership::READ_WEIGHT,
-            EdgeKind::Writes => 1.0,
+        let kind = match e.kind {
+            EdgeKind::Reads => "reads",
+            EdgeKind::Writes => "writes",
             _ => continue,
         };
         let (Some(s), Some(&ti)) = (service(&e.from), items.index.get(e.to.as_str())) else {
@@ -51,30 +51,16 @@ fn owners(a: &Analysis, items: &Items<'_>, place: &[Place]) -> Vec<Option<usize>
             .entry(ti)
             .or_default()
             .entry(s.to_string())
-            .or_default() += w * e.evidence.len() as f64;
+            .or_default() += super::ownership::access_weight(kind) * e.evidence.len() as f64;
     }
-    let first_max = |m: &BTreeMap<String, f64>| -> Option<usize> {
-        let mut best: Option<(&str, f64)> = None;
-        for (s, &v) in m {
-            if best.is_none_or(|(_, b)| v > b) {
-                best = Some((s, v));
-            }
-        }
-        best.and_then(|(s, _)| s.parse().ok())
-    };
+    let empty = BTreeMap::new();
     (0..items.len())
         .map(|i| {
             if !items.is_table(i) {
                 return None;
             }
-            if let Some(by) = inserts.get(&i) {
-                let as_f: BTreeMap<String, f64> =
-                    by.iter().map(|(s, &n)| (s.clone(), f64::from(n))).collect();
-                if let Some(s) = first_max(&as_f) {
-                    return Some(s);
-                }
-            }
-            score.get(&i).and_then(first_max)
+            let sc = score.get(&i).unwrap_or(&empty);
+            super::ownership::choose_owner(inserts.get(&i), sc).and_then(|s| s.parse().ok())
         })
         .collect()
 }

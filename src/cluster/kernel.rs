@@ -45,10 +45,12 @@ pub const SYMBOL_FAN_IN: usize = 5;
 /// does) called from at least [`fan_in_threshold`] distinct modules or [`SYMBOL_FAN_IN`]
 /// distinct symbols; the methods of a candidate class come with it. Candidates are confirmed
 /// after clustering.
-pub(crate) fn candidates(a: &Analysis, items: &Items<'_>) -> Vec<bool> {
+/// `touches`: the items that read or write a table themselves.
+pub(crate) fn candidates(a: &Analysis, items: &Items<'_>, touches: &[bool]) -> Vec<bool> {
     let mut callers: HashMap<usize, HashSet<&str>> = HashMap::new();
     let mut caller_symbols: HashMap<usize, HashSet<usize>> = HashMap::new();
-    let mut writers: HashSet<usize> = HashSet::new();
+    // Code that touches data is domain code, however widely it is used.
+    let mut writers: HashSet<usize> = (0..items.len()).filter(|&i| touches[i]).collect();
     // Functions called from module bodies (import-time wiring such as `register_api(...)`).
     let mut wired: HashSet<usize> = HashSet::new();
     let module_nodes: HashSet<&str> = items.module_nodes.iter().copied().collect();
@@ -71,12 +73,6 @@ pub(crate) fn candidates(a: &Analysis, items: &Items<'_>) -> Vec<bool> {
                 caller_symbols.entry(t).or_default().insert(s);
                 if items.modules[s] != items.modules[t] {
                     callers.entry(t).or_default().insert(items.modules[s]);
-                }
-            }
-            // Code that touches data is domain code, however widely it is used.
-            EdgeKind::Writes | EdgeKind::Reads => {
-                if let Some(&s) = items.index.get(e.from.as_str()) {
-                    writers.insert(s);
                 }
             }
             _ => {}

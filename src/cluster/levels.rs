@@ -68,7 +68,7 @@ fn agreement(x: &Proposal, y: &Proposal) -> f64 {
 }
 
 /// Mean agreement of each level with its neighbours on the ladder.
-fn stabilities(ladder: &[Proposal]) -> Vec<f64> {
+pub(crate) fn stabilities(ladder: &[Proposal]) -> Vec<f64> {
     let pair: Vec<f64> = ladder.windows(2).map(|w| agreement(&w[0], &w[1])).collect();
     (0..ladder.len())
         .map(|i| {
@@ -86,8 +86,7 @@ fn stabilities(ladder: &[Proposal]) -> Vec<f64> {
 }
 
 /// The index of the default level (see the module doc).
-pub(crate) fn choose(ladder: &[Proposal]) -> usize {
-    let stability = stabilities(ladder);
+pub(crate) fn choose(ladder: &[Proposal], stability: &[f64]) -> usize {
     let key = |i: usize| {
         let p = &ladder[i];
         (
@@ -127,8 +126,12 @@ fn joins(from: &Proposal, to: &Proposal) -> Vec<(String, Vec<String>)> {
 
 /// The ladder as the chosen proposal reports it. `index` is the chosen level's place on the
 /// ladder (`None`: a granularity the user asked for, off the ladder).
-pub(crate) fn ladder(ladder: &[Proposal], chosen: &Proposal, index: Option<usize>) -> Vec<Level> {
-    let stability = stabilities(ladder);
+pub(crate) fn ladder(
+    ladder: &[Proposal],
+    stability: &[f64],
+    chosen: &Proposal,
+    index: Option<usize>,
+) -> Vec<Level> {
     let chosen_services = chosen.services.len();
     ladder
         .iter()

@@ -76,37 +76,47 @@ pub(crate) fn table_use<'a>(
     TableUse { accesses, inserts }
 }
 
+/// What one access weighs when choosing an owner: a write 1, a read [`READ_WEIGHT`].
+pub(crate) fn access_weight(kind: &str) -> f64 {
+    if kind == "writes" { 1.0 } else { READ_WEIGHT }
+}
+
+/// The owner among the services of a table, keyed so that their order is the tie order: the
+/// most insert sites; without any, the highest access score; ties go to the first key.
+pub(crate) fn choose_owner<K: Ord + Clone>(
+    inserts: Option<&BTreeMap<K, u32>>,
+    score: &BTreeMap<K, f64>,
+) -> Option<K> {
+    fn first_max<'m, K: 'm, V: PartialOrd + Copy + 'm>(
+        m: impl Iterator<Item = (&'m K, &'m V)>,
+    ) -> Option<&'m K> {
+        let mut best: Option<(&K, V)> = None;
+        for (k, &v) in m {
+            if best.is_none_or(|(_, b)| v > b) {
+                best = Some((k, v));
+            }
+        }
+        best.map(|(k, _)| k)
+    }
+    inserts
+        .and_then(|by| first_max(by.iter()))
+        .or_else(|| first_max(score.iter()))
+        .cloned()
+}
+
 impl TableUse<'_> {
     /// The owner of a table: most insert sites; then most writes, then reads weighted by
     /// [`READ_WEIGHT`]; ties go to the name that sorts first, so the choice is stable.
     pub fn owner(&self, table: &str) -> Option<String> {
-        if let Some(by) = self.inserts.get(table) {
-            let mut best: Option<(&str, u32)> = None;
-            for (s, &n) in by {
-                if best.is_none_or(|(_, b)| n > b) {
-                    best = Some((s, n));
-                }
-            }
-            if let Some((s, _)) = best {
-                return Some(s.to_owned());
-            }
-        }
-        let list = self.accesses.get(table)?;
         let mut score: BTreeMap<&str, f64> = BTreeMap::new();
-        for acc in list {
-            *score.entry(acc.service.as_str()).or_default() += if acc.kind == "writes" {
-                1.0
-            } else {
-                READ_WEIGHT
-            };
+        for acc in self.accesses.get(table).into_iter().flatten() {
+            *score.entry(acc.service.as_str()).or_default() += access_weight(&acc.kind);
         }
-        let mut best: Option<(&str, f64)> = None;
-        for (s, v) in score {
-            if best.is_none_or(|(_, b)| v > b) {
-                best = Some((s, v));
-            }
-        }
-        best.map(|(s, _)| s.to_owned())
+        let inserts = self
+            .inserts
+            .get(table)
+            .map(|by| by.iter().map(|(s, &n)| (s.as_str(), n)).collect());
+        choose_owner(inserts.as_ref(), &score).map(str::to_owned)
     }
 
     /// The shared-table record of `table` when more than one service touches it.

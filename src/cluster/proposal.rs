@@ -35,6 +35,18 @@ pub struct Proposal {
     pub levels: Vec<Level>,
 }
 
+impl Level {
+    /// Its changes in words: at a coarser level `joined = a + b`, at a finer one
+    /// `split → a + b`.
+    pub fn change_lines(&self, coarser: bool) -> Vec<String> {
+        let op = if coarser { "=" } else { "→" };
+        self.changes
+            .iter()
+            .map(|(name, with)| format!("{name} {op} {}", with.join(" + ")))
+            .collect()
+    }
+}
+
 /// One level of the granularity ladder.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Level {

@@ -71,13 +71,14 @@ pub const LADDER: [f64; 5] = [0.25, 0.5, 1.0, 2.0, 4.0];
 
 pub fn propose(a: &Analysis, options: &ClusterOptions) -> Proposal {
     let items = Items::of(a);
-    let candidates = kernel::candidates(a, &items);
+    let touches = touching(a, &items);
+    let candidates = kernel::candidates(a, &items, &touches);
     let (mut graph, item_of_node) = projection::project(a, &items, &candidates);
     projection::add_co_change(&mut graph, &items, &options.co_change);
     let routes_of = handlers_to_routes(a);
     let fixed = Fixed {
         aggregates: aggregate_pairs(a, &items),
-        touches: touching(a, &items),
+        touches,
         units: super::transactions::units(a, &items),
         sizes: Sizes::new(a, &items, &symbol_lines(a, &items), &routes_of),
         leiden: Leiden::default(),
@@ -109,6 +110,7 @@ pub fn propose(a: &Analysis, options: &ClusterOptions) -> Proposal {
         (None, Some(n)) => Some(search_resolution(&fixed, &graph, &item_of_node, &items, n)),
         (None, None) => None,
     };
+    let stability = super::levels::stabilities(&ladder);
     let (mut chosen, index) = match explicit {
         // The granularity asked for takes the user's word: no blob is split for it.
         Some(gamma) => (
@@ -116,14 +118,14 @@ pub fn propose(a: &Analysis, options: &ClusterOptions) -> Proposal {
             None,
         ),
         None => {
-            let i = super::levels::choose(&ladder);
+            let i = super::levels::choose(&ladder, &stability);
             (
                 at.assemble(places[i].clone(), LADDER[i], true, true),
                 Some(i),
             )
         }
     };
-    chosen.levels = super::levels::ladder(&ladder, &chosen, index);
+    chosen.levels = super::levels::ladder(&ladder, &stability, &chosen, index);
     chosen
 }
 

@@ -228,18 +228,10 @@ fn levels(w: &mut dyn Write, p: &Proposal) -> io::Result<()> {
             )?;
             continue;
         }
-        let sep = if word == "coarser" { " + " } else { " → " };
         let parts: Vec<String> = l
-            .changes
-            .iter()
+            .change_lines(word == "coarser")
+            .into_iter()
             .take(4)
-            .map(|(name, with)| {
-                if word == "coarser" {
-                    format!("{name} = {}", with.join(sep))
-                } else {
-                    format!("{name}{sep}{}", with.join(" + "))
-                }
-            })
             .collect();
         writeln!(
             w,

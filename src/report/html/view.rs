@@ -735,18 +735,7 @@ pub fn page(doc: &Document<'_>, meta: &Meta, source_url: Option<&str>) -> Page {
                 .enumerate()
                 .map(|(i, l)| {
                     let coarser = at.is_some_and(|a| i < a);
-                    let changes = l
-                        .changes
-                        .iter()
-                        .map(|(name, with)| {
-                            if coarser {
-                                format!("{name} = {}", with.join(" + "))
-                            } else {
-                                format!("{name} → {}", with.join(" + "))
-                            }
-                        })
-                        .collect::<Vec<_>>()
-                        .join("; ");
+                    let changes = l.change_lines(coarser).join("; ");
                     LevelView {
                         resolution: format!("{}", l.resolution),
                         services: l.services,

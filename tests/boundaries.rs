@@ -299,6 +299,20 @@ fn layered_clinic_matches_its_labels() {
         service_of("clinic.views.admin:StaffAdmin"),
         owner("table:staff")
     );
+    // The app's wiring (the factory, error handlers, config, the Celery setup), tied about
+    // evenly to every domain, is the shared kernel, not the service it touches most.
+    let kernel = strs(&v, "shared_kernel");
+    for id in [
+        "clinic:create_app",
+        "clinic.utils:register_error_handlers",
+        "clinic.extensions:init_celery",
+        "clinic.config:Config",
+    ] {
+        assert!(
+            kernel.contains(&id.to_owned()),
+            "{id} in the kernel: {kernel:?}"
+        );
+    }
 }
 
 /// An app that is one aggregate: every write goes through the board.
@@ -311,6 +325,9 @@ fn one_aggregate_is_one_service() {
     assert_eq!(services.len(), 1, "one aggregate, one service");
     assert_eq!(strs(&services[0], "tables").len(), 7);
     assert_eq!(v["verdict"]["recommendation"], "keep-modular-monolith");
+    // With one service nothing is shared between services: the SSO decorator every route
+    // uses stays the platform under it.
+    assert!(strs(&v, "shared_kernel").contains(&"boardly.auth:sso_required".to_owned()));
     // Measured 0.756: the SSO decorator stays the platform under the one service; the HTTP
     // helpers each one module calls join it.
     assert!(ari >= 0.75, "adjusted Rand index {ari:.3} < 0.75");

@@ -122,3 +122,77 @@ pub(crate) fn merge_dataless(a: &Analysis, items: &Items<'_>, sizes: &Sizes, pla
     }
     super::slivers::renumber(place);
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+    use crate::analysis::{Edge, Node, NodeKind};
+
+    fn node(id: &str, kind: NodeKind, lines: u32) -> Node {
+        Node {
+            id: id.to_owned(),
+            kind,
+            file: "x.py".to_owned(),
+            line: 1,
+            end_line: lines,
+            tags: Vec::new(),
+        }
+    }
+
+    fn edge(from: &str, to: &str, kind: EdgeKind) -> Edge {
+        Edge {
+            from: from.to_owned(),
+            to: to.to_owned(),
+            kind,
+            count: 1,
+            evidence: vec![crate::analysis::Evidence {
+                file: "x.py".to_owned(),
+                line: 1,
+            }],
+        }
+    }
+
+    /// Service 1 is an ACL mixin whose table service 0 writes: it owns nothing, serves no
+    /// route, and joins service 0, which it is tied to. Service 2 owns nothing either but is
+    /// tied to no one: it stays.
+    #[test]
+    fn a_service_with_no_data_and_no_route_joins_its_neighbour() {
+        use NodeKind::{Class, Function, Table};
+        let a = Analysis {
+            nodes: vec![
+                node("sketch:save", Function, 10),
+                node("acl:Entry", Class, 10),
+                node("acl:Entry.grant", Function, 5),
+                node("table:acl", Table, 1),
+                node("other:big", Function, 100),
+            ],
+            edges: vec![
+                edge("sketch:save", "table:acl", EdgeKind::Writes),
+                edge("acl:Entry.grant", "table:acl", EdgeKind::Reads),
+                edge("sketch:save", "acl:Entry.grant", EdgeKind::Calls),
+            ],
+            ..Analysis::default()
+        };
+        let items = Items::of(&a);
+        let lines: HashMap<&str, u32> = a
+            .nodes
+            .iter()
+            .map(|n| (n.id.as_str(), n.end_line))
+            .collect();
+        let sizes = Sizes::new(&a, &items, &lines, &HashMap::new());
+        let id = |s: &str| items.index[s];
+        let mut place = vec![Place::Unassigned; items.len()];
+        place[id("sketch:save")] = Place::Service(0);
+        place[id("table:acl")] = Place::Service(1);
+        place[id("acl:Entry")] = Place::Service(1);
+        place[id("acl:Entry.grant")] = Place::Service(1);
+        place[id("other:big")] = Place::Service(2);
+        merge_dataless(&a, &items, &sizes, &mut place);
+        assert_eq!(place[id("acl:Entry.grant")], place[id("sketch:save")]);
+        assert_eq!(place[id("acl:Entry")], place[id("sketch:save")]);
+        assert_ne!(place[id("other:big")], place[id("sketch:save")]);
+        assert!(place[id("other:big")].service().is_some());
+    }
+}

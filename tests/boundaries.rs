@@ -200,7 +200,10 @@ fn shop_blueprints_matches_its_labels() {
 fn classic_monolith_matches_its_labels() {
     let (ari, n, v) = ari_against_labels("classic_monolith");
     assert!(n > 30, "labels cover the fixture ({n} items)");
-    assert!(ari >= 0.8, "adjusted Rand index {ari:.3} < 0.8");
+    // Measured 0.873 (0.825 before library modules were kernel): what is lost is billing's
+    // usage report, which reads a table another system writes and is tied to billing by
+    // nothing in the code, so it stays a sliver of its own.
+    assert!(ari >= 0.85, "adjusted Rand index {ari:.3} < 0.85");
     check_partition_invariants(&v);
     // Nobody writes `accounts` or `users`; the foreign key between the two hubs and the
     // declared relationships keep them together, with the code that reads them.
@@ -226,12 +229,15 @@ fn classic_monolith_matches_its_labels() {
         "{audit}"
     );
     // The timestamp mixin under every model and the route-registration helper called at
-    // import time are kernel; the health check, tied to nothing, is unassigned.
+    // import time are kernel, and so is the pagination helper only the projects views call:
+    // `helpers.py` is one library, which several services use. The health check, tied to
+    // nothing, is unassigned.
     let kernel = strs(&v, "shared_kernel");
     for id in [
         "models:TimestampMixin",
         "helpers:register_api",
         "helpers:login_required.inner",
+        "helpers:paginate",
     ] {
         assert!(
             kernel.contains(&id.to_owned()),
@@ -252,10 +258,10 @@ fn layered_clinic_matches_its_labels() {
     let (ari, n, v) = ari_against_labels("layered_clinic");
     assert!(n > 120, "labels cover the fixture ({n} items)");
     check_labels(&v, "layered_clinic");
-    // Measured 0.754 (issue 12 asks 0.85): the five domains come out as five services, and
-    // what is lost is the platform helpers a design review would put in a shared library
-    // (the notification helpers land with billing, their most frequent caller).
-    assert!(ari >= 0.75, "adjusted Rand index {ari:.3} < 0.75");
+    // Measured 0.864 (0.754 before layer modules lost their glue and library modules became
+    // kernel): what is still lost is a few views of the god `views/pages.py` whose only ties
+    // are calls shared by two domains.
+    assert!(ari >= 0.85, "adjusted Rand index {ari:.3} < 0.85");
     check_partition_invariants(&v);
     let owner = |table: &str| {
         arr(&v, "services")
@@ -313,6 +319,24 @@ fn layered_clinic_matches_its_labels() {
             "{id} in the kernel: {kernel:?}"
         );
     }
+    // The e-mail and SMS gateway is one library module used by billing and scheduling: all
+    // of it is kernel, though each of its functions has one caller's service.
+    for id in [
+        "clinic.services.notifications:send_email",
+        "clinic.services.notifications:send_sms",
+        "clinic.services.notifications:render_message",
+        "clinic.services.notifications:DeliveryError",
+    ] {
+        assert!(
+            kernel.contains(&id.to_owned()),
+            "{id} in the kernel: {kernel:?}"
+        );
+    }
+    // `logout_user()` loads the staff member it logs out (the user loader): both logout
+    // views go with the staff table, not with the patient pages beside them in a layer.
+    for id in ["clinic.views.pages:logout", "clinic.views.api:logout"] {
+        assert_eq!(service_of(id), owner("table:staff"), "{id}");
+    }
 }
 
 /// An app that is one aggregate: every write goes through the board.
@@ -328,9 +352,21 @@ fn one_aggregate_is_one_service() {
     // With one service nothing is shared between services: the SSO decorator every route
     // uses stays the platform under it.
     assert!(strs(&v, "shared_kernel").contains(&"boardly.auth:sso_required".to_owned()));
-    // Measured 0.756: the SSO decorator stays the platform under the one service; the HTTP
-    // helpers each one module calls join it.
-    assert!(ari >= 0.75, "adjusted Rand index {ari:.3} < 0.75");
+    // Measured 1.0: the app factory (it constructs the app), the configuration (read by
+    // name) and the HTTP helpers (a leaf module: no data, no app code) are the platform too.
+    assert!(ari >= 0.85, "adjusted Rand index {ari:.3} < 0.85");
+    let kernel = strs(&v, "shared_kernel");
+    for id in [
+        "boardly:create_app",
+        "boardly.config:Config",
+        "boardly.http:json_error",
+        "boardly.http:page_args",
+    ] {
+        assert!(
+            kernel.contains(&id.to_owned()),
+            "{id} in the kernel: {kernel:?}"
+        );
+    }
 }
 
 /// The ladder: five levels coarse to fine, one chosen by default and said so, none under

@@ -32,17 +32,21 @@ const UNASSIGNED: f64 = 0.10;
 
 /// Apps whose largest service is still over [`BLOB_SHARE`], at their measured share rounded
 /// up; every such service says why it stays whole (the `blob` note). Why each is left:
-/// anitya's `projects` (71 %: release monitoring is projects, packages and versions, and no
-/// cut leaves a table on each side), mlflow's trace store (35 %, one aggregate: spans and
-/// their metrics), FlaskBB's `topics` (35 %, one aggregate: a post bumps its topic's and
-/// forum's counters in the same write), flask-appbuilder's security core (26 %, groups and
-/// their roles written together), ihatemoney's `project` (36 % of a three-service app, under
-/// twice an even share, so not a blob by the rule).
+/// anitya's `projects` (78 %: release monitoring is projects, packages and versions, and no
+/// cut leaves a table on each side), ckan's `package` (32 %, one aggregate: a dataset and its
+/// resources are written together; it grew from 19 % when the glue of layer modules such as
+/// `ckan.logic.action.get`, one action per domain, was cut), mlflow's trace store (35 %, one
+/// aggregate: spans and their metrics), FlaskBB's `topics` (35 %, one aggregate: a post bumps
+/// its topic's and forum's counters in the same write), flask-appbuilder's security core
+/// (27 %, groups and their roles written together), ihatemoney's `person` (43 % of a
+/// three-service app, under twice an even share, so not a blob by the rule; the consensus of
+/// seeds moved it from 36 %).
 const BLOB_FLOORS: &[(&str, f64)] = &[
-    ("anitya", 0.71),
-    ("flask-appbuilder", 0.26),
+    ("anitya", 0.79),
+    ("ckan", 0.33),
+    ("flask-appbuilder", 0.28),
     ("mlflow", 0.35),
-    ("ihatemoney", 0.36),
+    ("ihatemoney", 0.44),
     ("flaskbb", 0.35),
 ];
 

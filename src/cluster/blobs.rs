@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::projection::Items;
 use super::propose::{Place, service_count};
 use super::slivers::{Sizes, service_lines};
-use super::{Leiden, Partitioner, WeightedGraph};
+use super::{Leiden, WeightedGraph};
 
 /// Share of the clustered lines over which a service is a blob.
 pub(crate) const BLOB_SHARE: f64 = 0.25;
@@ -89,7 +89,7 @@ fn split(
             sub.edges.push((a, b, w));
         }
     }
-    let labels = leiden.partition(&sub, 1.0, seed);
+    let labels = super::consensus::partition(leiden, &sub, 1.0, seed);
     let k = labels.iter().map(|&l| l as usize + 1).max().unwrap_or(0);
     let mut has_table = vec![false; k];
     let mut size = vec![0usize; k];

@@ -127,32 +127,9 @@ pub(crate) fn merge_dataless(a: &Analysis, items: &Items<'_>, sizes: &Sizes, pla
 mod tests {
     use std::collections::HashMap;
 
+    use super::super::test_support::{edge, node};
     use super::*;
-    use crate::analysis::{Edge, Node, NodeKind};
-
-    fn node(id: &str, kind: NodeKind, lines: u32) -> Node {
-        Node {
-            id: id.to_owned(),
-            kind,
-            file: "x.py".to_owned(),
-            line: 1,
-            end_line: lines,
-            tags: Vec::new(),
-        }
-    }
-
-    fn edge(from: &str, to: &str, kind: EdgeKind) -> Edge {
-        Edge {
-            from: from.to_owned(),
-            to: to.to_owned(),
-            kind,
-            count: 1,
-            evidence: vec![crate::analysis::Evidence {
-                file: "x.py".to_owned(),
-                line: 1,
-            }],
-        }
-    }
+    use crate::analysis::NodeKind;
 
     /// Service 1 is an ACL mixin whose table service 0 writes: it owns nothing, serves no
     /// route, and joins service 0, which it is tied to. Service 2 owns nothing either but is

@@ -6,6 +6,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::projection::Items;
+use super::propose::WIRING_SEGMENTS;
 use crate::analysis::{Analysis, EdgeKind, NodeKind};
 
 /// Module path segments that name generic code.
@@ -46,7 +47,7 @@ pub const SYMBOL_FAN_IN: usize = 5;
 /// distinct symbols; the methods of a candidate class come with it. Candidates are confirmed
 /// after clustering.
 /// `touches`: the items that read or write a table themselves.
-pub(crate) fn candidates(a: &Analysis, items: &Items<'_>, touches: &[bool]) -> Vec<bool> {
+pub(crate) fn candidates(a: &Analysis, items: &Items<'_>, touches: &[bool]) -> Kernel {
     let mut callers: HashMap<usize, HashSet<&str>> = HashMap::new();
     let mut caller_symbols: HashMap<usize, HashSet<usize>> = HashMap::new();
     // Code that touches data is domain code, however widely it is used.
@@ -112,6 +113,13 @@ pub(crate) fn candidates(a: &Analysis, items: &Items<'_>, touches: &[bool]) -> V
             callers.entry(t).or_default();
         }
     }
+    // The app's construction is wiring, whoever calls it.
+    let mut factory = vec![false; items.len()];
+    for t in app_wiring(a, items) {
+        callers.entry(t).or_default();
+        wired.insert(t);
+        factory[t] = true;
+    }
     let modules = items.module_set();
     let mut out = vec![false; items.len()];
     for (&t, from) in &callers {
@@ -129,7 +137,7 @@ pub(crate) fn candidates(a: &Analysis, items: &Items<'_>, touches: &[bool]) -> V
         let many = caller_symbols
             .get(&t)
             .is_some_and(|s| s.len() >= SYMBOL_FAN_IN);
-        let wiring = !caller_symbols.contains_key(&t) && wired.contains(&t);
+        let wiring = wired.contains(&t) && (!caller_symbols.contains_key(&t) || factory[t]);
         if wide || many || wiring {
             out[t] = true;
         }
@@ -137,17 +145,127 @@ pub(crate) fn candidates(a: &Analysis, items: &Items<'_>, touches: &[bool]) -> V
     // What a kernel symbol contains (a class's methods, a decorator's inner wrapper) is kernel
     // too; edges come sorted by source, so one pass reaches nested levels in order only if the
     // parent was decided first: iterate to a fixed point (depth is small).
-    let mut changed = true;
-    while changed {
-        changed = false;
-        for &(p, c) in &contains {
-            if out[p] && !out[c] && !writers.contains(&c) {
-                out[c] = true;
-                changed = true;
+    let mut library = vec![false; items.len()];
+    for i in library_members(a, items, &writers) {
+        library[i] = !out[i];
+    }
+    for set in [&mut out, &mut library] {
+        let mut changed = true;
+        while changed {
+            changed = false;
+            for &(p, c) in &contains {
+                if set[p] && !set[c] && !writers.contains(&c) {
+                    set[c] = true;
+                    changed = true;
+                }
             }
         }
     }
-    out
+    for i in 0..items.len() {
+        library[i] &= !out[i];
+    }
+    Kernel {
+        candidates: out,
+        library,
+    }
+}
+
+/// What may be the shared kernel, in two kinds that differ in when they leave the services.
+pub(crate) struct Kernel {
+    /// Taken out of the projection before clustering (generic helpers called from everywhere,
+    /// the app's wiring): they would glue services together.
+    pub candidates: Vec<bool>,
+    /// Library code found by its module's shape (see [`library_members`]): clustered like any
+    /// code, so that the partition does not hang on them, then confirmed like a candidate.
+    pub library: Vec<bool>,
+}
+
+/// External calls that build or wire the application: constructing it, registering its
+/// blueprints, initialising an extension on it. A function making them is the app factory
+/// or part of it: wiring every service shares, whoever calls it (often nobody: `flask
+/// --app pkg:create_app` names it in a string).
+fn is_app_wiring(name: &str) -> bool {
+    name == "flask.Flask" || name.ends_with(".register_blueprint") || name.ends_with(".init_app")
+}
+
+/// The functions (and what contains them) that build or wire the application.
+fn app_wiring(a: &Analysis, items: &Items<'_>) -> Vec<usize> {
+    a.external_calls
+        .iter()
+        .filter(|c| is_app_wiring(&c.name))
+        .filter_map(|c| items.index.get(c.from.as_str()).copied())
+        .collect()
+}
+
+/// Module names of configuration: read by name (`app.config.from_object("pkg.config.Config")`,
+/// an environment variable), so nothing calls their classes.
+const CONFIG_SEGMENTS: &[&str] = &["config", "configs", "settings", "configuration"];
+
+/// The members of library modules: modules none of whose code touches data, is a model,
+/// handles a route or is a task, and none of whose code uses app code outside the module
+/// (calls, enqueues, subclasses): leaf helpers such as an HTTP-helpers, formatting or
+/// notification-gateway module, whatever their name. Such a module is library code, shared by
+/// whichever services call it (confirmation then moves a member used by one service into it).
+/// A module nobody calls is left alone (dead code or a script) unless it is named as
+/// configuration (read by name).
+fn library_members(a: &Analysis, items: &Items<'_>, writers: &HashSet<usize>) -> Vec<usize> {
+    let mut excluded: HashSet<&str> = HashSet::new();
+    let mut called: HashSet<usize> = HashSet::new();
+    let mut used: HashSet<&str> = HashSet::new();
+    // Route handlers, tasks and models are domain code wherever they are.
+    let mut domain = vec![false; items.len()];
+    for r in &a.routes {
+        for h in std::iter::once(&r.handler).chain(r.view.as_ref()) {
+            if let Some(&i) = items.index.get(h.as_str()) {
+                domain[i] = true;
+            }
+        }
+    }
+    for n in &a.nodes {
+        if n.tags.iter().any(|t| t == "task" || t == "model")
+            && let Some(&i) = items.index.get(n.id.as_str())
+        {
+            domain[i] = true;
+        }
+    }
+    for i in (0..items.len()).filter(|&i| domain[i]) {
+        excluded.insert(items.modules[i]);
+    }
+    for i in writers.iter().copied() {
+        excluded.insert(items.modules[i]);
+    }
+    for (f, t, e) in items.edges(a) {
+        let (mf, mt) = (items.modules[f], items.modules[t]);
+        if mf == mt || items.is_table(t) {
+            continue;
+        }
+        match e.kind {
+            EdgeKind::Calls | EdgeKind::Enqueues | EdgeKind::Inherits => {
+                excluded.insert(mf);
+                called.insert(t);
+                used.insert(mt);
+            }
+            _ => {}
+        }
+    }
+    (0..items.len())
+        .filter(|&i| {
+            let m = items.modules[i];
+            let config = m
+                .rsplit('.')
+                .next()
+                .is_some_and(|l| CONFIG_SEGMENTS.contains(&l));
+            let leaf_module = !excluded.contains(m) && (used.contains(m) || config);
+            // In a module named for helpers or wiring, each data-free symbol is library on its
+            // own: a `utils.py` that also holds a role check reading the staff table still
+            // holds a date parser and the error handlers.
+            let wiring_symbol = m.split('.').any(|w| WIRING_SEGMENTS.contains(&w))
+                && called.contains(&i)
+                && !writers.contains(&i)
+                && !domain[i];
+            !items.is_table(i) && (leaf_module || wiring_symbol)
+        })
+        .collect()
 }
 
 /// The item index of a method's class (`m:C.f` → `m:C`), or `usize::MAX`.
@@ -159,7 +277,69 @@ fn owner_class(items: &Items<'_>, i: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_support::edge;
     use super::*;
+    use crate::analysis::ExternalCall;
+
+    fn node(id: &str, kind: NodeKind) -> crate::analysis::Node {
+        super::super::test_support::node(id, kind, 5)
+    }
+
+    /// A leaf helpers module (`app.http`: nothing in it touches data or calls app code) is
+    /// library, including a member nobody calls yet; a module whose function reads a table is
+    /// not, nor is a helper that calls back into domain code; a `utils` module's data-free
+    /// function is library even beside one that reads; configuration nobody calls is library;
+    /// the function constructing the app is a candidate taken out before clustering.
+    #[test]
+    fn library_modules_configuration_and_the_app_factory_are_kernel() {
+        use NodeKind::{Class, Function, Table};
+        let a = Analysis {
+            nodes: vec![
+                node("app:create_app", Function),
+                node("app.config:Config", Class),
+                node("app.http:json_error", Function),
+                node("app.http:unused", Function),
+                node("app.orders:place", Function),
+                node("app.orders:total", Function),
+                node("app.bridge:notify", Function),
+                node("app.utils:parse_date", Function),
+                node("app.utils:role_required", Function),
+                node("table:orders", Table),
+            ],
+            edges: vec![
+                edge("app.orders:place", "app.http:json_error", EdgeKind::Calls),
+                edge("app.orders:place", "table:orders", EdgeKind::Writes),
+                edge("app.orders:place", "app.utils:parse_date", EdgeKind::Calls),
+                edge("app.orders:place", "app.bridge:notify", EdgeKind::Calls),
+                edge("app.bridge:notify", "app.orders:total", EdgeKind::Calls),
+                edge("app.utils:role_required", "table:orders", EdgeKind::Reads),
+            ],
+            external_calls: vec![ExternalCall {
+                from: "app:create_app".to_owned(),
+                name: "flask.Flask".to_owned(),
+                count: 1,
+            }],
+            ..Analysis::default()
+        };
+        let items = Items::of(&a);
+        let touches: Vec<bool> = (0..items.len())
+            .map(|i| ["app.orders:place", "app.utils:role_required"].contains(&items.ids[i]))
+            .collect();
+        let k = candidates(&a, &items, &touches);
+        let kind = |id: &str| {
+            let i = items.index[id];
+            (k.candidates[i], k.library[i])
+        };
+        assert_eq!(kind("app:create_app"), (true, false));
+        assert_eq!(kind("app.config:Config"), (false, true));
+        assert_eq!(kind("app.http:json_error"), (false, true));
+        assert_eq!(kind("app.http:unused"), (false, true));
+        assert_eq!(kind("app.utils:parse_date"), (false, true));
+        assert_eq!(kind("app.utils:role_required"), (false, false));
+        assert_eq!(kind("app.bridge:notify"), (false, false));
+        assert_eq!(kind("app.orders:total"), (false, false));
+        assert_eq!(kind("app.orders:place"), (false, false));
+    }
 
     #[test]
     fn thresholds_scale_with_the_repository() {

@@ -4,8 +4,10 @@
 //! measures used both to tune it and to score proposals against labelled fixtures.
 
 mod blobs;
+mod consensus;
 mod dataless;
 mod kernel;
+mod layers;
 mod layout;
 pub mod leiden;
 mod levels;
@@ -18,6 +20,8 @@ mod propose;
 pub mod quality;
 mod settle;
 mod slivers;
+#[cfg(test)]
+mod test_support;
 mod transactions;
 pub mod verdict;
 pub mod weights;

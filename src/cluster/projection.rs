@@ -71,6 +71,20 @@ impl<'a> Items<'a> {
         self.ids.len()
     }
 
+    /// The edges of `a` between two clustered items, as (from, to, edge).
+    pub fn edges<'e>(
+        &'e self,
+        a: &'e Analysis,
+    ) -> impl Iterator<Item = (usize, usize, &'e crate::analysis::Edge)> + 'e {
+        a.edges.iter().filter_map(move |e| {
+            Some((
+                *self.index.get(e.from.as_str())?,
+                *self.index.get(e.to.as_str())?,
+                e,
+            ))
+        })
+    }
+
     pub fn is_table(&self, i: usize) -> bool {
         self.kinds[i] == NodeKind::Table
     }

@@ -72,8 +72,8 @@ pub const LADDER: [f64; 5] = [0.25, 0.5, 1.0, 2.0, 4.0];
 pub fn propose(a: &Analysis, options: &ClusterOptions) -> Proposal {
     let items = Items::of(a);
     let touches = touching(a, &items);
-    let candidates = kernel::candidates(a, &items, &touches);
-    let (mut graph, item_of_node) = projection::project(a, &items, &candidates);
+    let kernel = kernel::candidates(a, &items, &touches);
+    let (mut graph, item_of_node) = projection::project(a, &items, &kernel.candidates);
     projection::add_co_change(&mut graph, &items, &options.co_change);
     let routes_of = handlers_to_routes(a);
     let fixed = Fixed {
@@ -87,7 +87,7 @@ pub fn propose(a: &Analysis, options: &ClusterOptions) -> Proposal {
     let at = At {
         a,
         items: &items,
-        candidates: &candidates,
+        kernel: &kernel,
         graph: &graph,
         item_of_node: &item_of_node,
         routes_of: &routes_of,
@@ -133,7 +133,7 @@ pub fn propose(a: &Analysis, options: &ClusterOptions) -> Proposal {
 struct At<'x, 'a> {
     a: &'a Analysis,
     items: &'x Items<'a>,
-    candidates: &'x [bool],
+    kernel: &'x kernel::Kernel,
     graph: &'x WeightedGraph,
     item_of_node: &'x [Option<usize>],
     routes_of: &'x HashMap<&'a str, Vec<&'a str>>,
@@ -146,10 +146,11 @@ impl At<'_, '_> {
     /// ladder; not a granularity the user asked for).
     fn places(&self, gamma: f64, split: bool) -> Vec<Place> {
         let (a, items, fixed) = (self.a, self.items, self.fixed);
-        let (graph, item_of_node) = (self.graph, self.item_of_node);
-        let labels = fixed.leiden.partition(graph, gamma, fixed.seed);
+        let item_of_node = self.item_of_node;
+        let (labels, graph) = partition(fixed, self.graph, item_of_node, gamma);
+        let graph = &*graph;
         let mut place = services_of(fixed, split, graph, &labels, item_of_node, items);
-        confirm_kernel(a, items, self.candidates, &mut place);
+        confirm_kernel(a, items, self.kernel, &mut place);
         super::settle::settle(a, items, &fixed.touches, &mut place);
         // Settling can grow a service past the blob share: it is split again, as any blob.
         if split && fixed.split_blobs(graph, item_of_node, items, &mut place) {
@@ -322,7 +323,7 @@ fn fold(
 
 /// Module path segments of helpers and wiring. Narrower than the kernel's generic words:
 /// `lib`, `common` and `shared` hold whole domains in real apps (privacyidea's `lib/token.py`).
-const WIRING_SEGMENTS: &[&str] = &[
+pub(super) const WIRING_SEGMENTS: &[&str] = &[
     "utils",
     "util",
     "helpers",
@@ -369,10 +370,14 @@ fn join_aggregates(aggregates: &[(usize, usize)], place: &mut [Place]) {
 }
 
 /// Kernel candidates stay in the kernel when two or more services use them; used by one, they
-/// join it; used by none but the kernel, they stay. With fewer than two services nothing is
+/// join it; used by none but the kernel, they stay. Library code (see [`kernel::Kernel`]) is
+/// confirmed by its module's users, not its own. With fewer than two services nothing is
 /// shared between services and "used by one" says nothing: the candidates (chosen by fan-in,
 /// a property of the code) stay the platform under the one service.
-fn confirm_kernel(a: &Analysis, items: &Items<'_>, candidates: &[bool], place: &mut [Place]) {
+fn confirm_kernel(a: &Analysis, items: &Items<'_>, kernel: &kernel::Kernel, place: &mut [Place]) {
+    let candidates: Vec<bool> = (kernel.candidates.iter().zip(&kernel.library))
+        .map(|(&c, &l)| c || l)
+        .collect();
     for (i, &c) in candidates.iter().enumerate() {
         if c {
             place[i] = Place::Kernel;
@@ -383,13 +388,7 @@ fn confirm_kernel(a: &Analysis, items: &Items<'_>, candidates: &[bool], place: &
     }
     let mut users: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
     let mut container: HashMap<usize, usize> = HashMap::new();
-    for e in &a.edges {
-        let (Some(&f), Some(&t)) = (
-            items.index.get(e.from.as_str()),
-            items.index.get(e.to.as_str()),
-        ) else {
-            continue;
-        };
+    for (f, t, e) in items.edges(a) {
         match e.kind {
             EdgeKind::Calls | EdgeKind::Enqueues | EdgeKind::Inherits => {
                 if let (true, Place::Service(s)) = (candidates[t], place[f]) {
@@ -400,6 +399,23 @@ fn confirm_kernel(a: &Analysis, items: &Items<'_>, candidates: &[bool], place: &
                 container.insert(t, f);
             }
             _ => {}
+        }
+    }
+    // A library module is one library (an e-mail and SMS gateway, a `utils.py`): when its
+    // shared code (library or candidate) is used by two services, all its library code is
+    // shared, though each of its functions may have one user.
+    let mut module_users: HashMap<&str, BTreeSet<usize>> = HashMap::new();
+    for (&i, s) in &users {
+        if kernel.library[i] || kernel.candidates[i] {
+            module_users
+                .entry(items.modules[i])
+                .or_default()
+                .extend(s.iter().copied());
+        }
+    }
+    for (i, _) in kernel.library.iter().enumerate().filter(|(_, l)| **l) {
+        if let Some(s) = module_users.get(items.modules[i]) {
+            users.insert(i, s.clone());
         }
     }
     // Outer definitions first, so that what they contain follows them.
@@ -514,6 +530,31 @@ struct Fixed {
     seed: u64,
 }
 
+/// The partition at `gamma`: the consensus of seeds (see `consensus.rs`), on the graph with
+/// layer modules' glue discounted when the first seed's clustering shows any (see
+/// `layers.rs`); with the graph it was made on, which the rest of the level is computed on.
+fn partition<'g>(
+    fixed: &Fixed,
+    graph: &'g WeightedGraph,
+    item_of_node: &[Option<usize>],
+    gamma: f64,
+) -> (Vec<u32>, std::borrow::Cow<'g, WeightedGraph>) {
+    use super::consensus;
+    // Layers are read off the first seed's run, which is the consensus's first run when
+    // there are none.
+    let first = fixed.leiden.partition(graph, gamma, fixed.seed);
+    match super::layers::discount(graph, item_of_node, &first) {
+        Some(layered) => (
+            consensus::partition(&fixed.leiden, &layered, gamma, fixed.seed),
+            std::borrow::Cow::Owned(layered),
+        ),
+        None => (
+            consensus::partition_after(&fixed.leiden, graph, gamma, fixed.seed, first),
+            std::borrow::Cow::Borrowed(graph),
+        ),
+    }
+}
+
 /// Count of services a resolution gives.
 fn services_at(
     fixed: &Fixed,
@@ -522,7 +563,8 @@ fn services_at(
     items: &Items<'_>,
     gamma: f64,
 ) -> usize {
-    let labels = fixed.leiden.partition(graph, gamma, fixed.seed);
+    let (labels, graph) = partition(fixed, graph, item_of_node, gamma);
+    let graph = &*graph;
     service_count(&services_of(
         fixed,
         false,
@@ -609,13 +651,7 @@ fn assemble(
     // many tables of the same service reference it.
     let mut use_of: HashMap<usize, f64> = HashMap::new();
     let mut children: HashMap<usize, usize> = HashMap::new();
-    for e in &a.edges {
-        let (Some(&f), Some(&t)) = (
-            items.index.get(e.from.as_str()),
-            items.index.get(e.to.as_str()),
-        ) else {
-            continue;
-        };
+    for (f, t, e) in items.edges(a) {
         if place[t].service().is_none() || place[f] != place[t] {
             continue;
         }

@@ -41,10 +41,13 @@ const TRIGGERS: &[&str] = &[
     "get_current_user",
     "current_user",
     "auth_required",
+    "logout_user",
 ];
 
 /// The calls among [`TRIGGERS`] that ask for the identity inside the code itself.
-const CALLS: &[&str] = &["verify_jwt_in_request", "get_current_user"];
+/// `logout_user()` loads the user it logs out (Flask-Login's `_get_user()`, to send
+/// `user_logged_out` with it); `login_user(user)` is handed the user and loads nothing.
+const CALLS: &[&str] = &["verify_jwt_in_request", "get_current_user", "logout_user"];
 
 /// Whether a resolved name is one of the triggers of an authentication extension.
 fn is_trigger(v: &Value) -> bool {
@@ -169,7 +172,7 @@ mod tests {
     use super::super::tests::analyze;
 
     #[test]
-    fn current_user_calls_the_registered_user_loader_but_login_required_does_not() {
+    fn current_user_and_logout_call_the_registered_user_loader_but_login_required_does_not() {
         let a = analyze(&[
             (
                 "auth.py",
@@ -177,7 +180,7 @@ mod tests {
             ),
             (
                 "views.py",
-                "from flask_login import login_required, current_user\n@login_required\ndef a():\n    return 1\ndef b():\n    return current_user.name\ndef c():\n    return 2\n",
+                "from flask_login import login_required, current_user, login_user, logout_user\n@login_required\ndef a():\n    return 1\ndef b():\n    return current_user.name\ndef c(u):\n    login_user(u)\ndef d():\n    logout_user()\n",
             ),
         ]);
         let calls: Vec<(&str, &str, u32)> = a
@@ -186,6 +189,12 @@ mod tests {
             .filter(|e| e.to == "auth:load_user" && e.kind == crate::analysis::EdgeKind::Calls)
             .map(|e| (e.from.as_str(), e.to.as_str(), e.evidence[0].line))
             .collect();
-        assert_eq!(calls, vec![("views:b", "auth:load_user", 6)]);
+        assert_eq!(
+            calls,
+            vec![
+                ("views:b", "auth:load_user", 6),
+                ("views:d", "auth:load_user", 10)
+            ]
+        );
     }
 }

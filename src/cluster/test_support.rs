@@ -1,0 +1,29 @@
+//! Nodes and edges for the clustering's unit tests, which build small analyses by hand.
+
+use crate::analysis::{Edge, EdgeKind, Evidence, Node, NodeKind};
+
+/// A node of `kind` in `x.py`, `lines` long.
+pub(super) fn node(id: &str, kind: NodeKind, lines: u32) -> Node {
+    Node {
+        id: id.to_owned(),
+        kind,
+        file: "x.py".to_owned(),
+        line: 1,
+        end_line: lines,
+        tags: Vec::new(),
+    }
+}
+
+/// An edge of `kind` seen once, at `x.py:1`.
+pub(super) fn edge(from: &str, to: &str, kind: EdgeKind) -> Edge {
+    Edge {
+        from: from.to_owned(),
+        to: to.to_owned(),
+        kind,
+        count: 1,
+        evidence: vec![Evidence {
+            file: "x.py".to_owned(),
+            line: 1,
+        }],
+    }
+}

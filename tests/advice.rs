@@ -252,3 +252,116 @@ fn a_workload_weighs_sites_by_production_calls() {
     assert_eq!(err.trim().lines().count(), 1, "{err}");
     assert!(err.contains("`query` and `calls`"), "{err}");
 }
+
+/// The replica state of each route of an analysis: route id → (state, reason).
+fn replica_states(v: &Value) -> std::collections::BTreeMap<String, (String, String)> {
+    arr(&advice(v)["read_replicas"], "routes")
+        .iter()
+        .map(|r| {
+            (
+                s(r, "route").to_owned(),
+                (
+                    s(r, "replica").to_owned(),
+                    r["reason"].as_str().unwrap_or("").to_owned(),
+                ),
+            )
+        })
+        .collect()
+}
+
+/// Replica safety on positive evidence only (issue 13): a request hook that writes, registered
+/// by a factory helper on its `app` parameter, makes every route need the primary; without
+/// it, a read method whose reads seam followed is safe, a write method is not though it only
+/// reads, and a route whose calls go deeper than seam follows is unknown.
+#[test]
+fn replica_safety_needs_positive_evidence() {
+    let v = analyze_json("replica_evidence");
+    let states = replica_states(&v);
+    assert!(has_tag(
+        &v,
+        "hub:configure_hooks.touch_visitor",
+        "request-hook"
+    ));
+    for (route, (state, reason)) in &states {
+        assert_eq!(state, "unsafe", "{route}");
+        if !route.starts_with("route:POST") {
+            assert!(
+                reason.starts_with("the request hook hub:configure_hooks.touch_visitor")
+                    && reason.contains("hub/__init__.py:24"),
+                "{route}: {reason}"
+            );
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let hub = dir.path().join("hub");
+    std::fs::create_dir(&hub).unwrap();
+    for f in ["__init__.py", "extensions.py", "models.py", "views.py"] {
+        let text =
+            std::fs::read_to_string(fixture("replica_evidence").join("hub").join(f)).unwrap();
+        let text = text.replace("@app.before_request", "@app.context_processor");
+        std::fs::write(hub.join(f), text).unwrap();
+    }
+    let v = analyze_path_json(dir.path());
+    let states = replica_states(&v);
+    let state = |id: &str| states[id].0.as_str();
+    assert_eq!(state("route:GET /articles"), "safe");
+    assert_eq!(state("route:POST /articles/search"), "unsafe");
+    assert!(
+        states["route:POST /articles/search"]
+            .1
+            .contains("write method")
+    );
+    assert_eq!(state("route:GET /articles/digest"), "unknown");
+    assert!(
+        states["route:GET /articles/digest"]
+            .1
+            .contains("hub.views:level_four"),
+        "{:?}",
+        states["route:GET /articles/digest"]
+    );
+    for (route, (state, _)) in &states {
+        assert_eq!(
+            state == "safe",
+            advice_route(&v, route)["replica_safe"] == true
+        );
+    }
+}
+
+fn advice_route<'a>(v: &'a Value, id: &str) -> &'a Value {
+    arr(&advice(v)["read_replicas"], "routes")
+        .iter()
+        .find(|r| s(r, "route") == id)
+        .unwrap()
+}
+
+/// On every traced app of the corpus, no route that wrote a table while its tests ran is
+/// called replica-safe (the traces: `shared/corpus/trace/APP.json`, route by route).
+#[test]
+fn no_route_that_writes_at_runtime_is_called_replica_safe() {
+    for app in ["flaskbb", "ihatemoney", "privacyidea", "zou"] {
+        let path = shared().join("corpus/trace").join(format!("{app}.json"));
+        let trace: Value = serde_json::from_str(
+            &std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("{} is readable: {e}", path.display())),
+        )
+        .unwrap();
+        let v = analyze_path_json(&fetch_corpus_app(app));
+        let states = replica_states(&v);
+        let mut checked = 0;
+        for t in arr(&trace, "routes") {
+            if t["requests"].as_u64().unwrap_or(0) == 0 || arr(t, "writes").is_empty() {
+                continue;
+            }
+            let id = format!("route:{} {}", s(t, "method"), s(t, "rule"));
+            if let Some((state, _)) = states.get(&id) {
+                checked += 1;
+                assert_ne!(
+                    state, "safe",
+                    "{app}: {id} wrote {:?} at runtime",
+                    t["writes"]
+                );
+            }
+        }
+        println!("REPLICA {app}: {checked} routes that wrote at runtime, none called safe");
+    }
+}

@@ -23,7 +23,20 @@ pub struct Reached {
 pub struct Handlers<'a> {
     /// [`route_key`] (handler and view class) → what the route runs.
     reached: HashMap<String, BTreeMap<&'a str, Reached>>,
+    /// [`route_key`] → a symbol at the depth bound whose own calls are not followed: what the
+    /// route runs is not all read.
+    cut_at: HashMap<String, &'a str>,
+    /// The app-wide request hooks (tagged `request-hook`): what each reaches, and where its
+    /// reach was cut, if it was. Every request runs them.
+    pub hooks: Vec<Hook<'a>>,
     queries_of: HashMap<&'a str, Vec<&'a Query>>,
+}
+
+/// An app-wide request hook and what it runs.
+pub struct Hook<'a> {
+    pub id: &'a str,
+    pub reached: BTreeMap<&'a str, Reached>,
+    pub cut_at: Option<&'a str>,
 }
 
 impl<'a> Handlers<'a> {
@@ -39,10 +52,14 @@ impl<'a> Handlers<'a> {
             }
         }
         let mut reached: HashMap<String, BTreeMap<&str, Reached>> = HashMap::new();
+        let mut cut_at: HashMap<String, &str> = HashMap::new();
         for r in &a.routes {
             let view = r.view.as_deref().unwrap_or("");
             reached.entry(route_key(r)).or_insert_with(|| {
-                let mut out = reach(&callees, &r.handler);
+                let (mut out, cut) = reach(&callees, &r.handler);
+                if let Some(c) = cut {
+                    cut_at.insert(route_key(r), c);
+                }
                 // A class-based view that inherits the handler carries what the handler does
                 // on its instance: its own sites run in the request too, from its start.
                 if !view.is_empty() && !r.handler.starts_with(&format!("{view}.")) {
@@ -58,10 +75,30 @@ impl<'a> Handlers<'a> {
         for q in &a.queries {
             queries_of.entry(q.site.as_str()).or_default().push(q);
         }
+        let hooks = a
+            .nodes
+            .iter()
+            .filter(|n| n.tags.iter().any(|t| t == "request-hook"))
+            .map(|n| {
+                let (reached, cut_at) = reach(&callees, &n.id);
+                Hook {
+                    id: n.id.as_str(),
+                    reached,
+                    cut_at,
+                }
+            })
+            .collect();
         Self {
             reached,
+            cut_at,
+            hooks,
             queries_of,
         }
+    }
+
+    /// Where what a route runs was cut at the depth bound, if it was.
+    pub fn cut_at(&self, route: &crate::analysis::Route) -> Option<&'a str> {
+        self.cut_at.get(&route_key(route)).copied()
     }
 
     /// Symbols a route runs: its handler (depth 0) and what that reaches, and a view class that
@@ -81,11 +118,12 @@ fn route_key(r: &crate::analysis::Route) -> String {
     format!("{}\u{0}{}", r.handler, r.view.as_deref().unwrap_or(""))
 }
 
-/// Symbols reached from `root` (itself at depth 0), breadth first, first path wins.
+/// Symbols reached from `root` (itself at depth 0), breadth first, first path wins; and the
+/// first symbol at the depth bound that calls on (what runs beyond it is not followed).
 fn reach<'a>(
     callees: &HashMap<&'a str, Vec<(&'a str, u32)>>,
     root: &'a str,
-) -> BTreeMap<&'a str, Reached> {
+) -> (BTreeMap<&'a str, Reached>, Option<&'a str>) {
     let mut out: BTreeMap<&str, Reached> = BTreeMap::new();
     out.insert(
         root,
@@ -111,5 +149,10 @@ fn reach<'a>(
         next.sort_unstable();
         frontier = next;
     }
-    out
+    let cut = frontier.into_iter().find(|from| {
+        callees
+            .get(from)
+            .is_some_and(|to| to.iter().any(|(t, _)| !out.contains_key(t)))
+    });
+    (out, cut)
 }

@@ -1,7 +1,17 @@
 //! Read replicas. A query site is replica-safe when it is a plain read (SELECT, no `FOR
-//! UPDATE`, no write). A route can be served from a replica when every site its handler
-//! reaches is; a handler that writes a table and later reads it (in the order of its own
-//! lines) would read its own write from a lagging replica: a read-your-writes hazard.
+//! UPDATE`, no write). A route is replica-safe on positive evidence only, never because no
+//! write was seen:
+//! - a write method (`POST`, `PUT`, `PATCH`, `DELETE`) is **unsafe** whatever seam saw;
+//! - a route whose handler reaches a writing or locking site, or of an app whose request hooks
+//!   (`before_request`, `after_request`, teardown: they run on every request) reach one, is
+//!   **unsafe**, with the site;
+//! - a route whose reach, or a hook's, goes deeper than seam follows
+//!   ([`MAX_DEPTH`](super::calls::MAX_DEPTH)) is **unknown**, with where it was cut, and so is a
+//!   route that runs no query seam sees;
+//! - the rest, read methods whose every reached site is a plain read, are **safe**.
+//!
+//! A handler that writes a table and later reads it (in the order of its own lines) would
+//! read its own write from a lagging replica: a read-your-writes hazard.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -26,6 +36,20 @@ fn hazard(route: &str, table: &str, write: &Query, read: &Query, note: String) -
         },
         note,
     }
+}
+
+/// A blocking site, said: `update users at app/models.py:12`.
+fn site(q: &Query) -> String {
+    format!(
+        "{} {} at {}:{}",
+        q.kind,
+        q.writes
+            .first()
+            .or(q.reads.first())
+            .map_or("", String::as_str),
+        q.file,
+        q.line
+    )
 }
 
 pub fn replica_safe(q: &Query) -> bool {
@@ -55,6 +79,24 @@ pub fn advise(a: &Analysis, handlers: &Handlers<'_>) -> ReadReplicas {
             share: (f64::from(safe) / f64::from(reads.max(1)) * 1e4).round() / 1e4,
         })
         .collect();
+    // What every request runs before or after its handler: the first hook site that writes,
+    // and the first hook whose reach was cut.
+    let hook_sites = |hook: &super::calls::Hook<'_>| {
+        hook.reached
+            .keys()
+            .flat_map(|sym| handlers.queries_of(sym).iter().copied())
+            .collect::<Vec<&Query>>()
+    };
+    let hook_write = handlers.hooks.iter().find_map(|h| {
+        hook_sites(h)
+            .into_iter()
+            .find(|q| !replica_safe(q))
+            .map(|q| (h.id, q))
+    });
+    let hook_cut = handlers
+        .hooks
+        .iter()
+        .find_map(|h| h.cut_at.map(|c| (h.id, c)));
     let mut routes = Vec::new();
     let mut hazards = BTreeSet::new();
     // Per route: the symbols its handler reaches, and the sites they run in handler order.
@@ -74,25 +116,55 @@ pub fn advise(a: &Analysis, handlers: &Handlers<'_>) -> ReadReplicas {
         let reads = ordered.iter().filter(|(_, q)| q.kind == "select").count() as u32;
         let writes = ordered.len() as u32 - reads;
         let blocking = ordered.iter().find(|(_, q)| !replica_safe(q));
+        let write_method = r
+            .methods
+            .iter()
+            .find(|m| !matches!(m.as_str(), "GET" | "HEAD" | "OPTIONS"));
+        let (replica, reason) = if let Some(m) = write_method {
+            (
+                "unsafe",
+                Some(format!(
+                    "a {m} route: a write method is never served from a replica"
+                )),
+            )
+        } else if let Some((_, q)) = blocking {
+            ("unsafe", Some(site(q)))
+        } else if let Some((hook, q)) = hook_write {
+            (
+                "unsafe",
+                Some(format!(
+                    "the request hook {hook}, run on every request: {}",
+                    site(q)
+                )),
+            )
+        } else if let Some(cut) = handlers.cut_at(r) {
+            (
+                "unknown",
+                Some(format!(
+                    "what {cut} calls is past the {} calls seam follows: not read",
+                    super::calls::MAX_DEPTH
+                )),
+            )
+        } else if let Some((hook, cut)) = hook_cut {
+            (
+                "unknown",
+                Some(format!(
+                    "the request hook {hook} reaches past the {} calls seam follows ({cut}): not read",
+                    super::calls::MAX_DEPTH
+                )),
+            )
+        } else if reads == 0 {
+            ("unknown", Some("runs no query seam sees".to_owned()))
+        } else {
+            ("safe", None)
+        };
         routes.push(RouteReads {
             route: r.id.clone(),
-            replica_safe: blocking.is_none() && reads > 0,
+            replica,
+            replica_safe: replica == "safe",
             reads,
             writes,
-            reason: match blocking {
-                Some((_, q)) => Some(format!(
-                    "{} {} at {}:{}",
-                    q.kind,
-                    q.writes
-                        .first()
-                        .or(q.reads.first())
-                        .map_or("", String::as_str),
-                    q.file,
-                    q.line
-                )),
-                None if reads == 0 => Some("runs no query".to_owned()),
-                None => None,
-            },
+            reason,
         });
         for (i, (wo, w)) in ordered.iter().enumerate() {
             if w.writes.is_empty() {

@@ -94,11 +94,14 @@ pub struct TableReads {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct RouteReads {
     pub route: String,
-    /// Every query the route runs (through its handler's calls) is a plain read.
+    /// `"safe"`, `"unsafe"` or `"unknown"` (see `replicas.rs`): safe only on positive evidence.
+    pub replica: &'static str,
+    /// `replica == "safe"`.
     pub replica_safe: bool,
     pub reads: u32,
     pub writes: u32,
-    /// Why not, when not: the first writing or locking site.
+    /// Why not safe, when not: the write method, the first writing or locking site (the
+    /// route's own or an app-wide hook's), or what seam could not follow.
     pub reason: Option<String>,
 }
 

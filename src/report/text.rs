@@ -478,13 +478,25 @@ fn advice(w: &mut dyn Write, adv: &crate::advice::Advice) -> io::Result<()> {
         }
     }
     let rr = &adv.read_replicas;
-    let safe = rr.routes.iter().filter(|r| r.replica_safe).count();
+    let count = |state: &str| rr.routes.iter().filter(|r| r.replica == state).count();
     writeln!(
         w,
-        "  replicas      {safe} of {} routes can read from a replica; {} read-your-writes hazards",
+        "  replicas      {} of {} routes can read from a replica ({} must not, {} unknown: not all they run was read); {} read-your-writes hazards",
+        count("safe"),
         rr.routes.len(),
+        count("unsafe"),
+        count("unknown"),
         rr.hazards.len()
     )?;
+    // A request hook that writes makes every route need the primary: said once, first.
+    if let Some(reason) = rr
+        .routes
+        .iter()
+        .filter_map(|r| r.reason.as_deref())
+        .find(|r| r.starts_with("the request hook"))
+    {
+        writeln!(w, "                every read route: {reason}")?;
+    }
     for h in rr.hazards.iter().take(ADVICE_SHOWN) {
         writeln!(
             w,

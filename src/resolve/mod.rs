@@ -95,6 +95,9 @@ pub fn resolve(loaded: &Loaded) -> Analysis {
     decorators::resolve_middleware(&ix, &mut b);
     timer.mark("routes");
     tag_tasks(&ix, &mut b);
+    for (u, d) in request_hooks::app_wide_hooks(&ix) {
+        b.tag(&ix.symbol_id(u, d), request_hooks::TAG);
+    }
     structure_edges(&ix, &mut b);
     timer.mark("structure");
     let analysis = assemble(&ix, loaded, b);

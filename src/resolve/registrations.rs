@@ -19,6 +19,8 @@ pub(crate) struct Registered {
     pub method: &'static str,
     /// What the object the method is called on resolves to (`app`, a blueprint, a manager).
     pub receiver: Value,
+    /// The receiver as written (`app`, `bp`).
+    pub receiver_name: String,
 }
 
 /// Every def registered through one of `methods`, decorated or passed, in unit and def order
@@ -52,6 +54,7 @@ pub(crate) fn registered(ix: &Index<'_>, methods: &[&'static str]) -> Vec<Regist
                         def: (u, d),
                         method,
                         receiver,
+                        receiver_name: receiver_of(name).unwrap_or("").to_owned(),
                     });
                 }
             }
@@ -72,6 +75,7 @@ pub(crate) fn registered(ix: &Index<'_>, methods: &[&'static str]) -> Vec<Regist
                     def: (fu, fd),
                     method,
                     receiver: ix.resolve(u, &c.scope, receiver_of(&c.callee).unwrap_or("")),
+                    receiver_name: receiver_of(&c.callee).unwrap_or("").to_owned(),
                 });
             }
         }

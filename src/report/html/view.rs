@@ -205,7 +205,9 @@ pub struct AdviceView {
     pub replica_tables: Vec<(String, u32, u32, String)>,
     pub replica_routes_safe: usize,
     pub replica_routes: usize,
-    pub unsafe_routes: Vec<(String, String)>,
+    /// Routes that are not replica-safe: (route, "unsafe" or "unknown", why).
+    pub unsafe_routes: Vec<(String, &'static str, String)>,
+    pub replica_routes_unknown: usize,
     pub hazards: Vec<HazardView>,
     pub asyncs: Vec<AsyncView>,
     pub phases: Vec<PhaseView>,
@@ -570,10 +572,17 @@ pub fn page(doc: &Document<'_>, meta: &Meta, source_url: Option<&str>) -> Page {
             .map(|r| {
                 (
                     r.route.trim_start_matches("route:").to_owned(),
+                    r.replica,
                     r.reason.clone().unwrap_or_default(),
                 )
             })
             .collect(),
+        replica_routes_unknown: adv
+            .read_replicas
+            .routes
+            .iter()
+            .filter(|r| r.replica == "unknown")
+            .count(),
         hazards: adv
             .read_replicas
             .hazards

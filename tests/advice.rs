@@ -319,12 +319,25 @@ fn replica_safety_needs_positive_evidence() {
         "{:?}",
         states["route:GET /articles/digest"]
     );
+    assert_eq!(state("route:GET /articles/<int:article_id>"), "safe");
     for (route, (state, _)) in &states {
         assert_eq!(
             state == "safe",
             advice_route(&v, route)["replica_safe"] == true
         );
     }
+    // Post, redirect, get through a class-based view's endpoint (`as_view("article")`): the
+    // page the write redirects to reads the new row; one hazard per redirect and table.
+    let prg: Vec<&Value> = arr(&advice(&v)["read_replicas"], "hazards")
+        .iter()
+        .filter(|h| {
+            s(h, "note")
+                .starts_with("redirects (hub/views.py:60) to route:GET /articles/<int:article_id>")
+        })
+        .collect();
+    assert_eq!(prg.len(), 1, "{prg:?}");
+    assert_eq!(s(prg[0], "route"), "route:POST /articles");
+    assert_eq!(u(&prg[0]["read"], "line"), 48);
 }
 
 fn advice_route<'a>(v: &'a Value, id: &str) -> &'a Value {

@@ -38,6 +38,20 @@ fn hazard(route: &str, table: &str, write: &Query, read: &Query, note: String) -
     }
 }
 
+/// Whether `url_for(reference)` names `target`, by every way an endpoint is named: Flask's
+/// endpoint of the route (`forum.view_topic`, set by the function's name, `endpoint=`, or
+/// `as_view("view_topic")`), exactly when some route has that endpoint (`exact`), else by its
+/// last part (`.view_topic`, relative to the blueprint; a blueprint seam named otherwise);
+/// a route whose endpoint seam could not tell is matched by its handler's name.
+fn names_route(reference: &str, target: &crate::analysis::Route, exact: bool) -> bool {
+    let last = |s: &str| s.rsplit('.').next().unwrap_or(s).to_owned();
+    match target.endpoint.as_deref() {
+        Some(e) if exact => e == reference,
+        Some(e) => last(e) == last(reference),
+        None => target.handler.rsplit([':', '.']).next() == Some(last(reference).as_str()),
+    }
+}
+
 /// A blocking site, said: `update users at app/models.py:12`.
 fn site(q: &Query) -> String {
     format!(
@@ -188,6 +202,7 @@ pub fn advise(a: &Analysis, handlers: &Handlers<'_>) -> ReadReplicas {
     }
     // POST → redirect → GET: the page a write redirects to reads what was just written; on a
     // lagging replica the user does not see their own change.
+    let mut redirected: BTreeSet<(usize, &str, u32, usize, &str)> = BTreeSet::new();
     for (i, r) in a.routes.iter().enumerate() {
         let (reached, ordered) = &reached_by_route[i];
         let written: Vec<&Query> = ordered
@@ -203,10 +218,15 @@ pub fn advise(a: &Analysis, handlers: &Handlers<'_>) -> ReadReplicas {
             .iter()
             .filter(|e| reached.contains(e.from.as_str()))
         {
-            let want = er.endpoint.rsplit('.').next().unwrap_or(&er.endpoint);
+            let exact = a
+                .routes
+                .iter()
+                .any(|t| t.endpoint.as_deref() == Some(er.endpoint.as_str()));
             for (j, target) in a.routes.iter().enumerate() {
-                let name = target.handler.rsplit([':', '.']).next().unwrap_or("");
-                if j == i || name != want || !target.methods.iter().any(|m| m == "GET") {
+                if j == i
+                    || !names_route(&er.endpoint, target, exact)
+                    || !target.methods.iter().any(|m| m == "GET")
+                {
                     continue;
                 }
                 for (_, rq) in &reached_by_route[j].1 {
@@ -215,6 +235,11 @@ pub fn advise(a: &Analysis, handlers: &Handlers<'_>) -> ReadReplicas {
                     }
                     for w in &written {
                         for t in w.writes.iter().filter(|t| rq.reads.contains(t)) {
+                            // One hazard per redirect and table: its first write and the
+                            // target's first read of it say what to fix.
+                            if !redirected.insert((i, er.file.as_str(), er.line, j, t.as_str())) {
+                                continue;
+                            }
                             hazards.insert(hazard(
                                 &r.id,
                                 t,

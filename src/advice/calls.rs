@@ -22,20 +22,18 @@ pub struct Reached {
 /// What every route handler reaches, and the query sites by symbol.
 pub struct Handlers<'a> {
     /// [`route_key`] (handler and view class) → what the route runs.
-    reached: HashMap<String, BTreeMap<&'a str, Reached>>,
-    /// [`route_key`] → a symbol at the depth bound whose own calls are not followed: what the
-    /// route runs is not all read.
-    cut_at: HashMap<String, &'a str>,
-    /// The app-wide request hooks (tagged `request-hook`): what each reaches, and where its
-    /// reach was cut, if it was. Every request runs them.
-    pub hooks: Vec<Hook<'a>>,
+    reached: HashMap<String, Reach<'a>>,
+    /// The app-wide request hooks (tagged `request-hook`), by id, with what each runs: every
+    /// request runs them.
+    pub hooks: Vec<(&'a str, Reach<'a>)>,
     queries_of: HashMap<&'a str, Vec<&'a Query>>,
 }
 
-/// An app-wide request hook and what it runs.
-pub struct Hook<'a> {
-    pub id: &'a str,
-    pub reached: BTreeMap<&'a str, Reached>,
+/// What one root (a handler, a hook) runs.
+pub struct Reach<'a> {
+    pub symbols: BTreeMap<&'a str, Reached>,
+    /// A symbol at the depth bound whose own calls are not followed: what the root runs is
+    /// not all read.
     pub cut_at: Option<&'a str>,
 }
 
@@ -51,19 +49,15 @@ impl<'a> Handlers<'a> {
                     .push((e.to.as_str(), ev.line));
             }
         }
-        let mut reached: HashMap<String, BTreeMap<&str, Reached>> = HashMap::new();
-        let mut cut_at: HashMap<String, &str> = HashMap::new();
+        let mut reached: HashMap<String, Reach<'_>> = HashMap::new();
         for r in &a.routes {
             let view = r.view.as_deref().unwrap_or("");
             reached.entry(route_key(r)).or_insert_with(|| {
-                let (mut out, cut) = reach(&callees, &r.handler);
-                if let Some(c) = cut {
-                    cut_at.insert(route_key(r), c);
-                }
+                let mut out = reach(&callees, &r.handler);
                 // A class-based view that inherits the handler carries what the handler does
                 // on its instance: its own sites run in the request too, from its start.
                 if !view.is_empty() && !r.handler.starts_with(&format!("{view}.")) {
-                    out.entry(view).or_insert(Reached {
+                    out.symbols.entry(view).or_insert(Reached {
                         depth: 0,
                         via_line: 0,
                     });
@@ -79,31 +73,23 @@ impl<'a> Handlers<'a> {
             .nodes
             .iter()
             .filter(|n| n.tags.iter().any(|t| t == "request-hook"))
-            .map(|n| {
-                let (reached, cut_at) = reach(&callees, &n.id);
-                Hook {
-                    id: n.id.as_str(),
-                    reached,
-                    cut_at,
-                }
-            })
+            .map(|n| (n.id.as_str(), reach(&callees, &n.id)))
             .collect();
         Self {
             reached,
-            cut_at,
             hooks,
             queries_of,
         }
     }
 
-    /// Where what a route runs was cut at the depth bound, if it was.
-    pub fn cut_at(&self, route: &crate::analysis::Route) -> Option<&'a str> {
-        self.cut_at.get(&route_key(route)).copied()
-    }
-
     /// Symbols a route runs: its handler (depth 0) and what that reaches, and a view class that
     /// inherits the handler (depth 0).
     pub fn reached(&self, route: &crate::analysis::Route) -> &BTreeMap<&'a str, Reached> {
+        &self.reach(route).symbols
+    }
+
+    /// What a route runs, with where its reach was cut.
+    pub fn reach(&self, route: &crate::analysis::Route) -> &Reach<'a> {
         &self.reached[&route_key(route)]
     }
 
@@ -120,10 +106,7 @@ fn route_key(r: &crate::analysis::Route) -> String {
 
 /// Symbols reached from `root` (itself at depth 0), breadth first, first path wins; and the
 /// first symbol at the depth bound that calls on (what runs beyond it is not followed).
-fn reach<'a>(
-    callees: &HashMap<&'a str, Vec<(&'a str, u32)>>,
-    root: &'a str,
-) -> (BTreeMap<&'a str, Reached>, Option<&'a str>) {
+fn reach<'a>(callees: &HashMap<&'a str, Vec<(&'a str, u32)>>, root: &'a str) -> Reach<'a> {
     let mut out: BTreeMap<&str, Reached> = BTreeMap::new();
     out.insert(
         root,
@@ -154,5 +137,8 @@ fn reach<'a>(
             .get(from)
             .is_some_and(|to| to.iter().any(|(t, _)| !out.contains_key(t)))
     });
-    (out, cut)
+    Reach {
+        symbols: out,
+        cut_at: cut,
+    }
 }

@@ -8,6 +8,7 @@ mod asynchrony;
 mod calls;
 mod plan;
 mod replicas;
+pub use replicas::HOOK_WRITES;
 mod shard;
 mod types;
 pub mod workload;

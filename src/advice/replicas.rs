@@ -44,13 +44,19 @@ fn hazard(route: &str, table: &str, write: &Query, read: &Query, note: String) -
 /// last part (`.view_topic`, relative to the blueprint; a blueprint seam named otherwise);
 /// a route whose endpoint seam could not tell is matched by its handler's name.
 fn names_route(reference: &str, target: &crate::analysis::Route, exact: bool) -> bool {
-    let last = |s: &str| s.rsplit('.').next().unwrap_or(s).to_owned();
+    fn last(s: &str) -> &str {
+        s.rsplit('.').next().unwrap_or(s)
+    }
     match target.endpoint.as_deref() {
         Some(e) if exact => e == reference,
         Some(e) => last(e) == last(reference),
-        None => target.handler.rsplit([':', '.']).next() == Some(last(reference).as_str()),
+        None => target.handler.rsplit([':', '.']).next() == Some(last(reference)),
     }
 }
+
+/// How a route's reason opens when an app-wide request hook writes (the text summary says
+/// it once for every route).
+pub const HOOK_WRITES: &str = "the request hook";
 
 /// A blocking site, said: `update users at app/models.py:12`.
 fn site(q: &Query) -> String {
@@ -95,22 +101,18 @@ pub fn advise(a: &Analysis, handlers: &Handlers<'_>) -> ReadReplicas {
         .collect();
     // What every request runs before or after its handler: the first hook site that writes,
     // and the first hook whose reach was cut.
-    let hook_sites = |hook: &super::calls::Hook<'_>| {
-        hook.reached
+    let hook_write = handlers.hooks.iter().find_map(|(id, reach)| {
+        reach
+            .symbols
             .keys()
             .flat_map(|sym| handlers.queries_of(sym).iter().copied())
-            .collect::<Vec<&Query>>()
-    };
-    let hook_write = handlers.hooks.iter().find_map(|h| {
-        hook_sites(h)
-            .into_iter()
             .find(|q| !replica_safe(q))
-            .map(|q| (h.id, q))
+            .map(|q| (*id, q))
     });
     let hook_cut = handlers
         .hooks
         .iter()
-        .find_map(|h| h.cut_at.map(|c| (h.id, c)));
+        .find_map(|(id, reach)| reach.cut_at.map(|c| (*id, c)));
     let mut routes = Vec::new();
     let mut hazards = BTreeSet::new();
     // Per route: the symbols its handler reaches, and the sites they run in handler order.
@@ -147,11 +149,11 @@ pub fn advise(a: &Analysis, handlers: &Handlers<'_>) -> ReadReplicas {
             (
                 "unsafe",
                 Some(format!(
-                    "the request hook {hook}, run on every request: {}",
+                    "{HOOK_WRITES} {hook}, run on every request: {}",
                     site(q)
                 )),
             )
-        } else if let Some(cut) = handlers.cut_at(r) {
+        } else if let Some(cut) = handlers.reach(r).cut_at {
             (
                 "unknown",
                 Some(format!(

@@ -117,7 +117,6 @@ pub(crate) fn candidates(a: &Analysis, items: &Items<'_>, touches: &[bool]) -> K
     let mut factory = vec![false; items.len()];
     for t in app_wiring(a, items) {
         callers.entry(t).or_default();
-        wired.insert(t);
         factory[t] = true;
     }
     let modules = items.module_set();
@@ -137,18 +136,18 @@ pub(crate) fn candidates(a: &Analysis, items: &Items<'_>, touches: &[bool]) -> K
         let many = caller_symbols
             .get(&t)
             .is_some_and(|s| s.len() >= SYMBOL_FAN_IN);
-        let wiring = wired.contains(&t) && (!caller_symbols.contains_key(&t) || factory[t]);
+        let wiring = factory[t] || (wired.contains(&t) && !caller_symbols.contains_key(&t));
         if wide || many || wiring {
             out[t] = true;
         }
     }
-    // What a kernel symbol contains (a class's methods, a decorator's inner wrapper) is kernel
-    // too; edges come sorted by source, so one pass reaches nested levels in order only if the
-    // parent was decided first: iterate to a fixed point (depth is small).
     let mut library = vec![false; items.len()];
     for i in library_members(a, items, &writers) {
         library[i] = !out[i];
     }
+    // What a kernel symbol contains (a class's methods, a decorator's inner wrapper) is kernel
+    // too, of the same kind; edges come sorted by source, so one pass reaches nested levels in
+    // order only if the parent was decided first: iterate to a fixed point (depth is small).
     for set in [&mut out, &mut library] {
         let mut changed = true;
         while changed {
@@ -221,12 +220,17 @@ fn library_members(a: &Analysis, items: &Items<'_>, writers: &HashSet<usize>) ->
             }
         }
     }
-    for n in &a.nodes {
-        if n.tags.iter().any(|t| t == "task" || t == "model")
-            && let Some(&i) = items.index.get(n.id.as_str())
-        {
+    for n in a
+        .nodes
+        .iter()
+        .filter(|n| n.tags.iter().any(|t| t == "task"))
+    {
+        if let Some(&i) = items.index.get(n.id.as_str()) {
             domain[i] = true;
         }
+    }
+    for (d, &model) in domain.iter_mut().zip(&items.tagged_model) {
+        *d |= model;
     }
     for i in (0..items.len()).filter(|&i| domain[i]) {
         excluded.insert(items.modules[i]);

@@ -493,7 +493,7 @@ fn advice(w: &mut dyn Write, adv: &crate::advice::Advice) -> io::Result<()> {
         .routes
         .iter()
         .filter_map(|r| r.reason.as_deref())
-        .find(|r| r.starts_with("the request hook"))
+        .find(|r| r.starts_with(crate::advice::HOOK_WRITES))
     {
         writeln!(w, "                every read route: {reason}")?;
     }

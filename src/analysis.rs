@@ -195,6 +195,8 @@ pub struct ExternalCall {
     pub from: String,
     pub name: String,
     pub count: u32,
+    /// The line of the first such call in `from`'s file.
+    pub line: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]

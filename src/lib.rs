@@ -17,6 +17,8 @@ pub mod meta;
 pub mod report;
 pub mod resolve;
 pub mod source_roots;
+#[cfg(test)]
+mod test_support;
 pub mod timing;
 pub mod union_find;
 

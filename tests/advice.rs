@@ -239,6 +239,13 @@ fn a_workload_weighs_sites_by_production_calls() {
         multi(&plain)
     );
     assert!(advice(&plain).get("workload").is_none());
+    // With a workload, traffic is production calls, not routes.
+    for p in arr(advice(&v), "extraction_plan") {
+        assert!(s(p, "why").contains("production call"), "{p}");
+    }
+    for p in arr(advice(&plain), "extraction_plan") {
+        assert!(s(p, "why").contains(" route"), "{p}");
+    }
     // A file without the needed columns is a one-line usage error.
     std::fs::write(&csv, "a,b\n1,2\n").unwrap();
     let out = run([
@@ -376,5 +383,122 @@ fn no_route_that_writes_at_runtime_is_called_replica_safe() {
             }
         }
         println!("REPLICA {app}: {checked} routes that wrote at runtime, none called safe");
+    }
+}
+
+/// `async_remedies`: each slow handler gets the remedy its evidence supports, and the handlers
+/// that are never candidates are named in the notes with their reason.
+#[test]
+fn async_work_gets_the_remedy_its_evidence_supports() {
+    let v = analyze_json("async_remedies");
+    let adv = advice(&v);
+    let by_route: std::collections::BTreeMap<&str, &Value> = arr(adv, "async_candidates")
+        .iter()
+        .map(|c| (s(c, "route"), c))
+        .collect();
+    let remedy = |route: &str| by_route.get(route).map(|c| s(c, "remedy"));
+    let export = by_route["route:GET /reports/<int:report_id>/export"];
+    assert_eq!(s(export, "remedy"), "event");
+    assert_eq!(s(export, "confidence"), "high");
+    assert_eq!(s(export, "event"), "export_report_requested");
+    assert!(
+        s(export, "advice").contains("studio/views.py:23"),
+        "{export}"
+    );
+    // The N+1 in the settings form: batch it, with the loop's query as evidence.
+    let form = by_route["route:POST /admin/settings"];
+    assert_eq!(s(form, "remedy"), "batch");
+    assert_eq!(s(form, "event"), "");
+    assert!(s(form, "advice").contains("settings"), "{form}");
+    assert!(s(form, "advice").contains("studio/views.py:30"), "{form}");
+    // The movie build already goes to an RQ queue.
+    let build = by_route["route:POST /playlists/<int:playlist_id>/build"];
+    assert_eq!(s(build, "remedy"), "already_async");
+    assert_eq!(
+        arr(build, "existing_tasks")
+            .iter()
+            .map(|t| t.as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["studio.movies:build_movie"]
+    );
+    // Never candidates: a retry sleep in a helper, a plain download, a login, a health check.
+    for route in [
+        "route:GET /files/<name>/download",
+        "route:GET /attachments/<key>",
+        "route:POST /login",
+        "route:GET /health",
+    ] {
+        assert_eq!(remedy(route), None, "{route} is not a candidate");
+    }
+    let notes: Vec<&str> = arr(adv, "notes")
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    for (why, route) in [
+        ("plain download", "route:GET /attachments/<key>"),
+        ("login", "route:POST /login"),
+        ("health", "route:GET /health"),
+    ] {
+        assert!(
+            notes.iter().any(|n| n.contains(why) && n.contains(route)),
+            "a note names {route} ({why}): {notes:?}"
+        );
+    }
+    assert!(notes.iter().any(|n| n.contains("retry")), "{notes:?}");
+    // Only events are converted in the extraction plan.
+    for p in arr(adv, "extraction_plan") {
+        for e in arr(p, "async_to_convert") {
+            assert_eq!(e.as_str().unwrap(), "export_report_requested");
+        }
+    }
+}
+
+/// The extraction order's rule: phase 1 carries at least the median traffic and is, within a
+/// tie, the least entangled; every phase says why it went before the next two, and states
+/// its confidence.
+#[test]
+fn the_first_phase_is_busy_and_easy_to_cut_and_says_why() {
+    let v = analyze_json("classic_monolith");
+    let mut routes: Vec<u64> = arr(&v, "services")
+        .iter()
+        .map(|x| u(&x["metrics"], "routes"))
+        .collect();
+    routes.sort_unstable_by(|a, b| b.cmp(a));
+    let median = routes[(routes.len() - 1) / 2];
+    let plan = arr(advice(&v), "extraction_plan");
+    let first = &plan[0];
+    let first_routes = arr(first, "routes").len() as u64;
+    assert!(first_routes >= median, "{first_routes} < {median}");
+    for p in plan {
+        assert!(
+            ["high", "medium", "low"].contains(&s(p, "confidence")),
+            "{p}"
+        );
+        let over = arr(p, "over");
+        assert!(over.len() <= 2);
+        for alt in over {
+            assert!(!s(alt, "why_not").is_empty(), "{alt}");
+            assert!(
+                s(p, "why").contains(s(alt, "service")),
+                "the why names {}",
+                s(alt, "service")
+            );
+        }
+    }
+    // An alternative at least as busy as phase 1 went later for its entanglement, never for
+    // its traffic; a less busy one says which.
+    for alt in arr(first, "over") {
+        let why = s(alt, "why_not");
+        if alt["traffic"].as_f64().unwrap() >= first_routes as f64 {
+            assert!(
+                why.contains("entangled") && !why.contains("less traffic"),
+                "{alt}"
+            );
+        } else {
+            assert!(
+                why.contains("less traffic") || why.contains("more entangled"),
+                "{alt}"
+            );
+        }
     }
 }

@@ -1,7 +1,17 @@
-//! Async (event-driven) candidates: route handlers that do slow work synchronously — external
-//! I/O, sleeping, file generation, heavy aggregation, queries in loops (N+1), many queries,
-//! deep call chains. Each is scored and given an event, its producer (the route) and its
-//! consumer (a worker in the service that owns the handler).
+//! Async (event-driven) candidates: route handlers that make the request wait for slow work —
+//! external I/O, a deliberate sleep, file generation, heavy aggregation, queries in loops
+//! (N+1), many queries. Each gets the remedy that fits its evidence:
+//!
+//! - `event`: publish an event, a worker in the service that owns the handler consumes it;
+//! - `batch`: the only slow work is queries in a loop: batch them or eager-load the relation
+//!   (an event would move the N+1 to a worker, not remove it);
+//! - `already_async`: the handler already hands work to a queue, thread or executor.
+//!
+//! Some handlers are never candidates, whatever they reach: logins (the user waits for the
+//! session, an interactive identity provider included), health and status checks, static
+//! files and plain downloads (the response is the file). A `time.sleep` in a helper is a
+//! retry or back-off wait that runs on failure, not the handler's latency. Evidence found only
+//! at the edge of what seam follows from a handler is too thin: withheld, with a note.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -36,7 +46,7 @@ const SLOW: &[(&str, &[&str], f64)] = &[
         ],
         3.0,
     ),
-    ("sleep", &["time.sleep"], 3.0),
+    ("sleep", &["time.sleep"], SLEEP_POINTS),
     (
         "file_generation",
         &[
@@ -56,12 +66,88 @@ const SLOW: &[(&str, &[&str], f64)] = &[
     ),
     ("aggregation", &["pandas.", "numpy.", "polars."], 2.0),
 ];
+const SLEEP_POINTS: f64 = 3.0;
 const N_PLUS_ONE_POINTS: f64 = 2.0;
 /// Query sites a request may run before each further one counts.
 const QUERY_ALLOWANCE: usize = 5;
 const QUERY_POINTS: f64 = 0.25;
 /// Handlers scoring below this are not candidates.
 const THRESHOLD: f64 = 3.0;
+/// Slow work found this deep (or deeper) only is withheld: at the bound of what is followed
+/// from a handler, the path to it is as likely a branch the request never takes.
+const THIN_DEPTH: u32 = super::calls::MAX_DEPTH;
+
+/// Why a handler is never an async candidate, by the words of its path or handler name.
+const NEVER: &[(&str, &[&str])] = &[
+    (
+        "login or logout (the user waits for the session)",
+        &[
+            "login",
+            "logout",
+            "signin",
+            "signout",
+            "sso",
+            "saml",
+            "saml2",
+            "oauth",
+            "oauth2",
+            "oidc",
+            "openid",
+            "authorize",
+            "authenticate",
+        ],
+    ),
+    (
+        "health or status check (it must answer now)",
+        &[
+            "health",
+            "healthz",
+            "healthcheck",
+            "status",
+            "ping",
+            "ready",
+            "readyz",
+            "readiness",
+            "live",
+            "livez",
+            "liveness",
+            "alive",
+            "heartbeat",
+            "version",
+            "metrics",
+        ],
+    ),
+    ("static file", &["static", "favicon"]),
+];
+/// Words that are a login only as the last segment of a path (`POST /auth`, `/api/auth`).
+const LOGIN_LAST: &[&str] = &["auth"];
+/// Calls that sign a user in: a handler that makes one (or whose direct callee does) is a
+/// login, whatever its path (`POST /api/1/auth/google` exchanging an OAuth code).
+const SIGNS_IN: &[&str] = &[
+    "flask_login.login_user",
+    "flask_login.utils.login_user",
+    "flask_principal.identity_changed.send",
+    "flask_jwt_extended.create_access_token",
+    "flask_jwt_extended.set_access_cookies",
+    "flask_security.login_user",
+    "flask_security.utils.login_user",
+];
+/// Calls that answer with a file: a handler that makes one and generates nothing is a plain
+/// download, not slow work to hand off.
+const SENDS_FILE: &[&str] = &[
+    "flask.send_file",
+    "flask.send_from_directory",
+    "flask.helpers.send_file",
+    "flask.helpers.send_from_directory",
+    "werkzeug.utils.send_file",
+    "werkzeug.utils.send_from_directory",
+    "werkzeug.wsgi.wrap_file",
+];
+const PLAIN_DOWNLOAD: &str = "plain download (the response is the file)";
+const ONLY_SITE_COUNT: &str =
+    "withheld: the only evidence is a count of query sites, not slow work the request waits for";
+const AT_THE_EDGE: &str =
+    "withheld: the slow work is only found at the edge of what seam follows from the handler";
 
 fn evidence_of(a: &Analysis, id: &str) -> Evidence {
     a.nodes
@@ -77,11 +163,106 @@ fn evidence_of(a: &Analysis, id: &str) -> Evidence {
         })
 }
 
+/// Lower-case words of a path or a dotted handler name: `/api/sign-in/<id>` → `api`, `sign`,
+/// `in`, `signin`; `LoginView.post` → `login`, `view`, `loginview`, `post`.
+fn words(text: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for part in text.split(['/', '.', ':']) {
+        if part.starts_with('<') || part.is_empty() {
+            continue;
+        }
+        let mut joined = String::new();
+        let mut word = String::new();
+        let mut prev_lower = false;
+        for ch in part.chars() {
+            let boundary = !ch.is_ascii_alphanumeric() || (ch.is_ascii_uppercase() && prev_lower);
+            if boundary && !word.is_empty() {
+                out.insert(std::mem::take(&mut word));
+            }
+            if ch.is_ascii_alphanumeric() {
+                word.push(ch.to_ascii_lowercase());
+                joined.push(ch.to_ascii_lowercase());
+            }
+            prev_lower = ch.is_ascii_lowercase() || ch.is_ascii_digit();
+        }
+        if !word.is_empty() {
+            out.insert(word);
+        }
+        if !joined.is_empty() {
+            out.insert(joined);
+        }
+    }
+    out
+}
+
+/// Why a route is never a candidate (login, health, static), by its words.
+fn never(r: &crate::analysis::Route) -> Option<&'static str> {
+    let w = words(&r.path);
+    let h = words(r.handler.rsplit_once(':').map_or(&r.handler, |(_, q)| q));
+    let endpoint_static = r
+        .endpoint
+        .as_deref()
+        .is_some_and(|e| e == "static" || e.ends_with(".static"));
+    if endpoint_static {
+        return Some(NEVER[2].0);
+    }
+    // `/auth` alone is a login; `/auth/reset-password` is not.
+    let last = r
+        .path
+        .rsplit('/')
+        .find(|s| !s.is_empty() && !s.starts_with('<'));
+    if last.is_some_and(|s| LOGIN_LAST.contains(&s.to_ascii_lowercase().as_str())) {
+        return Some(NEVER[0].0);
+    }
+    NEVER
+        .iter()
+        .find(|(_, list)| list.iter().any(|x| w.contains(*x) || h.contains(*x)))
+        .map(|(why, _)| *why)
+}
+
+/// The event a handler would publish: its function or view class in snake case, without the
+/// HTTP method and a framework suffix (`ShotsCsvImportResource.post` → `shots_csv_import_requested`).
+fn event_name(handler: &str) -> String {
+    let name = handler
+        .rsplit([':', '.'])
+        .find(|s| !matches!(*s, "get" | "post" | "put" | "patch" | "delete"))
+        .unwrap_or(handler);
+    let mut snake = String::new();
+    let mut prev_lower = false;
+    for ch in name.chars() {
+        if ch.is_ascii_uppercase() && prev_lower {
+            snake.push('_');
+        }
+        prev_lower = ch.is_ascii_lowercase() || ch.is_ascii_digit();
+        snake.push(ch.to_ascii_lowercase());
+    }
+    let mut stem = snake.trim_matches('_');
+    for suffix in ["_resource", "_view", "_api", "_endpoint", "_handler"] {
+        if let Some(s) = stem.strip_suffix(suffix)
+            && !s.is_empty()
+        {
+            stem = s;
+            break;
+        }
+    }
+    format!("{stem}_requested")
+}
+
+/// Remedy order in the list: proposals first, then what is already asynchronous.
+fn remedy_rank(r: &str) -> u8 {
+    match r {
+        "event" => 0,
+        "batch" => 1,
+        _ => 2,
+    }
+}
+
+/// Async candidates, ranked, and notes on what was left out and why.
 pub fn advise(
     a: &Analysis,
     handlers: &Handlers<'_>,
     proposal: Option<&Proposal>,
-) -> Vec<AsyncCandidate> {
+) -> (Vec<AsyncCandidate>, Vec<String>) {
     let mut out = Vec::new();
     let mut seen_handlers: BTreeSet<&str> = BTreeSet::new();
     // Indexed by symbol: a handler looks at what it reaches, not at every call and query.
@@ -92,13 +273,17 @@ pub fn advise(
     let service_of = proposal
         .map(Proposal::service_of_members)
         .unwrap_or_default();
-    let mut enqueues_of: HashMap<&str, Vec<&str>> = HashMap::new();
+    let mut enqueues_of: HashMap<&str, Vec<(&str, &Evidence)>> = HashMap::new();
     for e in a.edges.iter().filter(|e| e.kind == EdgeKind::Enqueues) {
-        enqueues_of
-            .entry(e.from.as_str())
-            .or_default()
-            .push(e.to.as_str());
+        if let Some(ev) = e.evidence.first() {
+            enqueues_of
+                .entry(e.from.as_str())
+                .or_default()
+                .push((e.to.as_str(), ev));
+        }
     }
+    let mut left_out: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    let mut retry_sleeps = 0usize;
     for r in &a.routes {
         // One candidate per handler (a MethodView's GET and POST are separate handlers).
         if !seen_handlers.insert(r.handler.as_str()) {
@@ -108,32 +293,51 @@ pub fn advise(
         let mut reasons: BTreeSet<Reason> = BTreeSet::new();
         let mut score = 0.0;
         let mut kinds_seen: BTreeSet<&str> = BTreeSet::new();
-        for x in reached.keys().filter_map(|s| external_of.get(s)).flatten() {
-            for &(kind, prefixes, points) in SLOW {
-                if prefixes
-                    .iter()
-                    .any(|p| x.name.starts_with(p) || x.name == p.trim_end_matches('.'))
-                {
+        // The shallowest depth at which each kind of slow work was found.
+        let mut depth_of: std::collections::BTreeMap<&str, u32> = Default::default();
+        let mut helper_sleep = false;
+        let mut sends_file = false;
+        let mut signs_in = false;
+        for (sym, at) in reached {
+            for x in external_of.get(sym).map_or(&[][..], Vec::as_slice) {
+                sends_file |= SENDS_FILE.contains(&x.name.as_str());
+                signs_in |= at.depth <= 1 && SIGNS_IN.contains(&x.name.as_str());
+                for &(kind, prefixes, points) in SLOW {
+                    if !prefixes
+                        .iter()
+                        .any(|p| x.name.starts_with(p) || x.name == p.trim_end_matches('.'))
+                    {
+                        continue;
+                    }
+                    if kind == "sleep" && at.depth > 0 {
+                        helper_sleep = true;
+                        continue;
+                    }
                     if kinds_seen.insert(kind) {
                         score += points;
                     }
+                    let d = depth_of.entry(kind).or_insert(at.depth);
+                    *d = (*d).min(at.depth);
                     let ev = evidence_of(a, &x.from);
                     reasons.insert(Reason {
                         kind: kind.to_owned(),
                         detail: format!("{} in {}", x.name, x.from),
                         file: ev.file,
-                        line: ev.line,
+                        line: x.line,
                     });
                 }
             }
         }
-        let queries: Vec<&crate::analysis::Query> = reached
-            .keys()
-            .flat_map(|s| handlers.queries_of(s))
-            .copied()
+        let queries: Vec<(&crate::analysis::Query, u32)> = reached
+            .iter()
+            .flat_map(|(s, at)| handlers.queries_of(s).iter().map(|q| (*q, at.depth)))
             .collect();
-        for q in queries.iter().filter(|q| q.in_loop) {
+        let mut first_loop: Option<&crate::analysis::Query> = None;
+        for &(q, depth) in queries.iter().filter(|(q, _)| q.in_loop) {
             score += N_PLUS_ONE_POINTS;
+            first_loop.get_or_insert(q);
+            let d = depth_of.entry("n_plus_one").or_insert(depth);
+            *d = (*d).min(depth);
             reasons.insert(Reason {
                 kind: "n_plus_one".into(),
                 detail: format!(
@@ -142,7 +346,9 @@ pub fn advise(
                     q.reads
                         .iter()
                         .chain(&q.writes)
-                        .cloned()
+                        .map(|t| t.trim_start_matches("table:"))
+                        .collect::<BTreeSet<_>>()
+                        .into_iter()
                         .collect::<Vec<_>>()
                         .join(", "),
                     q.site
@@ -160,51 +366,186 @@ pub fn advise(
                 line: r.line,
             });
         }
-        let depth = reached.values().map(|h| h.depth).max().unwrap_or(0);
-        if score < THRESHOLD {
+        // One query in a loop is enough to say "batch it"; an event needs more.
+        if score < THRESHOLD && first_loop.is_none() {
+            retry_sleeps += usize::from(helper_sleep && score + SLEEP_POINTS >= THRESHOLD);
             continue;
         }
-        if depth >= 3 {
-            reasons.insert(Reason {
-                kind: "call_depth".into(),
-                detail: format!("calls {depth} levels deep"),
-                file: r.file.clone(),
-                line: r.line,
-            });
+        let generates =
+            kinds_seen.contains("file_generation") || kinds_seen.contains("aggregation");
+        let why_never = never(r)
+            .or(signs_in.then_some(NEVER[0].0))
+            .or((sends_file && !generates).then_some(PLAIN_DOWNLOAD));
+        if let Some(why) = why_never {
+            left_out.entry(why).or_default().push(r.id.as_str());
+            continue;
         }
-        let existing_tasks: Vec<String> = reached
+        // A count of query sites says how much code can run, not what this request waits
+        // for: alone, it is too thin to send anyone to build an event.
+        let shallowest = depth_of.values().copied().min();
+        let confidence = match shallowest {
+            None => {
+                left_out
+                    .entry(ONLY_SITE_COUNT)
+                    .or_default()
+                    .push(r.id.as_str());
+                continue;
+            }
+            Some(d) if d >= THIN_DEPTH => {
+                left_out.entry(AT_THE_EDGE).or_default().push(r.id.as_str());
+                continue;
+            }
+            Some(d) if d <= 1 => "high",
+            _ => "medium",
+        };
+        let mut handed: Vec<(&str, &Evidence)> = reached
             .keys()
             .filter_map(|s| enqueues_of.get(s))
             .flatten()
-            .map(|t| (*t).to_owned())
-            .collect::<BTreeSet<_>>()
-            .into_iter()
+            .copied()
             .collect();
-        let name = r
-            .handler
-            .rsplit([':', '.'])
-            .find(|s| !matches!(*s, "get" | "post" | "put" | "patch" | "delete"))
-            .unwrap_or(&r.handler)
-            .to_ascii_lowercase();
-        let service = service_of.get(r.handler.as_str());
+        handed.sort_unstable();
+        handed.dedup_by_key(|(t, _)| *t);
+        let existing_tasks: Vec<String> = handed.iter().map(|(t, _)| (*t).to_owned()).collect();
+        let only_queries = kinds_seen.is_empty();
+        let remedy = if !handed.is_empty() {
+            "already_async"
+        } else if (only_queries || score < THRESHOLD) && first_loop.is_some() {
+            "batch"
+        } else {
+            "event"
+        };
+        let event = event_name(&r.handler);
+        let consumer = match service_of.get(r.handler.as_str()) {
+            Some(s) => format!("{s} worker"),
+            None => "monolith worker".to_owned(),
+        };
+        let first = reasons
+            .iter()
+            .find(|x| x.kind != "many_queries" && x.kind != "n_plus_one")
+            .or_else(|| reasons.iter().next())
+            .expect("a scored handler has a reason");
+        let advice = match remedy {
+            "already_async" => {
+                let (task, ev) = handed[0];
+                format!(
+                    "already asynchronous: hands {task} to a queue at {}:{}; keep the slow work there{}",
+                    ev.file,
+                    ev.line,
+                    if handed.len() > 1 {
+                        format!(" (and {} more)", handed.len() - 1)
+                    } else {
+                        String::new()
+                    }
+                )
+            }
+            "batch" => {
+                let q = first_loop.expect("batch has a loop");
+                let tables: BTreeSet<&str> = q
+                    .reads
+                    .iter()
+                    .chain(&q.writes)
+                    .map(|t| t.trim_start_matches("table:"))
+                    .collect();
+                let tables: Vec<&str> = tables.into_iter().collect();
+                let article = if q.kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                    "an"
+                } else {
+                    "a"
+                };
+                format!(
+                    "batch or eager-load: {article} {} on {} runs once per item of a loop at {}:{}; one query for the whole loop removes the wait, an event would only move it",
+                    q.kind,
+                    if tables.is_empty() {
+                        "a table seam could not name".to_owned()
+                    } else {
+                        tables.join(", ")
+                    },
+                    q.file,
+                    q.line
+                )
+            }
+            _ => format!(
+                "publish {event} and answer at once; the {consumer} does the work ({}: {} at {}:{})",
+                first.kind, first.detail, first.file, first.line
+            ),
+        };
+        let is_event = remedy == "event";
         out.push(AsyncCandidate {
             handler: r.handler.clone(),
             route: r.id.clone(),
             score: (score * 100.0).round() / 100.0,
+            remedy,
+            confidence,
+            advice,
             reasons: reasons.into_iter().collect(),
-            event: format!("{name}_requested"),
+            event: if is_event { event } else { String::new() },
             producer: r.id.clone(),
-            consumer: match service {
-                Some(s) => format!("{s} worker"),
-                None => "monolith worker".to_owned(),
-            },
+            consumer: if is_event { consumer } else { String::new() },
             existing_tasks,
         });
     }
     out.sort_by(|x, y| {
-        y.score
-            .total_cmp(&x.score)
+        remedy_rank(x.remedy)
+            .cmp(&remedy_rank(y.remedy))
+            .then_with(|| y.score.total_cmp(&x.score))
             .then_with(|| x.route.cmp(&y.route))
     });
-    out
+    let mut notes = Vec::new();
+    for (why, routes) in &left_out {
+        notes.push(format!(
+            "async: {} handler{} with slow work not proposed, {why}: {}{}",
+            routes.len(),
+            if routes.len() == 1 { "" } else { "s" },
+            routes
+                .iter()
+                .take(3)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", "),
+            if routes.len() > 3 { ", ..." } else { "" }
+        ));
+    }
+    if retry_sleeps > 0 {
+        notes.push(format!(
+            "async: time.sleep in a helper is a retry or back-off wait, not counted as the handler's latency ({retry_sleeps} handler{})",
+            if retry_sleeps == 1 { "" } else { "s" }
+        ));
+    }
+    (out, notes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::words;
+
+    #[test]
+    fn event_names_are_snake_case_without_method_or_suffix() {
+        use super::event_name;
+        assert_eq!(
+            event_name("zou.app:ShotsCsvImportResource.post"),
+            "shots_csv_import_requested"
+        );
+        assert_eq!(
+            event_name("app.reports:export_report"),
+            "export_report_requested"
+        );
+        assert_eq!(event_name("app:ReportView.get"), "report_requested");
+        assert_eq!(event_name("app:View.get"), "view_requested");
+    }
+
+    #[test]
+    fn words_split_paths_and_names() {
+        let w = words("/api/sign-in/<id>");
+        for x in ["api", "sign", "in", "signin"] {
+            assert!(w.contains(x), "{x} in {w:?}");
+        }
+        assert!(!w.iter().any(|x| x.contains('<') || x == "id"));
+        let h = words("LoginView.post");
+        for x in ["login", "view", "loginview", "post"] {
+            assert!(h.contains(x), "{x} in {h:?}");
+        }
+        assert!(words("/statistics").contains("statistics"));
+        assert!(!words("/statistics").contains("status"));
+    }
 }

@@ -105,6 +105,8 @@ pub struct DataAdvice<'a> {
     shard_keys: Vec<ShardKey>,
     read_replicas: ReadReplicas,
     workload: Option<workload::WorkloadSummary>,
+    /// Production calls per query site (`a.queries` order), with `--workload` only.
+    weights: Option<Vec<f64>>,
     notes: Vec<String>,
 }
 
@@ -150,6 +152,7 @@ pub fn advise_data<'a>(a: &'a Analysis, options: &AdviceOptions) -> DataAdvice<'
         handlers,
         shard_keys,
         read_replicas,
+        weights: workload.is_some().then_some(weights),
         workload,
         notes,
     }
@@ -167,12 +170,20 @@ pub fn advise_with(
         shard_keys,
         read_replicas,
         workload,
+        weights,
         mut notes,
     } = data;
-    let async_candidates = asynchrony::advise(a, &handlers, proposal);
+    let (async_candidates, async_notes) = asynchrony::advise(a, &handlers, proposal);
+    notes.extend(async_notes);
     let extraction_plan = match proposal {
         Some(p) if !p.services.is_empty() => {
-            match plan::plan(a, p, &async_candidates, options.first.as_deref()) {
+            match plan::plan(
+                a,
+                p,
+                &async_candidates,
+                options.first.as_deref(),
+                weights.as_deref(),
+            ) {
                 Ok(plan) => plan,
                 Err(note) => {
                     notes.push(note);
@@ -186,7 +197,14 @@ pub fn advise_with(
         }
     };
     Advice {
-        shard_verdict: shard::verdict(&shard_keys),
+        shard_verdict: shard::verdict(
+            &shard_keys,
+            read_replicas
+                .routes
+                .iter()
+                .filter(|r| r.replica_safe)
+                .count(),
+        ),
         shard_keys,
         read_replicas,
         async_candidates,

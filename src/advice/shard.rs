@@ -83,7 +83,9 @@ pub const HINTED_SCORE: f64 = 0.25;
 pub const STRONG_SCORE: f64 = 0.5;
 
 /// Whether the best candidate is worth sharding on.
-pub fn verdict(keys: &[ShardKey]) -> super::types::ShardVerdict {
+/// `replica_safe`: how many routes the replica advice found safe, so that the reason does not
+/// send a team to replicas that no route can use.
+pub fn verdict(keys: &[ShardKey], replica_safe: usize) -> super::types::ShardVerdict {
     let Some(best) = keys.first() else {
         return super::types::ShardVerdict {
             recommended: None,
@@ -110,8 +112,14 @@ pub fn verdict(keys: &[ShardKey]) -> super::types::ShardVerdict {
             )
         } else {
             format!(
-                "sharding not advised: no tenant-like key, and the best candidate `{}` scores {:.2} (< {STRONG_SCORE}); scale reads (replicas) and extract services first",
-                best.column, best.score
+                "sharding not advised: no tenant-like key, and the best candidate `{}` scores {:.2} (< {STRONG_SCORE}); {}, and extract services first",
+                best.column,
+                best.score,
+                if replica_safe > 0 {
+                    format!("scale reads on replicas ({replica_safe} replica-safe routes)")
+                } else {
+                    "no route is shown replica-safe yet (see read replicas): scale reads by caching and query work".to_owned()
+                }
             )
         },
     }
@@ -761,15 +769,15 @@ mod tests {
             ..ShardKey::default()
         };
         assert_eq!(
-            verdict(&[key("tenant_id", 0.3)]).recommended.as_deref(),
+            verdict(&[key("tenant_id", 0.3)], 0).recommended.as_deref(),
             Some("tenant_id")
         );
-        assert_eq!(verdict(&[key("forum_id", 0.3)]).recommended, None);
+        assert_eq!(verdict(&[key("forum_id", 0.3)], 0).recommended, None);
         assert_eq!(
-            verdict(&[key("forum_id", 0.6)]).recommended.as_deref(),
+            verdict(&[key("forum_id", 0.6)], 0).recommended.as_deref(),
             Some("forum_id")
         );
-        assert_eq!(verdict(&[key("tenant_id", 0.1)]).recommended, None);
-        assert_eq!(verdict(&[]).recommended, None);
+        assert_eq!(verdict(&[key("tenant_id", 0.1)], 0).recommended, None);
+        assert_eq!(verdict(&[], 0).recommended, None);
     }
 }

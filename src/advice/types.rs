@@ -119,13 +119,25 @@ pub struct AsyncCandidate {
     pub handler: String,
     pub route: String,
     pub score: f64,
+    /// What to do (see `asynchrony.rs`): `"event"` (publish an event, a worker does the
+    /// work), `"batch"` (queries in a loop: batch or eager-load them; an event would hide the
+    /// cost, not remove it) or `"already_async"` (the handler hands its work to a queue).
+    pub remedy: &'static str,
+    /// `"high"` (the slow work is in the handler or what it calls directly) or `"medium"`
+    /// (deeper, or only a count of query sites); thinner evidence is withheld with a note.
+    pub confidence: &'static str,
+    /// The advice in one sentence, with the fact it rests on (file:line).
+    pub advice: String,
     pub reasons: Vec<Reason>,
-    /// The event to publish instead (`usage_report_requested`).
+    /// The event to publish instead (`usage_report_requested`); empty unless `remedy` is
+    /// `"event"`.
     pub event: String,
     pub producer: String,
-    /// The worker that would consume it: `<service> worker`, or the monolith's.
+    /// The worker that would consume it: `<service> worker`, or the monolith's; empty unless
+    /// `remedy` is `"event"`.
     pub consumer: String,
-    /// Celery tasks the handler already enqueues.
+    /// Functions the handler already hands to a queue, thread or executor (Celery tasks, RQ
+    /// jobs, `submit`ted callables).
     pub existing_tasks: Vec<String>,
 }
 
@@ -143,6 +155,10 @@ pub struct Phase {
     pub service: String,
     pub why: String,
     pub score: f64,
+    /// `"high"`, `"medium"` or `"low"`, and why (see `plan.rs`).
+    pub confidence: &'static str,
+    /// The two services the rule ranked next, and why this phase's service went before them.
+    pub over: Vec<Alternative>,
     /// API-gateway rules: path prefix (or exact path) → `service` or `monolith`.
     pub gateway: Vec<GatewayRule>,
     pub routes: Vec<String>,
@@ -165,6 +181,8 @@ pub struct Decouple {
     /// `api`, `replication` or `event`.
     pub remedy: String,
     pub why: String,
+    /// Where other services touch it on the request path (the first three).
+    pub evidence: Vec<Evidence>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -174,4 +192,17 @@ pub struct NetworkCall {
     /// `outbound` (the new service calls the monolith) or `inbound`.
     pub direction: String,
     pub evidence: Vec<Evidence>,
+}
+
+/// A service the extraction order passed over at a phase, with its figures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Alternative {
+    pub service: String,
+    /// Routes, or production calls with `--workload`.
+    pub traffic: f64,
+    /// Request-path calls crossing its boundary.
+    pub crossings: u32,
+    pub shared_tables: u32,
+    pub lines: u32,
+    pub why_not: String,
 }

@@ -127,9 +127,9 @@ pub(crate) fn merge_dataless(a: &Analysis, items: &Items<'_>, sizes: &Sizes, pla
 mod tests {
     use std::collections::HashMap;
 
-    use super::super::test_support::{edge, node};
     use super::*;
     use crate::analysis::NodeKind;
+    use crate::test_support::{edge, node};
 
     /// Service 1 is an ACL mixin whose table service 0 writes: it owns nothing, serves no
     /// route, and joins service 0, which it is tied to. Service 2 owns nothing either but is

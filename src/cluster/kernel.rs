@@ -281,12 +281,12 @@ fn owner_class(items: &Items<'_>, i: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::edge;
     use super::*;
     use crate::analysis::ExternalCall;
+    use crate::test_support::edge;
 
     fn node(id: &str, kind: NodeKind) -> crate::analysis::Node {
-        super::super::test_support::node(id, kind, 5)
+        crate::test_support::node(id, kind, 5)
     }
 
     /// A leaf helpers module (`app.http`: nothing in it touches data or calls app code) is
@@ -322,6 +322,7 @@ mod tests {
                 from: "app:create_app".to_owned(),
                 name: "flask.Flask".to_owned(),
                 count: 1,
+                line: 1,
             }],
             ..Analysis::default()
         };

@@ -20,8 +20,6 @@ mod propose;
 pub mod quality;
 mod settle;
 mod slivers;
-#[cfg(test)]
-mod test_support;
 mod transactions;
 pub mod verdict;
 pub mod weights;

@@ -133,16 +133,30 @@ pub(crate) fn project(
     for e in a.edges.iter().filter(|e| e.kind == EdgeKind::Relates) {
         *relating.entry(e.to.as_str()).or_default() += 1;
     }
+    // A function handed to a thread or an RQ queue (`resolve/handoff.rs`) is named by its
+    // caller, not called by it: the worker runs it. Only a declared task (Celery's, tagged
+    // `task`) is a unit of its own that an enqueue binds to; other handoffs weigh nothing
+    // here (they stay in the graph for the advice and the boundary check). Measured: binding
+    // them as calls moved mlflow's trace store from 32 % to 47 % of the lines.
+    let tasks: std::collections::HashSet<&str> = a
+        .nodes
+        .iter()
+        .filter(|n| n.tags.iter().any(|t| t == "task"))
+        .map(|n| n.id.as_str())
+        .collect();
+    let binds =
+        |e: &&crate::analysis::Edge| e.kind != EdgeKind::Enqueues || tasks.contains(e.to.as_str());
     let mut callers: HashMap<&str, usize> = HashMap::new();
     for e in a
         .edges
         .iter()
         .filter(|e| matches!(e.kind, EdgeKind::Calls | EdgeKind::Enqueues) && e.from != e.to)
+        .filter(binds)
     {
         *callers.entry(e.to.as_str()).or_default() += 1;
     }
     let mut edges = Vec::new();
-    for e in &a.edges {
+    for e in a.edges.iter().filter(binds) {
         let (Some(x), Some(y)) = (endpoint(&e.from), endpoint(&e.to)) else {
             continue;
         };

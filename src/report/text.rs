@@ -509,22 +509,24 @@ fn advice(w: &mut dyn Write, adv: &crate::advice::Advice) -> io::Result<()> {
             h.read.line
         )?;
     }
+    let remedies = |r: &str| {
+        adv.async_candidates
+            .iter()
+            .filter(|c| c.remedy == r)
+            .count()
+    };
     writeln!(
         w,
-        "  async         {} candidates",
-        adv.async_candidates.len()
+        "  async         {} to make events, {} loops of queries to batch, {} already asynchronous",
+        remedies("event"),
+        remedies("batch"),
+        remedies("already_async"),
     )?;
     for c in adv.async_candidates.iter().take(ADVICE_SHOWN) {
-        let kinds: std::collections::BTreeSet<&str> =
-            c.reasons.iter().map(|r| r.kind.as_str()).collect();
         writeln!(
             w,
-            "                {} (score {:.1}: {}) -> event {} for the {}",
-            c.route,
-            c.score,
-            kinds.into_iter().collect::<Vec<_>>().join(", "),
-            c.event,
-            c.consumer
+            "                {} ({} confidence): {}",
+            c.route, c.confidence, c.advice
         )?;
     }
     if !adv.extraction_plan.is_empty() {

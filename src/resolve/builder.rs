@@ -171,7 +171,8 @@ impl Edges {
 #[derive(Debug, Default)]
 pub(crate) struct Builder {
     pub edges: Edges,
-    pub external: BTreeMap<(String, String), u32>,
+    /// (caller, external name) → (calls, line of the first).
+    pub external: BTreeMap<(String, String), (u32, u32)>,
     pub endpoint_refs: Vec<crate::analysis::EndpointRef>,
     pub unresolved: BTreeMap<String, u32>,
     pub queries: Vec<Query>,
@@ -201,6 +202,14 @@ impl Builder {
         self.calls += 1;
         self.resolved_calls += 1;
         self.edge(from, to, EdgeKind::Calls, file, line);
+    }
+
+    /// A function handed to a queue, thread or executor (see `handoff.rs`): an `enqueues`
+    /// edge, counted as a call seen and resolved (the worker makes it).
+    pub fn handoff(&mut self, from: &str, to: &str, file: &str, line: u32) {
+        self.calls += 1;
+        self.resolved_calls += 1;
+        self.edge(from, to, EdgeKind::Enqueues, file, line);
     }
 
     pub fn edge(&mut self, from: &str, to: &str, kind: EdgeKind, file: &str, line: u32) {

@@ -44,6 +44,9 @@ pub(crate) fn resolve_calls(
                 );
                 continue;
             }
+            if let Some((tu, td)) = super::handoff::handed_off(ix, u, call, &targets[u][c]) {
+                b.handoff(from, &ix.symbol_id(tu, td), file, call.line);
+            }
             match targets[u][c].clone() {
                 Value::Def(tu, td) => {
                     b.resolved_calls += 1;
@@ -75,7 +78,12 @@ pub(crate) fn resolve_calls(
                         });
                     }
                     b.external_calls += 1;
-                    *b.external.entry((from.to_owned(), name)).or_default() += 1;
+                    let e = b
+                        .external
+                        .entry((from.to_owned(), name))
+                        .or_insert((0, call.line));
+                    e.0 += 1;
+                    e.1 = e.1.min(call.line);
                 }
                 Value::Builtin(_) => b.builtin_calls += 1,
                 Value::Unknown(name) => {

@@ -12,6 +12,7 @@ mod context_processors;
 mod decorators;
 mod dotted;
 mod families;
+mod handoff;
 mod higher_order;
 mod index;
 mod injected;
@@ -504,7 +505,12 @@ fn assemble(ix: &Index<'_>, loaded: &Loaded, mut b: Builder) -> Analysis {
     let external_calls: Vec<ExternalCall> = b
         .external
         .into_iter()
-        .map(|((from, name), count)| ExternalCall { from, name, count })
+        .map(|((from, name), (count, line))| ExternalCall {
+            from,
+            name,
+            count,
+            line,
+        })
         .collect();
     let mut unresolved: Vec<NameCount> = b
         .unresolved

@@ -179,10 +179,11 @@ pub struct HazardView {
 pub struct AsyncView {
     pub route: String,
     pub score: String,
-    pub event: String,
-    pub consumer: String,
+    /// `make an event`, `batch the queries`, `already asynchronous`.
+    pub remedy: &'static str,
+    pub confidence: &'static str,
+    pub advice: String,
     pub reasons: Vec<(String, String, Link)>,
-    pub existing: String,
 }
 
 #[derive(Debug, Clone)]
@@ -191,9 +192,10 @@ pub struct PhaseView {
     pub service: String,
     pub anchor: String,
     pub why: String,
+    pub confidence: &'static str,
     pub gateway: Vec<(String, String)>,
     pub tables_move: String,
-    pub decouple: Vec<(String, String, String)>,
+    pub decouple: Vec<(String, String, String, Vec<Link>)>,
     pub network_calls: Vec<(String, String, String, Vec<Link>)>,
     pub async_to_convert: String,
 }
@@ -601,14 +603,18 @@ pub fn page(doc: &Document<'_>, meta: &Meta, source_url: Option<&str>) -> Page {
             .map(|c| AsyncView {
                 route: c.route.trim_start_matches("route:").to_owned(),
                 score: format!("{:.1}", c.score),
-                event: c.event.clone(),
-                consumer: c.consumer.clone(),
+                remedy: match c.remedy {
+                    "event" => "make it an event",
+                    "batch" => "batch the queries",
+                    _ => "already asynchronous",
+                },
+                confidence: c.confidence,
+                advice: c.advice.clone(),
                 reasons: c
                     .reasons
                     .iter()
                     .map(|r| (r.kind.clone(), r.detail.clone(), lk.link(&r.file, r.line)))
                     .collect(),
-                existing: c.existing_tasks.join(", "),
             })
             .collect(),
         phases: adv
@@ -619,6 +625,7 @@ pub fn page(doc: &Document<'_>, meta: &Meta, source_url: Option<&str>) -> Page {
                 service: p.service.clone(),
                 anchor: svg::anchor(&p.service),
                 why: p.why.clone(),
+                confidence: p.confidence,
                 gateway: p
                     .gateway
                     .iter()
@@ -638,6 +645,7 @@ pub fn page(doc: &Document<'_>, meta: &Meta, source_url: Option<&str>) -> Page {
                             d.table.trim_start_matches("table:").to_owned(),
                             d.remedy.clone(),
                             d.why.clone(),
+                            d.evidence.iter().map(|e| lk.ev(e)).collect(),
                         )
                     })
                     .collect(),

@@ -1,9 +1,9 @@
-//! Nodes and edges for the clustering's unit tests, which build small analyses by hand.
+//! Nodes and edges for unit tests that build small analyses by hand (clustering, advice).
 
 use crate::analysis::{Edge, EdgeKind, Evidence, Node, NodeKind};
 
 /// A node of `kind` in `x.py`, `lines` long.
-pub(super) fn node(id: &str, kind: NodeKind, lines: u32) -> Node {
+pub(crate) fn node(id: &str, kind: NodeKind, lines: u32) -> Node {
     Node {
         id: id.to_owned(),
         kind,
@@ -15,7 +15,7 @@ pub(super) fn node(id: &str, kind: NodeKind, lines: u32) -> Node {
 }
 
 /// An edge of `kind` seen once, at `x.py:1`.
-pub(super) fn edge(from: &str, to: &str, kind: EdgeKind) -> Edge {
+pub(crate) fn edge(from: &str, to: &str, kind: EdgeKind) -> Edge {
     Edge {
         from: from.to_owned(),
         to: to.to_owned(),

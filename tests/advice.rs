@@ -402,7 +402,7 @@ fn async_work_gets_the_remedy_its_evidence_supports() {
     assert_eq!(s(export, "confidence"), "high");
     assert_eq!(s(export, "event"), "export_report_requested");
     assert!(
-        s(export, "advice").contains("studio/views.py:23"),
+        s(export, "advice").contains("studio/views.py:25"),
         "{export}"
     );
     // The N+1 in the settings form: batch it, with the loop's query as evidence.
@@ -410,7 +410,7 @@ fn async_work_gets_the_remedy_its_evidence_supports() {
     assert_eq!(s(form, "remedy"), "batch");
     assert_eq!(s(form, "event"), "");
     assert!(s(form, "advice").contains("settings"), "{form}");
-    assert!(s(form, "advice").contains("studio/views.py:30"), "{form}");
+    assert!(s(form, "advice").contains("studio/views.py:32"), "{form}");
     // The movie build already goes to an RQ queue.
     let build = by_route["route:POST /playlists/<int:playlist_id>/build"];
     assert_eq!(s(build, "remedy"), "already_async");
@@ -420,6 +420,14 @@ fn async_work_gets_the_remedy_its_evidence_supports() {
             .map(|t| t.as_str().unwrap())
             .collect::<Vec<_>>(),
         ["studio.movies:build_movie"]
+    );
+    // Mail sent on a thread of its own.
+    let digests = by_route["route:POST /digests"];
+    assert_eq!(s(digests, "remedy"), "already_async");
+    assert_eq!(s(digests, "confidence"), "high");
+    assert!(
+        s(digests, "advice").contains("studio.views:mail_digests"),
+        "{digests}"
     );
     // Never candidates: a retry sleep in a helper, a plain download, a login, a health check.
     for route in [

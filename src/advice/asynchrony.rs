@@ -121,8 +121,9 @@ const NEVER: &[(&str, &[&str])] = &[
 ];
 /// Words that are a login only as the last segment of a path (`POST /auth`, `/api/auth`).
 const LOGIN_LAST: &[&str] = &["auth"];
-/// Calls that sign a user in: a handler that makes one (or whose direct callee does) is a
-/// login, whatever its path (`POST /api/1/auth/google` exchanging an OAuth code).
+/// Calls that sign a user in: a handler that makes one (itself or through the helper that
+/// issues the token) is a login, whatever its path (`POST /api/1/auth/google` exchanging an
+/// OAuth code for a session).
 const SIGNS_IN: &[&str] = &[
     "flask_login.login_user",
     "flask_login.utils.login_user",
@@ -131,7 +132,11 @@ const SIGNS_IN: &[&str] = &[
     "flask_jwt_extended.set_access_cookies",
     "flask_security.login_user",
     "flask_security.utils.login_user",
+    // Issuing the session's token (`create_token(user)` → `jwt.encode`).
+    "jwt.encode",
 ];
+/// How deep a sign-in call may be: the handler, or the helper that issues the token.
+const SIGN_IN_DEPTH: u32 = 2;
 /// Calls that answer with a file: a handler that makes one and generates nothing is a plain
 /// download, not slow work to hand off.
 const SENDS_FILE: &[&str] = &[
@@ -293,15 +298,15 @@ pub fn advise(
         let mut reasons: BTreeSet<Reason> = BTreeSet::new();
         let mut score = 0.0;
         let mut kinds_seen: BTreeSet<&str> = BTreeSet::new();
-        // The shallowest depth at which each kind of slow work was found.
-        let mut depth_of: std::collections::BTreeMap<&str, u32> = Default::default();
         let mut helper_sleep = false;
         let mut sends_file = false;
         let mut signs_in = false;
+        // The slow work (not queries) nearest the handler: what the advice cites.
+        let mut slow_cite: Option<(u32, Reason)> = None;
         for (sym, at) in reached {
             for x in external_of.get(sym).map_or(&[][..], Vec::as_slice) {
                 sends_file |= SENDS_FILE.contains(&x.name.as_str());
-                signs_in |= at.depth <= 1 && SIGNS_IN.contains(&x.name.as_str());
+                signs_in |= at.depth <= SIGN_IN_DEPTH && SIGNS_IN.contains(&x.name.as_str());
                 for &(kind, prefixes, points) in SLOW {
                     if !prefixes
                         .iter()
@@ -316,15 +321,19 @@ pub fn advise(
                     if kinds_seen.insert(kind) {
                         score += points;
                     }
-                    let d = depth_of.entry(kind).or_insert(at.depth);
-                    *d = (*d).min(at.depth);
-                    let ev = evidence_of(a, &x.from);
-                    reasons.insert(Reason {
+                    let reason = Reason {
                         kind: kind.to_owned(),
                         detail: format!("{} in {}", x.name, x.from),
-                        file: ev.file,
+                        file: evidence_of(a, &x.from).file,
                         line: x.line,
-                    });
+                    };
+                    if slow_cite
+                        .as_ref()
+                        .is_none_or(|(d, c)| (at.depth, &reason) < (*d, c))
+                    {
+                        slow_cite = Some((at.depth, reason.clone()));
+                    }
+                    reasons.insert(reason);
                 }
             }
         }
@@ -332,12 +341,13 @@ pub fn advise(
             .iter()
             .flat_map(|(s, at)| handlers.queries_of(s).iter().map(|q| (*q, at.depth)))
             .collect();
-        let mut first_loop: Option<&crate::analysis::Query> = None;
+        // The loop to cite: the one nearest the handler (then the first in the file).
+        let mut first_loop: Option<(&crate::analysis::Query, u32)> = None;
         for &(q, depth) in queries.iter().filter(|(q, _)| q.in_loop) {
             score += N_PLUS_ONE_POINTS;
-            first_loop.get_or_insert(q);
-            let d = depth_of.entry("n_plus_one").or_insert(depth);
-            *d = (*d).min(depth);
+            if first_loop.is_none_or(|(f, d)| (depth, &q.file, q.line) < (d, &f.file, f.line)) {
+                first_loop = Some((q, depth));
+            }
             reasons.insert(Reason {
                 kind: "n_plus_one".into(),
                 detail: format!(
@@ -366,8 +376,17 @@ pub fn advise(
                 line: r.line,
             });
         }
-        // One query in a loop is enough to say "batch it"; an event needs more.
-        if score < THRESHOLD && first_loop.is_none() {
+        // Work the handler hands to a queue or a thread, with how deep the hand-off is.
+        let mut handed: Vec<(&str, &Evidence, u32)> = reached
+            .iter()
+            .filter_map(|(s, at)| enqueues_of.get(s).map(|v| (v, at.depth)))
+            .flat_map(|(v, depth)| v.iter().map(move |&(t, ev)| (t, ev, depth)))
+            .collect();
+        handed.sort_unstable();
+        handed.dedup_by_key(|(t, _, _)| *t);
+        // One query in a loop is enough to say "batch it"; an event needs more; a hand-off is
+        // worth saying whatever the handler does beside it.
+        if score < THRESHOLD && first_loop.is_none() && handed.is_empty() {
             retry_sleeps += usize::from(helper_sleep && score + SLEEP_POINTS >= THRESHOLD);
             continue;
         }
@@ -380,56 +399,43 @@ pub fn advise(
             left_out.entry(why).or_default().push(r.id.as_str());
             continue;
         }
-        // A count of query sites says how much code can run, not what this request waits
-        // for: alone, it is too thin to send anyone to build an event.
-        let shallowest = depth_of.values().copied().min();
-        let confidence = match shallowest {
-            None => {
-                left_out
-                    .entry(ONLY_SITE_COUNT)
-                    .or_default()
-                    .push(r.id.as_str());
-                continue;
-            }
-            Some(d) if d >= THIN_DEPTH => {
-                left_out.entry(AT_THE_EDGE).or_default().push(r.id.as_str());
-                continue;
-            }
-            Some(d) if d <= 1 => "high",
-            _ => "medium",
-        };
-        let mut handed: Vec<(&str, &Evidence)> = reached
-            .keys()
-            .filter_map(|s| enqueues_of.get(s))
-            .flatten()
-            .copied()
-            .collect();
-        handed.sort_unstable();
-        handed.dedup_by_key(|(t, _)| *t);
-        let existing_tasks: Vec<String> = handed.iter().map(|(t, _)| (*t).to_owned()).collect();
-        let only_queries = kinds_seen.is_empty();
-        let remedy = if !handed.is_empty() {
-            "already_async"
-        } else if (only_queries || score < THRESHOLD) && first_loop.is_some() {
-            "batch"
+        // The remedy follows the evidence nearest the handler, and so does its confidence:
+        // slow work (not counting queries) makes an event, a loop of queries batching. What is
+        // only found at the depth bound is too thin; a count of query sites says how much code
+        // can run, not what this request waits for: alone, neither sends anyone to work.
+        let slow_depth = slow_cite.as_ref().map(|(d, _)| *d);
+        let loop_depth = first_loop.map(|(_, d)| d);
+        let near = |d: Option<u32>| d.is_some_and(|d| d < THIN_DEPTH);
+        let level = |d: u32| if d <= 1 { "high" } else { "medium" };
+        let (remedy, confidence) = if let Some(d) = handed.iter().map(|(_, _, d)| *d).min() {
+            ("already_async", level(d))
+        } else if near(slow_depth) && score >= THRESHOLD {
+            ("event", level(slow_depth.unwrap_or(0)))
+        } else if near(loop_depth) {
+            ("batch", level(loop_depth.unwrap_or(0)))
         } else {
-            "event"
+            let why = if slow_depth.is_some() || loop_depth.is_some() {
+                AT_THE_EDGE
+            } else {
+                ONLY_SITE_COUNT
+            };
+            left_out.entry(why).or_default().push(r.id.as_str());
+            continue;
         };
+        let existing_tasks: Vec<String> = handed.iter().map(|(t, _, _)| (*t).to_owned()).collect();
         let event = event_name(&r.handler);
         let consumer = match service_of.get(r.handler.as_str()) {
             Some(s) => format!("{s} worker"),
             None => "monolith worker".to_owned(),
         };
-        let first = reasons
-            .iter()
-            .find(|x| x.kind != "many_queries" && x.kind != "n_plus_one")
-            .or_else(|| reasons.iter().next())
-            .expect("a scored handler has a reason");
-        let advice = match remedy {
-            "already_async" => {
-                let (task, ev) = handed[0];
-                format!(
-                    "already asynchronous: hands {task} to a queue at {}:{}; keep the slow work there{}",
+        let first = slow_cite
+            .as_ref()
+            .map(|(_, x)| x)
+            .or_else(|| reasons.iter().next());
+        let advice = match (remedy, first) {
+            ("already_async", _) | (_, None) => match handed.first() {
+                Some(&(task, ev, _)) => format!(
+                    "already asynchronous: hands {task} off to a queue or a thread at {}:{}; keep the slow work there{}",
                     ev.file,
                     ev.line,
                     if handed.len() > 1 {
@@ -437,10 +443,10 @@ pub fn advise(
                     } else {
                         String::new()
                     }
-                )
-            }
-            "batch" => {
-                let q = first_loop.expect("batch has a loop");
+                ),
+                None => "no slow work seen".to_owned(),
+            },
+            ("batch", _) if let Some((q, _)) = first_loop => {
                 let tables: BTreeSet<&str> = q
                     .reads
                     .iter()
@@ -465,7 +471,7 @@ pub fn advise(
                     q.line
                 )
             }
-            _ => format!(
+            (_, Some(first)) => format!(
                 "publish {event} and answer at once; the {consumer} does the work ({}: {} at {}:{})",
                 first.kind, first.detail, first.file, first.line
             ),

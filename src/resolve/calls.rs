@@ -9,8 +9,16 @@ use super::index::Index;
 use super::names::Value;
 use crate::analysis::EdgeKind;
 
-/// Celery's ways of running a task later.
-const ENQUEUE_METHODS: &[&str] = &["delay", "apply_async"];
+/// Ways of running a task function later: Celery's (`delay`, `apply_async`), Dramatiq's
+/// (`send`, `send_with_options`), Huey's (`schedule`). The receiver must resolve to a function
+/// of the code base, so a blinker signal's `send` is not one.
+const ENQUEUE_METHODS: &[&str] = &[
+    "delay",
+    "apply_async",
+    "send",
+    "send_with_options",
+    "schedule",
+];
 
 pub(crate) fn resolve_calls(
     ix: &Index<'_>,

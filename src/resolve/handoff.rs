@@ -1,6 +1,7 @@
 //! Work handed to something that runs it later or elsewhere: a job queue (RQ's
 //! `queue.enqueue(f, ...)`, `enqueue_at`, `enqueue_in`), a thread or process of its own
-//! (`threading.Thread(target=f)`, `threading.Timer(s, f)`, `multiprocessing.Process`).
+//! (`threading.Thread(target=f)`, `threading.Timer(s, f)`, `multiprocessing.Process`), a
+//! scheduler (`scheduler.add_job(f)`), Flask-Executor (`executor.submit(f)`).
 //! The function passed is not run by the request: an `enqueues` edge, as for a Celery task's
 //! `.delay()`, so the advice can tell work that is already asynchronous from work that is not.
 
@@ -21,7 +22,13 @@ const METHODS: &[(&str, usize)] = &[
     ("enqueue_at", 1),
     ("enqueue_in", 1),
     ("start_new_thread", 0),
+    // APScheduler: `scheduler.add_job(f, "interval", ...)`.
+    ("add_job", 0),
 ];
+
+/// Executors made for handing work off from a request: Flask-Executor runs what it is given
+/// after the response (`executor.submit(f)`), unlike a plain thread pool the caller waits on.
+const BACKGROUND_EXECUTORS: &[&str] = &["flask_executor.Executor."];
 
 /// Constructors that run a function on a thread or process of their own, with the position
 /// of the function when it is passed positionally (`Thread(group, target)`, `Timer(s, f)`).
@@ -42,7 +49,16 @@ pub(crate) fn handed_off(
     callee: &Value,
 ) -> Option<(usize, usize)> {
     let position = match callee {
-        Value::External(name) => RUNNERS.iter().find(|(r, _)| r == name).map(|&(_, p)| p),
+        Value::External(name) => RUNNERS
+            .iter()
+            .find(|(r, _)| r == name)
+            .map(|&(_, p)| p)
+            .or_else(|| {
+                let method = name.rsplit('.').next()?;
+                (BACKGROUND_EXECUTORS.iter().any(|e| name.starts_with(e))
+                    && matches!(method, "submit" | "submit_stored"))
+                .then_some(if method == "submit" { 0 } else { 1 })
+            }),
         _ => None,
     }
     .or_else(|| {

@@ -134,7 +134,8 @@ fn call_target(ix: &Index<'_>, u: usize, c: &seam_facts::python::Call) -> names:
     }
 }
 
-/// Celery tasks: `@celery.task`, `@app.task(...)`, `@shared_task`, `@periodic_task`.
+/// Task functions a worker runs: Celery's (`@celery.task`, `@app.task(...)`, `@shared_task`,
+/// `@periodic_task`), Huey's (`@huey.task()`), Dramatiq's (`@dramatiq.actor`).
 fn tag_tasks(ix: &Index<'_>, b: &mut Builder) {
     for (u, unit) in ix.units.iter().enumerate() {
         for (d, def) in unit.facts.defs.iter().enumerate() {
@@ -151,6 +152,7 @@ fn tag_tasks(ix: &Index<'_>, b: &mut Builder) {
                 (last == "task" && name.contains('.'))
                     || last == "shared_task"
                     || last == "periodic_task"
+                    || last == "actor"
             });
             if is_task {
                 b.tag(&ix.symbol_id(u, d), "task");

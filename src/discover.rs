@@ -12,6 +12,8 @@ use serde::Serialize;
 
 /// Directory names that never hold the application's own code.
 const SKIPPED_DIRS: &[&str] = &[
+    // seam's own state (the facts cache, the history store).
+    ".seam",
     ".git",
     ".hg",
     ".svn",

@@ -7,6 +7,7 @@
 pub mod advice;
 pub mod analysis;
 pub mod boundaries;
+pub mod cache;
 pub mod cluster;
 pub mod discover;
 pub mod exit;
@@ -29,6 +30,8 @@ use std::path::Path;
 pub struct Options {
     pub threads: usize,
     pub max_file_size: u64,
+    /// Read and write the facts cache under `ROOT/.seam/cache/` (see `cache.rs`).
+    pub cache: bool,
 }
 
 impl Default for Options {
@@ -36,6 +39,7 @@ impl Default for Options {
         Self {
             threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
             max_file_size: load::DEFAULT_MAX_FILE_SIZE,
+            cache: false,
         }
     }
 }
@@ -45,7 +49,11 @@ pub fn analyze(root: &Path, options: &Options) -> analysis::Analysis {
     let mut timer = timing::Timer::new();
     let found = discover::discover(root, options.threads);
     timer.mark("discover");
-    let mut loaded = load::load(found.files, options.max_file_size);
+    let mut loaded = if options.cache {
+        load::load_cached(found.files, options.max_file_size, root)
+    } else {
+        load::load(found.files, options.max_file_size)
+    };
     timer.mark("front ends");
     loaded.diagnostics.extend(found.diagnostics);
     let analysis = resolve::resolve(&loaded);

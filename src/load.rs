@@ -49,6 +49,9 @@ pub struct Loaded {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// A file's outcome with the diagnostics its front ends raised.
+pub type FileOutcome = (Outcome, Vec<Diagnostic>);
+
 /// What one file yields: facts, or a reason it was skipped.
 #[derive(Debug, Clone)]
 pub enum Outcome {
@@ -66,6 +69,38 @@ pub fn load(files: Vec<SourceFile>, max_file_size: u64) -> Loaded {
             analyze_file(parser, file, max_file_size)
         })
         .collect();
+    collect(outcomes)
+}
+
+/// [`load`] through the facts cache: unchanged files are read from it, the others parsed;
+/// the cache is rewritten with this run's files.
+pub fn load_cached(files: Vec<SourceFile>, max_file_size: u64, root: &std::path::Path) -> Loaded {
+    let cache = crate::cache::FactsCache::open(root);
+    if let Some(why) = &cache.refused {
+        eprintln!(
+            "seam: ignoring the facts cache under {}: {why}; rebuilding it",
+            root.join(crate::cache::DIR).display()
+        );
+    }
+    let results: Vec<(FileOutcome, Option<crate::cache::Fresh>)> = files
+        .into_par_iter()
+        .map_init(PythonParser::new, |parser, file| {
+            if let Some(skipped) = oversized(&file, max_file_size) {
+                return ((Outcome::Skipped(skipped), Vec::new()), None);
+            }
+            match std::fs::read(&file.path) {
+                Ok(bytes) => {
+                    let (outcome, fresh) =
+                        cache.outcome(file, &bytes, |f, b| analyze_bytes(parser, f, b));
+                    (outcome, Some(fresh))
+                }
+                Err(_) => (analyze_file(parser, file, max_file_size), None),
+            }
+        })
+        .collect();
+    let (outcomes, fresh): (Vec<_>, Vec<_>) = results.into_iter().unzip();
+    let fresh: Vec<crate::cache::Fresh> = fresh.into_iter().flatten().collect();
+    cache.save(&fresh);
     collect(outcomes)
 }
 

@@ -185,6 +185,9 @@ struct RunArgs {
     /// Skip files larger than this many bytes (with a diagnostic).
     #[arg(long, value_name = "BYTES", default_value_t = seam::load::DEFAULT_MAX_FILE_SIZE)]
     max_file_size: u64,
+    /// Neither read nor write the facts cache (PATH/.seam/cache/); also SEAM_NO_CACHE=1.
+    #[arg(long)]
+    no_cache: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -916,6 +919,7 @@ fn options(run: &RunArgs) -> Result<Options, String> {
     }
     let mut options = Options {
         max_file_size: run.max_file_size,
+        cache: !run.no_cache && std::env::var_os(seam::cache::NO_CACHE_ENV).is_none(),
         ..Options::default()
     };
     if let Some(t) = run.threads {

@@ -70,6 +70,7 @@ fn the_report_renders_in_chromium_without_errors() {
     std::fs::create_dir_all(&out_dir).unwrap();
     let page = out_dir.join("report.html");
     let status = Command::new(bin())
+        .env("SEAM_NO_CACHE", "1")
         .args([
             "report",
             fixture("classic_monolith").to_str().unwrap(),

@@ -133,3 +133,81 @@ fn output_does_not_depend_on_where_the_tree_lives() {
         );
     }
 }
+
+/// The facts cache changes nothing but the time: a cold run (which writes the cache), a warm
+/// run (which reads it), a run after one file changed, and `--no-cache` give the same bytes;
+/// the cache lands under PATH/.seam/cache/.
+#[test]
+fn output_is_byte_identical_with_and_without_the_facts_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("app");
+    copy_dir(&fixture("classic_monolith"), &repo);
+    let json = |cached: bool, extra: &[&str]| {
+        let mut args = vec!["analyze", repo.to_str().unwrap(), "--format", "json"];
+        args.extend_from_slice(extra);
+        let out = if cached {
+            run_cached_in(&manifest_dir(), &args)
+        } else {
+            run_in(&manifest_dir(), &args)
+        };
+        assert!(out.status.success(), "{}", stderr_of(&out));
+        assert!(stderr_of(&out).is_empty(), "{}", stderr_of(&out));
+        out.stdout
+    };
+    let uncached = json(false, &[]);
+    let cold = json(true, &[]);
+    let cache = repo.join(".seam/cache/facts.jsonl");
+    assert!(cache.is_file(), "the cold run wrote the cache");
+    let warm = json(true, &[]);
+    assert_eq!(cold, uncached);
+    assert_eq!(warm, uncached);
+    assert_eq!(json(true, &["--no-cache"]), uncached);
+    // One file changes: its facts are parsed again, the others read.
+    let some_py = first_python_file(&repo);
+    let mut text = std::fs::read_to_string(&some_py).unwrap();
+    text.push_str("\n\ndef added_by_the_test():\n    return 1\n");
+    std::fs::write(&some_py, text).unwrap();
+    let changed_uncached = json(false, &[]);
+    assert_ne!(changed_uncached, uncached);
+    assert_eq!(json(true, &[]), changed_uncached);
+    // A corrupt cache is refused with a word on stderr and rebuilt, never trusted.
+    std::fs::write(
+        &cache,
+        "seam-facts-cache 1 0.1.0 0000000000000000\ngarbage\n",
+    )
+    .unwrap();
+    let out = run_cached_in(
+        &manifest_dir(),
+        ["analyze", repo.to_str().unwrap(), "--format", "json"],
+    );
+    assert!(out.status.success());
+    assert_eq!(out.stdout, changed_uncached);
+    assert!(
+        stderr_of(&out).contains("ignoring the facts cache"),
+        "{}",
+        stderr_of(&out)
+    );
+    assert!(
+        std::fs::read_to_string(&cache).unwrap().lines().count() > 2,
+        "rebuilt"
+    );
+}
+
+fn first_python_file(dir: &std::path::Path) -> std::path::PathBuf {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for p in &entries {
+        if p.extension().is_some_and(|e| e == "py") && std::fs::metadata(p).unwrap().len() > 0 {
+            return p.clone();
+        }
+    }
+    for p in entries.iter().filter(|p| p.is_dir()) {
+        if !p.ends_with(".seam") {
+            return first_python_file(p);
+        }
+    }
+    panic!("no Python file under {}", dir.display())
+}

@@ -71,6 +71,7 @@ fn a_killed_track_loses_nothing_already_recorded() {
     assert_eq!(before.len(), 1);
     // Kill the second track while it sits inside its write transaction.
     let mut child = Command::new(bin())
+        .env("SEAM_NO_CACHE", "1")
         .args(["track", p])
         .env("SEAM_TEST_PAUSE_IN_TRANSACTION", "20000")
         .spawn()

@@ -10,6 +10,7 @@ use common::*;
 
 fn report(repo: &Path, out: &Path, extra: &[&str]) -> String {
     let status = Command::new(bin())
+        .env("SEAM_NO_CACHE", "1")
         .args([
             "report",
             repo.to_str().unwrap(),

@@ -18,6 +18,7 @@ fn flaskbb() -> PathBuf {
 
 fn analyze(dir: &Path) -> Value {
     let out = Command::new(env!("CARGO_BIN_EXE_seam"))
+        .env("SEAM_NO_CACHE", "1")
         .arg("analyze")
         .arg(dir)
         .args(["--format", "json"])

@@ -51,14 +51,39 @@ where
     run_in(&manifest_dir(), args)
 }
 
-/// Runs `seam` with `args` in `cwd`, killing it after [`TIMEOUT`].
+/// Runs `seam` with `args` in `cwd`, killing it after [`TIMEOUT`]. Without the facts cache
+/// (`SEAM_NO_CACHE`), so that no test writes into `fixtures/` and every run is cold; the
+/// cache has its own tests ([`run_cached_in`]).
 pub fn run_in<I, S>(cwd: &Path, args: I) -> Output
 where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
 {
+    run_with(cwd, args, false)
+}
+
+/// [`run_in`] with the facts cache on, as a user runs seam.
+pub fn run_cached_in<I, S>(cwd: &Path, args: I) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    run_with(cwd, args, true)
+}
+
+fn run_with<I, S>(cwd: &Path, args: I, cache: bool) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
     let args: Vec<_> = args.into_iter().map(|a| a.as_ref().to_owned()).collect();
-    let mut child = Command::new(bin())
+    let mut command = Command::new(bin());
+    if cache {
+        command.env_remove("SEAM_NO_CACHE");
+    } else {
+        command.env("SEAM_NO_CACHE", "1");
+    }
+    let mut child = command
         .args(&args)
         .current_dir(cwd)
         .stdin(Stdio::null())

@@ -435,7 +435,7 @@ pub fn advise(
         let advice = match (remedy, first) {
             ("already_async", _) | (_, None) => match handed.first() {
                 Some(&(task, ev, _)) => format!(
-                    "already asynchronous: hands {task} off to a queue or a thread at {}:{}; keep the slow work there{}",
+                    "hands {task} off to a queue or a thread at {}:{}; keep the slow work there{}",
                     ev.file,
                     ev.line,
                     if handed.len() > 1 {

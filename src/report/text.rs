@@ -515,17 +515,23 @@ fn advice(w: &mut dyn Write, adv: &crate::advice::Advice) -> io::Result<()> {
             .filter(|c| c.remedy == r)
             .count()
     };
+    let (events, loops) = (remedies("event"), remedies("batch"));
     writeln!(
         w,
-        "  async         {} to make events, {} loops of queries to batch, {} already asynchronous",
-        remedies("event"),
-        remedies("batch"),
+        "  async         {events} event{} to publish, {loops} loop{} of queries to batch, {} already asynchronous",
+        if events == 1 { "" } else { "s" },
+        if loops == 1 { "" } else { "s" },
         remedies("already_async"),
     )?;
     for c in adv.async_candidates.iter().take(ADVICE_SHOWN) {
+        let remedy = match c.remedy {
+            "event" => "event",
+            "batch" => "batch",
+            _ => "already asynchronous",
+        };
         writeln!(
             w,
-            "                {} ({} confidence): {}",
+            "                {} [{remedy}, {} confidence]: {}",
             c.route, c.confidence, c.advice
         )?;
     }

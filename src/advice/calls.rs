@@ -19,8 +19,37 @@ pub struct Reached {
     pub via_line: u32,
 }
 
+/// Resolved calls by caller: (callee, line of the first call), in edge order. Built once per
+/// run and shared by everything in the advice that follows calls (what handlers reach, the
+/// extraction plan's request path).
+pub struct CallIndex<'a> {
+    by_caller: HashMap<&'a str, Vec<(&'a str, u32)>>,
+}
+
+impl<'a> CallIndex<'a> {
+    pub fn of(a: &'a Analysis) -> Self {
+        let mut by_caller: HashMap<&str, Vec<(&str, u32)>> = HashMap::new();
+        for e in a.edges.iter().filter(|e| e.kind == EdgeKind::Calls) {
+            if let Some(ev) = e.evidence.first() {
+                by_caller
+                    .entry(e.from.as_str())
+                    .or_default()
+                    .push((e.to.as_str(), ev.line));
+            }
+        }
+        Self { by_caller }
+    }
+
+    /// What `caller` calls, with the line of its first call to each, in edge order.
+    pub fn callees(&self, caller: &str) -> &[(&'a str, u32)] {
+        self.by_caller.get(caller).map_or(&[][..], Vec::as_slice)
+    }
+}
+
 /// What every route handler reaches, and the query sites by symbol.
 pub struct Handlers<'a> {
+    /// The call index everything here follows.
+    pub calls: CallIndex<'a>,
     /// [`route_key`] (handler and view class) → what the route runs.
     reached: HashMap<String, Reach<'a>>,
     /// The app-wide request hooks (tagged `request-hook`), by id, with what each runs: every
@@ -39,16 +68,7 @@ pub struct Reach<'a> {
 
 impl<'a> Handlers<'a> {
     pub fn of(a: &'a Analysis) -> Self {
-        // Calls by caller: (callee, line of the first call), in edge order.
-        let mut callees: HashMap<&str, Vec<(&str, u32)>> = HashMap::new();
-        for e in a.edges.iter().filter(|e| e.kind == EdgeKind::Calls) {
-            if let Some(ev) = e.evidence.first() {
-                callees
-                    .entry(e.from.as_str())
-                    .or_default()
-                    .push((e.to.as_str(), ev.line));
-            }
-        }
+        let callees = CallIndex::of(a);
         let mut reached: HashMap<String, Reach<'_>> = HashMap::new();
         for r in &a.routes {
             let view = r.view.as_deref().unwrap_or("");
@@ -76,6 +96,7 @@ impl<'a> Handlers<'a> {
             .map(|n| (n.id.as_str(), reach(&callees, &n.id)))
             .collect();
         Self {
+            calls: callees,
             reached,
             hooks,
             queries_of,
@@ -106,7 +127,7 @@ fn route_key(r: &crate::analysis::Route) -> String {
 
 /// Symbols reached from `root` (itself at depth 0), breadth first, first path wins; and the
 /// first symbol at the depth bound that calls on (what runs beyond it is not followed).
-fn reach<'a>(callees: &HashMap<&'a str, Vec<(&'a str, u32)>>, root: &'a str) -> Reach<'a> {
+fn reach<'a>(callees: &CallIndex<'a>, root: &'a str) -> Reach<'a> {
     let mut out: BTreeMap<&str, Reached> = BTreeMap::new();
     out.insert(
         root,
@@ -120,7 +141,7 @@ fn reach<'a>(callees: &HashMap<&'a str, Vec<(&'a str, u32)>>, root: &'a str) -> 
         let mut next = Vec::new();
         for from in frontier {
             let parent = out[from];
-            for &(to, line) in callees.get(from).map_or(&[][..], Vec::as_slice) {
+            for &(to, line) in callees.callees(from) {
                 if out.contains_key(to) {
                     continue;
                 }
@@ -134,8 +155,9 @@ fn reach<'a>(callees: &HashMap<&'a str, Vec<(&'a str, u32)>>, root: &'a str) -> 
     }
     let cut = frontier.into_iter().find(|from| {
         callees
-            .get(from)
-            .is_some_and(|to| to.iter().any(|(t, _)| !out.contains_key(t)))
+            .callees(from)
+            .iter()
+            .any(|(t, _)| !out.contains_key(t))
     });
     Reach {
         symbols: out,

@@ -179,6 +179,7 @@ pub fn advise_with(
         Some(p) if !p.services.is_empty() => {
             match plan::plan(
                 a,
+                &handlers.calls,
                 p,
                 &async_candidates,
                 options.first.as_deref(),

@@ -10,8 +10,9 @@
 //! Only calls on the request path become network calls: from what a route, a request hook or
 //! a queued task runs. A call made by a CLI command, a test or a fixture loader is not.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
+use super::calls::CallIndex;
 use super::types::{Alternative, AsyncCandidate, Decouple, GatewayRule, NetworkCall, Phase};
 use crate::analysis::{Analysis, EdgeKind, NOT_APPLICATION};
 use crate::cluster::{Proposal, Service};
@@ -44,22 +45,19 @@ impl Cut<'_> {
 
 /// Symbols on the request path: what route handlers, their view classes, request hooks and
 /// queued tasks run, through calls, outside tests, migrations and scripts.
-fn request_path(a: &Analysis) -> HashSet<&str> {
+fn request_path<'a>(a: &'a Analysis, calls: &CallIndex<'a>) -> HashSet<&'a str> {
     let outside: HashSet<&str> = a
         .nodes
         .iter()
         .filter(|n| n.tags.iter().any(|t| NOT_APPLICATION.contains(&t.as_str())))
         .map(|n| n.id.as_str())
         .collect();
-    let mut callees: HashMap<&str, Vec<&str>> = HashMap::new();
-    let mut roots: Vec<&str> = Vec::new();
-    for e in &a.edges {
-        match e.kind {
-            EdgeKind::Calls => callees.entry(e.from.as_str()).or_default().push(&e.to),
-            EdgeKind::Enqueues => roots.push(&e.to),
-            _ => {}
-        }
-    }
+    let mut roots: Vec<&str> = a
+        .edges
+        .iter()
+        .filter(|e| e.kind == EdgeKind::Enqueues)
+        .map(|e| e.to.as_str())
+        .collect();
     roots.extend(a.routes.iter().map(|r| r.handler.as_str()));
     roots.extend(a.routes.iter().filter_map(|r| r.view.as_deref()));
     roots.extend(
@@ -73,7 +71,7 @@ fn request_path(a: &Analysis) -> HashSet<&str> {
         if outside.contains(s) || !seen.insert(s) {
             continue;
         }
-        roots.extend(callees.get(s).map_or(&[][..], Vec::as_slice));
+        roots.extend(calls.callees(s).iter().map(|(to, _)| *to));
     }
     seen
 }
@@ -315,8 +313,9 @@ fn confidence(c: &Candidate<'_>) -> (&'static str, String) {
     ("high", "high confidence".to_owned())
 }
 
-pub fn plan(
-    a: &Analysis,
+pub fn plan<'a>(
+    a: &'a Analysis,
+    calls: &CallIndex<'a>,
     p: &Proposal,
     async_candidates: &[AsyncCandidate],
     first: Option<&str>,
@@ -327,7 +326,7 @@ pub fn plan(
     {
         return Err(format!("--first {f}: no such service"));
     }
-    let request = request_path(a);
+    let request = request_path(a, calls);
     // Traffic: routes, or the production calls of the service's query sites.
     let traffic: BTreeMap<&str, f64> = match workload {
         Some(weights) => {
@@ -563,7 +562,7 @@ mod tests {
             ],
             ..Analysis::default()
         };
-        let path = super::request_path(&a);
+        let path = super::request_path(&a, &super::CallIndex::of(&a));
         for on in [
             "app:view",
             "app:service",

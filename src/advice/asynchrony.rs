@@ -382,7 +382,8 @@ pub fn advise(
             .filter_map(|(s, at)| enqueues_of.get(s).map(|v| (v, at.depth)))
             .flat_map(|(v, depth)| v.iter().map(move |&(t, ev)| (t, ev, depth)))
             .collect();
-        handed.sort_unstable();
+        // Per task, the shallowest hand-off (then the first in the file) is the one said.
+        handed.sort_unstable_by_key(|&(t, ev, d)| (t, d, ev));
         handed.dedup_by_key(|(t, _, _)| *t);
         // One query in a loop is enough to say "batch it"; an event needs more; a hand-off is
         // worth saying whatever the handler does beside it.

@@ -67,7 +67,7 @@ for target in ${SEAM_BENCH_APPS:-flaskbb lemur zou changedetection-io mlflow _mi
   "$seam" analyze "$dir" --format json -o /dev/null
   read -r warm warm_kb < <(timed "$seam" analyze "$dir" --format json -o /dev/null)
   # One file changed before each timed run: a fresh comment each time, so it is never a hit.
-  victim=$(find "$dir" -name '*.py' -size +2k | sort | head -1)
+  victim=$(find "$dir" -name '*.py' -size +2k | sort | sed -n 1p)
   one_run() { echo "# bench $RANDOM$RANDOM" >> "$victim"; "$seam" analyze "$dir" --format json -o /dev/null; }
   export -f one_run; export victim dir seam
   read -r one one_kb < <(timed bash -c one_run)

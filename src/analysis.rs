@@ -266,6 +266,17 @@ pub struct Analysis {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+impl Analysis {
+    /// Ids of the nodes carrying any of `tags` (`NOT_APPLICATION`, `["task"]`...).
+    pub fn ids_tagged(&self, tags: &[&str]) -> std::collections::HashSet<&str> {
+        self.nodes
+            .iter()
+            .filter(|n| n.tags.iter().any(|t| tags.contains(&t.as_str())))
+            .map(|n| n.id.as_str())
+            .collect()
+    }
+}
+
 /// One kind of self-check with how often it fired: the diagnostics carrying `check` give
 /// every place.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -76,11 +76,24 @@ pub struct FactsCache {
 
 /// What one file contributes to the cache file written at the end of the run.
 #[derive(Debug)]
-pub struct Fresh {
-    rel: String,
-    line: Option<String>,
-    /// Read from the cache as it was.
-    hit: bool,
+pub enum Fresh {
+    /// Read from the cache as it was: its line is written back from the cache as read (and
+    /// only if the file is rewritten at all).
+    Hit(String),
+    /// Parsed this run: its line, or `None` when it is not to be cached.
+    Parsed { rel: String, line: Option<String> },
+}
+
+impl Fresh {
+    fn rel(&self) -> &str {
+        match self {
+            Self::Hit(rel) | Self::Parsed { rel, .. } => rel,
+        }
+    }
+}
+
+fn entry_line(hash: u128, language: &str, rel: &str, payload: &str) -> String {
+    format!("{hash:032x}\t{language}\t{}\t{payload}\n", json_string(rel))
 }
 
 fn language_name(l: Language) -> &'static str {
@@ -137,39 +150,22 @@ impl FactsCache {
             && let Ok(payload) = serde_json::from_str::<Payload>(&line.text)
         {
             let outcome = attach(file, payload.outcome);
-            let fresh = Fresh {
-                line: Some(format!(
-                    "{hash:032x}\t{language}\t{}\t{}\n",
-                    json_string(&rel),
-                    line.text
-                )),
-                rel,
-                hit: true,
-            };
-            return ((outcome, payload.diagnostics), fresh);
+            return ((outcome, payload.diagnostics), Fresh::Hit(rel));
         }
         let (outcome, diagnostics) = analyze(file, bytes);
-        let line = detach(&outcome, &diagnostics).map(|payload| {
-            format!(
-                "{hash:032x}\t{language}\t{}\t{payload}\n",
-                json_string(&rel)
-            )
-        });
-        (
-            (outcome, diagnostics),
-            Fresh {
-                rel,
-                line,
-                hit: false,
-            },
-        )
+        let line = detach(&outcome, &diagnostics)
+            .map(|payload| entry_line(hash, language, &rel, &payload));
+        ((outcome, diagnostics), Fresh::Parsed { rel, line })
     }
 
     /// Write this run's entries (in file order): a temporary file, renamed over the old one.
     /// A cache that cannot be written is told on stderr, never an error of the run.
     pub fn save(&self, fresh: &[Fresh]) {
         // Nothing changed (every file read back, none gone): the file on disk is this run's.
-        if self.refused.is_none() && fresh.len() == self.old.len() && fresh.iter().all(|f| f.hit) {
+        if self.refused.is_none()
+            && fresh.len() == self.old.len()
+            && fresh.iter().all(|f| matches!(f, Fresh::Hit(_)))
+        {
             return;
         }
         if let Err(e) = self.write(fresh) {
@@ -186,10 +182,18 @@ impl FactsCache {
         let mut body = String::new();
         let mut seen = std::collections::HashSet::new();
         for f in fresh {
-            if let Some(line) = &f.line
-                && seen.insert(f.rel.as_str())
-            {
-                body.push_str(line);
+            if !seen.insert(f.rel()) {
+                continue;
+            }
+            match f {
+                Fresh::Hit(rel) => {
+                    let old = &self.old[rel];
+                    body.push_str(&entry_line(old.hash, &old.language, rel, &old.text));
+                }
+                Fresh::Parsed {
+                    line: Some(line), ..
+                } => body.push_str(line),
+                Fresh::Parsed { line: None, .. } => {}
             }
         }
         let head = header(xxhash_rust::xxh3::xxh3_64(body.as_bytes()));

@@ -77,10 +77,13 @@ const THRESHOLD: f64 = 3.0;
 /// from a handler, the path to it is as likely a branch the request never takes.
 const THIN_DEPTH: u32 = super::calls::MAX_DEPTH;
 
+const LOGIN: &str = "login or logout (the user waits for the session)";
+const HEALTH: &str = "health or status check (it must answer now)";
+const STATIC: &str = "static file";
 /// Why a handler is never an async candidate, by the words of its path or handler name.
 const NEVER: &[(&str, &[&str])] = &[
     (
-        "login or logout (the user waits for the session)",
+        LOGIN,
         &[
             "login",
             "logout",
@@ -98,7 +101,7 @@ const NEVER: &[(&str, &[&str])] = &[
         ],
     ),
     (
-        "health or status check (it must answer now)",
+        HEALTH,
         &[
             "health",
             "healthz",
@@ -117,7 +120,7 @@ const NEVER: &[(&str, &[&str])] = &[
             "metrics",
         ],
     ),
-    ("static file", &["static", "favicon"]),
+    (STATIC, &["static", "favicon"]),
 ];
 /// Words that are a login only as the last segment of a path (`POST /auth`, `/api/auth`).
 const LOGIN_LAST: &[&str] = &["auth"];
@@ -168,34 +171,43 @@ fn evidence_of(a: &Analysis, id: &str) -> Evidence {
         })
 }
 
-/// Lower-case words of a path or a dotted handler name: `/api/sign-in/<id>` → `api`, `sign`,
-/// `in`, `signin`; `LoginView.post` → `login`, `view`, `loginview`, `post`.
+/// The lower-case words of one identifier or path segment: split at anything not
+/// alphanumeric and where a lower-case letter or digit meets a capital (`LoginView` → `login`,
+/// `view`; `sign-in` → `sign`, `in`).
+fn split_words(part: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut word = String::new();
+    let mut prev_lower = false;
+    for ch in part.chars() {
+        let boundary = !ch.is_ascii_alphanumeric() || (ch.is_ascii_uppercase() && prev_lower);
+        if boundary && !word.is_empty() {
+            out.push(std::mem::take(&mut word));
+        }
+        if ch.is_ascii_alphanumeric() {
+            word.push(ch.to_ascii_lowercase());
+        }
+        prev_lower = ch.is_ascii_lowercase() || ch.is_ascii_digit();
+    }
+    if !word.is_empty() {
+        out.push(word);
+    }
+    out
+}
+
+/// Lower-case words of a path or a dotted handler name, and each segment's words joined:
+/// `/api/sign-in/<id>` → `api`, `sign`, `in`, `signin`; `LoginView.post` → `login`, `view`,
+/// `loginview`, `post`.
 fn words(text: &str) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for part in text.split(['/', '.', ':']) {
-        if part.starts_with('<') || part.is_empty() {
+        if part.starts_with('<') {
             continue;
         }
-        let mut joined = String::new();
-        let mut word = String::new();
-        let mut prev_lower = false;
-        for ch in part.chars() {
-            let boundary = !ch.is_ascii_alphanumeric() || (ch.is_ascii_uppercase() && prev_lower);
-            if boundary && !word.is_empty() {
-                out.insert(std::mem::take(&mut word));
-            }
-            if ch.is_ascii_alphanumeric() {
-                word.push(ch.to_ascii_lowercase());
-                joined.push(ch.to_ascii_lowercase());
-            }
-            prev_lower = ch.is_ascii_lowercase() || ch.is_ascii_digit();
+        let ws = split_words(part);
+        if !ws.is_empty() {
+            out.insert(ws.concat());
         }
-        if !word.is_empty() {
-            out.insert(word);
-        }
-        if !joined.is_empty() {
-            out.insert(joined);
-        }
+        out.extend(ws);
     }
     out
 }
@@ -209,7 +221,7 @@ fn never(r: &crate::analysis::Route) -> Option<&'static str> {
         .as_deref()
         .is_some_and(|e| e == "static" || e.ends_with(".static"));
     if endpoint_static {
-        return Some(NEVER[2].0);
+        return Some(STATIC);
     }
     // `/auth` alone is a login; `/auth/reset-password` is not.
     let last = r
@@ -217,7 +229,7 @@ fn never(r: &crate::analysis::Route) -> Option<&'static str> {
         .rsplit('/')
         .find(|s| !s.is_empty() && !s.starts_with('<'));
     if last.is_some_and(|s| LOGIN_LAST.contains(&s.to_ascii_lowercase().as_str())) {
-        return Some(NEVER[0].0);
+        return Some(LOGIN);
     }
     NEVER
         .iter()
@@ -232,16 +244,8 @@ fn event_name(handler: &str) -> String {
         .rsplit([':', '.'])
         .find(|s| !matches!(*s, "get" | "post" | "put" | "patch" | "delete"))
         .unwrap_or(handler);
-    let mut snake = String::new();
-    let mut prev_lower = false;
-    for ch in name.chars() {
-        if ch.is_ascii_uppercase() && prev_lower {
-            snake.push('_');
-        }
-        prev_lower = ch.is_ascii_lowercase() || ch.is_ascii_digit();
-        snake.push(ch.to_ascii_lowercase());
-    }
-    let mut stem = snake.trim_matches('_');
+    let snake = split_words(name).join("_");
+    let mut stem = snake.as_str();
     for suffix in ["_resource", "_view", "_api", "_endpoint", "_handler"] {
         if let Some(s) = stem.strip_suffix(suffix)
             && !s.is_empty()
@@ -251,6 +255,17 @@ fn event_name(handler: &str) -> String {
         }
     }
     format!("{stem}_requested")
+}
+
+/// The tables a query site touches, named without `table:`, each once, in order.
+fn table_names(q: &crate::analysis::Query) -> Vec<&str> {
+    q.reads
+        .iter()
+        .chain(&q.writes)
+        .map(|t| t.trim_start_matches("table:"))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect()
 }
 
 /// Remedy order in the list: proposals first, then what is already asynchronous.
@@ -353,14 +368,7 @@ pub fn advise(
                 detail: format!(
                     "{} on {} inside a loop of {}",
                     q.kind,
-                    q.reads
-                        .iter()
-                        .chain(&q.writes)
-                        .map(|t| t.trim_start_matches("table:"))
-                        .collect::<BTreeSet<_>>()
-                        .into_iter()
-                        .collect::<Vec<_>>()
-                        .join(", "),
+                    table_names(q).join(", "),
                     q.site
                 ),
                 file: q.file.clone(),
@@ -394,7 +402,7 @@ pub fn advise(
         let generates =
             kinds_seen.contains("file_generation") || kinds_seen.contains("aggregation");
         let why_never = never(r)
-            .or(signs_in.then_some(NEVER[0].0))
+            .or(signs_in.then_some(LOGIN))
             .or((sends_file && !generates).then_some(PLAIN_DOWNLOAD));
         if let Some(why) = why_never {
             left_out.entry(why).or_default().push(r.id.as_str());
@@ -448,13 +456,7 @@ pub fn advise(
                 None => "no slow work seen".to_owned(),
             },
             ("batch", _) if let Some((q, _)) = first_loop => {
-                let tables: BTreeSet<&str> = q
-                    .reads
-                    .iter()
-                    .chain(&q.writes)
-                    .map(|t| t.trim_start_matches("table:"))
-                    .collect();
-                let tables: Vec<&str> = tables.into_iter().collect();
+                let tables = table_names(q);
                 let article = if q.kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
                     "an"
                 } else {

@@ -39,12 +39,7 @@ pub struct SetAside {
 }
 
 pub fn set_aside_outside_application(a: &mut Analysis) -> SetAside {
-    let outside: std::collections::HashSet<&str> = a
-        .nodes
-        .iter()
-        .filter(|n| n.tags.iter().any(|t| NOT_APPLICATION.contains(&t.as_str())))
-        .map(|n| n.id.as_str())
-        .collect();
+    let outside = a.ids_tagged(NOT_APPLICATION);
     if !a.queries.iter().any(|q| outside.contains(q.site.as_str())) {
         return SetAside::default();
     }

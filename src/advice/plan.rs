@@ -46,12 +46,7 @@ impl Cut<'_> {
 /// Symbols on the request path: what route handlers, their view classes, request hooks and
 /// queued tasks run, through calls, outside tests, migrations and scripts.
 fn request_path<'a>(a: &'a Analysis, calls: &CallIndex<'a>) -> HashSet<&'a str> {
-    let outside: HashSet<&str> = a
-        .nodes
-        .iter()
-        .filter(|n| n.tags.iter().any(|t| NOT_APPLICATION.contains(&t.as_str())))
-        .map(|n| n.id.as_str())
-        .collect();
+    let outside = a.ids_tagged(NOT_APPLICATION);
     let mut roots: Vec<&str> = a
         .edges
         .iter()
@@ -60,12 +55,8 @@ fn request_path<'a>(a: &'a Analysis, calls: &CallIndex<'a>) -> HashSet<&'a str> 
         .collect();
     roots.extend(a.routes.iter().map(|r| r.handler.as_str()));
     roots.extend(a.routes.iter().filter_map(|r| r.view.as_deref()));
-    roots.extend(
-        a.nodes
-            .iter()
-            .filter(|n| n.tags.iter().any(|t| t == "request-hook" || t == "task"))
-            .map(|n| n.id.as_str()),
-    );
+    // The walk's order does not change what it reaches.
+    roots.extend(a.ids_tagged(&["request-hook", "task"]));
     let mut seen: HashSet<&str> = HashSet::new();
     while let Some(s) = roots.pop() {
         if outside.contains(s) || !seen.insert(s) {

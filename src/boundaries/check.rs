@@ -202,12 +202,7 @@ pub fn crossings(a: &Analysis, b: &Boundaries, asg: &Assignment) -> Vec<(bool, V
             )
         })
         .collect();
-    let exempt: BTreeSet<&str> = a
-        .nodes
-        .iter()
-        .filter(|n| n.tags.iter().any(|t| EXEMPT_TAGS.contains(&t.as_str())))
-        .map(|n| n.id.as_str())
-        .collect();
+    let exempt = a.ids_tagged(EXEMPT_TAGS);
     let mut out = Vec::new();
     for e in &a.edges {
         if exempt.contains(e.from.as_str()) {

@@ -220,12 +220,8 @@ fn library_members(a: &Analysis, items: &Items<'_>, writers: &HashSet<usize>) ->
             }
         }
     }
-    for n in a
-        .nodes
-        .iter()
-        .filter(|n| n.tags.iter().any(|t| t == "task"))
-    {
-        if let Some(&i) = items.index.get(n.id.as_str()) {
+    for id in a.ids_tagged(&["task"]) {
+        if let Some(&i) = items.index.get(id) {
             domain[i] = true;
         }
     }

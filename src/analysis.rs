@@ -3,19 +3,19 @@
 //! Every vector here is sorted, so output is deterministic by construction.
 
 use seam_facts::Diagnostic;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Bumped when the JSON changes incompatibly.
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// A place in the analysed repository.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Evidence {
     pub file: String,
     pub line: u32,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum NodeKind {
     Module,
@@ -26,7 +26,7 @@ pub enum NodeKind {
     Table,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum EdgeKind {
     /// module → class/function, class → method, function → nested function.
@@ -76,7 +76,7 @@ impl EdgeKind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Node {
     pub id: String,
     pub kind: NodeKind,
@@ -88,7 +88,7 @@ pub struct Node {
     pub tags: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Edge {
     pub from: String,
     pub to: String,
@@ -97,7 +97,7 @@ pub struct Edge {
     pub evidence: Vec<Evidence>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Route {
     pub id: String,
     pub path: String,
@@ -117,7 +117,7 @@ pub struct Route {
     pub line: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Column {
     pub name: String,
     #[serde(rename = "type")]
@@ -125,7 +125,7 @@ pub struct Column {
     pub nullable: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct ForeignKey {
     pub columns: Vec<String>,
     /// A table id.
@@ -133,7 +133,7 @@ pub struct ForeignKey {
     pub ref_columns: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Table {
     pub id: String,
     pub name: String,
@@ -147,14 +147,14 @@ pub struct Table {
     pub defined_in: Vec<Evidence>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum QuerySource {
     Sql,
     Orm,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Query {
     /// The symbol that runs the query (function, method, module for module-level code), or the
     /// path of a `.sql` file.
@@ -183,14 +183,14 @@ pub struct Query {
 }
 
 /// One step of a [`Query::via`] chain: the function (node id) and the line in it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct ViaStep {
     pub function: String,
     pub file: String,
     pub line: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct ExternalCall {
     pub from: String,
     pub name: String,
@@ -199,13 +199,13 @@ pub struct ExternalCall {
     pub line: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct NameCount {
     pub name: String,
     pub count: u32,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
     pub python_files: u32,
     pub sql_files: u32,
@@ -248,7 +248,7 @@ pub struct Summary {
 /// advice.
 pub const NOT_APPLICATION: &[&str] = &["test", "migration", "script"];
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Analysis {
     pub schema_version: u32,
     pub summary: Summary,
@@ -268,7 +268,7 @@ pub struct Analysis {
 
 impl Analysis {
     /// Ids of the nodes carrying any of `tags` (`NOT_APPLICATION`, `["task"]`...).
-    pub fn ids_tagged(&self, tags: &[&str]) -> std::collections::HashSet<&str> {
+    pub fn ids_tagged(&self, tags: &[&str]) -> rustc_hash::FxHashSet<&str> {
         self.nodes
             .iter()
             .filter(|n| n.tags.iter().any(|t| tags.contains(&t.as_str())))
@@ -279,7 +279,7 @@ impl Analysis {
 
 /// One kind of self-check with how often it fired: the diagnostics carrying `check` give
 /// every place.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct SelfCheck {
     /// `route-unbound`, `model-without-table`, ...
     pub check: String,
@@ -292,7 +292,7 @@ pub struct SelfCheck {
 
 /// A literal endpoint named in `url_for(...)`: the POST → redirect → GET chains that read
 /// replicas must not break are made of these.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct EndpointRef {
     pub from: String,
     /// As written: `index`, `billing.show_invoice`, `.show` (blueprint-relative).

@@ -3,7 +3,7 @@
 //! Nodes are inserted in id order, so indices are deterministic; later stages (clustering,
 //! metrics, advice) work on this graph, never on syntax.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use petgraph::graph::{DiGraph, NodeIndex};
 
@@ -19,7 +19,7 @@ pub struct DepGraph<'a> {
 impl<'a> DepGraph<'a> {
     pub fn build(analysis: &'a Analysis) -> Self {
         let mut graph = DiGraph::with_capacity(analysis.nodes.len(), analysis.edges.len());
-        let mut index = HashMap::with_capacity(analysis.nodes.len());
+        let mut index = HashMap::with_capacity_and_hasher(analysis.nodes.len(), Default::default());
         for node in &analysis.nodes {
             index.insert(node.id.as_str(), graph.add_node(node));
         }

@@ -72,36 +72,92 @@ pub fn load(files: Vec<SourceFile>, max_file_size: u64) -> Loaded {
     collect(outcomes)
 }
 
-/// [`load`] through the facts cache: unchanged files are read from it, the others parsed;
-/// the cache is rewritten with this run's files.
-pub fn load_cached(files: Vec<SourceFile>, max_file_size: u64, root: &std::path::Path) -> Loaded {
-    let cache = crate::cache::FactsCache::open(root);
-    if let Some(why) = &cache.refused {
-        eprintln!(
-            "seam: ignoring the facts cache under {}: {why}; rebuilding it",
-            root.join(crate::cache::DIR).display()
-        );
-    }
-    let results: Vec<(FileOutcome, Option<crate::cache::Fresh>)> = files
+/// The files of a run through the facts cache, hashed and, where they changed, analysed; the
+/// facts of the others are still in the cache (read by [`Scanned::finish`], only when the
+/// analysis memo does not hold the whole analysis).
+#[derive(Debug)]
+pub struct Scanned {
+    /// Each file, what is known of it, its fingerprint.
+    files: Vec<(SourceFile, Pending, u64)>,
+    max_file_size: u64,
+    /// What to write back to the facts cache.
+    pub fresh: Vec<crate::cache::Fresh>,
+}
+
+#[derive(Debug)]
+enum Pending {
+    Done(Box<FileOutcome>),
+    InCache,
+}
+
+/// Reads and hashes `files` (already sorted) in parallel, analysing those the cache does not
+/// have.
+pub fn scan(
+    files: Vec<SourceFile>,
+    max_file_size: u64,
+    cache: &crate::cache::FactsCache,
+) -> Scanned {
+    use crate::cache::{Probe, facts::fingerprint_of};
+    let results: Vec<((SourceFile, Pending, u64), Option<crate::cache::Fresh>)> = files
         .into_par_iter()
         .map_init(PythonParser::new, |parser, file| {
-            if let Some(skipped) = oversized(&file, max_file_size) {
-                return ((Outcome::Skipped(skipped), Vec::new()), None);
-            }
-            match std::fs::read(&file.path) {
+            let bytes = match oversized(&file, max_file_size) {
+                Some(skipped) => Err(Outcome::Skipped(skipped)),
+                None => std::fs::read(&file.path).map_err(|_| {
+                    let (outcome, _) = analyze_file(parser, file.clone(), max_file_size);
+                    outcome
+                }),
+            };
+            match bytes {
                 Ok(bytes) => {
-                    let (outcome, fresh) =
-                        cache.outcome(file, &bytes, |f, b| analyze_bytes(parser, f, b));
-                    (outcome, Some(fresh))
+                    let (probe, fresh, print) =
+                        cache.probe(&file, &bytes, |f, b| analyze_bytes(parser, f, b));
+                    let pending = match probe {
+                        Probe::Hit => Pending::InCache,
+                        Probe::Analysed(outcome) => Pending::Done(outcome),
+                    };
+                    ((file, pending, print), Some(fresh))
                 }
-                Err(_) => (analyze_file(parser, file, max_file_size), None),
+                Err(outcome) => {
+                    let print = fingerprint_of(&outcome, &[]);
+                    let done = Pending::Done(Box::new((outcome, Vec::new())));
+                    ((file, done, print), None)
+                }
             }
         })
         .collect();
-    let (outcomes, fresh): (Vec<_>, Vec<_>) = results.into_iter().unzip();
-    let fresh: Vec<crate::cache::Fresh> = fresh.into_iter().flatten().collect();
-    cache.save(&fresh);
-    collect(outcomes)
+    let (files, fresh): (Vec<_>, Vec<_>) = results.into_iter().unzip();
+    Scanned {
+        files,
+        max_file_size,
+        fresh: fresh.into_iter().flatten().collect(),
+    }
+}
+
+impl Scanned {
+    /// Each file with its fingerprint, in file order.
+    pub fn fingerprints(&self) -> impl Iterator<Item = (&SourceFile, u64)> {
+        self.files.iter().map(|(file, _, print)| (file, *print))
+    }
+
+    /// The facts of every file, those in the cache read from it (in parallel).
+    pub fn finish(self, cache: &crate::cache::FactsCache) -> Loaded {
+        let max = self.max_file_size;
+        let outcomes: Vec<FileOutcome> = self
+            .files
+            .into_par_iter()
+            .map_init(
+                PythonParser::new,
+                |parser, (file, pending, _)| match pending {
+                    Pending::Done(outcome) => *outcome,
+                    Pending::InCache => cache
+                        .read(file)
+                        .unwrap_or_else(|file| analyze_file(parser, file, max)),
+                },
+            )
+            .collect();
+        collect(outcomes)
+    }
 }
 
 /// Assembles per-file outcomes (in file order) into a [`Loaded`], modules named from their

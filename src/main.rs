@@ -502,6 +502,8 @@ impl Done {
 struct Prepared {
     analysis: seam::analysis::Analysis,
     co_change: Vec<(String, String, f64)>,
+    /// Where the clustering's partitions are kept, when the caches are on.
+    partitions: Option<seam::cache::partitions::Store>,
 }
 
 fn prepare(run: &RunArgs) -> Result<Prepared, String> {
@@ -527,6 +529,9 @@ fn prepare(run: &RunArgs) -> Result<Prepared, String> {
     Ok(Prepared {
         analysis: seam::analyze(path, &options),
         co_change,
+        partitions: options
+            .cache
+            .then(|| seam::cache::partitions::Store::at(path)),
     })
 }
 
@@ -535,13 +540,33 @@ fn propose(
     run: &RunArgs,
     prepared: Prepared,
 ) -> (seam::analysis::Analysis, seam::cluster::Proposal) {
-    let mut timer = seam::timing::Timer::new();
-    let p = seam::cluster::propose(
+    let p = cluster(
         &prepared.analysis,
         &cluster_options(run, prepared.co_change),
+        prepared.partitions.as_ref(),
     );
-    timer.mark("cluster");
     (prepared.analysis, p)
+}
+
+/// The proposal for `analysis`, through the partitions kept under the root when the caches
+/// are on (the same proposal, see `cluster/memo.rs`); timed for `SEAM_TIMINGS`.
+fn cluster(
+    analysis: &seam::analysis::Analysis,
+    options: &seam::cluster::ClusterOptions,
+    partitions: Option<&seam::cache::partitions::Store>,
+) -> seam::cluster::Proposal {
+    let mut timer = seam::timing::Timer::new();
+    let p = match partitions {
+        Some(store) => {
+            let memo = store.load();
+            let p = seam::cluster::propose_with(analysis, options, &memo);
+            store.save(&memo);
+            p
+        }
+        None => seam::cluster::propose(analysis, options),
+    };
+    timer.mark("cluster");
+    p
 }
 
 /// Everything `analyze` and `report` show: the analysis, the proposal, the advice, and the
@@ -566,11 +591,11 @@ fn execute(run: &RunArgs) -> Result<Done, String> {
     let (proposal, data) = rayon::join(
         || {
             (!run.no_services).then(|| {
-                let mut timer = seam::timing::Timer::new();
-                let p =
-                    seam::cluster::propose(&analysis, &cluster_options(run, prepared.co_change));
-                timer.mark("cluster");
-                p
+                cluster(
+                    &analysis,
+                    &cluster_options(run, prepared.co_change),
+                    prepared.partitions.as_ref(),
+                )
             })
         },
         || seam::advice::advise_data(&analysis, &options),
@@ -808,7 +833,12 @@ fn snapshot_of_commit(
     rules: Option<&(PathBuf, seam::boundaries::Boundaries)>,
 ) -> Result<seam::history::Snapshot, String> {
     let analysis = repo.analyze(&c.id, cache, run.max_file_size)?;
-    let proposal = seam::cluster::propose(&analysis, &cluster_options(run, Vec::new()));
+    let proposal = seam::cluster::propose_with(
+        &analysis,
+        &cluster_options(run, Vec::new()),
+        &cache.partitions,
+    );
+    cache.partitions.keep_used();
     let asg = match rules {
         Some((config, r)) => Some(assign(config, r, &analysis)?),
         None => None,
@@ -862,13 +892,14 @@ fn backfill(
     bar.finish_and_clear();
     let total = cache.hits + cache.misses;
     eprintln!(
-        "seam: {recorded} commits recorded, {skipped} already there; {} of {total} files parsed ({:.0}% reused), {:.1} s",
+        "seam: {recorded} commits recorded, {skipped} already there; {} of {total} files parsed ({:.0}% reused), {} commits with the analysis of the one before, {:.1} s",
         cache.misses,
         if total == 0 {
             0.0
         } else {
             cache.hits as f64 * 100.0 / total as f64
         },
+        cache.same_analysis,
         start.elapsed().as_secs_f64()
     );
     Ok(exit::OK)

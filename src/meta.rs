@@ -65,6 +65,30 @@ fn is_sha(s: &str) -> bool {
     (40..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
+/// This build of seam: its version and a hash of its executable's size and modification time
+/// (`0.1.0+5f3a09c2`). The caches are keyed by it, not by the version alone: a seam rebuilt
+/// from changed sources keeps its version number but may read the code differently, and must
+/// not trust what the old build cached. One `stat`, computed once.
+pub fn build() -> &'static str {
+    static BUILD: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    BUILD.get_or_init(|| {
+        let stamp = std::env::current_exe()
+            .and_then(std::fs::metadata)
+            .map(|m| {
+                let nanos = m
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map_or(0, |d| d.as_nanos());
+                let mut bytes = m.len().to_le_bytes().to_vec();
+                bytes.extend_from_slice(&nanos.to_le_bytes());
+                xxhash_rust::xxh3::xxh3_64(&bytes)
+            })
+            .unwrap_or(0);
+        format!("{}+{:08x}", env!("CARGO_PKG_VERSION"), stamp as u32)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -187,3 +187,50 @@ fn diff_reads_unrecorded_commits_from_git() {
     let text = String::from_utf8(run(["diff", p, "HEAD~1", "HEAD"]).stdout).unwrap();
     assert!(text.contains("0 crossings added, 1 removed"), "{text}");
 }
+
+/// A backfill reuses work between consecutive commits (the analysis of a commit that changed
+/// no analysed file, the partitions of a graph that did not change): the snapshots are the
+/// same as those of each commit analysed alone, in a process of its own.
+#[test]
+fn an_incremental_backfill_records_what_each_commit_alone_gives() {
+    let (dir, mut commits) = repo();
+    let d = dir.path();
+    std::fs::write(d.join("NOTES.md"), "no Python changed\n").unwrap();
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-q", "-m", "notes"]);
+    commits.push(git(d, &["rev-parse", "HEAD"]));
+    let out = run(["track", d.to_str().unwrap(), "--last", "4"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("4 commits recorded")
+            && err.contains("1 commits with the analysis of the one before"),
+        "{err}"
+    );
+    let together = snapshots(d);
+
+    let alone_dir = tempfile::tempdir().unwrap();
+    let alone = alone_dir.path().join("clone");
+    git(
+        alone_dir.path(),
+        &["clone", "-q", d.to_str().unwrap(), alone.to_str().unwrap()],
+    );
+    for c in &commits {
+        git(&alone, &["checkout", "-q", c]);
+        let out = run(["track", alone.to_str().unwrap(), "--last", "1"]);
+        assert!(out.status.success(), "{}", stderr_of(&out));
+    }
+    let alone = snapshots(&alone);
+    assert_eq!(together.len(), 4);
+    let strip = |snaps: &[serde_json::Value]| -> Vec<serde_json::Value> {
+        snaps
+            .iter()
+            .map(|s| {
+                let mut s = s.clone();
+                s.as_object_mut().unwrap().remove("recorded_at");
+                s
+            })
+            .collect()
+    };
+    assert_eq!(strip(&together), strip(&alone));
+}

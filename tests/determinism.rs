@@ -165,7 +165,7 @@ fn output_is_byte_identical_with_and_without_the_facts_cache() {
     // One file changes: its facts are parsed again, the others read.
     let some_py = first_python_file(&repo);
     let mut text = std::fs::read_to_string(&some_py).unwrap();
-    text.push_str("\n\ndef added_by_the_test():\n    return 1\n");
+    text.push_str("\n\ndef added_by_the_test():\n    return 1\n# a note\n");
     std::fs::write(&some_py, text).unwrap();
     let changed_uncached = json(false, &[]);
     assert_ne!(changed_uncached, uncached);
@@ -191,6 +191,46 @@ fn output_is_byte_identical_with_and_without_the_facts_cache() {
         std::fs::read_to_string(&cache).unwrap().lines().count() > 2,
         "rebuilt"
     );
+
+    // The analysis memo and the partitions: a comment reworded in place (same length: the
+    // summary counts bytes) changes the file but not its facts, so the memo holds (it is not
+    // rewritten) and the output is the same bytes.
+    let memo = repo.join(".seam/cache/analysis.json");
+    let partitions = repo.join(".seam/cache/partitions");
+    assert!(memo.is_file() && partitions.is_file());
+    let memo_time = std::fs::metadata(&memo).unwrap().modified().unwrap();
+    let text = std::fs::read_to_string(&some_py).unwrap();
+    std::fs::write(&some_py, text.replace("# a note", "# b note")).unwrap();
+    assert_eq!(json(true, &[]), changed_uncached);
+    assert_eq!(
+        std::fs::metadata(&memo).unwrap().modified().unwrap(),
+        memo_time,
+        "the memo held: not rewritten"
+    );
+    assert_eq!(json(false, &[]), changed_uncached);
+    // Either file corrupt: refused with a word on stderr, rebuilt, never trusted.
+    for (file, word) in [
+        (&memo, "ignoring the analysis memo"),
+        (&partitions, "ignoring the partitions cache"),
+    ] {
+        let good = std::fs::read(file).unwrap();
+        let mut bad = good.clone();
+        let last = bad.len() - 2;
+        bad[last] ^= 1;
+        std::fs::write(file, &bad).unwrap();
+        let out = run_cached_in(
+            &manifest_dir(),
+            ["analyze", repo.to_str().unwrap(), "--format", "json"],
+        );
+        assert!(out.status.success());
+        assert_eq!(out.stdout, changed_uncached, "{word}");
+        assert!(stderr_of(&out).contains(word), "{}", stderr_of(&out));
+        assert_eq!(
+            std::fs::read(file).unwrap(),
+            good,
+            "{word}: rebuilt as it was"
+        );
+    }
 }
 
 fn first_python_file(dir: &std::path::Path) -> std::path::PathBuf {

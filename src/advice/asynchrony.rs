@@ -13,7 +13,8 @@
 //! retry or back-off wait that runs on failure, not the handler's latency. Evidence found only
 //! at the edge of what seam follows from a handler is too thin: withheld, with a note.
 
-use std::collections::{BTreeSet, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeSet;
 
 use super::calls::Handlers;
 use super::types::{AsyncCandidate, Reason};
@@ -286,14 +287,14 @@ pub fn advise(
     let mut out = Vec::new();
     let mut seen_handlers: BTreeSet<&str> = BTreeSet::new();
     // Indexed by symbol: a handler looks at what it reaches, not at every call and query.
-    let mut external_of: HashMap<&str, Vec<&crate::analysis::ExternalCall>> = HashMap::new();
+    let mut external_of: HashMap<&str, Vec<&crate::analysis::ExternalCall>> = HashMap::default();
     for x in &a.external_calls {
         external_of.entry(x.from.as_str()).or_default().push(x);
     }
     let service_of = proposal
         .map(Proposal::service_of_members)
         .unwrap_or_default();
-    let mut enqueues_of: HashMap<&str, Vec<(&str, &Evidence)>> = HashMap::new();
+    let mut enqueues_of: HashMap<&str, Vec<(&str, &Evidence)>> = HashMap::default();
     for e in a.edges.iter().filter(|e| e.kind == EdgeKind::Enqueues) {
         if let Some(ev) = e.evidence.first() {
             enqueues_of

@@ -3,7 +3,8 @@
 //! Computed once per handler and shared by the replica and async advice, with the query sites
 //! indexed by the symbol that runs them.
 
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeMap;
 
 use crate::analysis::{Analysis, EdgeKind, Query};
 
@@ -28,7 +29,7 @@ pub struct CallIndex<'a> {
 
 impl<'a> CallIndex<'a> {
     pub fn of(a: &'a Analysis) -> Self {
-        let mut by_caller: HashMap<&str, Vec<(&str, u32)>> = HashMap::new();
+        let mut by_caller: HashMap<&str, Vec<(&str, u32)>> = HashMap::default();
         for e in a.edges.iter().filter(|e| e.kind == EdgeKind::Calls) {
             if let Some(ev) = e.evidence.first() {
                 by_caller
@@ -69,7 +70,7 @@ pub struct Reach<'a> {
 impl<'a> Handlers<'a> {
     pub fn of(a: &'a Analysis) -> Self {
         let callees = CallIndex::of(a);
-        let mut reached: HashMap<String, Reach<'_>> = HashMap::new();
+        let mut reached: HashMap<String, Reach<'_>> = HashMap::default();
         for r in &a.routes {
             let view = r.view.as_deref().unwrap_or("");
             reached.entry(route_key(r)).or_insert_with(|| {
@@ -85,7 +86,7 @@ impl<'a> Handlers<'a> {
                 out
             });
         }
-        let mut queries_of: HashMap<&str, Vec<&Query>> = HashMap::new();
+        let mut queries_of: HashMap<&str, Vec<&Query>> = HashMap::default();
         for q in &a.queries {
             queries_of.entry(q.site.as_str()).or_default().push(q);
         }

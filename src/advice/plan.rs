@@ -10,7 +10,8 @@
 //! Only calls on the request path become network calls: from what a route, a request hook or
 //! a queued task runs. A call made by a CLI command, a test or a fixture loader is not.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use rustc_hash::FxHashSet as HashSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::calls::CallIndex;
 use super::types::{Alternative, AsyncCandidate, Decouple, GatewayRule, NetworkCall, Phase};
@@ -57,7 +58,7 @@ fn request_path<'a>(a: &'a Analysis, calls: &CallIndex<'a>) -> HashSet<&'a str> 
     roots.extend(a.routes.iter().filter_map(|r| r.view.as_deref()));
     // The walk's order does not change what it reaches.
     roots.extend(a.ids_tagged(&["request-hook", "task"]));
-    let mut seen: HashSet<&str> = HashSet::new();
+    let mut seen: HashSet<&str> = HashSet::default();
     while let Some(s) = roots.pop() {
         if outside.contains(s) || !seen.insert(s) {
             continue;

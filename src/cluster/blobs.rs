@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::projection::Items;
 use super::propose::{Place, service_count};
 use super::slivers::{Sizes, service_lines};
-use super::{Leiden, WeightedGraph};
+use super::{Partitioner, WeightedGraph};
 
 /// Share of the clustered lines over which a service is a blob.
 pub(crate) const BLOB_SHARE: f64 = 0.25;
@@ -32,7 +32,7 @@ pub(crate) fn is_blob(lines: u32, total: u32, services: usize) -> bool {
 const ROUNDS: usize = 3;
 
 pub(crate) fn split_blobs(
-    leiden: &Leiden,
+    leiden: &(impl Partitioner + Sync),
     graph: &WeightedGraph,
     item_of_node: &[Option<usize>],
     items: &Items<'_>,
@@ -61,7 +61,7 @@ pub(crate) fn split_blobs(
 
 /// Split service `s` at its weakest seam; whether it was split.
 fn split(
-    leiden: &Leiden,
+    leiden: &(impl Partitioner + Sync),
     graph: &WeightedGraph,
     item_of_node: &[Option<usize>],
     items: &Items<'_>,

@@ -125,7 +125,7 @@ pub(crate) fn merge_dataless(a: &Analysis, items: &Items<'_>, sizes: &Sizes, pla
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
+    use rustc_hash::FxHashMap as HashMap;
 
     use super::*;
     use crate::analysis::NodeKind;
@@ -158,7 +158,7 @@ mod tests {
             .iter()
             .map(|n| (n.id.as_str(), n.end_line))
             .collect();
-        let sizes = Sizes::new(&a, &items, &lines, &HashMap::new());
+        let sizes = Sizes::new(&a, &items, &lines, &HashMap::default());
         let id = |s: &str| items.index[s];
         let mut place = vec![Place::Unassigned; items.len()];
         place[id("sketch:save")] = Place::Service(0);

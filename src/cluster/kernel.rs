@@ -3,7 +3,7 @@
 //! service, and must not glue services together, so they are taken out before clustering and
 //! confirmed after it: a candidate only one service uses joins that service.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::projection::Items;
 use super::propose::WIRING_SEGMENTS;
@@ -48,12 +48,12 @@ pub const SYMBOL_FAN_IN: usize = 5;
 /// after clustering.
 /// `touches`: the items that read or write a table themselves.
 pub(crate) fn candidates(a: &Analysis, items: &Items<'_>, touches: &[bool]) -> Kernel {
-    let mut callers: HashMap<usize, HashSet<&str>> = HashMap::new();
-    let mut caller_symbols: HashMap<usize, HashSet<usize>> = HashMap::new();
+    let mut callers: HashMap<usize, HashSet<&str>> = HashMap::default();
+    let mut caller_symbols: HashMap<usize, HashSet<usize>> = HashMap::default();
     // Code that touches data is domain code, however widely it is used.
     let mut writers: HashSet<usize> = (0..items.len()).filter(|&i| touches[i]).collect();
     // Functions called from module bodies (import-time wiring such as `register_api(...)`).
-    let mut wired: HashSet<usize> = HashSet::new();
+    let mut wired: HashSet<usize> = HashSet::default();
     let module_nodes: HashSet<&str> = items.module_nodes.iter().copied().collect();
     for e in &a.edges {
         if e.kind == EdgeKind::Calls
@@ -208,9 +208,9 @@ const CONFIG_SEGMENTS: &[&str] = &["config", "configs", "settings", "configurati
 /// A module nobody calls is left alone (dead code or a script) unless it is named as
 /// configuration (read by name).
 fn library_members(a: &Analysis, items: &Items<'_>, writers: &HashSet<usize>) -> Vec<usize> {
-    let mut excluded: HashSet<&str> = HashSet::new();
-    let mut called: HashSet<usize> = HashSet::new();
-    let mut used: HashSet<&str> = HashSet::new();
+    let mut excluded: HashSet<&str> = HashSet::default();
+    let mut called: HashSet<usize> = HashSet::default();
+    let mut used: HashSet<&str> = HashSet::default();
     // Route handlers, tasks and models are domain code wherever they are.
     let mut domain = vec![false; items.len()];
     for r in &a.routes {

@@ -33,14 +33,14 @@ pub(crate) fn discount(
             _ => None,
         }
     };
-    let mut spread: std::collections::HashMap<usize, std::collections::BTreeMap<u32, usize>> =
-        std::collections::HashMap::new();
+    let mut spread: rustc_hash::FxHashMap<usize, std::collections::BTreeMap<u32, usize>> =
+        rustc_hash::FxHashMap::default();
     for &(x, y, _) in &graph.edges {
         if let Some((m, label)) = glue(x, y) {
             *spread.entry(m).or_default().entry(label).or_default() += 1;
         }
     }
-    let layer: std::collections::HashSet<usize> = spread
+    let layer: rustc_hash::FxHashSet<usize> = spread
         .iter()
         .filter(|(_, by)| {
             let total: usize = by.values().sum();

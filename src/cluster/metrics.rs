@@ -14,7 +14,7 @@
 //!   [`TINY`] members) nor huge (more than [`HUGE_SHARE`] of all clustered members).
 //! - Cohesion of a group: internal dependency edges / (m (m − 1) / 2); 0 for m < 2.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::analysis::{Analysis, EdgeKind};
 
@@ -33,18 +33,15 @@ pub(crate) struct Dep {
 /// Dependency edges between items that have a group (by item index).
 pub(crate) fn dependencies(
     a: &Analysis,
-    index: &HashMap<&str, usize>,
+    items: &super::projection::Items<'_>,
     group: &[Option<usize>],
 ) -> Vec<Dep> {
     let mut out = Vec::new();
-    for e in &a.edges {
+    for (f, t, e) in items.edges(a) {
         let is_call = matches!(e.kind, EdgeKind::Calls | EdgeKind::Enqueues);
         if !is_call && !matches!(e.kind, EdgeKind::Reads | EdgeKind::Writes) {
             continue;
         }
-        let (Some(&f), Some(&t)) = (index.get(e.from.as_str()), index.get(e.to.as_str())) else {
-            continue;
-        };
         if f == t || group[f].is_none() || group[t].is_none() {
             continue;
         }

@@ -11,6 +11,7 @@ mod layers;
 mod layout;
 pub mod leiden;
 mod levels;
+mod memo;
 mod metrics;
 mod naming;
 mod ownership;
@@ -26,8 +27,9 @@ pub mod weights;
 
 pub use layout::package_layout;
 pub use leiden::Leiden;
+pub use memo::Partitions;
 pub use proposal::*;
-pub use propose::{ClusterOptions, propose};
+pub use propose::{ClusterOptions, propose, propose_with};
 pub use quality::{adjusted_rand_index, modularity};
 pub use verdict::{Recommendation, Verdict};
 

@@ -3,7 +3,7 @@
 //! dependency graph over them. Module nodes join the projection as weak glue (co-membership)
 //! but are never members of a service.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::WeightedGraph;
 use super::weights::{self, MODULE_MEMBERSHIP};
@@ -23,6 +23,9 @@ pub(crate) struct Items<'a> {
     /// Module nodes that may serve as glue (not tests), by id.
     pub module_nodes: Vec<&'a str>,
     pub tagged_model: Vec<bool>,
+    /// The edges of the analysis between two items, as (from, to, edge index), in edge
+    /// order: resolved from ids once per proposal, read by every level and stage of it.
+    item_edges: Vec<(u32, u32, u32)>,
 }
 
 impl<'a> Items<'a> {
@@ -40,9 +43,10 @@ impl<'a> Items<'a> {
             ids: Vec::new(),
             kinds: Vec::new(),
             modules: Vec::new(),
-            index: HashMap::new(),
+            index: HashMap::default(),
             module_nodes: Vec::new(),
             tagged_model: Vec::new(),
+            item_edges: Vec::new(),
         };
         for n in &a.nodes {
             if n.tags.iter().any(|t| EXCLUDED_TAGS.contains(&t.as_str())) {
@@ -64,6 +68,16 @@ impl<'a> Items<'a> {
                 NodeKind::Route => {}
             }
         }
+        items.item_edges = a
+            .edges
+            .iter()
+            .enumerate()
+            .filter_map(|(k, e)| {
+                let f = *items.index.get(e.from.as_str())?;
+                let t = *items.index.get(e.to.as_str())?;
+                Some((f as u32, t as u32, k as u32))
+            })
+            .collect();
         items
     }
 
@@ -76,13 +90,9 @@ impl<'a> Items<'a> {
         &'e self,
         a: &'e Analysis,
     ) -> impl Iterator<Item = (usize, usize, &'e crate::analysis::Edge)> + 'e {
-        a.edges.iter().filter_map(move |e| {
-            Some((
-                *self.index.get(e.from.as_str())?,
-                *self.index.get(e.to.as_str())?,
-                e,
-            ))
-        })
+        self.item_edges
+            .iter()
+            .map(move |&(f, t, k)| (f as usize, t as usize, &a.edges[k as usize]))
     }
 
     pub fn is_table(&self, i: usize) -> bool {
@@ -110,7 +120,7 @@ pub(crate) fn project(
             item_of_node.push(Some(i));
         }
     }
-    let mut module_node: HashMap<&str, u32> = HashMap::new();
+    let mut module_node: HashMap<&str, u32> = HashMap::default();
     for m in &items.module_nodes {
         module_node.insert(m, item_of_node.len() as u32);
         item_of_node.push(None);
@@ -121,7 +131,7 @@ pub(crate) fn project(
             None => module_node.get(id).copied(),
         }
     };
-    let mut referencing: HashMap<&str, usize> = HashMap::new();
+    let mut referencing: HashMap<&str, usize> = HashMap::default();
     for e in a
         .edges
         .iter()
@@ -129,7 +139,7 @@ pub(crate) fn project(
     {
         *referencing.entry(e.to.as_str()).or_default() += 1;
     }
-    let mut relating: HashMap<&str, usize> = HashMap::new();
+    let mut relating: HashMap<&str, usize> = HashMap::default();
     for e in a.edges.iter().filter(|e| e.kind == EdgeKind::Relates) {
         *relating.entry(e.to.as_str()).or_default() += 1;
     }
@@ -141,7 +151,7 @@ pub(crate) fn project(
     let tasks = a.ids_tagged(&["task"]);
     let binds =
         |e: &&crate::analysis::Edge| e.kind != EdgeKind::Enqueues || tasks.contains(e.to.as_str());
-    let mut callers: HashMap<&str, usize> = HashMap::new();
+    let mut callers: HashMap<&str, usize> = HashMap::default();
     for e in a
         .edges
         .iter()

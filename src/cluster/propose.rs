@@ -2,9 +2,11 @@
 //! project, cluster (seeded Leiden), fold fragments into their neighbours, confirm the kernel,
 //! give tables to their owners, name the services, and measure. Pure: no IO.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::blobs;
+use super::memo::{Memoized, Partitions};
 use super::metrics::{self, Dep, round};
 use super::naming::{self, Clues};
 use super::ownership;
@@ -70,6 +72,12 @@ pub(super) fn service_count(place: &[Place]) -> usize {
 pub const LADDER: [f64; 5] = [0.25, 0.5, 1.0, 2.0, 4.0];
 
 pub fn propose(a: &Analysis, options: &ClusterOptions) -> Proposal {
+    propose_with(a, options, &Partitions::default())
+}
+
+/// [`propose`] with the partitions computed before (`memo`, see `memo.rs`): the same proposal,
+/// without computing again a partition the memo holds; the memo gains this one's.
+pub fn propose_with(a: &Analysis, options: &ClusterOptions, memo: &Partitions) -> Proposal {
     let items = Items::of(a);
     let touches = touching(a, &items);
     let kernel = kernel::candidates(a, &items, &touches);
@@ -81,7 +89,10 @@ pub fn propose(a: &Analysis, options: &ClusterOptions) -> Proposal {
         touches,
         units: super::transactions::units(a, &items),
         sizes: Sizes::new(a, &items, &symbol_lines(a, &items), &routes_of),
-        leiden: Leiden::default(),
+        leiden: Memoized {
+            leiden: Leiden::default(),
+            memo,
+        },
         seed: options.seed,
     };
     let at = At {
@@ -130,18 +141,18 @@ pub fn propose(a: &Analysis, options: &ClusterOptions) -> Proposal {
 }
 
 /// Everything one proposal at one resolution is computed from.
-struct At<'x, 'a> {
+struct At<'x, 'a, 'm> {
     a: &'a Analysis,
     items: &'x Items<'a>,
     kernel: &'x kernel::Kernel,
     graph: &'x WeightedGraph,
     item_of_node: &'x [Option<usize>],
     routes_of: &'x HashMap<&'a str, Vec<&'a str>>,
-    fixed: &'x Fixed,
+    fixed: &'x Fixed<'m>,
     options: &'x ClusterOptions,
 }
 
-impl At<'_, '_> {
+impl At<'_, '_, '_> {
     /// Where every item goes at resolution `gamma`; `split` splits blobs (every level of the
     /// ladder; not a granularity the user asked for).
     fn places(&self, gamma: f64, split: bool) -> Vec<Place> {
@@ -199,7 +210,7 @@ fn touching(a: &Analysis, items: &Items<'_>) -> Vec<bool> {
 
 /// Route ids by handler id.
 fn handlers_to_routes(a: &Analysis) -> HashMap<&str, Vec<&str>> {
-    let mut out: HashMap<&str, Vec<&str>> = HashMap::new();
+    let mut out: HashMap<&str, Vec<&str>> = HashMap::default();
     for r in &a.routes {
         out.entry(r.handler.as_str())
             .or_default()
@@ -387,7 +398,7 @@ fn confirm_kernel(a: &Analysis, items: &Items<'_>, kernel: &kernel::Kernel, plac
         return;
     }
     let mut users: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
-    let mut container: HashMap<usize, usize> = HashMap::new();
+    let mut container: HashMap<usize, usize> = HashMap::default();
     for (f, t, e) in items.edges(a) {
         match e.kind {
             EdgeKind::Calls | EdgeKind::Enqueues | EdgeKind::Inherits => {
@@ -404,7 +415,7 @@ fn confirm_kernel(a: &Analysis, items: &Items<'_>, kernel: &kernel::Kernel, plac
     // A library module is one library (an e-mail and SMS gateway, a `utils.py`): when its
     // shared code (library or candidate) is used by two services, all its library code is
     // shared, though each of its functions may have one user.
-    let mut module_users: HashMap<&str, BTreeSet<usize>> = HashMap::new();
+    let mut module_users: HashMap<&str, BTreeSet<usize>> = HashMap::default();
     for (&i, s) in &users {
         if kernel.library[i] || kernel.candidates[i] {
             module_users
@@ -481,7 +492,7 @@ fn services_of(
     place
 }
 
-impl Fixed {
+impl Fixed<'_> {
     /// Split the blobs of `place` with this proposal's partitioner and seed; whether any was.
     fn split_blobs(
         &self,
@@ -517,7 +528,7 @@ fn rejoin(
 
 /// What every partition of one projection is read with, computed once per proposal (the
 /// `--services` search partitions up to 18 times): the aggregate pairs and the items' sizes.
-struct Fixed {
+struct Fixed<'m> {
     aggregates: Vec<(usize, usize)>,
     /// Items that read or write a table (never kernel).
     touches: Vec<bool>,
@@ -526,7 +537,7 @@ struct Fixed {
     sizes: Sizes,
     /// The partitioner and seed every clustering of this proposal uses (the whole graph, each
     /// `--services` step, each blob).
-    leiden: Leiden,
+    leiden: Memoized<'m>,
     seed: u64,
 }
 
@@ -649,8 +660,8 @@ fn assemble(
     let root = common_root(items);
     // How much each service's own members use each table (a write counts double), and how
     // many tables of the same service reference it.
-    let mut use_of: HashMap<usize, f64> = HashMap::new();
-    let mut children: HashMap<usize, usize> = HashMap::new();
+    let mut use_of: HashMap<usize, f64> = HashMap::default();
+    let mut children: HashMap<usize, usize> = HashMap::default();
     for (f, t, e) in items.edges(a) {
         if place[t].service().is_none() || place[f] != place[t] {
             continue;
@@ -713,7 +724,7 @@ fn assemble(
 
     // Metrics over services (kernel and unassigned not counted).
     let group: Vec<Option<usize>> = place.iter().map(|p| p.service()).collect();
-    let deps = metrics::dependencies(a, &items.index, &group);
+    let deps = metrics::dependencies(a, items, &group);
     let pm = metrics::measure(groups, &group, &deps);
     let q = item_modularity(graph, item_of_node, &group);
 
@@ -1061,7 +1072,7 @@ fn layout_metrics(
             *slot = Some(*ids.entry(key).or_insert(next));
         }
     }
-    let deps: Vec<Dep> = metrics::dependencies(a, &items.index, &group);
+    let deps: Vec<Dep> = metrics::dependencies(a, items, &group);
     let pm = metrics::measure(ids.len(), &group, &deps);
     let cohesion = if pm.cohesion.is_empty() {
         0.0

@@ -128,21 +128,16 @@ fn kernel_round(
 
 /// Every item-to-item edge of the analysis with its weight (both endpoints clustered, distinct).
 pub(crate) fn item_ties(a: &Analysis, items: &Items<'_>) -> Vec<(usize, usize, f64)> {
-    a.edges
-        .iter()
-        .filter(|e| {
+    items
+        .edges(a)
+        .filter(|(_, _, e)| {
             !matches!(
                 e.kind,
                 EdgeKind::Imports | EdgeKind::Handles | EdgeKind::Wraps
             )
         })
-        .filter_map(|e| {
-            let (&i, &j) = (
-                items.index.get(e.from.as_str())?,
-                items.index.get(e.to.as_str())?,
-            );
-            (i != j).then(|| (i, j, weights::weight(e.kind, e.count)))
-        })
+        .filter(|&(i, j, _)| i != j)
+        .map(|(i, j, e)| (i, j, weights::weight(e.kind, e.count)))
         .collect()
 }
 

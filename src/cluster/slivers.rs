@@ -56,16 +56,15 @@ impl Sizes {
     pub(crate) fn new(
         a: &Analysis,
         items: &Items<'_>,
-        lines_of: &std::collections::HashMap<&str, u32>,
-        routes_of: &std::collections::HashMap<&str, Vec<&str>>,
+        lines_of: &rustc_hash::FxHashMap<&str, u32>,
+        routes_of: &rustc_hash::FxHashMap<&str, Vec<&str>>,
     ) -> Self {
         let mut unwritten: Vec<bool> = (0..items.len()).map(|i| items.is_table(i)).collect();
-        for e in a.edges.iter().filter(|e| e.kind == EdgeKind::Writes) {
-            if items.index.contains_key(e.from.as_str())
-                && let Some(&t) = items.index.get(e.to.as_str())
-            {
-                unwritten[t] = false;
-            }
+        for (_, t, _) in items
+            .edges(a)
+            .filter(|(_, _, e)| e.kind == EdgeKind::Writes)
+        {
+            unwritten[t] = false;
         }
         Self {
             unwritten,

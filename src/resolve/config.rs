@@ -2,7 +2,7 @@
 //! `url_prefix=app.config["AUTH_URL_PREFIX"]` can be read statically. Defaults only: a value
 //! overridden at deploy time cannot be seen, and the report says which key was used.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use seam_facts::python::Expr;
 
@@ -15,7 +15,7 @@ pub(crate) struct Config {
 
 impl Config {
     pub fn build(units: &[PythonUnit]) -> Self {
-        let mut values: HashMap<String, (u8, String)> = HashMap::new();
+        let mut values: HashMap<String, (u8, String)> = HashMap::default();
         for unit in units {
             let rel = unit.file.rel.to_ascii_lowercase();
             let priority = if rel.contains("config") || rel.contains("settings") {

@@ -161,7 +161,7 @@ pub(crate) fn resolve_middleware(ix: &Index<'_>, b: &mut Builder) {
         return;
     }
     // Handlers that are functions or methods (a class view's handler is its method).
-    let callables: std::collections::HashSet<String> = ix
+    let callables: rustc_hash::FxHashSet<String> = ix
         .units
         .iter()
         .enumerate()

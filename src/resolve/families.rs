@@ -157,7 +157,7 @@ pub(crate) fn families<'a>(ix: &Index<'a>, models: &Models) -> Families<'a> {
         }
     }
     // A class that is a model, or an ancestor of one, is no interface root here.
-    let model_lineage: std::collections::HashSet<(usize, usize)> = models
+    let model_lineage: rustc_hash::FxHashSet<(usize, usize)> = models
         .by_def
         .keys()
         .flat_map(|&(u, d)| ix.lineage(u, d))

@@ -8,7 +8,8 @@
 //! Why: handlers of such apps receive their aggregate from the decorator, so without this
 //! every `db.session.delete(project)` in them has no table.
 
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeMap;
 
 use seam_facts::python::{DefKind, Expr};
 
@@ -66,7 +67,7 @@ pub fn injected_params(ix: &Index<'_>) -> Injected {
             }
         }
     }
-    let mut out = Injected::new();
+    let mut out = Injected::default();
     if injects.is_empty() {
         return out;
     }

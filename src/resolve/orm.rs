@@ -5,7 +5,8 @@
 //! Equality predicates (`filter_by(k=v)`, `filter(Model.col == v)`) and join conditions are
 //! kept for the shard-key and replica advice.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
 use rayon::prelude::*;
@@ -1296,7 +1297,7 @@ fn scan<'a>(
             .iter()
             .filter_map(|&c| calls[c].receiver.map(|r| r as usize))
             .collect();
-        let mut calls_at: HashMap<(&str, u32), Vec<usize>> = HashMap::new();
+        let mut calls_at: HashMap<(&str, u32), Vec<usize>> = HashMap::default();
         for &i in &ids {
             let c = &calls[i];
             calls_at
@@ -1512,7 +1513,7 @@ fn scan<'a>(
         }
         // Inherited CRUD: `Task.create(...)`, `task.save()`, `cls.get_by(...)` where the method
         // is defined on an unmapped repository base of the model the call is made on.
-        let mut templates: HashMap<(usize, usize), Vec<Template>> = HashMap::new();
+        let mut templates: HashMap<(usize, usize), Vec<Template>> = HashMap::default();
         for call in ids.iter().map(|&i| &calls[i]) {
             let Some((recv, meth)) = call.callee.rsplit_once('.') else {
                 continue;
@@ -1747,7 +1748,7 @@ fn scan<'a>(
         // Expired at commit (`expire_on_commit`, on by default): an attribute of a row read
         // after the scope's first `session.commit()` loads the row again (`g.user.name` in
         // the flash message after the commit). Once per scope and model.
-        let mut first_commit: HashMap<&str, u32> = HashMap::new();
+        let mut first_commit: HashMap<&str, u32> = HashMap::default();
         for c in ids.iter().map(|&i| &calls[i]) {
             if last_segment(&c.callee) == "commit" && on_session(&c.callee) {
                 let l = first_commit.entry(c.scope.as_str()).or_insert(c.line);
@@ -1755,7 +1756,7 @@ fn scan<'a>(
             }
         }
         if !first_commit.is_empty() {
-            let mut done: HashSet<(&str, (usize, usize))> = HashSet::new();
+            let mut done: HashSet<(&str, (usize, usize))> = HashSet::default();
             for attr in attr_ids.iter().map(|&a| &attrs[a]) {
                 let Some(&commit) = first_commit.get(attr.scope.as_str()) else {
                     continue;

@@ -5,7 +5,7 @@
 //! a call seen and resolved in the summary. `@cached_property` and SQLAlchemy's
 //! `@hybrid_property` are read the same way.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use rayon::prelude::*;
 use seam_facts::python::{DefKind, Expr};

@@ -80,7 +80,7 @@ pub(crate) fn registered(ix: &Index<'_>, methods: &[&'static str]) -> Vec<Regist
             }
         }
     }
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = rustc_hash::FxHashSet::default();
     out.retain(|r| seen.insert((r.def, r.method)));
     out
 }

@@ -4,7 +4,7 @@
 //! `.sql` files define tables and, for DML, are query sites of their own (no graph edges: no
 //! code symbol runs them).
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use seam_facts::python::SqlOrigin;
 use seam_facts::sql::{SqlFacts, Statement};
@@ -17,7 +17,7 @@ use crate::load::SqlUnit;
 
 pub(crate) fn resolve_sql(ix: &Index<'_>, sql_units: &[SqlUnit], b: &mut Builder) {
     // Which constants are run by name somewhere: (unit, sql index).
-    let mut referenced: HashSet<(usize, usize)> = HashSet::new();
+    let mut referenced: HashSet<(usize, usize)> = HashSet::default();
     // (unit, scope, line, constant's unit, constant's index) of each run by name.
     let mut runs: Vec<(usize, String, u32, usize, usize)> = Vec::new();
     for (u, unit) in ix.units.iter().enumerate() {

@@ -13,7 +13,8 @@ mod continuum;
 mod factories;
 mod tables;
 
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeMap;
 
 use seam_facts::ids::table_name;
 use seam_facts::python::{Arg, Assign, DefKind, Expr};

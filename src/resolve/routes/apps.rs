@@ -4,7 +4,7 @@
 //! Routes registered in test-tagged files belong to a test's throwaway app, not to the
 //! application, and are dropped.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use crate::discover::Tag;
 

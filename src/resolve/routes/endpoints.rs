@@ -82,7 +82,7 @@ impl<'a> Resolver<'_, 'a> {
                     }
                     Value::Var(vu, va) => {
                         let assign = &self.units[vu].facts.assigns[va];
-                        self.view_name(vu, &assign.scope, &assign.value, &Env::new(), depth + 1)
+                        self.view_name(vu, &assign.scope, &assign.value, &Env::default(), depth + 1)
                     }
                     _ => None,
                 }

@@ -5,7 +5,8 @@
 //! functions that forward their arguments into `add_url_rule`/`add_resource` (FlaskBB's
 //! `register_view`, Redash's `add_org_resource`), resolved through the wrapper at each call.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 use seam_facts::python::{Arg, Expr};
@@ -170,11 +171,11 @@ pub(crate) fn resolve_routes(
         units: ix.units,
         targets,
         config,
-        routers: HashMap::new(),
+        routers: HashMap::default(),
         factory_instances: BTreeSet::new(),
-        rule_wrappers: HashMap::new(),
-        blueprint_wrappers: HashMap::new(),
-        forwarders: HashMap::new(),
+        rule_wrappers: HashMap::default(),
+        blueprint_wrappers: HashMap::default(),
+        forwarders: HashMap::default(),
         wrapper_runs: MAX_WRAPPER_RUNS,
         return_reads: std::cell::Cell::new(MAX_RETURN_READS),
         bound_calls: BTreeSet::new(),

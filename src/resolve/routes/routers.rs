@@ -2,7 +2,7 @@
 //! under each other (`register_blueprint`, `add_namespace`, `init_app`, factories, loops) and
 //! the URL prefixes that follow.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use seam_facts::python::{Call, DefKind, Expr};
 
@@ -86,7 +86,7 @@ impl<'a> Resolver<'_, 'a> {
     /// these names can build a router subclass, so no other call is resolved for it.
     fn router_subclass_names(&self) -> HashSet<&'a str> {
         let units = self.units;
-        let mut names = HashSet::new();
+        let mut names = HashSet::default();
         for (u, unit) in units.iter().enumerate() {
             for (d, def) in unit.facts.defs.iter().enumerate() {
                 if def.kind == DefKind::Class && self.router_base_kind(u, d).is_some() {
@@ -253,7 +253,7 @@ impl<'a> Resolver<'_, 'a> {
         if let Some(s) = self.config.string(e) {
             return Some(s);
         }
-        let values = self.eval_strings(u, scope, e, &Env::new(), 0);
+        let values = self.eval_strings(u, scope, e, &Env::default(), 0);
         if let [one] = values.as_slice() {
             return Some(one.clone());
         }
@@ -342,7 +342,7 @@ impl<'a> Resolver<'_, 'a> {
                 if !matches!(method, "register_blueprint" | "add_namespace" | "init_app") {
                     continue;
                 }
-                let done = self.link(u, call, &Env::new(), None);
+                let done = self.link(u, call, &Env::default(), None);
                 if done {
                     self.bound_calls.insert((u, c));
                 } else {

@@ -164,7 +164,7 @@ impl<'a> Resolver<'_, 'a> {
                         }
                         continue;
                     }
-                    self.decorated_one(u, d, i, &Env::new(), None, &unit.file.rel, def.line);
+                    self.decorated_one(u, d, i, &Env::default(), None, &unit.file.rel, def.line);
                 }
             }
         }
@@ -329,7 +329,7 @@ impl<'a> Resolver<'_, 'a> {
                 if method != "add_url_rule" && method != "add_resource" {
                     continue;
                 }
-                let done = self.register(u, call, &Env::new(), None, &unit.file.rel, call.line);
+                let done = self.register(u, call, &Env::default(), None, &unit.file.rel, call.line);
                 if done {
                     self.bound_calls.insert((u, c));
                 } else {

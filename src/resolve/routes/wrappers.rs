@@ -81,7 +81,7 @@ impl<'a> Resolver<'_, 'a> {
                 if !wrapper && !self.forwarders.contains_key(&(wu, wd)) {
                     continue;
                 }
-                let env = bind_arguments(&units[wu].facts.defs[wd], call, u, &Env::new());
+                let env = bind_arguments(&units[wu].facts.defs[wd], call, u, &Env::default());
                 let caller =
                     receiver_of(&call.callee).map(|r| (r.to_owned(), u, call.scope.clone()));
                 self.run_wrapper((wu, wd), &env, caller, &unit.file.rel, call.line, what, 0);
@@ -268,7 +268,7 @@ impl<'a> Resolver<'_, 'a> {
                                     vu,
                                     &assign.scope,
                                     &assign.value,
-                                    &Env::new(),
+                                    &Env::default(),
                                     depth + 1,
                                 ),
                                 _ => None,
@@ -440,7 +440,7 @@ impl<'a> Resolver<'_, 'a> {
         match self.ix.resolve(u, scope, n) {
             Value::Var(vu, va) if self.units[vu].facts.assigns[va].kind == AssignKind::Plain => {
                 let assign = &self.units[vu].facts.assigns[va];
-                self.eval_strings(vu, &assign.scope, &assign.value, &Env::new(), depth + 1)
+                self.eval_strings(vu, &assign.scope, &assign.value, &Env::default(), depth + 1)
             }
             _ => self
                 .config
@@ -804,7 +804,7 @@ fn bind_args<'a>(
         params.remove(0);
     }
     let outer = Rc::new(outer.clone());
-    let mut env: Env<'a> = Env::new();
+    let mut env: Env<'a> = Env::default();
     let mut extra: Vec<&'a Expr> = Vec::new();
     let mut extra_kw: Vec<(&'a str, &'a Expr)> = Vec::new();
     let mut pos = 0;

@@ -4,23 +4,20 @@
 //! content (xxh3-128); the cache file as a whole by seam's version and the cache format, so a
 //! new seam never trusts an old seam's facts.
 //!
-//! The file is never trusted blindly: its first line carries a magic word, the format, seam's
-//! version and the xxh3 hash of the rest. A file that is foreign, from another version, cut
-//! short or altered is ignored (with a word on stderr) and rebuilt. It is written to a
-//! temporary file in the same folder and renamed over the old one, so a crash mid-write leaves
-//! the old cache or the new, never half of one (and a file the disk lost part of fails its
-//! checksum).
+//! The file is sealed (`sealed.rs`): one that is foreign, from another version, cut short or
+//! altered is ignored (with a word on stderr) and rebuilt, and a crash mid-write leaves the
+//! old cache or the new, never half of one.
 //!
 //! Facts are stored as JSON, one line per file: `hash \t language \t "rel" \t payload`. The
 //! facts model skips empty fields when serialised, which only a self-describing format reads
 //! back; an entry's payload is parsed only when its file is unchanged, and the lines of
 //! unchanged files are written back as they were read.
 //!
-//! What is cached is the front ends' output only: resolution, clustering and advice run on
-//! every run, so the output is byte-identical with and without the cache (tested).
+//! Each file's *fingerprint* is the hash of its payload: two runs whose files have the same
+//! fingerprints have the same facts, which is what keys the analysis memo (`analysis.rs`).
+//! A hit's payload is parsed only when the memo misses.
 
-use std::collections::HashMap;
-use std::io::Write as _;
+use rustc_hash::FxHashMap as HashMap;
 use std::path::{Path, PathBuf};
 
 use seam_facts::Diagnostic;
@@ -32,14 +29,17 @@ use serde::{Deserialize, Serialize};
 use crate::discover::{Language, SourceFile};
 use crate::load::{FileOutcome, Outcome, PythonUnit, SpecUnit, SqlUnit};
 
-/// Where the cache lives, under the analysed root.
-pub const DIR: &str = ".seam/cache";
+use super::DIR;
+use super::sealed::{self, Kind, Read};
+
 const FILE: &str = "facts.jsonl";
-const MAGIC: &str = "seam-facts-cache";
 /// Bumped whenever the layout of this file changes (seam's version is checked besides).
-const FORMAT: u32 = 1;
-/// Set (to anything) to run without the cache, as `--no-cache` does.
-pub const NO_CACHE_ENV: &str = "SEAM_NO_CACHE";
+const KIND: Kind = Kind {
+    magic: "seam-facts-cache",
+    format: 2,
+};
+/// The facts cache's key slot: its lines carry their own keys.
+const NO_KEY: &str = "-";
 
 /// What a file's front end produced, without the file itself (re-attached on a hit).
 #[derive(Debug, Serialize, Deserialize)]
@@ -61,6 +61,7 @@ struct Payload {
 struct Line {
     hash: u128,
     language: String,
+    rel: String,
     /// The payload's JSON, parsed only on a hit.
     text: String,
 }
@@ -69,6 +70,7 @@ struct Line {
 #[derive(Debug)]
 pub struct FactsCache {
     path: PathBuf,
+    /// By [`entry_key`]: a generated protobuf module is read twice, as Python and as a spec.
     old: HashMap<String, Line>,
     /// Why the cache file on disk was not used, if it was not (told once, on stderr).
     pub refused: Option<String>,
@@ -81,15 +83,20 @@ pub enum Fresh {
     /// only if the file is rewritten at all).
     Hit(String),
     /// Parsed this run: its line, or `None` when it is not to be cached.
-    Parsed { rel: String, line: Option<String> },
+    Parsed { key: String, line: Option<String> },
 }
 
 impl Fresh {
-    fn rel(&self) -> &str {
+    fn key(&self) -> &str {
         match self {
-            Self::Hit(rel) | Self::Parsed { rel, .. } => rel,
+            Self::Hit(key) | Self::Parsed { key, .. } => key,
         }
     }
+}
+
+/// What an entry is found by: the file and the front end that read it.
+fn entry_key(language: &str, rel: &str) -> String {
+    format!("{language}\t{rel}")
 }
 
 fn entry_line(hash: u128, language: &str, rel: &str, payload: &str) -> String {
@@ -104,11 +111,26 @@ fn language_name(l: Language) -> &'static str {
     }
 }
 
-fn header(body_hash: u64) -> String {
-    format!(
-        "{MAGIC} {FORMAT} {} {body_hash:016x}\n",
-        env!("CARGO_PKG_VERSION")
-    )
+/// What the cache says of one file.
+#[derive(Debug)]
+pub enum Probe {
+    /// Unchanged since the cache was written: its facts are read by [`FactsCache::read`]
+    /// when they are needed (not when the analysis memo has the whole analysis).
+    Hit,
+    /// Analysed this run.
+    Analysed(Box<FileOutcome>),
+}
+
+/// A file's fingerprint: the hash of its payload, the same whether the payload was just made
+/// or read back from the cache.
+pub fn fingerprint(payload: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(payload.as_bytes())
+}
+
+/// The fingerprint of an outcome that does not go through the cache (a file too large or
+/// unreadable).
+pub fn fingerprint_of(outcome: &Outcome, diagnostics: &[Diagnostic]) -> u64 {
+    detach(outcome, diagnostics).map_or(0, |p| fingerprint(&p))
 }
 
 impl FactsCache {
@@ -118,44 +140,62 @@ impl FactsCache {
         let path = root.join(DIR).join(FILE);
         let mut cache = Self {
             path,
-            old: HashMap::new(),
+            old: HashMap::default(),
             refused: None,
         };
-        match std::fs::read(&cache.path) {
-            Ok(bytes) => match parse(&bytes) {
+        match sealed::read(&cache.path, KIND, NO_KEY) {
+            Read::Body(body) => match parse(&body) {
                 Ok(old) => cache.old = old,
                 Err(why) => cache.refused = Some(why),
             },
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => cache.refused = Some(format!("cannot be read ({e})")),
+            Read::Missing => {}
+            Read::Stale => cache.refused = Some("has a key it should not have".to_owned()),
+            Read::Refused(why) => cache.refused = Some(why),
         }
         cache
     }
 
-    /// The outcome for `file` whose content is `bytes`: from the cache when the same path,
-    /// language and content were analysed before, else from `analyze`; with what to write
-    /// back for it.
-    pub fn outcome(
+    /// What is known of `file` whose content is `bytes`: that the cache has its facts when the
+    /// same path, language and content were analysed before, else the outcome of `analyze`;
+    /// with what to write back for it and its fingerprint.
+    pub fn probe(
         &self,
-        file: SourceFile,
+        file: &SourceFile,
         bytes: &[u8],
         analyze: impl FnOnce(SourceFile, &[u8]) -> FileOutcome,
-    ) -> (FileOutcome, Fresh) {
+    ) -> (Probe, Fresh, u64) {
         let hash = xxhash_rust::xxh3::xxh3_128(bytes);
         let language = language_name(file.language);
         let rel = file.rel.clone();
-        if let Some(line) = self.old.get(&file.rel)
+        let key = entry_key(language, &rel);
+        if let Some(line) = self.old.get(&key)
             && line.hash == hash
-            && line.language == language
-            && let Ok(payload) = serde_json::from_str::<Payload>(&line.text)
         {
-            let outcome = attach(file, payload.outcome);
-            return ((outcome, payload.diagnostics), Fresh::Hit(rel));
+            let print = fingerprint(&line.text);
+            return (Probe::Hit, Fresh::Hit(key), print);
         }
-        let (outcome, diagnostics) = analyze(file, bytes);
-        let line = detach(&outcome, &diagnostics)
-            .map(|payload| entry_line(hash, language, &rel, &payload));
-        ((outcome, diagnostics), Fresh::Parsed { rel, line })
+        let (outcome, diagnostics) = analyze(file.clone(), bytes);
+        let payload = detach(&outcome, &diagnostics);
+        let print = payload.as_deref().map_or(0, fingerprint);
+        let line = payload.map(|payload| entry_line(hash, language, &rel, &payload));
+        (
+            Probe::Analysed(Box::new((outcome, diagnostics))),
+            Fresh::Parsed { key, line },
+            print,
+        )
+    }
+
+    /// The facts of a [`Probe::Hit`]; `None` if its payload does not read back (a bug: the
+    /// caller analyses the file again).
+    pub fn read(&self, file: SourceFile) -> Result<FileOutcome, SourceFile> {
+        match self
+            .old
+            .get(&entry_key(language_name(file.language), &file.rel))
+            .and_then(|line| serde_json::from_str::<Payload>(&line.text).ok())
+        {
+            Some(payload) => Ok((attach(file, payload.outcome), payload.diagnostics)),
+            None => Err(file),
+        }
     }
 
     /// Write this run's entries (in file order): a temporary file, renamed over the old one.
@@ -168,27 +208,16 @@ impl FactsCache {
         {
             return;
         }
-        if let Err(e) = self.write(fresh) {
-            eprintln!(
-                "seam: the facts cache {} was not written: {e}",
-                self.path.display()
-            );
-        }
-    }
-
-    fn write(&self, fresh: &[Fresh]) -> std::io::Result<()> {
-        let dir = self.path.parent().expect("the cache file is in a folder");
-        std::fs::create_dir_all(dir)?;
         let mut body = String::new();
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = rustc_hash::FxHashSet::default();
         for f in fresh {
-            if !seen.insert(f.rel()) {
+            if !seen.insert(f.key()) {
                 continue;
             }
             match f {
-                Fresh::Hit(rel) => {
-                    let old = &self.old[rel];
-                    body.push_str(&entry_line(old.hash, &old.language, rel, &old.text));
+                Fresh::Hit(key) => {
+                    let old = &self.old[key];
+                    body.push_str(&entry_line(old.hash, &old.language, &old.rel, &old.text));
                 }
                 Fresh::Parsed {
                     line: Some(line), ..
@@ -196,20 +225,12 @@ impl FactsCache {
                 Fresh::Parsed { line: None, .. } => {}
             }
         }
-        let head = header(xxhash_rust::xxh3::xxh3_64(body.as_bytes()));
-        let tmp = dir.join(format!("{FILE}.{}.tmp", std::process::id()));
-        let result = (|| {
-            let mut out = std::fs::File::create(&tmp)?;
-            out.write_all(head.as_bytes())?;
-            out.write_all(body.as_bytes())?;
-            // No fsync: a file the disk lost part of fails its checksum and is rebuilt.
-            drop(out);
-            std::fs::rename(&tmp, &self.path)
-        })();
-        if result.is_err() {
-            std::fs::remove_file(&tmp).ok();
+        if let Err(e) = sealed::write(&self.path, KIND, NO_KEY, body.as_bytes()) {
+            eprintln!(
+                "seam: the facts cache {} was not written: {e}",
+                self.path.display()
+            );
         }
-        result
     }
 }
 
@@ -217,28 +238,9 @@ fn json_string(s: &str) -> String {
     serde_json::to_string(s).expect("a string serialises")
 }
 
-/// The lines of a cache file, by path; or why the file cannot be trusted.
-fn parse(bytes: &[u8]) -> Result<HashMap<String, Line>, String> {
-    let text = std::str::from_utf8(bytes).map_err(|_| "not UTF-8: not a seam cache".to_owned())?;
-    let (head, body) = text
-        .split_once('\n')
-        .ok_or_else(|| "no header: not a seam cache".to_owned())?;
-    let mut parts = head.split(' ');
-    if parts.next() != Some(MAGIC) {
-        return Err("not a seam facts cache".to_owned());
-    }
-    let format = parts.next().unwrap_or("");
-    let version = parts.next().unwrap_or("");
-    if format != FORMAT.to_string() || version != env!("CARGO_PKG_VERSION") {
-        return Err(format!(
-            "written by another seam (format {format}, version {version})"
-        ));
-    }
-    let want = parts.next().unwrap_or("");
-    if format!("{:016x}", xxhash_rust::xxh3::xxh3_64(body.as_bytes())) != want {
-        return Err("cut short or altered (its checksum does not match)".to_owned());
-    }
-    let mut out = HashMap::new();
+/// The lines of a cache file's body, by path; or why the file cannot be trusted.
+fn parse(body: &str) -> Result<HashMap<String, Line>, String> {
+    let mut out = HashMap::default();
     for (i, line) in body.lines().enumerate() {
         let mut f = line.splitn(4, '\t');
         let (Some(hash), Some(language), Some(rel), Some(payload)) =
@@ -251,10 +253,11 @@ fn parse(bytes: &[u8]) -> Result<HashMap<String, Line>, String> {
         let rel: String =
             serde_json::from_str(rel).map_err(|_| format!("line {} has no file name", i + 2))?;
         out.insert(
-            rel,
+            entry_key(language, &rel),
             Line {
                 hash,
                 language: language.to_owned(),
+                rel,
                 text: payload.to_owned(),
             },
         );
@@ -339,31 +342,64 @@ mod tests {
         }
     }
 
-    /// A second run reads an unchanged file's facts back, equal to a fresh parse; a changed
-    /// file is parsed again; a cache altered, cut short, foreign or from another version is
-    /// refused and rebuilt.
+    /// A generated protobuf module is read twice, as Python and as a spec: both entries are
+    /// kept and both are hits the next time (one had overwritten the other, so every warm
+    /// run parsed it again and rewrote the whole cache).
+    #[test]
+    fn one_file_read_by_two_front_ends_keeps_both_entries() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = b"x = 1\n";
+        let spec = SourceFile {
+            language: Language::Spec,
+            ..file("svc_pb2.py")
+        };
+        let cache = FactsCache::open(dir.path());
+        let (_, a, _) = cache.probe(&file("svc_pb2.py"), src, analyze);
+        let (_, b, _) = cache.probe(&spec, src, analyze);
+        cache.save(&[a, b]);
+        let cache = FactsCache::open(dir.path());
+        assert_eq!(cache.old.len(), 2);
+        for f in [file("svc_pb2.py"), spec] {
+            let (probe, _, _) = cache.probe(&f, src, |_, _| panic!("both are hits"));
+            assert!(matches!(probe, Probe::Hit));
+        }
+    }
+
+    /// A second run reads an unchanged file's facts back, equal to a fresh parse and with the
+    /// same fingerprint; a changed file is parsed again; a cache altered, cut short, foreign
+    /// or from another version is refused and rebuilt.
     #[test]
     fn unchanged_files_come_back_equal_and_bad_caches_are_refused() {
         let dir = tempfile::tempdir().unwrap();
         let src = b"import os\n\ndef f(x):\n    return os.path.join(x, 'a')\n";
         let cache = FactsCache::open(dir.path());
         assert!(cache.refused.is_none());
-        let ((cold, _), fresh) = cache.outcome(file("a.py"), src, analyze);
+        let (cold, fresh, cold_print) = cache.probe(&file("a.py"), src, analyze);
+        let Probe::Analysed(cold) = cold else {
+            panic!("an empty cache has nothing")
+        };
         cache.save(&[fresh]);
 
         let cache = FactsCache::open(dir.path());
         assert!(cache.refused.is_none(), "{:?}", cache.refused);
         assert_eq!(cache.old.len(), 1);
-        let ((warm, _), fresh) = cache.outcome(file("a.py"), src, |_, _| {
+        let (warm, fresh, warm_print) = cache.probe(&file("a.py"), src, |_, _| {
             panic!("an unchanged file is not parsed again")
         });
-        assert_eq!(facts(&warm), facts(&cold));
+        assert_eq!(
+            warm_print, cold_print,
+            "the fingerprint does not depend on the cache"
+        );
+        assert!(matches!(warm, Probe::Hit), "an unchanged file is a hit");
+        let (warm, _) = cache.read(file("a.py")).unwrap();
+        assert_eq!(facts(&warm), facts(&cold.0));
         let mut parsed = false;
-        let (_, changed) = cache.outcome(file("a.py"), b"x = 1\n", |f, b| {
+        let (_, changed, changed_print) = cache.probe(&file("a.py"), b"x = 1\n", |f, b| {
             parsed = true;
             analyze(f, b)
         });
         assert!(parsed, "a changed file is parsed");
+        assert_ne!(changed_print, cold_print);
         cache.save(&[fresh, changed]);
 
         let path = dir.path().join(DIR).join(FILE);

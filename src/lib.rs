@@ -1,8 +1,9 @@
 //! seam: finds the seams in a Flask/Python monolith.
 //!
 //! The pipeline, one direction only: [`discover`] files → [`load`] (front ends, in parallel) →
-//! [`resolve`] into an [`analysis::Analysis`] → [`graph`] (petgraph) → [`report`] (formats).
-//! Only `report` knows output formats; only `discover` and `load` touch the file system.
+//! [`resolve`] into an [`analysis::Analysis`] → [`cluster`] and [`advice`] → [`report`] (formats).
+//! Only `report` knows output formats; only `discover`, `load`, `cache/` and `history/` touch the
+//! file system.
 
 pub mod advice;
 pub mod analysis;
@@ -11,7 +12,6 @@ pub mod cache;
 pub mod cluster;
 pub mod discover;
 pub mod exit;
-pub mod graph;
 pub mod history;
 pub mod load;
 pub mod meta;

@@ -35,7 +35,7 @@ pub use verdict::{Recommendation, Verdict};
 
 /// An undirected weighted graph on nodes `0..n`, the only input clustering needs: callers reduce
 /// whatever they cluster (symbols, tables) to dense indices and summed weights first, which keeps
-/// the algorithms free of ids, hashing and petgraph's index types.
+/// the algorithms free of ids, hashing and a graph library's index types.
 ///
 /// Parallel edges count as one edge with the summed weight. Self loops, and edges whose weight
 /// is zero, negative or not finite, are ignored by every function of this module: a dependency

@@ -68,11 +68,41 @@ fn request_path<'a>(a: &'a Analysis, calls: &CallIndex<'a>) -> HashSet<&'a str> 
     seen
 }
 
+/// A shared table's users (readers, writers, owner) and the services that touch it from the
+/// request path, in proposal order: computed once per plan, read at every phase for every
+/// remaining service (rebuilt there, they were a tenth of a warm run).
+struct TableUsers<'p> {
+    users: BTreeSet<&'p str>,
+    on_path: BTreeSet<&'p str>,
+}
+
+fn table_users<'p>(p: &'p Proposal, request: &HashSet<&str>) -> Vec<TableUsers<'p>> {
+    p.shared_tables
+        .iter()
+        .map(|t| TableUsers {
+            users: t
+                .readers
+                .iter()
+                .chain(&t.writers)
+                .map(String::as_str)
+                .chain(t.owner.as_deref())
+                .collect(),
+            on_path: t
+                .evidence
+                .iter()
+                .filter(|x| request.contains(x.symbol.as_str()))
+                .map(|x| x.service.as_str())
+                .collect(),
+        })
+        .collect()
+}
+
 fn cut<'p>(
     p: &'p Proposal,
     s: &Service,
     remaining: &BTreeSet<&str>,
     request: &HashSet<&str>,
+    tables: &[TableUsers<'_>],
 ) -> Cut<'p> {
     let name = s.name.as_str();
     let on_path = |c: &&crate::cluster::CrossCall| request.contains(c.from.as_str());
@@ -92,20 +122,16 @@ fn cut<'p>(
         shared: p
             .shared_tables
             .iter()
-            .filter(|t| {
-                let users: BTreeSet<&str> = t
-                    .readers
-                    .iter()
-                    .chain(&t.writers)
-                    .map(String::as_str)
-                    .chain(t.owner.as_deref())
-                    .collect();
-                users.contains(name)
-                    && users.iter().any(|u| *u != name && remaining.contains(u))
+            .zip(tables)
+            .filter(|(_, u)| {
+                let other = |x: &&str| *x != name && remaining.contains(x);
+                u.users.contains(name)
+                    && u.users.iter().any(other)
                     // Shared on the request path: another remaining service's request (or
                     // worker) touches it, not only its CLI, fixtures or tests.
-                    && !others_on_path(t, name, remaining, request).is_empty()
+                    && u.on_path.iter().any(other)
             })
+            .map(|(t, _)| t)
             .collect(),
     }
 }
@@ -187,6 +213,7 @@ fn ranked<'p>(
     others: &BTreeSet<&str>,
     traffic: &BTreeMap<&str, f64>,
     request: &HashSet<&str>,
+    tables: &[TableUsers<'_>],
 ) -> Vec<Candidate<'p>> {
     let mut volumes: Vec<f64> = remaining
         .iter()
@@ -204,7 +231,7 @@ fn ranked<'p>(
         .filter(|s| remaining.contains(s.name.as_str()))
         .map(|s| {
             let t = traffic.get(s.name.as_str()).copied().unwrap_or(0.0);
-            let c = cut(p, s, others, request);
+            let c = cut(p, s, others, request, tables);
             Candidate {
                 service: s,
                 traffic: t,
@@ -319,6 +346,7 @@ pub fn plan<'a>(
         return Err(format!("--first {f}: no such service"));
     }
     let request = request_path(a, calls);
+    let tables = table_users(p, &request);
     // Traffic: routes, or the production calls of the service's query sites.
     let traffic: BTreeMap<&str, f64> = match workload {
         Some(weights) => {
@@ -350,7 +378,7 @@ pub fn plan<'a>(
     while !remaining.is_empty() {
         let mut others = remaining.clone();
         others.insert(monolith);
-        let mut ranking = ranked(p, &remaining, &others, &traffic, &request);
+        let mut ranking = ranked(p, &remaining, &others, &traffic, &request, &tables);
         let pinned = phases.is_empty() && first.is_some();
         let at = if pinned {
             ranking

@@ -47,10 +47,12 @@ pub(crate) fn read(path: &Path, kind: Kind, key: &str) -> Read {
         return Read::Refused(format!("not a {}", kind.magic));
     }
     let format = parts.next().unwrap_or("");
-    let version = parts.next().unwrap_or("");
-    if format != kind.format.to_string() || version != crate::meta::build() {
+    let build = parts.next().unwrap_or("");
+    if format != kind.format.to_string() || build != crate::meta::build() {
         return Read::Refused(format!(
-            "written by another seam (format {format}, version {version})"
+            "written by another build of seam ({build}, format {format}; this is {}, format {})",
+            crate::meta::build(),
+            kind.format
         ));
     }
     let made_from = parts.next().unwrap_or("");

@@ -62,8 +62,9 @@ struct Line {
     hash: u128,
     language: String,
     rel: String,
-    /// The payload's JSON, parsed only on a hit.
-    text: String,
+    /// Where the payload's JSON is in the cache's body: parsed only on a hit, never copied
+    /// (a warm run had copied the whole file, line by line).
+    text: std::ops::Range<usize>,
 }
 
 /// The cache as read at the start of a run, and the lines of this run to write back.
@@ -72,6 +73,8 @@ pub struct FactsCache {
     path: PathBuf,
     /// By [`entry_key`]: a generated protobuf module is read twice, as Python and as a spec.
     old: HashMap<String, Line>,
+    /// The body of the cache file as read: the lines' payloads.
+    body: String,
     /// Why the cache file on disk was not used, if it was not (told once, on stderr).
     pub refused: Option<String>,
 }
@@ -141,11 +144,15 @@ impl FactsCache {
         let mut cache = Self {
             path,
             old: HashMap::default(),
+            body: String::new(),
             refused: None,
         };
         match sealed::read(&cache.path, KIND, NO_KEY) {
             Read::Body(body) => match parse(&body) {
-                Ok(old) => cache.old = old,
+                Ok(old) => {
+                    cache.old = old;
+                    cache.body = body;
+                }
                 Err(why) => cache.refused = Some(why),
             },
             Read::Missing => {}
@@ -171,7 +178,7 @@ impl FactsCache {
         if let Some(line) = self.old.get(&key)
             && line.hash == hash
         {
-            let print = fingerprint(&line.text);
+            let print = fingerprint(self.text(line));
             return (Probe::Hit, Fresh::Hit(key), print);
         }
         let (outcome, diagnostics) = analyze(file.clone(), bytes);
@@ -191,11 +198,15 @@ impl FactsCache {
         match self
             .old
             .get(&entry_key(language_name(file.language), &file.rel))
-            .and_then(|line| serde_json::from_str::<Payload>(&line.text).ok())
+            .and_then(|line| serde_json::from_str::<Payload>(self.text(line)).ok())
         {
             Some(payload) => Ok((attach(file, payload.outcome), payload.diagnostics)),
             None => Err(file),
         }
+    }
+
+    fn text(&self, line: &Line) -> &str {
+        self.body.get(line.text.clone()).unwrap_or("")
     }
 
     /// Write this run's entries (in file order): a temporary file, renamed over the old one.
@@ -217,7 +228,12 @@ impl FactsCache {
             match f {
                 Fresh::Hit(key) => {
                     let old = &self.old[key];
-                    body.push_str(&entry_line(old.hash, &old.language, &old.rel, &old.text));
+                    body.push_str(&entry_line(
+                        old.hash,
+                        &old.language,
+                        &old.rel,
+                        self.text(old),
+                    ));
                 }
                 Fresh::Parsed {
                     line: Some(line), ..
@@ -252,13 +268,15 @@ fn parse(body: &str) -> Result<HashMap<String, Line>, String> {
             .map_err(|_| format!("line {} has no content hash", i + 2))?;
         let rel: String =
             serde_json::from_str(rel).map_err(|_| format!("line {} has no file name", i + 2))?;
+        // `payload` is a slice of `body`: its place in it.
+        let start = payload.as_ptr() as usize - body.as_ptr() as usize;
         out.insert(
             entry_key(language, &rel),
             Line {
                 hash,
                 language: language.to_owned(),
                 rel,
-                text: payload.to_owned(),
+                text: start..start + payload.len(),
             },
         );
     }

@@ -20,7 +20,14 @@ use crate::analysis::{Analysis, EdgeKind};
 /// the order `ownership.rs` breaks ties in.
 fn owners(a: &Analysis, items: &Items<'_>, place: &[Place]) -> Vec<Option<usize>> {
     let service = |id: &str| items.index.get(id).and_then(|&i| place[i].service());
-    let mut inserts: BTreeMap<usize, BTreeMap<String, u32>> = BTreeMap::new();
+    // Each service's key, made once (this runs at every merge of every level).
+    let count = place
+        .iter()
+        .filter_map(|p| p.service())
+        .max()
+        .map_or(0, |m| m + 1);
+    let keys: Vec<String> = (0..count).map(|s| s.to_string()).collect();
+    let mut inserts: BTreeMap<usize, BTreeMap<&str, u32>> = BTreeMap::new();
     for q in a
         .queries
         .iter()
@@ -32,25 +39,25 @@ fn owners(a: &Analysis, items: &Items<'_>, place: &[Place]) -> Vec<Option<usize>
                 *inserts
                     .entry(ti)
                     .or_default()
-                    .entry(s.to_string())
+                    .entry(keys[s].as_str())
                     .or_default() += 1;
             }
         }
     }
-    let mut score: BTreeMap<usize, BTreeMap<String, f64>> = BTreeMap::new();
-    for e in &a.edges {
+    let mut score: BTreeMap<usize, BTreeMap<&str, f64>> = BTreeMap::new();
+    for (f, ti, e) in items.edges(a) {
         let kind = match e.kind {
             EdgeKind::Reads => "reads",
             EdgeKind::Writes => "writes",
             _ => continue,
         };
-        let (Some(s), Some(&ti)) = (service(&e.from), items.index.get(e.to.as_str())) else {
+        let Some(s) = place[f].service() else {
             continue;
         };
         *score
             .entry(ti)
             .or_default()
-            .entry(s.to_string())
+            .entry(keys[s].as_str())
             .or_default() += super::ownership::access_weight(kind) * e.evidence.len() as f64;
     }
     let empty = BTreeMap::new();

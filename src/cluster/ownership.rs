@@ -23,17 +23,42 @@ pub const READ_WEIGHT: f64 = 0.2;
 /// Per table: (service, accessing symbol, kind, evidence) for every read and write by a symbol
 /// that belongs to a service.
 pub(crate) struct TableUse<'a> {
-    pub accesses: BTreeMap<&'a str, Vec<Access>>,
+    pub accesses: BTreeMap<&'a str, Vec<AccessRef<'a>>>,
     /// Per table: insert (and upsert, copy) sites per service.
-    pub inserts: BTreeMap<&'a str, BTreeMap<String, u32>>,
+    pub inserts: BTreeMap<&'a str, BTreeMap<&'a str, u32>>,
+}
+
+/// An [`Access`] borrowed from the analysis: made for every read and write at every level of
+/// the ladder, and turned into an owned `Access` only for the shared tables of the proposal
+/// shown (owned, they were a tenth of a warm run). Fields in `Access`'s order, so both sort
+/// alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct AccessRef<'a> {
+    pub service: &'a str,
+    pub symbol: &'a str,
+    pub kind: &'static str,
+    pub file: &'a str,
+    pub line: u32,
+}
+
+impl AccessRef<'_> {
+    fn owned(&self) -> Access {
+        Access {
+            service: self.service.to_owned(),
+            symbol: self.symbol.to_owned(),
+            kind: self.kind.to_owned(),
+            file: self.file.to_owned(),
+            line: self.line,
+        }
+    }
 }
 
 /// Gather accesses; `service_of` names the service of a symbol (None: kernel, unassigned, test).
 pub(crate) fn table_use<'a>(
     a: &'a Analysis,
-    service_of: &dyn Fn(&str) -> Option<String>,
+    service_of: &dyn Fn(&str) -> Option<&'a str>,
 ) -> TableUse<'a> {
-    let mut accesses: BTreeMap<&str, Vec<Access>> = BTreeMap::new();
+    let mut accesses: BTreeMap<&str, Vec<AccessRef<'a>>> = BTreeMap::new();
     for e in &a.edges {
         let kind = match e.kind {
             EdgeKind::Reads => "reads",
@@ -43,12 +68,13 @@ pub(crate) fn table_use<'a>(
         let Some(service) = service_of(&e.from) else {
             continue;
         };
+        let list = accesses.entry(e.to.as_str()).or_default();
         for ev in &e.evidence {
-            accesses.entry(e.to.as_str()).or_default().push(Access {
-                service: service.clone(),
-                symbol: e.from.clone(),
-                kind: kind.to_owned(),
-                file: ev.file.clone(),
+            list.push(AccessRef {
+                service,
+                symbol: &e.from,
+                kind,
+                file: &ev.file,
                 line: ev.line,
             });
         }
@@ -56,7 +82,7 @@ pub(crate) fn table_use<'a>(
     for list in accesses.values_mut() {
         list.sort();
     }
-    let mut inserts: BTreeMap<&str, BTreeMap<String, u32>> = BTreeMap::new();
+    let mut inserts: BTreeMap<&str, BTreeMap<&str, u32>> = BTreeMap::new();
     for q in a
         .queries
         .iter()
@@ -69,7 +95,7 @@ pub(crate) fn table_use<'a>(
             *inserts
                 .entry(t.as_str())
                 .or_default()
-                .entry(service.clone())
+                .entry(service)
                 .or_default() += 1;
         }
     }
@@ -110,19 +136,15 @@ impl TableUse<'_> {
     pub fn owner(&self, table: &str) -> Option<String> {
         let mut score: BTreeMap<&str, f64> = BTreeMap::new();
         for acc in self.accesses.get(table).into_iter().flatten() {
-            *score.entry(acc.service.as_str()).or_default() += access_weight(&acc.kind);
+            *score.entry(acc.service).or_default() += access_weight(acc.kind);
         }
-        let inserts = self
-            .inserts
-            .get(table)
-            .map(|by| by.iter().map(|(s, &n)| (s.as_str(), n)).collect());
-        choose_owner(inserts.as_ref(), &score).map(str::to_owned)
+        choose_owner(self.inserts.get(table), &score).map(str::to_owned)
     }
 
     /// The shared-table record of `table` when more than one service touches it.
     pub fn shared(&self, table: &str, owner: Option<&str>) -> Option<SharedTable> {
         let list = self.accesses.get(table)?;
-        let services: BTreeSet<&str> = list.iter().map(|a| a.service.as_str()).collect();
+        let services: BTreeSet<&str> = list.iter().map(|a| a.service).collect();
         if services.len() < 2 {
             return None;
         }
@@ -130,7 +152,7 @@ impl TableUse<'_> {
             let set: BTreeSet<&str> = list
                 .iter()
                 .filter(|a| a.kind == kind)
-                .map(|a| a.service.as_str())
+                .map(|a| a.service)
                 .collect();
             set.into_iter().map(str::to_owned).collect()
         };
@@ -139,7 +161,7 @@ impl TableUse<'_> {
             owner: owner.map(str::to_owned),
             readers: by("reads"),
             writers: by("writes"),
-            evidence: list.clone(),
+            evidence: list.iter().map(AccessRef::owned).collect(),
             reference_data: None,
         })
     }

@@ -102,11 +102,9 @@ pub fn scan(
         .into_par_iter()
         .map_init(PythonParser::new, |parser, file| {
             let bytes = match oversized(&file, max_file_size) {
-                Some(skipped) => Err(Outcome::Skipped(skipped)),
-                None => std::fs::read(&file.path).map_err(|_| {
-                    let (outcome, _) = analyze_file(parser, file.clone(), max_file_size);
-                    outcome
-                }),
+                Some(skipped) => Err((Outcome::Skipped(skipped), Vec::new())),
+                None => std::fs::read(&file.path)
+                    .map_err(|_| analyze_file(parser, file.clone(), max_file_size)),
             };
             match bytes {
                 Ok(bytes) => {
@@ -118,9 +116,9 @@ pub fn scan(
                     };
                     ((file, pending, print), Some(fresh))
                 }
-                Err(outcome) => {
-                    let print = fingerprint_of(&outcome, &[]);
-                    let done = Pending::Done(Box::new((outcome, Vec::new())));
+                Err((outcome, diagnostics)) => {
+                    let print = fingerprint_of(&outcome, &diagnostics);
+                    let done = Pending::Done(Box::new((outcome, diagnostics)));
                     ((file, done, print), None)
                 }
             }

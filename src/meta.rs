@@ -66,7 +66,7 @@ fn is_sha(s: &str) -> bool {
 }
 
 /// This build of seam: its version and a hash of its executable's size and modification time
-/// (`0.1.0+5f3a09c2`). The caches are keyed by it, not by the version alone: a seam rebuilt
+/// (`0.1.0+5f3a09c2e1d04b7a`). The caches are keyed by it, not by the version alone: a seam rebuilt
 /// from changed sources keeps its version number but may read the code differently, and must
 /// not trust what the old build cached. One `stat`, computed once.
 pub fn build() -> &'static str {
@@ -74,18 +74,30 @@ pub fn build() -> &'static str {
     BUILD.get_or_init(|| {
         let stamp = std::env::current_exe()
             .and_then(std::fs::metadata)
-            .map(|m| {
-                let nanos = m
-                    .modified()
-                    .ok()
-                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                    .map_or(0, |d| d.as_nanos());
+            .ok()
+            .and_then(|m| {
+                let modified = m.modified().ok()?;
+                let nanos = modified
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .ok()?
+                    .as_nanos();
                 let mut bytes = m.len().to_le_bytes().to_vec();
                 bytes.extend_from_slice(&nanos.to_le_bytes());
-                xxhash_rust::xxh3::xxh3_64(&bytes)
-            })
-            .unwrap_or(0);
-        format!("{}+{:08x}", env!("CARGO_PKG_VERSION"), stamp as u32)
+                Some(xxhash_rust::xxh3::xxh3_64(&bytes))
+            });
+        match stamp {
+            Some(stamp) => format!("{}+{stamp:016x}", env!("CARGO_PKG_VERSION")),
+            // No stamp to tell builds apart: a build unlike any other (this process), so the
+            // caches are rebuilt rather than trusted across builds.
+            None => format!(
+                "{}+unstamped-{}-{}",
+                env!("CARGO_PKG_VERSION"),
+                std::process::id(),
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_nanos())
+            ),
+        }
     })
 }
 

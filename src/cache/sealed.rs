@@ -82,7 +82,10 @@ pub(crate) fn write(path: &Path, kind: Kind, key: &str, body: &[u8]) -> std::io:
     let name = path
         .file_name()
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    let tmp = dir.join(format!("{name}.{}.tmp", std::process::id()));
+    // Unique per process and per write: two threads writing one cache never share a file.
+    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = dir.join(format!("{name}.{}.{n}.tmp", std::process::id()));
     let result = (|| {
         let mut out = std::fs::File::create(&tmp)?;
         out.write_all(head.as_bytes())?;

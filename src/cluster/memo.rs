@@ -12,62 +12,74 @@ use xxhash_rust::xxh3::Xxh3;
 
 use super::{Leiden, Partitioner, WeightedGraph};
 
-/// Partitions by key, shared by the threads of one proposal (and across proposals).
+/// Partitions by key, shared by the threads of one proposal (and across proposals). One
+/// lock over the whole state, so no two methods can take two locks in opposite orders.
 #[derive(Debug, Default)]
 pub struct Partitions {
-    known: Mutex<BTreeMap<u128, Vec<u32>>>,
+    state: Mutex<State>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    known: BTreeMap<u128, Vec<u32>>,
     /// Keys asked for since the memo was made: what is worth keeping.
-    used: Mutex<BTreeSet<u128>>,
+    used: BTreeSet<u128>,
     /// Whether a partition was computed (the memo on disk is then out of date).
-    added: Mutex<bool>,
+    added: bool,
 }
 
 impl Partitions {
     /// A memo holding `entries` (read from disk).
     pub fn with(entries: Vec<(u128, Vec<u32>)>) -> Self {
         Self {
-            known: Mutex::new(entries.into_iter().collect()),
-            ..Self::default()
+            state: Mutex::new(State {
+                known: entries.into_iter().collect(),
+                ..State::default()
+            }),
         }
     }
 
     /// The partitions asked for since the memo was made, by key: what a memo on disk should
     /// hold after this run.
     pub fn used(&self) -> Vec<(u128, Vec<u32>)> {
-        let known = lock(&self.known);
-        lock(&self.used)
+        let s = self.lock();
+        s.used
             .iter()
-            .filter_map(|k| known.get(k).map(|p| (*k, p.clone())))
+            .filter_map(|k| s.known.get(k).map(|p| (*k, p.clone())))
             .collect()
     }
 
     /// Whether any partition was computed rather than found.
     pub fn added(&self) -> bool {
-        *lock(&self.added)
+        self.lock().added
     }
 
     /// Forgets what was not asked for since the last call (a backfill keeps the partitions
     /// of the previous commit only).
     pub fn keep_used(&self) {
-        let mut used = lock(&self.used);
-        lock(&self.known).retain(|k, _| used.contains(k));
-        used.clear();
+        let mut s = self.lock();
+        let used = std::mem::take(&mut s.used);
+        s.known.retain(|k, _| used.contains(k));
     }
 
     fn get(&self, key: u128) -> Option<Vec<u32>> {
-        lock(&self.used).insert(key);
-        lock(&self.known).get(&key).cloned()
+        let mut s = self.lock();
+        s.used.insert(key);
+        s.known.get(&key).cloned()
     }
 
     fn put(&self, key: u128, labels: Vec<u32>) {
-        lock(&self.known).insert(key, labels);
-        *lock(&self.added) = true;
+        let mut s = self.lock();
+        s.known.insert(key, labels);
+        s.added = true;
     }
-}
 
-/// A poisoned lock means a thread panicked mid-insert of a plain map: the map is still whole.
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    /// A poisoned lock means a thread panicked mid-insert of a plain map: the map is whole.
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
 }
 
 /// Leiden through the memo.
@@ -105,9 +117,12 @@ impl Partitioner for Memoized<'_> {
     fn partition(&self, g: &WeightedGraph, resolution: f64, seed: u64) -> Vec<u32> {
         let key = self.key(g, resolution, seed);
         match self.memo.get(key) {
-            // A labelling of another graph cannot have this key but by a hash collision; its
-            // length is checked all the same, and a wrong one is recomputed.
-            Some(labels) if labels.len() == g.n => labels,
+            // A labelling of another graph cannot have this key but by a hash collision (or a
+            // forged file that passed its checksum); it is checked all the same, and a wrong
+            // one is recomputed.
+            Some(labels) if labels.len() == g.n && labels.iter().all(|&l| (l as usize) < g.n) => {
+                labels
+            }
             _ => {
                 let labels = self.leiden.partition(g, resolution, seed);
                 self.memo.put(key, labels.clone());

@@ -46,6 +46,17 @@ pub enum Language {
     Spec,
 }
 
+impl Language {
+    /// The language's name in the caches' keys and lines.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Python => "python",
+            Self::Sql => "sql",
+            Self::Spec => "spec",
+        }
+    }
+}
+
 /// Roles that let later stages leave a file out of clustering while keeping it in the graph.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]

@@ -49,45 +49,44 @@ pub fn analyze(root: &Path, options: &Options) -> analysis::Analysis {
     let mut timer = timing::Timer::new();
     let found = discover::discover(root, options.threads);
     timer.mark("discover");
-    if !options.cache {
-        let mut loaded = load::load(found.files, options.max_file_size);
-        timer.mark("front ends");
-        loaded.diagnostics.extend(found.diagnostics);
-        let analysis = resolve::resolve(&loaded);
-        drop_in_background(loaded);
-        return analysis;
-    }
     // Through the caches: each file is hashed (and parsed if it changed); when every file's
     // facts are those the memo was made from, the analysis is read back whole.
-    let facts = cache::FactsCache::open(root);
-    if let Some(why) = &facts.refused {
-        eprintln!(
-            "seam: ignoring the facts cache under {}: {why}; rebuilding it",
-            root.join(cache::DIR).display()
-        );
-    }
-    let mut scanned = load::scan(found.files, options.max_file_size, &facts);
-    let mut key = cache::analysis::Key::new(options.max_file_size);
-    for (file, fingerprint) in scanned.fingerprints() {
-        key.file(file, fingerprint);
-    }
-    key.diagnostics(&found.diagnostics);
-    let key = key.finish();
-    let memo = cache::analysis::Memo::at(root);
-    if let Some(analysis) = memo.read(&key) {
-        facts.save(&scanned.fresh);
-        timer.mark("front ends (the analysis memo holds)");
-        return analysis;
-    }
-    let fresh = std::mem::take(&mut scanned.fresh);
-    let mut loaded = scanned.finish(&facts);
-    facts.save(&fresh);
+    let (mut loaded, memo) = if options.cache {
+        let facts = cache::FactsCache::open(root);
+        if let Some(why) = &facts.refused {
+            eprintln!(
+                "seam: ignoring the facts cache under {}: {why}; rebuilding it",
+                root.join(cache::DIR).display()
+            );
+        }
+        let mut scanned = load::scan(found.files, options.max_file_size, &facts);
+        let mut key = cache::analysis::Key::new(options.max_file_size);
+        for (file, fingerprint) in scanned.fingerprints() {
+            key.file(file, fingerprint);
+        }
+        key.diagnostics(&found.diagnostics);
+        let key = key.finish();
+        let memo = cache::analysis::Memo::at(root);
+        let fresh = std::mem::take(&mut scanned.fresh);
+        if let Some(analysis) = memo.read(&key) {
+            facts.save(&fresh);
+            timer.mark("front ends (the analysis memo holds)");
+            return analysis;
+        }
+        let loaded = scanned.finish(&facts);
+        facts.save(&fresh);
+        (loaded, Some((memo, key)))
+    } else {
+        (load::load(found.files, options.max_file_size), None)
+    };
     timer.mark("front ends");
     loaded.diagnostics.extend(found.diagnostics);
     let analysis = resolve::resolve(&loaded);
     drop_in_background(loaded);
-    memo.write(&key, &analysis);
-    timer.mark("analysis memo written");
+    if let Some((memo, key)) = memo {
+        memo.write(&key, &analysis);
+        timer.mark("analysis memo written");
+    }
     analysis
 }
 

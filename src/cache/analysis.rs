@@ -15,7 +15,7 @@ use xxhash_rust::xxh3::Xxh3;
 use super::DIR;
 use super::sealed::{self, Kind, Read};
 use crate::analysis::Analysis;
-use crate::discover::{Language, SourceFile};
+use crate::discover::SourceFile;
 
 const FILE: &str = "analysis.json";
 const KIND: Kind = Kind {
@@ -44,7 +44,7 @@ impl Key {
     /// One file, with the fingerprint of what its front end made of it.
     pub fn file(&mut self, file: &SourceFile, fingerprint: u64) {
         let h = &mut self.0;
-        for part in [file.rel.as_str(), language(file.language)] {
+        for part in [file.rel.as_str(), file.language.name()] {
             h.update(&(part.len() as u64).to_le_bytes());
             h.update(part.as_bytes());
         }
@@ -63,14 +63,6 @@ impl Key {
 
     pub fn finish(&self) -> String {
         format!("{:032x}", self.0.digest128())
-    }
-}
-
-fn language(l: Language) -> &'static str {
-    match l {
-        Language::Python => "python",
-        Language::Sql => "sql",
-        Language::Spec => "spec",
     }
 }
 

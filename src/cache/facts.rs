@@ -26,7 +26,7 @@ use seam_facts::spec::SpecFile;
 use seam_facts::sql::SqlFacts;
 use serde::{Deserialize, Serialize};
 
-use crate::discover::{Language, SourceFile};
+use crate::discover::SourceFile;
 use crate::load::{FileOutcome, Outcome, PythonUnit, SpecUnit, SqlUnit};
 
 use super::DIR;
@@ -106,14 +106,6 @@ fn entry_line(hash: u128, language: &str, rel: &str, payload: &str) -> String {
     format!("{hash:032x}\t{language}\t{}\t{payload}\n", json_string(rel))
 }
 
-fn language_name(l: Language) -> &'static str {
-    match l {
-        Language::Python => "python",
-        Language::Sql => "sql",
-        Language::Spec => "spec",
-    }
-}
-
 /// What the cache says of one file.
 #[derive(Debug)]
 pub enum Probe {
@@ -172,7 +164,7 @@ impl FactsCache {
         analyze: impl FnOnce(SourceFile, &[u8]) -> FileOutcome,
     ) -> (Probe, Fresh, u64) {
         let hash = xxhash_rust::xxh3::xxh3_128(bytes);
-        let language = language_name(file.language);
+        let language = file.language.name();
         let rel = file.rel.clone();
         let key = entry_key(language, &rel);
         if let Some(line) = self.old.get(&key)
@@ -197,7 +189,7 @@ impl FactsCache {
     pub fn read(&self, file: SourceFile) -> Result<FileOutcome, SourceFile> {
         match self
             .old
-            .get(&entry_key(language_name(file.language), &file.rel))
+            .get(&entry_key(file.language.name(), &file.rel))
             .and_then(|line| serde_json::from_str::<Payload>(self.text(line)).ok())
         {
             Some(payload) => Ok((attach(file, payload.outcome), payload.diagnostics)),
@@ -337,6 +329,7 @@ fn attach(file: SourceFile, cached: Cached) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::discover::Language;
 
     fn file(rel: &str) -> SourceFile {
         SourceFile {

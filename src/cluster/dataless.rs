@@ -20,13 +20,8 @@ use crate::analysis::{Analysis, EdgeKind};
 /// the order `ownership.rs` breaks ties in.
 fn owners(a: &Analysis, items: &Items<'_>, place: &[Place]) -> Vec<Option<usize>> {
     let service = |id: &str| items.index.get(id).and_then(|&i| place[i].service());
-    // Each service's key, made once (this runs at every merge of every level).
-    let count = place
-        .iter()
-        .filter_map(|p| p.service())
-        .max()
-        .map_or(0, |m| m + 1);
-    let keys: Vec<String> = (0..count).map(|s| s.to_string()).collect();
+    // Made once: this runs at every merge of every level.
+    let keys = super::ownership::service_keys(place, 0);
     let mut inserts: BTreeMap<usize, BTreeMap<&str, u32>> = BTreeMap::new();
     for q in a
         .queries

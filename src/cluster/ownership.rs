@@ -53,6 +53,17 @@ impl AccessRef<'_> {
     }
 }
 
+/// Each service's key while ownership is decided: its number as text, whose order is the
+/// tie order ([`choose_owner`]); for every service `place` holds, and at least `at_least`.
+pub(crate) fn service_keys(place: &[super::propose::Place], at_least: usize) -> Vec<String> {
+    let count = place
+        .iter()
+        .filter_map(|p| p.service())
+        .max()
+        .map_or(0, |m| m + 1);
+    (0..count.max(at_least)).map(|s| s.to_string()).collect()
+}
+
 /// Gather accesses; `service_of` names the service of a symbol (None: kernel, unassigned, test).
 pub(crate) fn table_use<'a>(
     a: &'a Analysis,

@@ -636,14 +636,7 @@ fn assemble(
     let service_of_symbol = |id: &str| -> Option<usize> {
         items.index.get(id).and_then(|&i| symbol_place[i].service())
     };
-    // Services are keyed by their number as a string here, as in the proposal's records
-    // before they are named (their order is the tie order).
-    let count = symbol_place
-        .iter()
-        .filter_map(|p| p.service())
-        .max()
-        .map_or(0, |m| m + 1);
-    let keys: Vec<String> = (0..count.max(groups)).map(|s| s.to_string()).collect();
+    let keys = ownership::service_keys(&symbol_place, groups);
     let usage = ownership::table_use(a, &|id| {
         service_of_symbol(id).and_then(|s| keys.get(s).map(String::as_str))
     });

@@ -233,6 +233,37 @@ fn output_is_byte_identical_with_and_without_the_facts_cache() {
     }
 }
 
+/// The caches on a real application (FlaskBB, fetched at test time): a cold run, a warm run
+/// (the analysis memo and the partitions read back) and a run after one file gained a
+/// function give the bytes of runs without the caches.
+#[test]
+fn the_caches_change_nothing_on_a_real_application() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("flaskbb");
+    copy_dir(&fetch_corpus_app("flaskbb"), &repo);
+    let json = |cached: bool| {
+        let args = ["analyze", repo.to_str().unwrap(), "--format", "json"];
+        let out = if cached {
+            run_cached_in(&manifest_dir(), args)
+        } else {
+            run_in(&manifest_dir(), args)
+        };
+        assert!(out.status.success(), "{}", stderr_of(&out));
+        out.stdout
+    };
+    let uncached = json(false);
+    assert_eq!(json(true), uncached, "cold, writing the caches");
+    assert!(repo.join(".seam/cache/analysis.json").is_file());
+    assert_eq!(json(true), uncached, "warm, reading them");
+    let some_py = first_python_file(&repo.join("flaskbb"));
+    let mut text = std::fs::read_to_string(&some_py).unwrap();
+    text.push_str("\n\ndef added_by_the_test(x):\n    return x\n");
+    std::fs::write(&some_py, text).unwrap();
+    let edited = json(false);
+    assert_ne!(edited, uncached);
+    assert_eq!(json(true), edited, "after an edit");
+}
+
 fn first_python_file(dir: &std::path::Path) -> std::path::PathBuf {
     let mut entries: Vec<_> = std::fs::read_dir(dir)
         .unwrap()

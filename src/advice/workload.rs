@@ -45,11 +45,18 @@ pub struct Unmatched {
 
 /// Reads the CSV. Errors name the file and what is wrong (a bad file is a usage error).
 pub fn read(path: &Path) -> Result<Workload, String> {
-    let shown = path.display();
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_path(path)
-        .map_err(|e| format!("{shown}: {e}"))?;
+    let shown = path.display().to_string();
+    // `csv::Error::from` keeps the message `ReaderBuilder::from_path` gave for a file that
+    // cannot be opened.
+    let file =
+        std::fs::File::open(path).map_err(|e| format!("{shown}: {}", csv::Error::from(e)))?;
+    parse(file, &shown)
+}
+
+/// Reads a CSV export from any reader; `shown` names it in errors (`read` passes the path).
+/// Split from [`read`] so the fuzzer can feed bytes without files.
+pub fn parse(input: impl std::io::Read, shown: &str) -> Result<Workload, String> {
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
     let headers = reader
         .headers()
         .map_err(|e| format!("{shown}: {e}"))?
@@ -170,4 +177,37 @@ pub fn weigh(a: &Analysis, w: &Workload) -> (Vec<f64>, WorkloadSummary) {
         }
     }
     (weights, summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_reads_bytes_and_read_names_the_file() {
+        let w = parse(
+            &b"userid,query,calls,total_exec_time\n10,\"SELECT 1\",7,2.5\n10,SELECT 2,,\n"[..],
+            "x.csv",
+        )
+        .unwrap();
+        let rows: Vec<(u32, &str, f64, f64)> = w
+            .rows
+            .iter()
+            .map(|r| (r.line, r.query.as_str(), r.calls, r.total_exec_time))
+            .collect();
+        assert_eq!(
+            rows,
+            vec![(2, "SELECT 1", 7.0, 2.5), (3, "SELECT 2", 0.0, 0.0)]
+        );
+        let e = parse(&b"query,calls\nSELECT 1,lots\n"[..], "x.csv").unwrap_err();
+        assert_eq!(e, "x.csv:2: `calls` is not a number: \"lots\"");
+        let e = parse(&b"query\n"[..], "x.csv").unwrap_err();
+        assert!(
+            e.starts_with("x.csv: a pg_stat_statements export needs"),
+            "{e}"
+        );
+        let missing = Path::new("/nonexistent/seam/workload.csv");
+        let e = read(missing).unwrap_err();
+        assert!(e.starts_with("/nonexistent/seam/workload.csv: "), "{e}");
+    }
 }

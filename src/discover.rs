@@ -103,8 +103,29 @@ pub struct Discovery {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Walk `root` with `threads` workers.
+/// Walk `root` with `threads` workers. Where the machine refuses the workers' threads (a
+/// container's process limit), `ignore` panics while spawning them (issue 15, D2): the walk
+/// is then done again on this thread alone, with a warning, rather than crash.
 pub fn discover(root: &Path, threads: usize) -> Discovery {
+    if threads > 1 {
+        let parallel = std::panic::catch_unwind(|| walk(root, threads));
+        if let Ok(found) = parallel {
+            return found;
+        }
+    }
+    let mut found = walk(root, 1);
+    if threads > 1 {
+        found.diagnostics.push(Diagnostic::new(
+            "",
+            0,
+            Severity::Warning,
+            format!("could not start {threads} threads to walk the repository; walked it on one"),
+        ));
+    }
+    found
+}
+
+fn walk(root: &Path, threads: usize) -> Discovery {
     let found = Mutex::new(Discovery::default());
     let walker = WalkBuilder::new(root)
         .hidden(false)

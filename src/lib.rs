@@ -34,10 +34,24 @@ pub struct Options {
     pub cache: bool,
 }
 
+/// The machine's cores as the standard library sees them (cgroup quotas included), 1 when it
+/// cannot tell.
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// The most worker threads `--threads` may ask for: four per core. seam's work is CPU-bound,
+/// so more threads than cores buy nothing, and each costs a stack and, in the front ends, a
+/// parser and its largest file's facts: a thousand threads on two cores took ten times longer
+/// than one and a hundred thousand spawned until the process limit (issue 15, D1).
+pub fn max_threads() -> usize {
+    cores().saturating_mul(4).max(4)
+}
+
 impl Default for Options {
     fn default() -> Self {
         Self {
-            threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            threads: cores(),
             max_file_size: load::DEFAULT_MAX_FILE_SIZE,
             cache: false,
         }

@@ -290,6 +290,32 @@ fn sql_problems<'a>(
 /// byte is a character there, so nothing is lost and lines stay where they are). `None` for
 /// binary content.
 fn decode(bytes: &[u8], rel: &str, diagnostics: &mut Vec<Diagnostic>) -> Option<String> {
+    let mut text = decode_text(bytes, rel, diagnostics)?;
+    lone_cr_to_lf(&mut text);
+    Some(text)
+}
+
+/// Old Mac line endings: a `\r` not followed by `\n` ends a line for CPython (its tokenizer
+/// reads source with universal newlines), but not for tree-sitter nor for seam's line
+/// counts, which saw one syntax error and every fact at line 1 (issue 15, D5). Replaced in
+/// place by `\n`: one byte for one, so offsets stay.
+fn lone_cr_to_lf(text: &mut String) {
+    let bytes = text.as_bytes();
+    let lone = |i: usize| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n');
+    if !(0..bytes.len()).any(lone) {
+        return;
+    }
+    let mut bytes = std::mem::take(text).into_bytes();
+    for i in 0..bytes.len() {
+        if bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n') {
+            bytes[i] = b'\n';
+        }
+    }
+    // An ASCII byte replaced by another: still UTF-8.
+    *text = String::from_utf8(bytes).unwrap_or_default();
+}
+
+fn decode_text(bytes: &[u8], rel: &str, diagnostics: &mut Vec<Diagnostic>) -> Option<String> {
     let head = &bytes[..bytes.len().min(8192)];
     if head.contains(&0) {
         return None;

@@ -939,6 +939,34 @@ fn written(result: io::Result<()>) -> Result<(), String> {
     }
 }
 
+/// Sets up rayon's global pool with `threads` workers and returns how many it has. A machine
+/// that refuses new threads (a container's process limit) must not crash seam (issue 15, D2):
+/// the pool then runs on the calling thread alone, so no thread is spawned at all.
+fn worker_pool(threads: usize) -> usize {
+    let built = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build_global();
+    match built {
+        Ok(()) => threads,
+        Err(err) => {
+            let alone = rayon::ThreadPoolBuilder::new()
+                .num_threads(1)
+                .use_current_thread()
+                .build_global();
+            if alone.is_ok() {
+                eprintln!(
+                    "seam: warning: could not start {threads} worker threads ({err}); \
+                     running on one thread"
+                );
+                1
+            } else {
+                // Already built by an earlier call in this process: it stands.
+                rayon::current_num_threads()
+            }
+        }
+    }
+}
+
 /// Validates the clustering and resource flags and sets up the worker pool: every command
 /// that analyses goes through here, so a flag means the same everywhere.
 fn options(run: &RunArgs) -> Result<Options, String> {
@@ -957,11 +985,16 @@ fn options(run: &RunArgs) -> Result<Options, String> {
         if t == 0 {
             return Err("--threads must be at least 1".to_owned());
         }
+        let most = seam::max_threads();
+        if t > most {
+            return Err(format!(
+                "--threads {t} is more than this machine can use: it has {} cores; \
+                 give at most {most} (four per core), or leave --threads out to use every core",
+                seam::cores()
+            ));
+        }
         options.threads = t;
     }
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(options.threads)
-        .build_global()
-        .ok();
+    options.threads = worker_pool(options.threads);
     Ok(options)
 }

@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use super::types::{Placement, ShardKey, SiteClass};
 use crate::analysis::{Analysis, Query, Table};
 use crate::union_find::UnionFind;
+use rustc_hash::FxHashMap;
 
 /// Words in a column name that suggest a tenant-like key.
 const KEY_HINTS: &[&str] = &[
@@ -157,10 +158,11 @@ pub fn advise(a: &Analysis, weights: &[f64]) -> Vec<ShardKey> {
         let r = uf.find(i);
         classes.entry(r).or_default().insert(name.clone());
     }
+    let scores = PreScores::new(a, &index, &mut uf);
     let mut domains: Vec<(f64, BTreeSet<String>)> = classes
-        .into_values()
-        .filter(|d| d.iter().map(|c| table_of(c)).collect::<BTreeSet<_>>().len() >= 2)
-        .map(|d| (pre_score(a, &d), d))
+        .into_iter()
+        .filter(|(_, d)| d.iter().map(|c| table_of(c)).collect::<BTreeSet<_>>().len() >= 2)
+        .map(|(r, d)| (scores.of(r, &d), d))
         .collect();
     domains.sort_by(|x, y| y.0.total_cmp(&x.0).then_with(|| x.1.cmp(&y.1)));
     let mut keys: Vec<ShardKey> = domains
@@ -192,21 +194,44 @@ fn hinted(column: &str) -> bool {
 }
 
 /// Cheap ranking of domains: predicates and joins on them, a root primary key, a name hint.
-fn pre_score(a: &Analysis, d: &BTreeSet<String>) -> f64 {
-    let eq = a
-        .queries
-        .iter()
-        .filter(|q| q.equality_columns.iter().any(|c| d.contains(c)))
-        .count() as f64;
-    let joins = a
-        .queries
-        .iter()
-        .flat_map(|q| &q.joins)
-        .filter(|(x, _)| d.contains(x))
-        .count() as f64;
-    let tables = d.iter().map(|c| table_of(c)).collect::<BTreeSet<_>>().len() as f64;
-    let hint = d.iter().any(|c| hinted(column_of(c)));
-    eq + joins + tables + if hint { 3.0 } else { 0.0 }
+/// The query counts are made in one pass over the queries for every domain at once (per
+/// domain, they were domains × queries).
+struct PreScores {
+    /// Query sites with an equality predicate on a column of the domain, by union-find root.
+    equalities: FxHashMap<usize, usize>,
+    /// Joins whose left column is in the domain, by root.
+    joins: FxHashMap<usize, usize>,
+}
+
+impl PreScores {
+    fn new(a: &Analysis, index: &BTreeMap<String, usize>, uf: &mut UnionFind) -> Self {
+        let mut equalities: FxHashMap<usize, usize> = FxHashMap::default();
+        let mut joins: FxHashMap<usize, usize> = FxHashMap::default();
+        for q in &a.queries {
+            let roots: BTreeSet<usize> = q
+                .equality_columns
+                .iter()
+                .filter_map(|c| index.get(c.as_str()))
+                .map(|&i| uf.find(i))
+                .collect();
+            for r in roots {
+                *equalities.entry(r).or_default() += 1;
+            }
+            for (x, _) in &q.joins {
+                if let Some(&i) = index.get(x.as_str()) {
+                    *joins.entry(uf.find(i)).or_default() += 1;
+                }
+            }
+        }
+        Self { equalities, joins }
+    }
+
+    fn of(&self, root: usize, d: &BTreeSet<String>) -> f64 {
+        let count = |m: &FxHashMap<usize, usize>| m.get(&root).copied().unwrap_or(0) as f64;
+        let tables = d.iter().map(|c| table_of(c)).collect::<BTreeSet<_>>().len() as f64;
+        let hint = d.iter().any(|c| hinted(column_of(c)));
+        count(&self.equalities) + count(&self.joins) + tables + if hint { 3.0 } else { 0.0 }
+    }
 }
 
 fn evaluate(
@@ -217,6 +242,12 @@ fn evaluate(
 ) -> ShardKey {
     let table_by_name: BTreeMap<&str, &Table> =
         a.tables.iter().map(|t| (t.name.as_str(), t)).collect();
+    // Every count below is made in one pass over its facts, never per table or per column:
+    // counting per column made a schema of 40k linked tables take a minute (issue 15, D3).
+    let mut referenced: FxHashMap<&str, usize> = FxHashMap::default();
+    for (_, p) in fks {
+        *referenced.entry(p.as_str()).or_default() += 1;
+    }
     // The root: a table whose single-column primary key is in the domain, the most referenced.
     let root = domain
         .iter()
@@ -227,7 +258,7 @@ fn evaluate(
         })
         .max_by_key(|c| {
             (
-                fks.iter().filter(|(_, p)| p == *c).count(),
+                referenced.get(c.as_str()).copied().unwrap_or(0),
                 std::cmp::Reverse(*c),
             )
         })
@@ -293,12 +324,28 @@ fn evaluate(
     for (t, list) in parents.iter_mut() {
         list.sort_by_key(|&(p, cc, _)| (nullable(t, cc), p));
     }
-    let writes_of = |t: &str| {
-        a.queries
-            .iter()
-            .filter(|q| q.writes.iter().any(|w| bare(w) == t))
-            .count()
-    };
+    // Query sites writing each table (a site writing a table twice counts once).
+    let mut writes: FxHashMap<&str, usize> = FxHashMap::default();
+    for q in &a.queries {
+        let written: BTreeSet<&str> = q.writes.iter().map(|w| bare(w)).collect();
+        for t in written {
+            *writes.entry(t).or_default() += 1;
+        }
+    }
+    let writes_of = |t: &str| writes.get(t).copied().unwrap_or(0);
+    // Tables a distributed table references, or that a query joins with one.
+    let mut linked_to_dist: BTreeSet<&str> = BTreeSet::new();
+    for o in a.tables.iter().filter(|o| dist.contains_key(&o.name)) {
+        linked_to_dist.extend(o.foreign_keys.iter().map(|fk| bare(&fk.references)));
+    }
+    for (x, y) in a.queries.iter().flat_map(|q| &q.joins) {
+        if dist.contains_key(table_of(y)) {
+            linked_to_dist.insert(table_of(x));
+        }
+        if dist.contains_key(table_of(x)) {
+            linked_to_dist.insert(table_of(y));
+        }
+    }
     let mut placements = Vec::new();
     let mut backfilled: BTreeSet<String> = BTreeSet::new();
     for t in &all_tables {
@@ -329,14 +376,7 @@ fn evaluate(
             });
             continue;
         }
-        let linked = a.tables.iter().any(|o| {
-            dist.contains_key(&o.name) && o.foreign_keys.iter().any(|fk| bare(&fk.references) == t)
-        }) || a.queries.iter().any(|q| {
-            q.joins.iter().any(|(x, y)| {
-                (table_of(x) == t && dist.contains_key(table_of(y)))
-                    || (table_of(y) == t && dist.contains_key(table_of(x)))
-            })
-        });
+        let linked = linked_to_dist.contains(t.as_str());
         let placement = if linked && writes_of(t) <= 1 {
             "reference"
         } else {

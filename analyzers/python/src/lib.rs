@@ -6,6 +6,7 @@
 //! diagnostics. This crate knows nothing of SQL beyond "this string is SQL".
 
 mod calls;
+mod data_literals;
 mod defs;
 mod exprs;
 mod fields;
@@ -61,6 +62,10 @@ impl PythonParser {
         let module = seam_facts::ids::module_of_path(rel_path);
         let is_package = seam_facts::ids::is_package_init(rel_path);
         let lines = count_lines(source);
+        // Data groups are cut first: what tree-sitter holds is then bounded by the file's
+        // code, not by its data (see `data_literals`).
+        let (source, cuts) = data_literals::cut(source);
+        let source = source.as_ref();
         let Some(tree) = self.parser.parse(source, None) else {
             let mut file = PyFile {
                 module,
@@ -77,6 +82,20 @@ impl PythonParser {
             return file;
         };
         let mut file = walker::walk(&tree, source.as_bytes(), rel_path);
+        drop(tree);
+        for c in cuts {
+            let line = count_lines(&source[..=c.start]);
+            file.diagnostics.push(seam_facts::Diagnostic::new(
+                rel_path,
+                line,
+                seam_facts::Severity::Info,
+                format!(
+                    "a data literal of {} values: only its first {} were read",
+                    c.values,
+                    data_literals::KEEP
+                ),
+            ));
+        }
         file.module = module;
         file.is_package = is_package;
         file.lines = lines;

@@ -11,6 +11,12 @@ use crate::lex::{Kind, Lexer};
 const INLINE: usize = 1000;
 /// Chains longer than this are refused rather than given an enormous stack.
 const MAX: usize = 100_000;
+/// Set operations (`UNION`, `INTERSECT`, `EXCEPT`) beyond this are refused, whatever the
+/// stack: each is a whole `SELECT` in sqlparser's tree, about 13 KB, so 99,000 `UNION ALL
+/// SELECT 1` took 1.3 GB (issue 15, D4). At 4,096 a statement's tree stays near 50 MB; no
+/// application query unions that many selects (an operator link is a few hundred bytes, so
+/// `MAX` bounds those).
+const MAX_SET_OPS: usize = 4_096;
 /// Stack per chain link on the helper thread: frames of the visitors and of `Drop`, with a
 /// wide margin for unoptimised builds. The memory is reserved, and only touched if used.
 const PER_LINK: usize = 8 * 1024;
@@ -18,7 +24,14 @@ const BASE_STACK: usize = 16 * 1024 * 1024;
 
 /// Runs `analysis` (parse, extract, drop) where its recursion on `sql` is safe.
 pub(crate) fn run<R: Send>(sql: &str, analysis: impl FnOnce() -> R + Send) -> Result<R, String> {
-    let depth = chain_bound(sql);
+    let chains = chain_bound(sql);
+    if chains.set_ops > MAX_SET_OPS {
+        return Err(format!(
+            "SQL not analysed: {} set operations (UNION, INTERSECT, EXCEPT), over {MAX_SET_OPS}",
+            chains.set_ops
+        ));
+    }
+    let depth = chains.total();
     if depth <= INLINE {
         return Ok(analysis());
     }
@@ -43,7 +56,7 @@ pub(crate) fn run<R: Send>(sql: &str, analysis: impl FnOnce() -> R + Send) -> Re
 /// An upper bound on the longest operator chain in `sql`: operators and chaining keywords are
 /// counted per parenthesis level (a `,` ends an expression at its level); the bound is the
 /// largest sum over the open levels, plus every set operation (UNION chains cross commas).
-pub(crate) fn chain_bound(sql: &str) -> usize {
+pub(crate) fn chain_bound(sql: &str) -> Chains {
     let mut levels: Vec<usize> = vec![0];
     let mut open = 0usize; // sum of `levels`
     let mut deepest = 0usize;
@@ -111,7 +124,23 @@ pub(crate) fn chain_bound(sql: &str) -> usize {
             i += 1;
         }
     }
-    deepest + set_ops
+    Chains { deepest, set_ops }
+}
+
+/// What [`chain_bound`] counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Chains {
+    /// The longest operator chain at any level.
+    pub deepest: usize,
+    /// Set operations in the whole statement.
+    pub set_ops: usize,
+}
+
+impl Chains {
+    /// The bound on the tree's depth.
+    pub fn total(self) -> usize {
+        self.deepest + self.set_ops
+    }
 }
 
 /// Keywords that make a binary or postfix node in sqlparser's expression loop.
@@ -126,17 +155,17 @@ mod tests {
 
     #[test]
     fn chains_count_but_lists_do_not() {
-        assert_eq!(chain_bound("SELECT 1"), 0);
-        assert!(chain_bound("SELECT * FROM t WHERE a = 1 AND b = 2") <= 4);
+        assert_eq!(chain_bound("SELECT 1").total(), 0);
+        assert!(chain_bound("SELECT * FROM t WHERE a = 1 AND b = 2").total() <= 4);
         let values = format!(
             "INSERT INTO t VALUES {}",
             vec!["(-1, 'a-b', x::int)"; 10_000].join(", ")
         );
-        assert!(chain_bound(&values) <= 3);
+        assert!(chain_bound(&values).total() <= 3);
         let ors = format!("SELECT 1 WHERE {}", vec!["a = 1"; 1000].join(" OR "));
-        assert!(chain_bound(&ors) >= 1999);
+        assert!(chain_bound(&ors).total() >= 1999);
         let unions = vec!["SELECT 1, 2"; 1000].join(" UNION ");
-        assert!(chain_bound(&unions) >= 999);
+        assert!(chain_bound(&unions).total() >= 999);
     }
 
     #[test]

@@ -52,6 +52,26 @@ pub fn analyze(text: &str, first_line: u32) -> SqlFacts {
     facts
 }
 
+/// The private stages on their own, for the fuzz targets in `fuzz/` (`sql_split`,
+/// `sql_neutralize`), which check each stage's contract on arbitrary text. Not an API: it may
+/// change with the stages.
+#[doc(hidden)]
+pub mod fuzzing {
+    /// The splitter (`split.rs`): each statement's text (a slice of `text`) and its 0-based line.
+    pub fn split(text: &str) -> Vec<(&str, u32)> {
+        crate::split::split(text)
+            .into_iter()
+            .map(|p| (p.text, p.line))
+            .collect()
+    }
+
+    /// The neutraliser (`neutralize.rs`): the rewritten statement and whether it was templated.
+    pub fn neutralize(text: &str) -> (String, bool) {
+        let n = crate::neutralize::neutralize(text);
+        (n.sql, n.templated)
+    }
+}
+
 /// The single statement `sql` yields; tests of every module use it.
 #[cfg(test)]
 pub(crate) fn one(sql: &str) -> seam_facts::sql::Statement {
@@ -170,8 +190,23 @@ mod tests {
                 .message
                 .starts_with("SQL not analysed: operator chain too long")
         );
-        let unions = vec!["SELECT a FROM t"; 20_000].join(" UNION ALL ");
+        let unions = vec!["SELECT a FROM t"; 4_000].join(" UNION ALL ");
         assert_eq!(one(&unions).reads, vec!["t"]);
+    }
+
+    #[test]
+    fn a_union_of_many_selects_is_refused_before_it_is_parsed() {
+        // 99,000 took 1.3 GB in sqlparser's tree; refused from the lexical count instead.
+        let unions = vec!["SELECT 1"; 99_000].join(" UNION ALL ");
+        let facts = analyze(&unions, 7);
+        assert!(facts.statements.is_empty());
+        assert_eq!(facts.problems.len(), 1);
+        assert_eq!(facts.problems[0].line, 7);
+        assert!(
+            facts.problems[0].message.contains("98999 set operations"),
+            "{}",
+            facts.problems[0].message
+        );
     }
 
     #[test]

@@ -300,14 +300,16 @@ fn decode(bytes: &[u8], rel: &str, diagnostics: &mut Vec<Diagnostic>) -> Option<
 /// counts, which saw one syntax error and every fact at line 1 (issue 15, D5). Replaced in
 /// place by `\n`: one byte for one, so offsets stay.
 fn lone_cr_to_lf(text: &mut String) {
-    let bytes = text.as_bytes();
-    let lone = |i: usize| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n');
-    if !(0..bytes.len()).any(lone) {
+    fn lone_cr(bytes: &[u8], i: usize) -> bool {
+        bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n')
+    }
+    // Checked before the copy: CRLF files (common) must not pay for one.
+    if !(0..text.len()).any(|i| lone_cr(text.as_bytes(), i)) {
         return;
     }
     let mut bytes = std::mem::take(text).into_bytes();
     for i in 0..bytes.len() {
-        if bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n') {
+        if lone_cr(&bytes, i) {
             bytes[i] = b'\n';
         }
     }

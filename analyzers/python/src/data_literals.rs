@@ -198,13 +198,16 @@ fn blank(bytes: &mut [u8], range: Range<usize>) {
                 i = end;
                 continue;
             }
-            c if (c == b'_' || c.is_ascii_alphabetic())
-                && matches!(bytes.get(word_end(bytes, i)), Some(b'\'' | b'"'))
-                && is_string_prefix(&bytes[i..word_end(bytes, i)]) =>
-            {
-                // A string's prefix: the string with it.
-                let q = word_end(bytes, i);
-                let end = string_end(bytes, q).min(range.end);
+            c if c == b'_' || c.is_ascii_alphabetic() => {
+                // A word: a string's prefix (blanked with its string), or `True` and the like.
+                let w = word_end(bytes, i);
+                let end = if matches!(bytes.get(w), Some(b'\'' | b'"'))
+                    && is_string_prefix(&bytes[i..w])
+                {
+                    string_end(bytes, w).min(range.end)
+                } else {
+                    w.min(range.end)
+                };
                 spaces(bytes, i..end);
                 i = end;
                 continue;

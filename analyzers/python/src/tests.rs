@@ -454,3 +454,19 @@ fn augmented_assignments_of_attributes_are_recorded_and_bind_nothing() {
         Expr::Const("1".into())
     );
 }
+
+#[test]
+fn each_cut_data_literal_is_reported_at_its_own_line() {
+    let data = format!("[{}]", "1, ".repeat(5000));
+    let src = format!("A = {data}\n\n\nB = (\n    {data}\n)\ndef f():\n    return 1\n");
+    let file = PythonParser::new().analyze(&src, "m.py");
+    let cuts: Vec<u32> = file
+        .diagnostics
+        .iter()
+        .filter(|d| d.message.starts_with("a data literal of 5000 values"))
+        .map(|d| d.line)
+        .collect();
+    // `B = (` holds only the list, so the parenthesis is the outermost data group: line 4.
+    assert_eq!(cuts, vec![1, 4]);
+    assert!(file.defs.iter().any(|d| d.line == 7));
+}

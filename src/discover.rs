@@ -4,7 +4,7 @@
 //! loop cannot trap the walk. Tests and migrations are kept but tagged.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use ignore::{WalkBuilder, WalkState};
 use seam_facts::{Diagnostic, Severity};
@@ -22,19 +22,31 @@ const SKIPPED_DIRS: &[&str] = &[
     "dist-packages",
     "__pycache__",
     ".venv",
-    "venv",
-    "env",
     ".env",
     ".tox",
     ".nox",
     ".mypy_cache",
     ".pytest_cache",
     ".ruff_cache",
-    "build",
-    "dist",
     ".eggs",
     "htmlcov",
 ];
+
+/// Directory names that usually hold a virtualenv or build output but are also good package
+/// names (the standard library has `venv/`; apps have `build/` and `dist/` packages): walked
+/// when they hold `__init__.py`, else skipped, and on disk said so in an info diagnostic,
+/// since a wrong guess here hides code.
+const SKIPPED_UNLESS_PACKAGE: &[&str] = &["venv", "env", "build", "dist"];
+
+/// What the walk does with a directory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DirRule {
+    Walk,
+    /// Never the application's code (`.git`, `node_modules`, `site-packages`, ...).
+    Skip,
+    /// A [`SKIPPED_UNLESS_PACKAGE`] name that holds no `__init__.py`.
+    SkipNotPackage,
+}
 
 /// What a file is to the analysis.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -127,6 +139,9 @@ pub fn discover(root: &Path, threads: usize) -> Discovery {
 
 fn walk(root: &Path, threads: usize) -> Discovery {
     let found = Mutex::new(Discovery::default());
+    let not_packages: Arc<Mutex<Vec<Diagnostic>>> = Arc::default();
+    let skipped = Arc::clone(&not_packages);
+    let filter_root = root.to_path_buf();
     let walker = WalkBuilder::new(root)
         .hidden(false)
         .git_ignore(true)
@@ -137,55 +152,91 @@ fn walk(root: &Path, threads: usize) -> Discovery {
         .require_git(false)
         .follow_links(false)
         .threads(threads)
-        .filter_entry(|entry| {
+        .filter_entry(move |entry| {
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            if !is_dir || entry.depth() == 0 {
+                return true;
+            }
             let name = entry.file_name().to_string_lossy();
-            !(is_dir && entry.depth() > 0 && (is_skipped_dir(&name) || is_virtualenv(entry.path())))
-        })
-        .build_parallel();
-    walker.run(|| {
-        let found = &found;
-        Box::new(move |entry| {
-            match entry {
-                Ok(entry) => {
-                    if entry.file_type().is_some_and(|t| t.is_file())
-                        && let Some(file) = source_file(root, entry.path())
-                    {
-                        // Generated protobuf modules are Python and also declare routes.
-                        let spec = (file.language == Language::Python
-                            && seam_spec::is_spec_path(&file.rel))
-                        .then(|| SourceFile {
-                            language: Language::Spec,
-                            ..file.clone()
-                        });
-                        let mut found = found.lock().unwrap_or_else(|p| p.into_inner());
-                        found.files.push(file);
-                        found.files.extend(spec);
-                    }
-                }
-                Err(err) => {
-                    let (file, message) = describe_walk_error(root, &err);
-                    let d = Diagnostic::new(&file, 0, Severity::Warning, message);
-                    found
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .diagnostics
-                        .push(d);
+            match dir_rule(&name, || entry.path().join("__init__.py").is_file()) {
+                DirRule::Walk => !is_virtualenv(entry.path()),
+                DirRule::Skip => false,
+                DirRule::SkipNotPackage => {
+                    let rel = relative(&filter_root, entry.path());
+                    let d = Diagnostic::new(
+                        &rel,
+                        0,
+                        Severity::Info,
+                        format!(
+                            "not read: a directory named `{name}` without `__init__.py` is \
+                             taken for build output or a virtualenv"
+                        ),
+                    );
+                    skipped.lock().unwrap_or_else(|p| p.into_inner()).push(d);
+                    false
                 }
             }
-            WalkState::Continue
         })
-    });
+        .clone();
+    let visit = |entry: Result<ignore::DirEntry, ignore::Error>| match entry {
+        Ok(entry) => {
+            if entry.file_type().is_some_and(|t| t.is_file())
+                && let Some(file) = source_file(root, entry.path())
+            {
+                // Generated protobuf modules are Python and also declare routes.
+                let spec = (file.language == Language::Python
+                    && seam_spec::is_spec_path(&file.rel))
+                .then(|| SourceFile {
+                    language: Language::Spec,
+                    ..file.clone()
+                });
+                let mut found = found.lock().unwrap_or_else(|p| p.into_inner());
+                found.files.push(file);
+                found.files.extend(spec);
+            }
+        }
+        Err(err) => {
+            let (file, message) = describe_walk_error(root, &err);
+            let d = Diagnostic::new(&file, 0, Severity::Warning, message);
+            found
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .diagnostics
+                .push(d);
+        }
+    };
+    if threads == 1 {
+        // On this thread: `ignore`'s parallel walker spawns a worker even for one thread,
+        // which a machine that refuses threads does not allow.
+        walker.build().for_each(visit);
+    } else {
+        walker.build_parallel().run(|| {
+            Box::new(|entry| {
+                visit(entry);
+                WalkState::Continue
+            })
+        });
+    }
     let mut found = found.into_inner().unwrap_or_else(|p| p.into_inner());
+    found
+        .diagnostics
+        .append(&mut not_packages.lock().unwrap_or_else(|p| p.into_inner()));
     found.files.sort();
     found.diagnostics.sort();
     found
 }
 
-/// Whether a directory of this name never holds the application's own code (shared with the
-/// git reader, which sees names, not directories on disk).
-pub fn is_skipped_dir(name: &str) -> bool {
-    SKIPPED_DIRS.contains(&name)
+/// What to do with a directory of this name; `is_package` says whether it holds
+/// `__init__.py`, asked only for the names that depend on it (shared with the git reader,
+/// which sees a tree's paths, not directories on disk).
+pub fn dir_rule(name: &str, is_package: impl FnOnce() -> bool) -> DirRule {
+    if SKIPPED_DIRS.contains(&name) {
+        DirRule::Skip
+    } else if SKIPPED_UNLESS_PACKAGE.contains(&name) && !is_package() {
+        DirRule::SkipNotPackage
+    } else {
+        DirRule::Walk
+    }
 }
 
 /// The language of a path by its extension, if seam reads it (on disk and in git trees alike;
@@ -219,13 +270,48 @@ fn source_file(root: &Path, path: &Path) -> Option<SourceFile> {
     })
 }
 
-/// `/`-separated path relative to the root.
+/// `/`-separated path relative to the root, each component as [`name_text`] writes it (from
+/// the bytes the file system holds: on Unix, any but `/` and NUL).
 pub fn relative(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
     rel.components()
-        .map(|c| c.as_os_str().to_string_lossy())
+        .map(|c| name_text(c.as_os_str().as_encoded_bytes()))
         .collect::<Vec<_>>()
         .join("/")
+}
+
+/// `/`-separated path bytes (a git tree's) as text, each component as [`name_text`] writes it.
+pub fn relative_bytes(path: &[u8]) -> String {
+    path.split(|&b| b == b'/')
+        .map(name_text)
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// A file name's bytes as the text that names it everywhere (modules, evidence, every
+/// output): valid UTF-8 as it is, except that what is not, and what a terminal or a reader
+/// would act on, is written as an escape (issue 15, D6 and D7). `\` becomes `\\`; a byte
+/// that is not UTF-8 becomes `\xNN`, so `a\xff.py` and `a\xfe.py` stay two files (a lossy
+/// decoding made both `a\u{fffd}.py`, one module); a control character (ESC, CR, a newline
+/// that could forge a `FAKE.py:1: error:` line) or a bidirectional override becomes `\u{NN}`.
+/// The mapping is one to one, so distinct names stay distinct.
+pub fn name_text(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                '\\' => out.push_str("\\\\"),
+                c if crate::visible::needs_escape(c) => {
+                    out.push_str(&format!("\\u{{{:x}}}", c as u32))
+                }
+                c => out.push(c),
+            }
+        }
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    out
 }
 
 /// Tags from the path alone: `tests/`, `test_*.py`, `*_test.py`, `conftest.py` are tests;
@@ -288,6 +374,18 @@ fn describe_walk_error(root: &Path, err: &ignore::Error) -> (String, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_are_text_one_to_one() {
+        assert_eq!(name_text(b"orders.py"), "orders.py");
+        assert_eq!(name_text("caf\u{e9}.py".as_bytes()), "caf\u{e9}.py");
+        assert_eq!(name_text(b"a\xff.py"), "a\\xff.py");
+        // The four characters `\xff` are not the byte: the backslash is escaped too.
+        assert_eq!(name_text(b"a\\xff.py"), "a\\\\xff.py");
+        assert_eq!(name_text(b"x\x1b[2J\n.py"), "x\\u{1b}[2J\\u{a}.py");
+        assert_eq!(name_text("\u{202e}yp.exe".as_bytes()), "\\u{202e}yp.exe");
+        assert_eq!(relative_bytes(b"pkg/a\xfe.py"), "pkg/a\\xfe.py");
+    }
 
     #[test]
     fn tags_come_from_the_path() {

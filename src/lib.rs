@@ -18,10 +18,12 @@ pub mod meta;
 pub mod report;
 pub mod resolve;
 pub mod source_roots;
+pub mod source_text;
 #[cfg(test)]
 mod test_support;
 pub mod timing;
 pub mod union_find;
+pub mod visible;
 
 use std::path::Path;
 

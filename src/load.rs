@@ -219,7 +219,7 @@ pub fn analyze_bytes(
     bytes: &[u8],
 ) -> (Outcome, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
-    let Some(text) = decode(bytes, &file.rel, &mut diagnostics) else {
+    let Some(text) = crate::source_text::decode(bytes, &file.rel, &mut diagnostics) else {
         let msg = "skipped: binary content (NUL bytes) in a source file".to_owned();
         return (
             Outcome::Skipped(Diagnostic::new(&file.rel, 0, Severity::Warning, msg)),
@@ -284,62 +284,6 @@ fn sql_problems<'a>(
         };
         Diagnostic::new(rel, p.line, severity, format!("{prefix}{}", p.message))
     })
-}
-
-/// Source text from bytes: UTF-8 (BOM dropped) when valid, else Latin-1 with a warning (every
-/// byte is a character there, so nothing is lost and lines stay where they are). `None` for
-/// binary content.
-fn decode(bytes: &[u8], rel: &str, diagnostics: &mut Vec<Diagnostic>) -> Option<String> {
-    let mut text = decode_text(bytes, rel, diagnostics)?;
-    lone_cr_to_lf(&mut text);
-    Some(text)
-}
-
-/// Old Mac line endings: a `\r` not followed by `\n` ends a line for CPython (its tokenizer
-/// reads source with universal newlines), but not for tree-sitter nor for seam's line
-/// counts, which saw one syntax error and every fact at line 1 (issue 15, D5). Replaced in
-/// place by `\n`: one byte for one, so offsets stay.
-fn lone_cr_to_lf(text: &mut String) {
-    fn lone_cr(bytes: &[u8], i: usize) -> bool {
-        bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n')
-    }
-    // Checked before the copy: CRLF files (common) must not pay for one.
-    if !(0..text.len()).any(|i| lone_cr(text.as_bytes(), i)) {
-        return;
-    }
-    let mut bytes = std::mem::take(text).into_bytes();
-    for i in 0..bytes.len() {
-        if lone_cr(&bytes, i) {
-            bytes[i] = b'\n';
-        }
-    }
-    // An ASCII byte replaced by another: still UTF-8.
-    *text = String::from_utf8(bytes).unwrap_or_default();
-}
-
-fn decode_text(bytes: &[u8], rel: &str, diagnostics: &mut Vec<Diagnostic>) -> Option<String> {
-    let head = &bytes[..bytes.len().min(8192)];
-    if head.contains(&0) {
-        return None;
-    }
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(s) => Some(s.to_owned()),
-        Err(e) => {
-            let line = bytes[..e.valid_up_to()]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count() as u32
-                + 1;
-            diagnostics.push(Diagnostic::new(
-                rel,
-                line,
-                Severity::Warning,
-                "not valid UTF-8: read as Latin-1",
-            ));
-            Some(bytes.iter().map(|&b| b as char).collect())
-        }
-    }
 }
 
 /// Discover and parse every Python file, extracting nothing: (files, bytes, files with syntax

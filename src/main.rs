@@ -375,7 +375,7 @@ fn run(cli: Cli) -> Result<i32, String> {
                     t
                 }
             };
-            written(io::stdout().lock().write_all(text.as_bytes()))?;
+            written(print_out(&text, matches!(format, TrendFormat::Json)))?;
             Ok(exit::OK)
         }
         Command::Track {
@@ -427,7 +427,7 @@ fn run(cli: Cli) -> Result<i32, String> {
                         + "\n"
                 }
             };
-            written(io::stdout().lock().write_all(text.as_bytes()))?;
+            written(print_out(&text, matches!(format, TrendFormat::Json)))?;
             Ok(exit::OK)
         }
         Command::Diff {
@@ -462,7 +462,7 @@ fn run(cli: Cli) -> Result<i32, String> {
                 added.len(),
                 removed.len()
             ));
-            written(io::stdout().lock().write_all(text.as_bytes()))?;
+            written(print_out(&text, false))?;
             Ok(exit::OK)
         }
         Command::Report {
@@ -517,6 +517,11 @@ fn prepare(run: &RunArgs) -> Result<Prepared, String> {
             "{} is not a directory (give the root of the repository)",
             path.display()
         ));
+    }
+    // A root that cannot be listed would walk as an empty repository and report nothing with
+    // exit 0: a confident answer on no facts at all.
+    if let Err(e) = std::fs::read_dir(path) {
+        return Err(format!("cannot read {}: {e}", path.display()));
     }
     let co_change = match run.co_change {
         Some(0) => return Err("--co-change must be at least 1 commit".to_owned()),
@@ -742,9 +747,11 @@ fn check(
                 },
                 config.display()
             ));
-            out.write_all(text.as_bytes())
+            seam::visible::Visible(&mut out).write_all(text.as_bytes())
         }
-        CheckFormat::Github => out.write_all(seam::boundaries::github(&new).as_bytes()),
+        CheckFormat::Github => {
+            seam::visible::Visible(&mut out).write_all(seam::boundaries::github(&new).as_bytes())
+        }
         CheckFormat::Sarif => {
             serde_json::to_writer_pretty(&mut out, &seam::boundaries::sarif(&new))
                 .map_err(io::Error::other)
@@ -929,6 +936,18 @@ fn cluster_options(
     }
 }
 
+/// Writes a command's output to stdout: text through [`seam::visible::Visible`], so nothing
+/// from the repository reaches the terminal raw; JSON (whose strings serde escapes, and which
+/// an escape would make invalid) as it is.
+fn print_out(text: &str, json: bool) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    if json {
+        out.write_all(text.as_bytes())
+    } else {
+        seam::visible::Visible(out).write_all(text.as_bytes())
+    }
+}
+
 /// The outcome of writing the output: a reader that stops early (`seam trend | head`) is not
 /// an error; anything else is.
 fn written(result: io::Result<()>) -> Result<(), String> {
@@ -939,32 +958,41 @@ fn written(result: io::Result<()>) -> Result<(), String> {
     }
 }
 
-/// Sets up rayon's global pool with `threads` workers and returns how many it has. A machine
-/// that refuses new threads (a container's process limit) must not crash seam (issue 15, D2):
-/// the pool then runs on the calling thread alone, so no thread is spawned at all.
+/// Sets up rayon's global pool with `threads` workers and returns how many it has (once per
+/// process; a second call returns the first's). A machine that refuses new threads (a
+/// container's process limit) must not crash seam (issue 15, D2). A failed global build
+/// leaves rayon's global pool unbuildable for good, so this thread then becomes the one worker
+/// of a pool of its own (`use_current_thread`, no thread spawned): every parallel iterator it
+/// starts runs there, on this thread.
 fn worker_pool(threads: usize) -> usize {
-    let built = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build_global();
-    match built {
-        Ok(()) => threads,
-        Err(err) => {
-            let alone = rayon::ThreadPoolBuilder::new()
-                .num_threads(1)
-                .use_current_thread()
-                .build_global();
-            if alone.is_ok() {
+    static WORKERS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *WORKERS.get_or_init(|| {
+        let Err(err) = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build_global()
+        else {
+            return threads;
+        };
+        match rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .use_current_thread()
+            .build()
+        {
+            // Kept for the life of the process: this thread is its worker.
+            Ok(alone) => {
+                std::mem::forget(alone);
                 eprintln!(
                     "seam: warning: could not start {threads} worker threads ({err}); \
                      running on one thread"
                 );
-                1
-            } else {
-                // Already built by an earlier call in this process: it stands.
-                rayon::current_num_threads()
             }
+            Err(again) => eprintln!(
+                "seam: warning: could not start {threads} worker threads ({err}), nor run on \
+                 this one ({again})"
+            ),
         }
-    }
+        1
+    })
 }
 
 /// Validates the clustering and resource flags and sets up the worker pool: every command

@@ -4,6 +4,7 @@
 
 mod common;
 
+use std::ffi::OsStr;
 use std::path::Path;
 
 use common::*;
@@ -105,4 +106,151 @@ fn lone_carriage_returns_end_lines() {
         .clone();
     // `@app.route` is on line 4 once each `\r` ends a line (all were line 1).
     assert_eq!(u(&route, "line"), 4, "{route}");
+}
+
+/// A folder the tests can open to another user: `tempdir` makes 0700 folders.
+fn open_tempdir() -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    dir
+}
+
+const PING: &str = "from flask import Flask\napp = Flask(__name__)\n\n@app.route(\"/ping\")\ndef ping():\n    return \"pong\"\n";
+
+#[test]
+fn a_machine_that_refuses_threads_walks_on_one() {
+    // D2: one process allowed for the user, so no thread can be spawned at all.
+    let dir = open_tempdir();
+    write(&dir.path().join("app.py"), PING);
+    let root = dir.path().to_str().unwrap();
+    let out = run_unprivileged(
+        dir.path(),
+        &["--nproc=1"],
+        ["analyze", root, "--threads", "2", "--format", "json"],
+    );
+    let v = expect_json(&out, "seam analyze with --nproc=1");
+    assert_eq!(node_ids(&v, "route").len(), 1);
+    let stderr = stderr_of(&out);
+    assert!(stderr.contains("running on one thread"), "{stderr}");
+}
+
+#[test]
+fn an_unreadable_root_is_an_error() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = open_tempdir();
+    let root = dir.path().join("repo");
+    write(&root.join("app.py"), PING);
+    std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let out = run_unprivileged(dir.path(), &[], [OsStr::new("analyze"), root.as_os_str()]);
+    std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let stderr = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("cannot read"), "{stderr}");
+}
+
+#[test]
+fn non_utf8_file_names_stay_distinct() {
+    // D7: a lossy decoding made both `a\u{fffd}.py`, one module.
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    for (byte, path) in [(0xff, "/ff"), (0xfe, "/fe")] {
+        let name = std::ffi::OsStr::from_bytes(&[b'a', byte, b'.', b'p', b'y']).to_owned();
+        write(
+            &dir.path().join(name),
+            &PING
+                .replace("/ping", path)
+                .replace("ping", &format!("p{byte:x}")),
+        );
+    }
+    let v = analyze_path_json(dir.path());
+    assert_eq!(summary(&v, "python_files"), 2);
+    let mut modules = node_ids(&v, "module");
+    modules.sort();
+    assert_eq!(modules, ["a\\xfe", "a\\xff"]);
+    assert_eq!(node_ids(&v, "route").len(), 2);
+}
+
+#[test]
+fn names_and_strings_cannot_act_on_the_terminal_or_the_page() {
+    // D6: a file name with an escape sequence and a newline that forges an error line, and
+    // a route path holding a bidirectional override.
+    let dir = tempfile::tempdir().unwrap();
+    let forged = "x\u{1b}[2J\nFAKE.py:1: error: forged\n.py";
+    write(&dir.path().join(forged), "def broken(:\n    pass\n");
+    write(
+        &dir.path().join("app.py"),
+        &PING.replace("/ping", "/pay/\u{202e}gnp.exe"),
+    );
+    let out = run(["analyze", dir.path().to_str().unwrap()]);
+    let text = String::from_utf8(out.stdout.clone()).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert!(!text.contains('\u{1b}'), "{text}");
+    assert!(!text.lines().any(|l| l.starts_with("FAKE.py")), "{text}");
+    assert!(
+        text.contains("x\\u{1b}[2J\\u{a}FAKE.py:1: error: forged\\u{a}.py"),
+        "{text}"
+    );
+    let html = dir.path().join("report.html");
+    let out = run([
+        OsStr::new("report"),
+        dir.path().as_os_str(),
+        OsStr::new("-o"),
+        html.as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(!page.contains('\u{202e}') && !page.contains('\u{1b}'));
+    assert!(page.contains("/pay/\\u{202e}gnp.exe"), "the route is shown");
+}
+
+#[test]
+fn packages_named_like_build_output_are_read() {
+    // `venv/`, `env/`, `build/`, `dist/` are skipped unless they are packages, and said so.
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("venv/__init__.py"), "");
+    write(&dir.path().join("venv/app.py"), PING);
+    write(&dir.path().join("build/lib/copy.py"), PING);
+    let v = analyze_path_json(dir.path());
+    assert_eq!(summary(&v, "python_files"), 2, "venv/ read, build/ not");
+    let diags = arr(&v, "diagnostics");
+    assert!(
+        diags
+            .iter()
+            .any(|d| s(d, "file") == "build" && s(d, "severity") == "info"),
+        "{diags:?}"
+    );
+}
+
+#[test]
+fn coding_lines_and_stray_bytes_decode_as_cpython_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let cp1252 = b"# -*- coding: cp1252 -*-\nfrom flask import Flask\napp = Flask(__name__)\n\n@app.route(\"/caf\xe9\")\ndef cafe():\n    return \"\"\n";
+    std::fs::write(dir.path().join("cp.py"), cp1252).unwrap();
+    let stray = b"from flask import Flask\napp = Flask(__name__)\n# \xe9\n@app.route(\"/na\xc3\xafve\")\ndef naive():\n    return \"\"\n";
+    std::fs::write(dir.path().join("stray.py"), stray).unwrap();
+    let v = analyze_path_json(dir.path());
+    let paths: Vec<String> = arr(&v, "routes")
+        .iter()
+        .map(|r| s(r, "path").to_owned())
+        .collect();
+    assert!(paths.contains(&"/caf\u{e9}".to_owned()), "{paths:?}");
+    // One stray byte no longer turns the file into Latin-1 (`/naÃ¯ve`).
+    assert!(paths.contains(&"/na\u{ef}ve".to_owned()), "{paths:?}");
+}
+
+#[test]
+fn sqlite_typeless_columns_are_a_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("schema.sql"),
+        "CREATE TABLE parent(id INTEGER PRIMARY KEY, name);\nCREATE TABLE child(x, parent_id REFERENCES parent(id));\n",
+    );
+    let v = analyze_path_json(dir.path());
+    assert_eq!(summary(&v, "tables"), 2, "{:?}", arr(&v, "diagnostics"));
+    assert!(
+        arr(&v, "diagnostics").is_empty(),
+        "{:?}",
+        arr(&v, "diagnostics")
+    );
 }

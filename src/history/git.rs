@@ -3,7 +3,7 @@
 //! a file unchanged between commits is parsed once, so a hundred commits cost little more than
 //! the files that changed in them.
 
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::{Path, PathBuf};
 
 use gix::ObjectId;
@@ -12,7 +12,7 @@ use seam_facts::Diagnostic;
 use seam_python::PythonParser;
 
 use crate::analysis::Analysis;
-use crate::discover::{SourceFile, is_skipped_dir, language_of, tags_of};
+use crate::discover::{DirRule, SourceFile, dir_rule, language_of, tags_of};
 use crate::load::{self, Outcome};
 
 /// A commit to analyse.
@@ -70,12 +70,7 @@ impl Repo {
         let here = path.canonicalize().map_err(|e| e.to_string())?;
         let prefix = here
             .strip_prefix(&root)
-            .map(|p| {
-                p.components()
-                    .map(|c| c.as_os_str().to_string_lossy())
-                    .collect::<Vec<_>>()
-                    .join("/")
-            })
+            .map(|p| crate::discover::relative(Path::new(""), p))
             .unwrap_or_default();
         Ok(Repo { repo, prefix })
     }
@@ -174,16 +169,34 @@ impl Repo {
         } else {
             format!("{}/", self.prefix)
         };
-        Ok(recorder
+        let blobs: Vec<(String, ObjectId)> = recorder
             .records
             .into_iter()
             .filter(|e| e.mode.is_blob())
             .filter_map(|e| {
-                let path = e.filepath.to_string();
+                let path = crate::discover::relative_bytes(&e.filepath);
                 let rel = path.strip_prefix(&prefix)?.to_owned();
                 language_of(std::path::Path::new(&rel))?;
-                (!rel.split('/').rev().skip(1).any(is_skipped_dir)).then_some((rel, e.oid))
+                Some((rel, e.oid))
             })
+            .collect();
+        // The directories that are packages, for the names skipped unless they are.
+        let packages: HashSet<&str> = blobs
+            .iter()
+            .filter_map(|(rel, _)| rel.strip_suffix("/__init__.py"))
+            .collect();
+        let walked = |rel: &str| {
+            rel.match_indices('/').all(|(end, _)| {
+                let dir = &rel[..end];
+                let name = dir.rsplit('/').next().unwrap_or(dir);
+                dir_rule(name, || packages.contains(dir)) == DirRule::Walk
+            })
+        };
+        let kept: Vec<bool> = blobs.iter().map(|(rel, _)| walked(rel)).collect();
+        Ok(blobs
+            .into_iter()
+            .zip(kept)
+            .filter_map(|(blob, kept)| kept.then_some(blob))
             .collect())
     }
 

@@ -28,7 +28,7 @@ fn thousands(n: u64) -> String {
 pub fn render_text(doc: &Document<'_>, root: &str, out: &mut dyn Write) -> io::Result<()> {
     let a = doc.analysis;
     let s = &a.summary;
-    let mut w = io::BufWriter::new(out);
+    let mut w = crate::visible::Visible(io::BufWriter::new(out));
     writeln!(w, "seam: {root}")?;
     writeln!(
         w,

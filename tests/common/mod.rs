@@ -59,7 +59,7 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
 {
-    run_with(cwd, args, false)
+    run_with(cwd, args, false, &[])
 }
 
 /// [`run_in`] with the facts cache on, as a user runs seam.
@@ -68,16 +68,58 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
 {
-    run_with(cwd, args, true)
+    run_with(cwd, args, true, &[])
 }
 
-fn run_with<I, S>(cwd: &Path, args: I, cache: bool) -> Output
+/// Runs `seam` with `args` as a user without privileges, under `limits` (`prlimit` options
+/// such as `--nproc=1`): what a locked-down container sees. As root (CI's containers), the
+/// run drops to `nobody` with `setpriv`, since root reads any folder and ignores process
+/// limits; a machine without `setpriv` fails the test rather than skip it.
+pub fn run_unprivileged<I, S>(cwd: &Path, limits: &[&str], args: I) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let mut wrapper: Vec<std::ffi::OsString> = Vec::new();
+    if is_root() {
+        wrapper.extend(
+            [
+                "setpriv",
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+            ]
+            .map(Into::into),
+        );
+    }
+    wrapper.push("prlimit".into());
+    wrapper.extend(limits.iter().map(Into::into));
+    run_with(cwd, args, false, &wrapper)
+}
+
+/// Whether the tests run as root (`id -u` is 0).
+pub fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.trim_ascii() == b"0")
+}
+
+/// Runs `seam` (behind `wrapper`, a command that runs the rest, when not empty).
+fn run_with<I, S>(cwd: &Path, args: I, cache: bool, wrapper: &[std::ffi::OsString]) -> Output
 where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
 {
     let args: Vec<_> = args.into_iter().map(|a| a.as_ref().to_owned()).collect();
-    let mut command = Command::new(bin());
+    let mut command = match wrapper.split_first() {
+        Some((program, rest)) => {
+            let mut c = Command::new(program);
+            c.args(rest).arg(bin());
+            c
+        }
+        None => Command::new(bin()),
+    };
     if cache {
         command.env_remove("SEAM_NO_CACHE");
     } else {
@@ -90,7 +132,7 @@ where
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin()));
+        .unwrap_or_else(|e| panic!("cannot start {} (behind {wrapper:?}): {e}", bin()));
     // Drain both pipes on threads so a chatty child never blocks on a full pipe.
     let mut out = child.stdout.take().expect("stdout piped");
     let mut err = child.stderr.take().expect("stderr piped");

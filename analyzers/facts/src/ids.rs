@@ -7,14 +7,16 @@
 //! - route: `route:<METHOD> <full path>`
 
 /// Dotted module name of a Python file, from its path relative to the analysed root (with `/`
-/// separators): `shop/views/auth.py` → `shop.views.auth`, `shop/__init__.py` → `shop`.
+/// separators): `shop/views/auth.py` → `shop.views.auth`, `shop/__init__.py` → `shop`. A `\`
+/// is no separator: in a path seam made it begins an escape (`a\xff.py`, a file name that is
+/// not UTF-8), and a separator there would make it the module of `a/xff.py`.
 /// The root `__init__.py` (no package) becomes `__init__`.
 pub fn module_of_path(rel_path: &str) -> String {
     let stem = rel_path
         .strip_suffix(".py")
         .or_else(|| rel_path.strip_suffix(".pyi"))
         .unwrap_or(rel_path);
-    let dotted = stem.replace(['/', '\\'], ".");
+    let dotted = stem.replace('/', ".");
     match dotted.strip_suffix(".__init__") {
         Some(package) if !package.is_empty() => package.to_owned(),
         _ => dotted,
@@ -25,7 +27,7 @@ pub fn module_of_path(rel_path: &str) -> String {
 /// itself rather than its parent.
 pub fn is_package_init(rel_path: &str) -> bool {
     rel_path
-        .rsplit(['/', '\\'])
+        .rsplit('/')
         .next()
         .is_some_and(|f| f == "__init__.py" || f == "__init__.pyi")
 }

@@ -1,8 +1,9 @@
-//! Parsing one neutralised statement with sqlparser's PostgreSQL dialect, and turning its
-//! errors into the short one-line reasons a report can show.
+//! Parsing one neutralised statement with sqlparser's PostgreSQL dialect, then, for what it
+//! refuses, the SQLite and MySQL dialects (a schema file of either is common in a Flask
+//! repository), and turning the errors into the short one-line reasons a report can show.
 
 use sqlparser::ast::Statement;
-use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::dialect::{Dialect, MySqlDialect, PostgreSqlDialect, SQLiteDialect};
 use sqlparser::parser::{Parser, ParserError};
 
 /// The statements in `sql` (normally one), or why it does not parse. sqlparser's own
@@ -18,11 +19,26 @@ pub(crate) fn parse(sql: &str) -> Result<Vec<Statement>, String> {
     })
 }
 
+/// PostgreSQL first (the dialect of most dumps and of what SQLAlchemy migrations emit); the
+/// reason given is PostgreSQL's when no dialect reads the statement. SQLite reads its typeless
+/// columns (`CREATE TABLE t(x, y)`) and MySQL its backquoted names and table options.
 fn parse_once(sql: &str) -> Result<Vec<Statement>, String> {
-    Parser::new(&PostgreSqlDialect {})
-        .try_with_sql(sql)
-        .and_then(|mut parser| parser.parse_statements())
-        .map_err(|e| message(&e))
+    let dialects: [&dyn Dialect; 3] = [&PostgreSqlDialect {}, &SQLiteDialect {}, &MySqlDialect {}];
+    let mut first = None;
+    for dialect in dialects {
+        match Parser::new(dialect)
+            .try_with_sql(sql)
+            .and_then(|mut parser| parser.parse_statements())
+        {
+            Ok(statements) => return Ok(statements),
+            // Too deep for one is too deep for all: no second walk down the same nesting.
+            Err(e @ ParserError::RecursionLimitExceeded) => return Err(message(&e)),
+            Err(e) => {
+                first.get_or_insert(e);
+            }
+        }
+    }
+    Err(first.map_or_else(String::new, |e| message(&e)))
 }
 
 /// `sql` without a trailing `WITH [NO] DATA`.
@@ -102,6 +118,16 @@ mod tests {
         assert!(parse("CREATE MATERIALIZED VIEW mv AS SELECT * FROM orders WITH DATA").is_ok());
         assert_eq!(strip_with_data("SELECT with no data"), Some("SELECT"));
         assert_eq!(strip_with_data("data"), None);
+    }
+
+    #[test]
+    fn sqlite_and_mysql_schemas_parse() {
+        for sql in [
+            "CREATE TABLE t(x, y REFERENCES u)",
+            "CREATE TABLE `orders` (`id` int NOT NULL AUTO_INCREMENT, PRIMARY KEY (`id`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+        ] {
+            assert!(parse(sql).is_ok(), "{sql}: {:?}", parse(sql));
+        }
     }
 
     #[test]

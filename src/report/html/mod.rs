@@ -1,6 +1,8 @@
 //! The HTML report: one self-contained page (inline CSS and SVG, no script, no external
 //! resource) rendered by askama from `templates/report.html`. Everything from the repository
-//! reaches the page through askama's escaping; nothing here is marked safe. This module turns
+//! reaches the page through askama's escaping; nothing here is marked safe; and the page
+//! through [`crate::visible`], so a bidirectional override or a control character shows as
+//! `\u{202e}` instead of reordering or hiding the text around it. This module turns
 //! the document into plain view structs (strings and numbers); the template only lays them out.
 
 mod svg;
@@ -20,5 +22,6 @@ pub fn render_html(
 ) -> Result<String, String> {
     let page = view::page(doc, meta, source_url);
     page.render()
+        .map(|html| crate::visible::visible(&html).into_owned())
         .map_err(|e| format!("cannot render the HTML report: {e}"))
 }

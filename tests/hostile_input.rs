@@ -254,3 +254,30 @@ fn sqlite_typeless_columns_are_a_schema() {
         arr(&v, "diagnostics")
     );
 }
+
+#[test]
+fn a_type_search_through_cyclic_attributes_is_bounded() {
+    // Ten attributes, each assigned from each (`self.a3 = self.a7.step()`): typing one
+    // member asks each candidate's type, twelve hops deep: 10^12 steps unbounded (numpy with
+    // its vendored meson ran for more than ten minutes). Bounded, the run completes and says
+    // how many resolutions gave up.
+    let dir = tempfile::tempdir().unwrap();
+    let n = 10;
+    let mut text = String::from("class Node:\n    def __init__(self, other):\n");
+    for i in 0..n {
+        for j in 0..n {
+            text.push_str(&format!("        self.a{i} = self.a{j}.step()\n"));
+        }
+    }
+    text.push_str("\n    def step(self):\n        return self.a0.step()\n\n\ndef use(node: Node):\n    return node.a0.step().a1.step()\n");
+    write(&dir.path().join("graph.py"), &text);
+    let v = analyze_path_json(dir.path());
+    assert_eq!(node_ids(&v, "class").len(), 1);
+    let diags = arr(&v, "diagnostics");
+    assert!(
+        diags.iter().any(|d| s(d, "message")
+            .contains("name resolutions gave up after 20000 steps")
+            && s(d, "severity") == "warning"),
+        "{diags:?}"
+    );
+}

@@ -76,6 +76,8 @@ pub(crate) struct Index<'a> {
     /// The class `current_user` stands for (see `auth_loaders::identity_class`); set after
     /// the return summaries.
     pub identity: Option<(usize, usize)>,
+    /// Name resolutions that spent their work budget (`budget.rs`) and gave up.
+    pub stopped: std::sync::atomic::AtomicU64,
 }
 
 impl<'a> Index<'a> {
@@ -156,6 +158,7 @@ impl<'a> Index<'a> {
             class_bases: Vec::new(),
             injected: Default::default(),
             identity: None,
+            stopped: Default::default(),
         }
     }
 

@@ -4,6 +4,7 @@
 //! syntax: only facts in, analysis out.
 
 mod auth_loaders;
+mod budget;
 mod builder;
 mod calls;
 mod catalogs;
@@ -523,6 +524,19 @@ fn assemble(ix: &Index<'_>, loaded: &Loaded, mut b: Builder) -> Analysis {
     unresolved.truncate(UNRESOLVED_LISTED);
     let mut diagnostics = loaded.diagnostics.clone();
     diagnostics.extend(b.diagnostics);
+    let stopped = ix.stopped.load(std::sync::atomic::Ordering::Relaxed);
+    if stopped > 0 {
+        diagnostics.push(Diagnostic::new(
+            "",
+            0,
+            Severity::Warning,
+            format!(
+                "{stopped} name resolutions gave up after {} steps each (a search through \
+                 deep class hierarchies): what those names hold is taken as unknown",
+                budget::MAX_STEPS
+            ),
+        ));
+    }
     diagnostics.extend(self_check::fact_checks(
         &loaded.python,
         &routes,

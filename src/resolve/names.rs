@@ -187,6 +187,10 @@ impl<'a> Index<'a> {
         root: Option<&Value>,
         hops: u32,
     ) -> Value {
+        // Every recursion among the resolvers passes through here: one step of the budget.
+        let Some(_step) = super::budget::Step::enter(&self.stopped) else {
+            return Value::Dynamic;
+        };
         let mut value: Option<Value> = None;
         for (i, (name, ops)) in segments(dotted).enumerate() {
             // The value a method is looked up on: what its call binds `self`/`cls` to (kept only

@@ -18,17 +18,28 @@ else
   seam=$here/target/release/seam
 fi
 
-# Releases far enough apart that their files differ (a combined tree, as a monorepo holds).
-packages="django==6.1.3 django==5.2.8 django==4.2.27 django==3.2.25 sqlalchemy==2.1.9
-sqlalchemy==2.0.44 sqlalchemy==1.4.54 sqlalchemy==1.3.24 pandas==3.1.1 pandas==2.2.3
-numpy==2.5.5 numpy==1.26.4 scipy==1.18.1 scipy==1.14.1 sympy==1.14.0 sympy==1.12.1
-sympy==1.10.1 celery==5.7.0 celery==5.3.6 matplotlib==3.11.2 matplotlib==3.9.4
-botocore==1.44.8 astropy==8.0.2 astropy==6.1.7 networkx==3.7 networkx==3.2.1
-sphinx==8.2.3 pip==25.3 setuptools==80.9.0 twisted==25.5.0 ansible-core==2.19.4
-ansible-core==2.17.14 salt==3007.8 transformers==4.57.1 transformers==4.46.3"
+# One release of each first, then older releases, far enough apart that their files differ (a
+# combined tree, as a monorepo holds), until the tree holds SEAM_MEMORY_MB.
+packages="django==6.1.3 sqlalchemy==2.1.9 pandas==3.1.1 numpy==2.5.5 celery==5.7.0
+scipy==1.18.1 sympy==1.14.0 matplotlib==3.11.2 botocore==1.44.8 astropy==8.0.2 networkx==3.7
+sphinx==8.2.3 pip==25.3 setuptools==80.9.0 twisted==25.5.0 ansible-core==2.19.4 salt==3007.8
+transformers==4.57.1 django==4.2.27 sqlalchemy==1.4.54 pandas==2.2.3 numpy==1.26.4
+celery==5.3.6 scipy==1.14.1 sympy==1.12.1 matplotlib==3.9.4 astropy==6.1.7 networkx==3.2.1
+ansible-core==2.17.14 transformers==4.46.3 django==3.2.25 sqlalchemy==1.3.24 sympy==1.10.1"
 
 py_mb() { find "$tree" -name '*.py' -printf '%s\n' 2>/dev/null | awk '{s+=$1} END {printf "%d", s/1e6}'; }
 mkdir -p "$tree"
+# This machine's CPython standard library first (its `venv/` package is a name seam once
+# skipped), then the sdists.
+stdlib=$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])' 2>/dev/null || true)
+if [ -n "$stdlib" ] && [ -d "$stdlib" ]; then
+  dest=$tree/cpython-stdlib-$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+  if [ ! -d "$dest" ]; then
+    mkdir -p "$dest"
+    (cd "$stdlib" && find . -path ./site-packages -prune -o -type f -name '*.py' -print0 |
+      tar --null -T - -cf - | tar -xf - -C "$dest")
+  fi
+fi
 for spec in $packages; do
   [ "$(py_mb)" -ge "$want_mb" ] && break
   name=${spec%%==*}; version=${spec##*==}

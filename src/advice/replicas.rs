@@ -205,6 +205,12 @@ pub fn advise(a: &Analysis, handlers: &Handlers<'_>) -> ReadReplicas {
     // POST → redirect → GET: the page a write redirects to reads what was just written; on a
     // lagging replica the user does not see their own change.
     let mut redirected: BTreeSet<(usize, &str, u32, usize, &str)> = BTreeSet::new();
+    // The endpoints some route declares, once (not a scan of every route per reference).
+    let endpoints: BTreeSet<&str> = a
+        .routes
+        .iter()
+        .filter_map(|t| t.endpoint.as_deref())
+        .collect();
     for (i, r) in a.routes.iter().enumerate() {
         let (reached, ordered) = &reached_by_route[i];
         let written: Vec<&Query> = ordered
@@ -220,10 +226,7 @@ pub fn advise(a: &Analysis, handlers: &Handlers<'_>) -> ReadReplicas {
             .iter()
             .filter(|e| reached.contains(e.from.as_str()))
         {
-            let exact = a
-                .routes
-                .iter()
-                .any(|t| t.endpoint.as_deref() == Some(er.endpoint.as_str()));
+            let exact = endpoints.contains(er.endpoint.as_str());
             for (j, target) in a.routes.iter().enumerate() {
                 if j == i
                     || !names_route(&er.endpoint, target, exact)

@@ -652,10 +652,7 @@ fn deleted_with(models: &Models, m: (usize, usize)) -> BTreeSet<String> {
         for &m in &level {
             let own = models.get(m).map(|x| x.table.as_str()).unwrap_or("");
             let children = models.children.get(own);
-            for ((owner, _), r) in &models.relationships {
-                if *owner != m {
-                    continue;
-                }
+            for (_, r) in models.relationships_of(m) {
                 if let Some(s) = &r.secondary {
                     out.insert(s.clone());
                     continue;
@@ -747,7 +744,11 @@ impl<'i, 'a> Plain<'i, 'a> {
                 u,
                 bound: None,
             };
-            let found = scan(&ctx, &self.relationship_names, &self.ix.units[u], None);
+            // Filled by whichever query asks first: with a budget of its own, so that what it
+            // holds does not depend on that query.
+            let found = super::budget::fresh(|| {
+                scan(&ctx, &self.relationship_names, &self.ix.units[u], None)
+            });
             let mut by_scope: FxHashMap<&'a str, Vec<usize>> = FxHashMap::default();
             for (i, (_, scope, _)) in found.iter().enumerate() {
                 by_scope.entry(*scope).or_default().push(i);
@@ -1595,10 +1596,8 @@ fn scan<'a>(
                     ..Access::default()
                 };
                 if t.reflective {
-                    for ((owner, _), rel) in &models.relationships {
-                        if *owner == m {
-                            ctx.read_relationship(rel, &mut acc);
-                        }
+                    for (_, rel) in models.relationships_of(m) {
+                        ctx.read_relationship(rel, &mut acc);
                     }
                     if acc.reads.is_empty() {
                         continue;

@@ -57,8 +57,9 @@ fn cascades_delete(args: &[Arg]) -> bool {
 #[derive(Debug, Default)]
 pub(crate) struct Models {
     pub by_def: HashMap<(usize, usize), Model>,
-    /// (model, attribute) → relationship.
-    pub relationships: HashMap<((usize, usize), String), Relationship>,
+    /// (model, attribute) → relationship; ordered, so that one model's relationships are a
+    /// range ([`Models::relationships_of`]), not a scan of every model's.
+    pub relationships: BTreeMap<((usize, usize), String), Relationship>,
     /// Variables holding a `Table(...)`: (unit, assign) → table name.
     pub table_vars: HashMap<(usize, usize), String>,
     /// Tables SQLAlchemy-Continuum versions → where `__versioned__` says so: every write of
@@ -74,6 +75,17 @@ pub(crate) struct Models {
 impl Models {
     pub fn get(&self, key: (usize, usize)) -> Option<&Model> {
         self.by_def.get(&key)
+    }
+
+    /// The relationships declared on model `m`, by attribute name.
+    pub fn relationships_of(
+        &self,
+        m: (usize, usize),
+    ) -> impl Iterator<Item = (&str, &Relationship)> + '_ {
+        self.relationships
+            .range((m, String::new())..)
+            .take_while(move |((owner, _), _)| *owner == m)
+            .map(|((_, name), r)| (name.as_str(), r))
     }
 
     fn insert(&mut self, ix: &Index<'_>, u: usize, d: usize, table: String) {
@@ -459,17 +471,15 @@ fn model_named(
     {
         return Some((cu, cd));
     }
+    // The classes of that name from the index (one map lookup, not a scan of every model
+    // per relationship), the first model among them.
     let simple = name.rsplit('.').next().unwrap_or(name);
-    let mut found: Vec<(usize, usize)> = models
-        .by_def
-        .keys()
-        .filter(|(mu, md)| {
-            ix.units[*mu].facts.defs[*md].qualname.rsplit('.').next() == Some(simple)
-        })
+    ix.classes_by_name
+        .get(simple)?
+        .iter()
+        .filter(|c| models.by_def.contains_key(c))
+        .min()
         .copied()
-        .collect();
-    found.sort_unstable();
-    found.first().copied()
 }
 
 #[cfg(test)]

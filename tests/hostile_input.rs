@@ -281,3 +281,35 @@ fn a_type_search_through_cyclic_attributes_is_bounded() {
         "{diags:?}"
     );
 }
+
+#[test]
+fn long_call_and_assignment_chains_are_linear() {
+    // `f()()()...` (each call asked for its callee by walking the whole chain below it: 42 s
+    // for 20,000) and `v0 = v1 = ... = 1` (each level walked down to the value: 37 s for
+    // 20,000). At 60,000 each took minutes, past the harness's timeout; now under a second.
+    let dir = tempfile::tempdir().unwrap();
+    let n = 60_000;
+    let chained: Vec<String> = (0..n).map(|i| format!("v{i}")).collect();
+    let text = format!(
+        "{PING}\nx = f{}\n{} = 1\n",
+        "()".repeat(n),
+        chained.join(" = ")
+    );
+    write(&dir.path().join("app.py"), &text);
+    let v = analyze_path_json(dir.path());
+    assert_eq!(node_ids(&v, "route").len(), 1);
+    let facts = run([
+        OsStr::new("dump-facts"),
+        dir.path().join("app.py").as_os_str(),
+    ]);
+    let facts = expect_json(&facts, "seam dump-facts");
+    let assigns = arr(&facts, "assigns");
+    // Every level of the chain is one assignment of the constant, in source order.
+    let levels: Vec<&serde_json::Value> = assigns
+        .iter()
+        .filter(|a| a["value"]["const"] == "1")
+        .collect();
+    assert_eq!(levels.len(), n);
+    assert_eq!(levels[0]["targets"][0], "v0");
+    assert_eq!(levels[n - 1]["targets"][0], format!("v{}", n - 1));
+}

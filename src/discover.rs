@@ -142,7 +142,8 @@ fn walk(root: &Path, threads: usize) -> Discovery {
     let not_packages: Arc<Mutex<Vec<Diagnostic>>> = Arc::default();
     let skipped = Arc::clone(&not_packages);
     let filter_root = root.to_path_buf();
-    let walker = WalkBuilder::new(root)
+    let mut walker = WalkBuilder::new(root);
+    walker
         .hidden(false)
         .git_ignore(true)
         .git_global(false)
@@ -176,8 +177,7 @@ fn walk(root: &Path, threads: usize) -> Discovery {
                     false
                 }
             }
-        })
-        .clone();
+        });
     let visit = |entry: Result<ignore::DirEntry, ignore::Error>| match entry {
         Ok(entry) => {
             if entry.file_type().is_some_and(|t| t.is_file())
@@ -296,22 +296,7 @@ pub fn relative_bytes(path: &[u8]) -> String {
 /// that could forge a `FAKE.py:1: error:` line) or a bidirectional override becomes `\u{NN}`.
 /// The mapping is one to one, so distinct names stay distinct.
 pub fn name_text(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len());
-    for chunk in bytes.utf8_chunks() {
-        for c in chunk.valid().chars() {
-            match c {
-                '\\' => out.push_str("\\\\"),
-                c if crate::visible::needs_escape(c) => {
-                    out.push_str(&format!("\\u{{{:x}}}", c as u32))
-                }
-                c => out.push(c),
-            }
-        }
-        for b in chunk.invalid() {
-            out.push_str(&format!("\\x{b:02x}"));
-        }
-    }
-    out
+    crate::visible::escape_text(bytes, crate::visible::needs_escape, true)
 }
 
 /// Tags from the path alone: `tests/`, `test_*.py`, `*_test.py`, `conftest.py` are tests;

@@ -21,19 +21,33 @@ pub fn visible(s: &str) -> Cow<'_, str> {
     if !s.chars().any(escaped) {
         return Cow::Borrowed(s);
     }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        if escaped(c) {
-            out.push_str(&format!("\\u{{{:x}}}", c as u32));
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
+    Cow::Owned(escape_text(s.as_bytes(), escaped, false))
 }
 
 fn escaped(c: char) -> bool {
     c != '\n' && c != '\t' && needs_escape(c)
+}
+
+/// `bytes` as text with escapes, the one writer of seam's escapes: each character `escape`
+/// picks as `\u{..}`, each byte that is not UTF-8 as `\xNN`, and, with `backslash`, `\` as
+/// `\\` (which makes the mapping one to one: file names, [`crate::discover::name_text`]).
+pub(crate) fn escape_text(bytes: &[u8], escape: fn(char) -> bool, backslash: bool) -> String {
+    let mut out = String::with_capacity(bytes.len() + 8);
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            if backslash && c == '\\' {
+                out.push_str("\\\\");
+            } else if escape(c) {
+                out.push_str(&format!("\\u{{{:x}}}", c as u32));
+            } else {
+                out.push(c);
+            }
+        }
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    out
 }
 
 /// A writer that passes everything through [`visible`]: the text report and the gate's lines
@@ -49,13 +63,12 @@ impl<W: Write> Write for Visible<W> {
     }
 
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        for chunk in buf.utf8_chunks() {
-            self.0.write_all(visible(chunk.valid()).as_bytes())?;
-            for b in chunk.invalid() {
-                write!(self.0, "\\x{b:02x}")?;
-            }
+        match std::str::from_utf8(buf) {
+            Ok(text) => self.0.write_all(visible(text).as_bytes()),
+            Err(_) => self
+                .0
+                .write_all(escape_text(buf, escaped, false).as_bytes()),
         }
-        Ok(())
     }
 
     fn flush(&mut self) -> io::Result<()> {

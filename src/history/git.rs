@@ -169,7 +169,7 @@ impl Repo {
         } else {
             format!("{}/", self.prefix)
         };
-        let blobs: Vec<(String, ObjectId)> = recorder
+        let mut blobs: Vec<(String, ObjectId)> = recorder
             .records
             .into_iter()
             .filter(|e| e.mode.is_blob())
@@ -181,23 +181,19 @@ impl Repo {
             })
             .collect();
         // The directories that are packages, for the names skipped unless they are.
-        let packages: HashSet<&str> = blobs
+        let packages: HashSet<String> = blobs
             .iter()
             .filter_map(|(rel, _)| rel.strip_suffix("/__init__.py"))
+            .map(str::to_owned)
             .collect();
-        let walked = |rel: &str| {
+        blobs.retain(|(rel, _)| {
             rel.match_indices('/').all(|(end, _)| {
                 let dir = &rel[..end];
                 let name = dir.rsplit('/').next().unwrap_or(dir);
                 dir_rule(name, || packages.contains(dir)) == DirRule::Walk
             })
-        };
-        let kept: Vec<bool> = blobs.iter().map(|(rel, _)| walked(rel)).collect();
-        Ok(blobs
-            .into_iter()
-            .zip(kept)
-            .filter_map(|(blob, kept)| kept.then_some(blob))
-            .collect())
+        });
+        Ok(blobs.into_iter().collect())
     }
 
     /// The commit a revision names (`HEAD~2`, a branch, a hash prefix).

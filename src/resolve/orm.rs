@@ -652,7 +652,7 @@ fn deleted_with(models: &Models, m: (usize, usize)) -> BTreeSet<String> {
         for &m in &level {
             let own = models.get(m).map(|x| x.table.as_str()).unwrap_or("");
             let children = models.children.get(own);
-            for (_, r) in models.relationships_of(m) {
+            for r in models.relationships_of(m) {
                 if let Some(s) = &r.secondary {
                     out.insert(s.clone());
                     continue;
@@ -1596,7 +1596,7 @@ fn scan<'a>(
                     ..Access::default()
                 };
                 if t.reflective {
-                    for (_, rel) in models.relationships_of(m) {
+                    for rel in models.relationships_of(m) {
                         ctx.read_relationship(rel, &mut acc);
                     }
                     if acc.reads.is_empty() {

@@ -22,6 +22,10 @@ pub fn render_html(
 ) -> Result<String, String> {
     let page = view::page(doc, meta, source_url);
     page.render()
-        .map(|html| crate::visible::visible(&html).into_owned())
+        .map(|html| match crate::visible::visible(&html) {
+            // Nothing to escape (the common page): no copy of it.
+            std::borrow::Cow::Borrowed(_) => html,
+            std::borrow::Cow::Owned(shown) => shown,
+        })
         .map_err(|e| format!("cannot render the HTML report: {e}"))
 }

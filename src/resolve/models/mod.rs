@@ -77,15 +77,12 @@ impl Models {
         self.by_def.get(&key)
     }
 
-    /// The relationships declared on model `m`, by attribute name.
-    pub fn relationships_of(
-        &self,
-        m: (usize, usize),
-    ) -> impl Iterator<Item = (&str, &Relationship)> + '_ {
+    /// The relationships declared on model `m`, in attribute-name order.
+    pub fn relationships_of(&self, m: (usize, usize)) -> impl Iterator<Item = &Relationship> + '_ {
         self.relationships
             .range((m, String::new())..)
             .take_while(move |((owner, _), _)| *owner == m)
-            .map(|((_, name), r)| (name.as_str(), r))
+            .map(|(_, r)| r)
     }
 
     fn insert(&mut self, ix: &Index<'_>, u: usize, d: usize, table: String) {

@@ -5,8 +5,8 @@
 use seam_facts::Diagnostic;
 use serde::{Deserialize, Serialize};
 
-/// Bumped when the JSON changes incompatibly.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Bumped when the JSON changes incompatibly (2: the wire form of `report::wire`).
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// A place in the analysed repository.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -181,7 +181,9 @@ fn analyze(dir: &Path) -> Result<Value, String> {
             tail(&stderr)
         ));
     }
-    serde_json::from_slice(&out.stdout).map_err(|e| format!("stdout is not JSON: {e}"))
+    serde_json::from_slice(&out.stdout)
+        .map(read_document)
+        .map_err(|e| format!("stdout is not JSON: {e}"))
 }
 
 /// The good module is still analysed.

@@ -30,7 +30,7 @@ fn analyze(dir: &Path) -> Value {
         "stderr: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout).unwrap()
+    common::read_document(serde_json::from_slice(&out.stdout).unwrap())
 }
 
 fn expected() -> Value {

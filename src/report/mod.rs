@@ -4,6 +4,7 @@ mod graphs;
 pub mod html;
 mod json;
 mod text;
+pub mod wire;
 
 use std::io::{self, Write};
 
@@ -16,17 +17,13 @@ pub use json::render_json;
 pub use text::render_text;
 
 /// What the reports render: the analysis and, when clustering ran, the proposal. In JSON both
-/// sit at the top level (`nodes`, `edges`, ..., then `services`, `metrics`, ...).
-#[derive(Debug, Serialize)]
+/// sit at the top level (`nodes`, `edges`, ..., then `services`, `metrics`, ...; see `json.rs`).
+#[derive(Debug)]
 pub struct Document<'a> {
-    #[serde(flatten)]
     pub analysis: &'a Analysis,
-    #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub proposal: Option<&'a Proposal>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub advice: Option<&'a crate::advice::Advice>,
     /// The code measured against `seam.toml`, when the repository has one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub accepted: Option<&'a Accepted>,
 }
 

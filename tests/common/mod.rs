@@ -188,7 +188,19 @@ pub fn stderr_of(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-/// Fails unless `seam` exited 0 without panicking; returns stdout parsed as JSON.
+/// A JSON document as `seam analyze` writes it (schema 2), read back into the analysis's
+/// shape by the reference reader (`seam::report::wire::read_back`): every `contains` edge,
+/// edges with `count` and `evidence`, nodes with `file` and `tags`. Other documents (a
+/// `trend` or `check` one) are returned as they are.
+pub fn read_document(v: Value) -> Value {
+    if v.get("nodes").is_none() || v.get("edges").is_none() {
+        return v;
+    }
+    seam::report::wire::read_back(&v).unwrap_or_else(|e| panic!("document does not read back: {e}"))
+}
+
+/// Fails unless `seam` exited 0 without panicking; returns stdout parsed as JSON (a
+/// document read back by [`read_document`]).
 pub fn expect_json(out: &Output, what: &str) -> Value {
     let stderr = stderr_of(out);
     assert!(
@@ -203,12 +215,12 @@ pub fn expect_json(out: &Output, what: &str) -> Value {
         out.status,
         tail(&stderr)
     );
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+    read_document(serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
             "{what}: stdout is not JSON ({e}); first bytes: {:?}",
             String::from_utf8_lossy(&out.stdout[..out.stdout.len().min(300)])
         )
-    })
+    }))
 }
 
 /// `seam analyze <path> --format json`, parsed; fails on a non-zero exit or a panic.
@@ -567,7 +579,7 @@ fn is_sorted_by_key<T: Ord, F: Fn(&Value) -> T>(items: &[Value], f: F) -> Option
 pub fn check_contract(v: &Value) {
     assert_eq!(
         v.get("schema_version").and_then(Value::as_u64),
-        Some(1),
+        Some(2),
         "schema_version"
     );
 

@@ -2,6 +2,8 @@
 //! and what the JSON report serialises (field names and order are the JSON contract).
 //! Every vector here is sorted, so output is deterministic by construction.
 
+use std::sync::Arc;
+
 use seam_facts::Diagnostic;
 use serde::{Deserialize, Serialize};
 
@@ -11,7 +13,7 @@ pub const SCHEMA_VERSION: u32 = 2;
 /// A place in the analysed repository.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Evidence {
-    pub file: String,
+    pub file: Arc<str>,
     pub line: u32,
 }
 
@@ -90,8 +92,8 @@ pub struct Node {
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Edge {
-    pub from: String,
-    pub to: String,
+    pub from: Arc<str>,
+    pub to: Arc<str>,
     pub kind: EdgeKind,
     pub count: u32,
     pub evidence: Vec<Evidence>,

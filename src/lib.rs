@@ -97,21 +97,10 @@ pub fn analyze(root: &Path, options: &Options) -> analysis::Analysis {
     };
     timer.mark("front ends");
     loaded.diagnostics.extend(found.diagnostics);
-    let analysis = resolve::resolve(&loaded);
-    drop_in_background(loaded);
+    let analysis = resolve::resolve(loaded);
     if let Some((memo, key)) = memo {
         memo.write(&key, &analysis);
         timer.mark("analysis memo written");
     }
     analysis
-}
-
-/// Frees the front ends' facts on a thread of their own: nothing after resolution reads them,
-/// and freeing millions of small allocations took a few percent of a run on the critical
-/// path. Where no thread can be spawned (a process limit), `spawn` drops the closure, and the
-/// facts with it, here.
-fn drop_in_background<T: Send + 'static>(value: T) {
-    let _detached = std::thread::Builder::new()
-        .name("seam-free".to_owned())
-        .spawn(move || drop(value));
 }

@@ -72,7 +72,7 @@ pub fn assign(units: &mut [PythonUnit], diagnostics: &mut Vec<Diagnostic>) {
             (unit.file.rel.clone(), 0, package)
         });
         entry.1 += 1;
-        unit.facts.module = name;
+        unit.facts.module = name.into();
     }
     for (folder, (first, files, package)) in roots {
         diagnostics.push(Diagnostic::new(
@@ -95,13 +95,13 @@ mod tests {
 
     fn unit(rel: &str, imports: &[&str]) -> PythonUnit {
         let facts = PyFile {
-            module: seam_facts::ids::module_of_path(rel),
+            module: seam_facts::ids::module_of_path(rel).into(),
             imports: imports
                 .iter()
                 .map(|m| Import {
-                    scope: String::new(),
+                    scope: String::new().into(),
                     line: 1,
-                    module: (*m).to_owned(),
+                    module: (*m).to_owned().into(),
                     level: 0,
                     name: None,
                     alias: None,

@@ -163,11 +163,11 @@ fn evidence_of(a: &Analysis, id: &str) -> Evidence {
         .binary_search_by(|n| n.id.as_str().cmp(id))
         .ok()
         .map(|i| Evidence {
-            file: a.nodes[i].file.clone(),
+            file: a.nodes[i].file.clone().into(),
             line: a.nodes[i].line,
         })
         .unwrap_or(Evidence {
-            file: String::new(),
+            file: String::new().into(),
             line: 0,
         })
 }
@@ -289,7 +289,7 @@ pub fn advise(
     // Indexed by symbol: a handler looks at what it reaches, not at every call and query.
     let mut external_of: HashMap<&str, Vec<&crate::analysis::ExternalCall>> = HashMap::default();
     for x in &a.external_calls {
-        external_of.entry(x.from.as_str()).or_default().push(x);
+        external_of.entry(&*x.from).or_default().push(x);
     }
     let service_of = proposal
         .map(Proposal::service_of_members)
@@ -297,10 +297,7 @@ pub fn advise(
     let mut enqueues_of: HashMap<&str, Vec<(&str, &Evidence)>> = HashMap::default();
     for e in a.edges.iter().filter(|e| e.kind == EdgeKind::Enqueues) {
         if let Some(ev) = e.evidence.first() {
-            enqueues_of
-                .entry(e.from.as_str())
-                .or_default()
-                .push((e.to.as_str(), ev));
+            enqueues_of.entry(&*e.from).or_default().push((&*e.to, ev));
         }
     }
     let mut left_out: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
@@ -340,7 +337,7 @@ pub fn advise(
                     let reason = Reason {
                         kind: kind.to_owned(),
                         detail: format!("{} in {}", x.name, x.from),
-                        file: evidence_of(a, &x.from).file,
+                        file: evidence_of(a, &x.from).file.to_string(),
                         line: x.line,
                     };
                     if slow_cite

@@ -33,9 +33,9 @@ impl<'a> CallIndex<'a> {
         for e in a.edges.iter().filter(|e| e.kind == EdgeKind::Calls) {
             if let Some(ev) = e.evidence.first() {
                 by_caller
-                    .entry(e.from.as_str())
+                    .entry(&*e.from)
                     .or_default()
-                    .push((e.to.as_str(), ev.line));
+                    .push((&*e.to, ev.line));
             }
         }
         Self { by_caller }

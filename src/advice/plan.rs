@@ -52,7 +52,7 @@ fn request_path<'a>(a: &'a Analysis, calls: &CallIndex<'a>) -> HashSet<&'a str> 
         .edges
         .iter()
         .filter(|e| e.kind == EdgeKind::Enqueues)
-        .map(|e| e.to.as_str())
+        .map(|e| &*e.to)
         .collect();
     roots.extend(a.routes.iter().map(|r| r.handler.as_str()));
     roots.extend(a.routes.iter().filter_map(|r| r.view.as_deref()));
@@ -105,7 +105,7 @@ fn cut<'p>(
     tables: &[TableUsers<'_>],
 ) -> Cut<'p> {
     let name = s.name.as_str();
-    let on_path = |c: &&crate::cluster::CrossCall| request.contains(c.from.as_str());
+    let on_path = |c: &&crate::cluster::CrossCall| request.contains(&*c.from);
     Cut {
         calls_out: p
             .cross_service_calls
@@ -455,7 +455,7 @@ pub fn plan<'a>(
                         .into_iter()
                         .take(3)
                         .map(|x| crate::analysis::Evidence {
-                            file: x.file.clone(),
+                            file: x.file.clone().into(),
                             line: x.line,
                         })
                         .collect(),

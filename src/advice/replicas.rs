@@ -27,11 +27,11 @@ fn hazard(route: &str, table: &str, write: &Query, read: &Query, note: String) -
         route: route.to_owned(),
         table: table.to_owned(),
         write: Evidence {
-            file: write.file.clone(),
+            file: write.file.clone().into(),
             line: write.line,
         },
         read: Evidence {
-            file: read.file.clone(),
+            file: read.file.clone().into(),
             line: read.line,
         },
         note,

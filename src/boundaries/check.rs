@@ -132,10 +132,7 @@ pub fn assign(a: &Analysis, b: &Boundaries) -> Result<Assignment, Vec<ConfigErro
     }
     let mut callers: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for e in a.edges.iter().filter(|e| e.kind == EdgeKind::Calls) {
-        callers
-            .entry(e.to.as_str())
-            .or_default()
-            .insert(e.from.as_str());
+        callers.entry(&*e.to).or_default().insert(&*e.from);
     }
     let mut inferred: Vec<(String, String, &'static str)> = Vec::new();
     for n in a.nodes.iter().filter(|n| symbol_kind(n.kind)) {
@@ -205,16 +202,16 @@ pub fn crossings(a: &Analysis, b: &Boundaries, asg: &Assignment) -> Vec<(bool, V
     let exempt = a.ids_tagged(EXEMPT_TAGS);
     let mut out = Vec::new();
     for e in &a.edges {
-        if exempt.contains(e.from.as_str()) {
+        if exempt.contains(&*e.from) {
             continue;
         }
         let (kind, target_service) = match e.kind {
-            EdgeKind::Calls | EdgeKind::Enqueues => ("call", asg.service.get(&e.to)),
-            EdgeKind::Reads => ("reads", asg.owner.get(&e.to)),
-            EdgeKind::Writes => ("writes", asg.owner.get(&e.to)),
+            EdgeKind::Calls | EdgeKind::Enqueues => ("call", asg.service.get(&*e.to)),
+            EdgeKind::Reads => ("reads", asg.owner.get(&*e.to)),
+            EdgeKind::Writes => ("writes", asg.owner.get(&*e.to)),
             _ => continue,
         };
-        let (Some(from), Some(to)) = (asg.service.get(&e.from), target_service) else {
+        let (Some(from), Some(to)) = (asg.service.get(&*e.from), target_service) else {
             continue;
         };
         if from == to {
@@ -227,8 +224,8 @@ pub fn crossings(a: &Analysis, b: &Boundaries, asg: &Assignment) -> Vec<(bool, V
             ok,
             Violation {
                 kind: kind.to_owned(),
-                from: e.from.clone(),
-                to: e.to.clone(),
+                from: e.from.to_string(),
+                to: e.to.to_string(),
                 from_service: from.clone(),
                 to_service: to.clone(),
                 evidence: e.evidence.clone(),

@@ -165,7 +165,7 @@ pub fn render(a: &Analysis, p: &Proposal) -> String {
         .iter()
         .filter(|e| matches!(e.kind, EdgeKind::Reads | EdgeKind::Writes))
     {
-        if let (Some(f), Some(o)) = (service_of.get(e.from.as_str()), owner_of.get(e.to.as_str()))
+        if let (Some(f), Some(o)) = (service_of.get(&*e.from), owner_of.get(&*e.to))
             && f != o
         {
             deps.entry(f).or_default().insert(o);

@@ -319,7 +319,11 @@ fn detach(outcome: &Outcome, diagnostics: &[Diagnostic]) -> Option<String> {
 
 fn attach(file: SourceFile, cached: Cached) -> Outcome {
     match cached {
-        Cached::Python { facts, sql } => Outcome::Python(PythonUnit { file, facts, sql }),
+        Cached::Python { mut facts, sql } => {
+            // Read back by pushes, as the front end built them (see `PyFile::shrink_to_fit`).
+            facts.shrink_to_fit();
+            Outcome::Python(PythonUnit { file, facts, sql })
+        }
         Cached::Sql { lines, facts } => Outcome::Sql(SqlUnit { file, lines, facts }),
         Cached::Spec { facts } => Outcome::Spec(SpecUnit { file, facts }),
         Cached::Skipped(d) => Outcome::Skipped(d),

@@ -57,18 +57,16 @@ pub(crate) fn candidates(a: &Analysis, items: &Items<'_>, touches: &[bool]) -> K
     let module_nodes: HashSet<&str> = items.module_nodes.iter().copied().collect();
     for e in &a.edges {
         if e.kind == EdgeKind::Calls
-            && module_nodes.contains(e.from.as_str())
-            && let Some(&t) = items.index.get(e.to.as_str())
+            && module_nodes.contains(&*e.from)
+            && let Some(&t) = items.index.get(&*e.to)
         {
             wired.insert(t);
         }
         match e.kind {
             // Subclassing is using: a mixin under most models is as generic as a decorator.
             EdgeKind::Calls | EdgeKind::Enqueues | EdgeKind::Inherits => {
-                let (Some(&t), Some(&s)) = (
-                    items.index.get(e.to.as_str()),
-                    items.index.get(e.from.as_str()),
-                ) else {
+                let (Some(&t), Some(&s)) = (items.index.get(&*e.to), items.index.get(&*e.from))
+                else {
                     continue;
                 };
                 caller_symbols.entry(t).or_default().insert(s);
@@ -86,12 +84,7 @@ pub(crate) fn candidates(a: &Analysis, items: &Items<'_>, touches: &[bool]) -> K
         .edges
         .iter()
         .filter(|e| e.kind == EdgeKind::Contains)
-        .filter_map(|e| {
-            Some((
-                *items.index.get(e.from.as_str())?,
-                *items.index.get(e.to.as_str())?,
-            ))
-        })
+        .filter_map(|e| Some((*items.index.get(&*e.from)?, *items.index.get(&*e.to)?)))
         .collect();
     let mut grew = true;
     while grew {
@@ -192,7 +185,7 @@ fn app_wiring(a: &Analysis, items: &Items<'_>) -> Vec<usize> {
     a.external_calls
         .iter()
         .filter(|c| is_app_wiring(&c.name))
-        .filter_map(|c| items.index.get(c.from.as_str()).copied())
+        .filter_map(|c| items.index.get(&*c.from).copied())
         .collect()
 }
 

@@ -23,12 +23,10 @@ pub(crate) fn table_homes<'a>(a: &'a Analysis, items: &Items<'_>) -> BTreeMap<&'
     let mut table_home: BTreeMap<&str, String> = BTreeMap::new();
     for e in &a.edges {
         if matches!(e.kind, EdgeKind::Maps | EdgeKind::Writes | EdgeKind::Reads)
-            && items.index.contains_key(e.from.as_str())
+            && items.index.contains_key(&*e.from)
         {
             let home = package(module_of(&e.from));
-            let entry = table_home
-                .entry(e.to.as_str())
-                .or_insert_with(|| home.clone());
+            let entry = table_home.entry(&*e.to).or_insert_with(|| home.clone());
             if e.kind == EdgeKind::Maps {
                 *entry = home;
             }
@@ -75,15 +73,15 @@ pub fn package_layout(a: &Analysis) -> Proposal {
         .iter()
         .filter(|e| matches!(e.kind, EdgeKind::Calls | EdgeKind::Enqueues))
     {
-        let (Some(f), Some(t)) = (home_of.get(e.from.as_str()), home_of.get(e.to.as_str())) else {
+        let (Some(f), Some(t)) = (home_of.get(&*e.from), home_of.get(&*e.to)) else {
             continue;
         };
         if f != t {
             calls
-                .entry((e.from.clone(), e.to.clone()))
+                .entry((e.from.to_string(), e.to.to_string()))
                 .or_insert_with(|| CrossCall {
-                    from: e.from.clone(),
-                    to: e.to.clone(),
+                    from: e.from.to_string(),
+                    to: e.to.to_string(),
                     from_service: f.clone(),
                     to_service: t.clone(),
                     kind: e.kind.as_str().to_owned(),

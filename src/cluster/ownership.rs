@@ -79,7 +79,7 @@ pub(crate) fn table_use<'a>(
         let Some(service) = service_of(&e.from) else {
             continue;
         };
-        let list = accesses.entry(e.to.as_str()).or_default();
+        let list = accesses.entry(&*e.to).or_default();
         for ev in &e.evidence {
             list.push(AccessRef {
                 service,

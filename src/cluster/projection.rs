@@ -73,8 +73,8 @@ impl<'a> Items<'a> {
             .iter()
             .enumerate()
             .filter_map(|(k, e)| {
-                let f = *items.index.get(e.from.as_str())?;
-                let t = *items.index.get(e.to.as_str())?;
+                let f = *items.index.get(&*e.from)?;
+                let t = *items.index.get(&*e.to)?;
                 Some((f as u32, t as u32, k as u32))
             })
             .collect();
@@ -137,11 +137,11 @@ pub(crate) fn project(
         .iter()
         .filter(|e| e.kind == EdgeKind::References && e.from != e.to)
     {
-        *referencing.entry(e.to.as_str()).or_default() += 1;
+        *referencing.entry(&*e.to).or_default() += 1;
     }
     let mut relating: HashMap<&str, usize> = HashMap::default();
     for e in a.edges.iter().filter(|e| e.kind == EdgeKind::Relates) {
-        *relating.entry(e.to.as_str()).or_default() += 1;
+        *relating.entry(&*e.to).or_default() += 1;
     }
     // A function handed to a thread or an RQ queue (`resolve/handoff.rs`) is named by its
     // caller, not called by it: the worker runs it. Only a declared task (Celery's, tagged
@@ -149,8 +149,7 @@ pub(crate) fn project(
     // here (they stay in the graph for the advice and the boundary check). Measured: binding
     // them as calls moved mlflow's trace store from 32 % to 47 % of the lines.
     let tasks = a.ids_tagged(&["task"]);
-    let binds =
-        |e: &&crate::analysis::Edge| e.kind != EdgeKind::Enqueues || tasks.contains(e.to.as_str());
+    let binds = |e: &&crate::analysis::Edge| e.kind != EdgeKind::Enqueues || tasks.contains(&*e.to);
     let mut callers: HashMap<&str, usize> = HashMap::default();
     for e in a
         .edges
@@ -158,7 +157,7 @@ pub(crate) fn project(
         .filter(|e| matches!(e.kind, EdgeKind::Calls | EdgeKind::Enqueues) && e.from != e.to)
         .filter(binds)
     {
-        *callers.entry(e.to.as_str()).or_default() += 1;
+        *callers.entry(&*e.to).or_default() += 1;
     }
     let mut edges = Vec::new();
     for e in a.edges.iter().filter(binds) {
@@ -168,26 +167,24 @@ pub(crate) fn project(
         if x == y {
             continue;
         }
-        let from_module = module_node.contains_key(e.from.as_str());
+        let from_module = module_node.contains_key(&*e.from);
         let w = match e.kind {
             EdgeKind::Contains if from_module => MODULE_MEMBERSHIP,
             EdgeKind::References => {
                 let hub = |t: &str| referencing.get(t).copied().unwrap_or(0);
-                if hub(e.from.as_str()) >= 2 {
+                if hub(&e.from) >= 2 {
                     weights::base(EdgeKind::References)
                 } else {
-                    weights::reference(hub(e.to.as_str()))
+                    weights::reference(hub(&e.to))
                 }
             }
             EdgeKind::Relates => {
                 weights::base(EdgeKind::Relates)
-                    / relating.get(e.to.as_str()).copied().unwrap_or(1).max(1) as f64
+                    / relating.get(&*e.to).copied().unwrap_or(1).max(1) as f64
             }
-            EdgeKind::Calls | EdgeKind::Enqueues => weights::call(
-                e.kind,
-                e.count,
-                callers.get(e.to.as_str()).copied().unwrap_or(1),
-            ),
+            EdgeKind::Calls | EdgeKind::Enqueues => {
+                weights::call(e.kind, e.count, callers.get(&*e.to).copied().unwrap_or(1))
+            }
             kind => weights::weight(kind, e.count),
         };
         if w > 0.0 {

@@ -201,7 +201,7 @@ fn touching(a: &Analysis, items: &Items<'_>) -> Vec<bool> {
         .iter()
         .filter(|e| matches!(e.kind, EdgeKind::Reads | EdgeKind::Writes))
     {
-        if let Some(&i) = items.index.get(e.from.as_str()) {
+        if let Some(&i) = items.index.get(&*e.from) {
             out[i] = true;
         }
     }
@@ -458,10 +458,7 @@ fn aggregate_pairs(a: &Analysis, items: &Items<'_>) -> Vec<(usize, usize)> {
         .iter()
         .filter(|e| e.kind == EdgeKind::References && e.from != e.to)
     {
-        children
-            .entry(e.to.as_str())
-            .or_default()
-            .insert(e.from.as_str());
+        children.entry(&*e.to).or_default().insert(&*e.from);
     }
     children
         .iter()
@@ -645,7 +642,7 @@ fn assemble(
         .edges
         .iter()
         .filter(|e| matches!(e.kind, EdgeKind::Reads | EdgeKind::Writes))
-        .map(|e| e.to.as_str())
+        .map(|e| &*e.to)
         .collect();
     for i in (0..items.len()).filter(|&i| items.is_table(i)) {
         let id = items.ids[i];
@@ -895,8 +892,8 @@ fn assemble(
         };
         if f != t {
             cross_service_calls.push(CrossCall {
-                from: e.from.clone(),
-                to: e.to.clone(),
+                from: e.from.to_string(),
+                to: e.to.to_string(),
                 from_service: name_of(f),
                 to_service: name_of(t),
                 kind: e.kind.as_str().to_owned(),

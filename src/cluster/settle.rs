@@ -238,8 +238,8 @@ mod tests {
             edges: edges
                 .iter()
                 .map(|(from, to, kind)| Edge {
-                    from: (*from).to_owned(),
-                    to: (*to).to_owned(),
+                    from: (*from).to_owned().into(),
+                    to: (*to).to_owned().into(),
                     kind: *kind,
                     count: 1,
                     evidence: Vec::new(),
@@ -253,7 +253,7 @@ mod tests {
         let mut out = vec![false; items.len()];
         for e in &a.edges {
             if matches!(e.kind, EdgeKind::Reads | EdgeKind::Writes) {
-                out[items.index[e.from.as_str()]] = true;
+                out[items.index[&*e.from]] = true;
             }
         }
         out

@@ -87,7 +87,7 @@ pub(crate) fn units(a: &Analysis, items: &Items<'_>) -> Vec<Unit> {
                     .or_default()
                     .entry(table)
                     .or_insert_with(|| Evidence {
-                        file: q.file.clone(),
+                        file: q.file.clone().into(),
                         line: q.line,
                     });
             }
@@ -100,10 +100,7 @@ pub(crate) fn units(a: &Analysis, items: &Items<'_>) -> Vec<Unit> {
         .iter()
         .filter(|e| e.kind == EdgeKind::References && e.from != e.to)
     {
-        if let (Some(&c), Some(&p)) = (
-            items.index.get(e.from.as_str()),
-            items.index.get(e.to.as_str()),
-        ) {
+        if let (Some(&c), Some(&p)) = (items.index.get(&*e.from), items.index.get(&*e.to)) {
             children.entry(p).or_default().insert(c);
         }
     }

@@ -290,7 +290,7 @@ impl Repo {
             .filter_map(|(oid, file)| cache.entries.get(&(*oid, file.rel.clone())).cloned())
             .collect();
         let loaded = load::collect(outcomes);
-        let analysis = crate::resolve::resolve(&loaded);
+        let analysis = crate::resolve::resolve(loaded);
         cache.last = Some((key, analysis.clone()));
         Ok(analysis)
     }

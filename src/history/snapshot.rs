@@ -74,7 +74,10 @@ pub fn take(
                     to_service: v.to_service.clone(),
                     allowed,
                     count: v.evidence.len() as u32,
-                    file: first.map(|e| e.file.clone()).unwrap_or_default(),
+                    file: first
+                        .map(|e| e.file.clone())
+                        .unwrap_or_default()
+                        .to_string(),
                     line: first.map_or(0, |e| e.line),
                 });
             }
@@ -91,7 +94,10 @@ pub fn take(
                     to_service: c.to_service.clone(),
                     allowed: true,
                     count: c.count,
-                    file: first.map(|e| e.file.clone()).unwrap_or_default(),
+                    file: first
+                        .map(|e| e.file.clone())
+                        .unwrap_or_default()
+                        .to_string(),
                     line: first.map_or(0, |e| e.line),
                 });
             }

@@ -137,8 +137,8 @@ pub fn render_text(doc: &Document<'_>, root: &str, out: &mut dyn Write) -> io::R
         let mut use_count: BTreeMap<&str, (u32, u32)> = BTreeMap::new();
         for e in &a.edges {
             match e.kind {
-                EdgeKind::Reads => use_count.entry(e.to.as_str()).or_default().0 += e.count,
-                EdgeKind::Writes => use_count.entry(e.to.as_str()).or_default().1 += e.count,
+                EdgeKind::Reads => use_count.entry(&*e.to).or_default().0 += e.count,
+                EdgeKind::Writes => use_count.entry(&*e.to).or_default().1 += e.count,
                 _ => {}
             }
         }

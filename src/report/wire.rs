@@ -58,7 +58,7 @@ impl<'a> Wire<'a> {
             .nodes
             .iter()
             .filter(|n| n.kind == NodeKind::Module)
-            .map(|n| (n.id.as_str(), n.file.as_str()))
+            .map(|n| (n.id.as_str(), &*n.file))
             .collect();
         let nodes = analysis.nodes.iter().map(|n| (n.id.as_str(), n)).collect();
         let mut containers: FxHashMap<&str, u32> = FxHashMap::default();
@@ -67,7 +67,7 @@ impl<'a> Wire<'a> {
             .iter()
             .filter(|e| e.kind == EdgeKind::Contains)
         {
-            *containers.entry(e.to.as_str()).or_default() += 1;
+            *containers.entry(&*e.to).or_default() += 1;
         }
         Wire {
             analysis,
@@ -83,17 +83,17 @@ impl<'a> Wire<'a> {
             NodeKind::Module | NodeKind::Route | NodeKind::Table => None,
             _ => module_of(&n.id).and_then(|m| self.module_file.get(m).copied()),
         };
-        (inherited != Some(n.file.as_str())).then_some(n.file.as_str())
+        (inherited != Some(&*n.file)).then_some(&*n.file)
     }
 
     /// Every edge but a `contains` edge the reader rebuilds from the ids: the only one ending
     /// at its node, from the id's container, with the node's own place as its evidence.
     fn edge_written(&self, e: &Edge) -> bool {
         !(e.kind == EdgeKind::Contains
-            && container_of(&e.to) == Some(e.from.as_str())
-            && self.containers.get(e.to.as_str()) == Some(&1)
-            && self.nodes.get(e.to.as_str()).is_some_and(
-                |n| matches!(&e.evidence[..], [ev] if ev.file == n.file && ev.line == n.line),
+            && container_of(&e.to) == Some(&*e.from)
+            && self.containers.get(&*e.to) == Some(&1)
+            && self.nodes.get(&*e.to).is_some_and(
+                |n| matches!(&e.evidence[..], [ev] if *ev.file == *n.file && ev.line == n.line),
             ))
     }
 }
@@ -158,11 +158,9 @@ impl Serialize for Edges<'_, '_> {
         let written = edges.iter().filter(|e| self.0.edge_written(e));
         let mut seq = s.serialize_seq(Some(written.clone().count()))?;
         for e in written {
-            let home = self.0.nodes.get(e.from.as_str()).map(|n| n.file.as_str());
-            let (here, there): (Vec<&Evidence>, Vec<&Evidence>) = e
-                .evidence
-                .iter()
-                .partition(|ev| Some(ev.file.as_str()) == home);
+            let home = self.0.nodes.get(&*e.from).map(|n| &*n.file);
+            let (here, there): (Vec<&Evidence>, Vec<&Evidence>) =
+                e.evidence.iter().partition(|ev| Some(&*ev.file) == home);
             seq.serialize_element(&WireEdge {
                 from: &e.from,
                 to: &e.to,

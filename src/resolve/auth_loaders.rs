@@ -110,7 +110,7 @@ pub(crate) fn resolve_auth_loaders(ix: &Index<'_>, b: &mut Builder) {
                 if (CALLS.contains(&root_name) || c.callee.starts_with("current_user."))
                     && is_trigger(&ix.resolve(u, &c.scope, root))
                 {
-                    found.insert((c.scope.clone(), c.line));
+                    found.insert((c.scope.to_string(), c.line));
                 }
             }
             // `current_user.id` read in an argument, an assignment or a return.
@@ -186,8 +186,8 @@ mod tests {
         let calls: Vec<(&str, &str, u32)> = a
             .edges
             .iter()
-            .filter(|e| e.to == "auth:load_user" && e.kind == crate::analysis::EdgeKind::Calls)
-            .map(|e| (e.from.as_str(), e.to.as_str(), e.evidence[0].line))
+            .filter(|e| &*e.to == "auth:load_user" && e.kind == crate::analysis::EdgeKind::Calls)
+            .map(|e| (&*e.from, &*e.to, e.evidence[0].line))
             .collect();
         assert_eq!(
             calls,

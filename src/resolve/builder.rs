@@ -2,6 +2,7 @@
 //! ordered maps, so the finished [`Analysis`] comes out sorted whatever order the steps ran in.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
@@ -52,21 +53,23 @@ type Occurrences = Vec<(u32, u32)>;
 /// dominated both time and memory.
 #[derive(Debug, Default)]
 pub(crate) struct Edges {
-    ids: FxHashMap<String, u32>,
-    names: Vec<String>,
-    files: FxHashMap<String, u32>,
-    file_names: Vec<String>,
+    ids: FxHashMap<Arc<str>, u32>,
+    names: Vec<Arc<str>>,
+    files: FxHashMap<Arc<str>, u32>,
+    file_names: Vec<Arc<str>>,
     map: FxHashMap<EdgeKey, Occurrences>,
 }
 
 impl Edges {
-    fn intern(map: &mut FxHashMap<String, u32>, names: &mut Vec<String>, s: &str) -> u32 {
+    /// One allocation per string, shared by the map, the list and the edges made of it.
+    fn intern(map: &mut FxHashMap<Arc<str>, u32>, names: &mut Vec<Arc<str>>, s: &str) -> u32 {
         if let Some(&i) = map.get(s) {
             return i;
         }
         let i = names.len() as u32;
-        names.push(s.to_owned());
-        map.insert(s.to_owned(), i);
+        let shared: Arc<str> = Arc::from(s);
+        names.push(Arc::clone(&shared));
+        map.insert(shared, i);
         i
     }
 
@@ -85,13 +88,9 @@ impl Edges {
 
     /// (from, to, kind) of every edge, in no particular order.
     pub fn keys(&self) -> impl Iterator<Item = (&str, &str, EdgeKind)> + '_ {
-        self.map.keys().map(|&(f, t, k)| {
-            (
-                self.names[f as usize].as_str(),
-                self.names[t as usize].as_str(),
-                k,
-            )
-        })
+        self.map
+            .keys()
+            .map(|&(f, t, k)| (&*self.names[f as usize], &*self.names[t as usize], k))
     }
 
     /// The first evidence (in file, line order) of the edges into each target.
@@ -101,9 +100,7 @@ impl Edges {
             for &(file, line) in occurrences {
                 let slot = best.entry(t).or_insert((file, line));
                 let (bf, bl) = *slot;
-                if (self.file_names[file as usize].as_str(), line)
-                    < (self.file_names[bf as usize].as_str(), bl)
-                {
+                if (&*self.file_names[file as usize], line) < (&*self.file_names[bf as usize], bl) {
                     *slot = (file, line);
                 }
             }
@@ -111,9 +108,9 @@ impl Edges {
         best.into_iter()
             .map(|(t, (file, line))| {
                 (
-                    self.names[t as usize].as_str(),
+                    &*self.names[t as usize],
                     Evidence {
-                        file: self.file_names[file as usize].clone(),
+                        file: Arc::clone(&self.file_names[file as usize]),
                         line,
                     },
                 )
@@ -130,7 +127,7 @@ impl Edges {
             ..
         } = self;
         // Sort by the rank of each interned string instead of comparing strings per pair.
-        let rank_of = |strings: &[String]| -> Vec<u32> {
+        let rank_of = |strings: &[Arc<str>]| -> Vec<u32> {
             let mut order: Vec<u32> = (0..strings.len() as u32).collect();
             order.sort_unstable_by(|a, b| strings[*a as usize].cmp(&strings[*b as usize]));
             let mut rank = vec![0u32; strings.len()];
@@ -152,13 +149,13 @@ impl Edges {
                 let evidence: Vec<Evidence> = occurrences
                     .into_iter()
                     .map(|(file, line)| Evidence {
-                        file: file_names[file as usize].clone(),
+                        file: Arc::clone(&file_names[file as usize]),
                         line,
                     })
                     .collect();
                 Edge {
-                    from: names[f as usize].clone(),
-                    to: names[t as usize].clone(),
+                    from: Arc::clone(&names[f as usize]),
+                    to: Arc::clone(&names[t as usize]),
                     kind,
                     count: evidence.len() as u32,
                     evidence,

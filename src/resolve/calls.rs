@@ -80,7 +80,7 @@ pub(crate) fn resolve_calls(
                     {
                         b.endpoint_refs.push(crate::analysis::EndpointRef {
                             from: from.to_owned(),
-                            endpoint: endpoint.clone(),
+                            endpoint: endpoint.to_string(),
                             file: file.to_owned(),
                             line: call.line,
                         });

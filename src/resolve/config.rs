@@ -51,10 +51,10 @@ impl Config {
                     continue;
                 }
                 // Units come sorted, so the first of equal priority wins deterministically.
-                match values.get(name) {
+                match values.get(name.as_str()) {
                     Some((p, _)) if *p >= priority => {}
                     _ => {
-                        values.insert(name.clone(), (priority, value.clone()));
+                        values.insert(name.to_string(), (priority, value.to_string()));
                     }
                 }
             }
@@ -103,7 +103,7 @@ impl Config {
         match e {
             Expr::Str(s) => Some(self.interpolate(s)),
             // A `.format` template without fields; one with fields needs its arguments.
-            Expr::Format { template, .. } if !template.contains('{') => Some(template.clone()),
+            Expr::Format { template, .. } if !template.contains('{') => Some(template.to_string()),
             // `API_PREFIX + "/users"`: every part known.
             Expr::Concat(parts) => parts.iter().map(|p| self.string(p)).collect(),
             Expr::Subscript { value, key } if value.ends_with("config") => match &**key {
@@ -114,7 +114,7 @@ impl Config {
                 match args.first().map(|a| &a.value) {
                     Some(Expr::Str(k)) => self.get(k).map(str::to_owned).or_else(|| {
                         match args.get(1).map(|a| &a.value) {
-                            Some(Expr::Str(default)) => Some(default.clone()),
+                            Some(Expr::Str(default)) => Some(default.to_string()),
                             _ => None,
                         }
                     }),

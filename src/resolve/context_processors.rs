@@ -81,7 +81,7 @@ mod tests {
             .edges
             .iter()
             .filter(|e| e.kind == EdgeKind::Calls && e.from.starts_with("views"))
-            .map(|e| (e.from.as_str(), e.to.as_str(), e.evidence[0].line))
+            .map(|e| (&*e.from, &*e.to, e.evidence[0].line))
             .collect();
         calls.sort();
         assert_eq!(

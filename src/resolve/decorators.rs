@@ -204,7 +204,7 @@ mod tests {
             .edges
             .iter()
             .filter(|e| e.kind == EdgeKind::Wraps)
-            .map(|e| (e.from.as_str(), e.to.as_str()))
+            .map(|e| (&*e.from, &*e.to))
             .collect();
         wraps.sort();
         assert_eq!(

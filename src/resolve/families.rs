@@ -202,8 +202,8 @@ mod tests {
         let mut v: Vec<&str> = a
             .edges
             .iter()
-            .filter(|e| e.kind == EdgeKind::Calls && e.from == from)
-            .map(|e| e.to.as_str())
+            .filter(|e| e.kind == EdgeKind::Calls && &*e.from == from)
+            .map(|e| &*e.to)
             .collect();
         v.sort_unstable();
         v

@@ -110,7 +110,7 @@ fn calls_parameter(
         .filter(|a| a.scope == qual && matches!(&a.value, Expr::Name(n) if n == param))
         .flat_map(|a| a.targets.iter())
         .filter(|t| t.starts_with("self.") && !t[5..].contains('.'))
-        .cloned()
+        .map(|t| t.to_string())
         .collect();
     if stored.is_empty() {
         return false;
@@ -120,7 +120,7 @@ fn calls_parameter(
         .facts
         .calls
         .iter()
-        .any(|c| inside(&c.scope, class_qual) && stored.contains(&c.callee))
+        .any(|c| inside(&c.scope, class_qual) && stored.iter().any(|s| *s == c.callee))
 }
 
 /// Decorator classes that hand the function they wrap to a callback they were built with:

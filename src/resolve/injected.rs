@@ -81,7 +81,7 @@ pub fn injected_params(ix: &Index<'_>) -> Injected {
                 for (pos, p) in def.params.iter().enumerate() {
                     if p.star == 0
                         && p.annotation.is_none()
-                        && let Some(&class) = kw.get(&p.name)
+                        && let Some(&class) = kw.get(p.name.as_str())
                     {
                         out.insert((u, d, pos), class);
                     }

@@ -414,7 +414,7 @@ impl<'a> Index<'a> {
     /// The absolute module an import statement starts from.
     pub fn import_base(&self, u: usize, imp: &Import) -> Option<String> {
         if imp.level == 0 {
-            return Some(imp.module.clone());
+            return Some(imp.module.to_string());
         }
         let unit = &self.units[u].facts;
         let mut parts: Vec<&str> = unit.module.split('.').collect();
@@ -432,7 +432,7 @@ impl<'a> Index<'a> {
 
     fn import_value(&self, u: usize, imp: &Import, hops: u32) -> Value {
         let Some(base) = self.import_base(u, imp) else {
-            return Value::Unknown(imp.module.clone());
+            return Value::Unknown(imp.module.to_string());
         };
         match &imp.name {
             None => {
@@ -447,7 +447,7 @@ impl<'a> Index<'a> {
             }
             Some(name) => {
                 let full = if base.is_empty() {
-                    name.clone()
+                    name.to_string()
                 } else {
                     format!("{base}.{name}")
                 };
@@ -960,7 +960,7 @@ impl<'a> Index<'a> {
             .max_by_key(|&d| (defs[d].line, d))
         {
             Some(d) => self.symbol_id(u, d),
-            None => self.units[u].facts.module.clone(),
+            None => self.units[u].facts.module.to_string(),
         }
     }
 
@@ -968,7 +968,7 @@ impl<'a> Index<'a> {
     pub fn owner_id(&self, u: usize, scope: &str) -> String {
         match self.def_of_scope(u, scope) {
             Some(d) => self.symbol_id(u, d),
-            None => self.units[u].facts.module.clone(),
+            None => self.units[u].facts.module.to_string(),
         }
     }
 }

@@ -376,7 +376,7 @@ impl Ctx<'_, '_> {
             _ => return Vec::new(),
         };
         args.iter()
-            .filter_map(|a| a.keyword.clone())
+            .filter_map(|a| a.keyword.as_ref().map(|k| k.to_string()))
             .filter(|k| k != "*" && k != "**")
             .collect()
     }
@@ -852,7 +852,7 @@ fn untyped_writes(
         }
         let shown = match &arg.value {
             Expr::Name(n) if !bound_elsewhere(n) => n.clone(),
-            Expr::Call { callee, .. } => format!("{callee}(...)"),
+            Expr::Call { callee, .. } => format!("{callee}(...)").into(),
             _ => continue,
         };
         out.push(
@@ -993,7 +993,7 @@ pub(crate) fn resolve_view_dispatch(plain: &Plain<'_, '_>, b: &mut Builder) {
                 let Some(first) = ix.units[fu].facts.defs[fd].params.first() else {
                     continue;
                 };
-                let binds = vec![(first.name.clone(), Value::Instance(u, d))];
+                let binds = vec![(first.name.to_string(), Value::Instance(u, d))];
                 for a in instantiate(plain, fu, fd, binds, 0, &mut cache).iter() {
                     found.push((def.line, def.qualname.as_str(), a.clone()));
                 }
@@ -1067,7 +1067,7 @@ fn call_binding(
         && differs(&v)
         && ctx.model_of(&v).is_none()
     {
-        binds.push((first.clone(), v));
+        binds.push((first.to_string(), v));
     }
     let offset = usize::from(bound_recv);
     // The rows an argument names: a local or attribute typed as a row (through a
@@ -1732,7 +1732,7 @@ fn scan<'a>(
             let Some(owner) = ctx.instance_model(&attr.scope, &attr.base, &calls_at, 0) else {
                 continue;
             };
-            let Some(rel) = models.relationships.get(&(owner, attr.attr.clone())) else {
+            let Some(rel) = models.relationships.get(&(owner, attr.attr.to_string())) else {
                 continue;
             };
             let mut acc = Access {
@@ -2025,7 +2025,7 @@ fn method_template(ix: &Index<'_>, models: &Models, u0: usize, d0: usize) -> Vec
             // `self.commit()`, `cls.create_no_commit(**kw)`: another method of the class, also
             // on a row the method builds (`instance = cls(**kw)`, `instance.save()`).
             if let Some((r, name)) = c.callee.split_once('.')
-                && (r == me || built_by_me(&Expr::Name(r.to_owned())))
+                && (r == me || built_by_me(&Expr::Name(r.to_owned().into())))
                 && !name.contains('.')
                 && !name.contains('(')
                 && depth < TEMPLATE_DEPTH

@@ -101,8 +101,8 @@ mod tests {
         let calls: Vec<(&str, &str, u32)> = a
             .edges
             .iter()
-            .filter(|e| e.kind == EdgeKind::Calls && e.from == "m:use")
-            .map(|e| (e.from.as_str(), e.to.as_str(), e.evidence[0].line))
+            .filter(|e| e.kind == EdgeKind::Calls && &*e.from == "m:use")
+            .map(|e| (&*e.from, &*e.to, e.evidence[0].line))
             .collect();
         assert_eq!(calls, vec![("m:use", "m:Token.owner", 9)]);
     }

@@ -182,7 +182,7 @@ fn registrars(ix: &Index<'_>) -> Registrars {
                     if let Some(pos) = param(n)
                         && let Some(coll) = collection(ix, u, &def.qualname, receiver)
                     {
-                        found.push((pos, n.clone(), coll));
+                        found.push((pos, n.to_string(), coll));
                     }
                 }
             }
@@ -195,7 +195,7 @@ fn registrars(ix: &Index<'_>) -> Registrars {
                 if let (Some(pos), Some(held)) = (param(n), target.strip_suffix("[]"))
                     && let Some(coll) = collection(ix, u, &def.qualname, held)
                 {
-                    found.push((pos, n.clone(), coll));
+                    found.push((pos, n.to_string(), coll));
                 }
             }
             if !found.is_empty() {
@@ -275,7 +275,7 @@ fn element_callers(ix: &Index<'_>) -> BTreeMap<Collection, Vec<(usize, usize, u3
 /// `list(hooks)`.
 fn iterated(value: &Expr) -> Option<String> {
     match value {
-        Expr::Name(n) => Some(n.clone()),
+        Expr::Name(n) => Some(n.to_string()),
         Expr::Subscript { value, .. } => Some(format!("{value}[]")),
         Expr::Call { callee, args, .. } => {
             if ITERATING.contains(&callee.as_str()) {

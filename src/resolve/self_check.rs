@@ -136,7 +136,7 @@ pub(crate) fn summarize(diagnostics: &[Diagnostic]) -> Vec<SelfCheck> {
             count,
             meaning: meaning(check).to_owned(),
             first: Evidence {
-                file: first.file.clone(),
+                file: first.file.clone().into(),
                 line: first.line,
             },
             example: first.message.clone(),

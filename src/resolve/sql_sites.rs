@@ -26,7 +26,7 @@ pub(crate) fn resolve_sql(ix: &Index<'_>, sql_units: &[SqlUnit], b: &mut Builder
                 && let Some((cu, ci)) = find_constant(ix, u, &sql.scope, name)
             {
                 referenced.insert((cu, ci));
-                runs.push((u, sql.scope.clone(), sql.line, cu, ci));
+                runs.push((u, sql.scope.to_string(), sql.line, cu, ci));
             }
         }
     }
@@ -88,9 +88,9 @@ fn find_constant(ix: &Index<'_>, u: usize, scope: &str, name: &str) -> Option<(u
     let sql = &ix.units[u].facts.sql;
     let mut current = scope;
     loop {
-        let hit = sql
-            .iter()
-            .position(|s| s.scope == current && s.origin == SqlOrigin::Constant(name.to_owned()));
+        let hit = sql.iter().position(|s| {
+            s.scope == current && s.origin == SqlOrigin::Constant(name.to_owned().into())
+        });
         if let Some(i) = hit {
             return Some((u, i));
         }
@@ -161,7 +161,7 @@ fn query(site: &str, file: &str, line: u32, st: &Statement) -> Query {
 fn definitions(b: &mut Builder, file: &str, facts: &SqlFacts, confirm_only: bool) {
     for st in &facts.statements {
         let evidence = Evidence {
-            file: file.to_owned(),
+            file: file.to_owned().into(),
             line: st.line,
         };
         if let Some(def) = &st.creates

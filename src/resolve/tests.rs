@@ -22,7 +22,7 @@ pub(crate) fn analyze(files: &[(&str, &str)]) -> Analysis {
         let unit = python_unit(&mut parser, file, text, &mut loaded.diagnostics);
         loaded.python.push(unit);
     }
-    super::resolve(&loaded)
+    super::resolve(loaded)
 }
 
 fn routes(a: &Analysis) -> Vec<(String, String)> {
@@ -35,7 +35,7 @@ fn routes(a: &Analysis) -> Vec<(String, String)> {
 fn has_edge(a: &Analysis, from: &str, to: &str, kind: EdgeKind) -> bool {
     a.edges
         .iter()
-        .any(|e| e.from == from && e.to == to && e.kind == kind)
+        .any(|e| &*e.from == from && &*e.to == to && e.kind == kind)
 }
 
 fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -82,7 +82,9 @@ fn calls_resolve_through_relative_imports_aliases_and_bases() {
     let charge = a
         .edges
         .iter()
-        .find(|e| e.from == "shop.orders.views:V.post" && e.to == "shop.billing.services:charge")
+        .find(|e| {
+            &*e.from == "shop.orders.views:V.post" && &*e.to == "shop.billing.services:charge"
+        })
         .unwrap();
     assert_eq!(charge.count, 2);
     assert_eq!(

@@ -3,7 +3,7 @@
 //! `@login_required` counts as a use by the decorated function.
 
 use crate::fields::{F, Field};
-use seam_facts::python::{Call, Def, DefKind, Expr, Param};
+use seam_facts::python::{Call, Def, DefKind, Expr, Name, Param};
 use tree_sitter::Node;
 
 use crate::exprs::{annotation_name, dotted, summarize};
@@ -76,14 +76,14 @@ impl<'s, 't> Walker<'s, 't> {
             .collect();
         let line = Self::line(node);
         if !is_class {
-            let names = params.iter().map(|p| p.name.clone());
+            let names = params.iter().map(|p| p.name.to_string());
             self.locals
                 .entry(qualname.clone())
                 .or_default()
                 .extend(names);
         }
         self.file.defs.push(Def {
-            qualname: qualname.clone(),
+            qualname: qualname.clone().into(),
             kind,
             line: decorators
                 .first()
@@ -121,7 +121,7 @@ impl<'s, 't> Walker<'s, 't> {
             {
                 if let Some(callee) = dotted(expr, self.src) {
                     self.file.calls.push(Call {
-                        scope: qualname.clone(),
+                        scope: qualname.clone().into(),
                         line: Self::line(expr),
                         callee,
                         receiver: None,
@@ -183,7 +183,7 @@ impl<'s, 't> Walker<'s, 't> {
             };
             let Some(name_node) = name_node else { continue };
             out.push(Param {
-                name: text(name_node, self.src).to_owned(),
+                name: text(name_node, self.src).to_owned().into(),
                 annotation: annotation.and_then(|a| annotation_name(a, self.src)),
                 star,
             });
@@ -208,7 +208,7 @@ fn docstring<'s>(def: Node<'_>, src: &'s [u8]) -> Option<&'s str> {
 /// The class a Sphinx field names: `:type db_token: Token` → `Token`, `:rtype: User object` →
 /// `User`, `:rtype: list of Token` → `Token` (the elements, as `List[Token]` reads). The first
 /// word only, and only a plain dotted name.
-fn doc_field(doc: &str, field: &str) -> Option<String> {
+fn doc_field(doc: &str, field: &str) -> Option<Name> {
     let rest = doc.lines().find_map(|l| l.trim().strip_prefix(field))?;
     let mut words = rest.split_whitespace();
     let mut word = words.next()?;
@@ -225,5 +225,5 @@ fn doc_field(doc: &str, field: &str) -> Option<String> {
                 && seg.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         });
     // `list of Token`, `dict`, `bool`: a container or a builtin is no row type.
-    (plain && !matches!(word, "list" | "dict" | "tuple" | "set" | "None")).then(|| word.to_owned())
+    (plain && !matches!(word, "list" | "dict" | "tuple" | "set" | "None")).then(|| word.into())
 }

@@ -2,7 +2,7 @@
 //! fixed depth so that no input can make this recurse deeply.
 
 use crate::fields::{F, Field};
-use seam_facts::python::{Arg, Expr};
+use seam_facts::python::{Arg, Expr, Name};
 use tree_sitter::Node;
 
 use crate::strings::{literal, literal_verbatim, text};
@@ -19,7 +19,7 @@ const MAX_PAIRS: usize = 1024;
 
 /// The dotted form of a name-like expression: `a.b.c`, `a().b` for chains, `x[].y` through
 /// subscripts. `None` when the expression is not name-like (a literal, a lambda...).
-pub(crate) fn dotted(node: Node<'_>, src: &[u8]) -> Option<String> {
+pub(crate) fn dotted(node: Node<'_>, src: &[u8]) -> Option<Name> {
     // Walk from the outermost node towards the root name, collecting segments right to left;
     // a call or subscript marks the segment to its left.
     let mut reversed: Vec<String> = Vec::new();
@@ -35,7 +35,7 @@ pub(crate) fn dotted(node: Node<'_>, src: &[u8]) -> Option<String> {
             "identifier" => {
                 reversed.push(format!("{}{suffix}", text(node, src)));
                 reversed.reverse();
-                return Some(reversed.join("."));
+                return Some(reversed.join(".").into());
             }
             "attribute" => {
                 let attr = node.field(F::Attribute)?;
@@ -82,7 +82,7 @@ fn summarize_at(node: Node<'_>, src: &[u8], depth: u32) -> Expr {
     }
     match node.kind() {
         "string" | "concatenated_string" => {
-            literal_verbatim(node, src).map_or(Expr::Other, |l| Expr::Str(l.text))
+            literal_verbatim(node, src).map_or(Expr::Other, |l| Expr::Str(l.text.into()))
         }
         "identifier" | "attribute" => dotted(node, src).map_or(Expr::Other, Expr::Name),
         "call" => {
@@ -95,9 +95,12 @@ fn summarize_at(node: Node<'_>, src: &[u8], depth: u32) -> Expr {
                     .field(F::Arguments)
                     .map(|a| arguments_at(a, src, depth + 1))
                     .unwrap_or_default();
-                return Expr::Format { template, args };
+                return Expr::Format {
+                    template: template.into(),
+                    args,
+                };
             }
-            let callee = dotted(function, src).unwrap_or_else(|| "?".to_owned());
+            let callee = dotted(function, src).unwrap_or_else(|| "?".to_owned().into());
             let args = node
                 .field(F::Arguments)
                 .map(|a| arguments_at(a, src, depth + 1))
@@ -178,9 +181,9 @@ fn summarize_at(node: Node<'_>, src: &[u8], depth: u32) -> Expr {
                             Some(name)
                                 if l.text.matches('%').count() == 1 && l.text.contains("%s") =>
                             {
-                                Expr::Str(l.text.replacen("%s", &format!("{{{name}}}"), 1))
+                                Expr::Str(l.text.replacen("%s", &format!("{{{name}}}"), 1).into())
                             }
-                            _ => Expr::Str(l.text),
+                            _ => Expr::Str(l.text.into()),
                         }
                     }
                     None => Expr::Other,
@@ -190,7 +193,9 @@ fn summarize_at(node: Node<'_>, src: &[u8], depth: u32) -> Expr {
             }
         }
         "boolean_operator" | "conditional_expression" => either(node, src, depth),
-        "integer" | "float" | "true" | "false" | "none" => Expr::Const(text(node, src).to_owned()),
+        "integer" | "float" | "true" | "false" | "none" => {
+            Expr::Const(text(node, src).to_owned().into())
+        }
         "await" => node
             .named_child(0)
             .map_or(Expr::Other, |n| summarize_at(n, src, depth + 1)),
@@ -315,18 +320,18 @@ fn arguments_at(node: Node<'_>, src: &[u8], depth: u32) -> Vec<Arg> {
                     .field(F::Value)
                     .map_or(Expr::Other, |v| summarize_at(v, src, depth));
                 out.push(Arg {
-                    keyword: name,
+                    keyword: name.map(Name::from),
                     value,
                 });
             }
             "list_splat" => out.push(Arg {
-                keyword: Some("*".to_owned()),
+                keyword: Some("*".to_owned().into()),
                 value: child
                     .named_child(0)
                     .map_or(Expr::Other, |v| summarize_at(v, src, depth)),
             }),
             "dictionary_splat" => out.push(Arg {
-                keyword: Some("**".to_owned()),
+                keyword: Some("**".to_owned().into()),
                 value: child
                     .named_child(0)
                     .map_or(Expr::Other, |v| summarize_at(v, src, depth)),
@@ -347,7 +352,7 @@ fn arguments_at(node: Node<'_>, src: &[u8], depth: u32) -> Vec<Arg> {
 
 /// The class an annotation names, reduced: `Optional[User]`, `User | None`, `"User"`,
 /// `Mapped[list["Post"]]` → the dotted class name; builtins are kept as written (`int`).
-pub(crate) fn annotation_name(node: Node<'_>, src: &[u8]) -> Option<String> {
+pub(crate) fn annotation_name(node: Node<'_>, src: &[u8]) -> Option<Name> {
     let mut node = node;
     for _ in 0..8 {
         match node.kind() {
@@ -367,7 +372,7 @@ pub(crate) fn annotation_name(node: Node<'_>, src: &[u8]) -> Option<String> {
                     .split('|')
                     .map(str::trim)
                     .find(|p| !p.is_empty() && *p != "None")
-                    .map(str::to_owned);
+                    .map(Name::from);
             }
             "subscript" | "generic_type" => {
                 let value = node.field(F::Value).or_else(|| node.named_child(0))?;

@@ -2,7 +2,7 @@
 //! repository is the core's job.
 
 use crate::fields::{F, Field};
-use seam_facts::python::Import;
+use seam_facts::python::{Import, Name};
 use tree_sitter::Node;
 
 use crate::exprs::dotted;
@@ -20,12 +20,12 @@ impl<'s, 't> Walker<'s, 't> {
                     let (module, alias) = name_and_alias(name, self.src);
                     let Some(module) = module else { continue };
                     self.file.imports.push(Import {
-                        scope: scope_name.clone(),
+                        scope: scope_name.clone().into(),
                         line,
-                        module,
+                        module: module.into(),
                         level: 0,
                         name: None,
-                        alias,
+                        alias: alias.map(Name::from),
                     });
                 }
             }
@@ -67,12 +67,12 @@ impl<'s, 't> Walker<'s, 't> {
                 }
                 for (name, alias) in names {
                     self.file.imports.push(Import {
-                        scope: scope_name.clone(),
+                        scope: scope_name.clone().into(),
                         line,
-                        module: module.clone(),
+                        module: module.clone().into(),
                         level,
-                        name: Some(name),
-                        alias,
+                        name: Some(name.into()),
+                        alias: alias.map(Name::from),
                     });
                 }
             }
@@ -89,7 +89,9 @@ fn dotted_name(node: Node<'_>, src: &[u8]) -> String {
             .collect::<Vec<_>>()
             .join(".")
     } else {
-        dotted(node, src).unwrap_or_else(|| text(node, src).to_owned())
+        dotted(node, src)
+            .unwrap_or_else(|| text(node, src).to_owned().into())
+            .to_string()
     }
 }
 

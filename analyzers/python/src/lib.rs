@@ -68,7 +68,7 @@ impl PythonParser {
         let source = source.as_ref();
         let Some(tree) = self.parser.parse(source, None) else {
             let mut file = PyFile {
-                module,
+                module: module.into(),
                 is_package,
                 lines,
                 ..PyFile::default()
@@ -104,9 +104,10 @@ impl PythonParser {
                 ),
             ));
         }
-        file.module = module;
+        file.module = module.into();
         file.is_package = is_package;
         file.lines = lines;
+        file.shrink_to_fit();
         file
     }
 }

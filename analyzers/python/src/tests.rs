@@ -1,6 +1,6 @@
 //! Front-end tests: small sources in, facts out.
 
-use seam_facts::python::{AssignKind, DefKind, Expr, PyFile, SqlOrigin};
+use seam_facts::python::{AssignKind, DefKind, Expr, Name, PyFile, SqlOrigin};
 
 use crate::PythonParser;
 
@@ -46,7 +46,7 @@ fn imports_absolute_relative_aliased_and_local() {
     let f = facts(
         "import os.path as p\nfrom ..models import User, Order as O\nfrom . import services\ndef f():\n    from shop.billing import charge\n",
     );
-    type Row = (String, u32, Option<String>, Option<String>, String);
+    type Row = (Name, u32, Option<Name>, Option<Name>, Name);
     let got: Vec<Row> = f
         .imports
         .iter()
@@ -331,22 +331,25 @@ fn returns_are_recorded_per_def() {
                 3,
                 &Expr::Concat(vec![
                     Expr::Call {
-                        callee: "p.rstrip".to_owned(),
+                        callee: "p.rstrip".to_owned().into(),
                         args: vec![seam_facts::python::Arg {
                             keyword: None,
-                            value: Expr::Str("/".to_owned())
+                            value: Expr::Str("/".to_owned().into())
                         }]
                     },
-                    Expr::Name("route".to_owned())
+                    Expr::Name("route".to_owned().into())
                 ])
             ),
-            ("prefix", 4, &Expr::Name("route".to_owned())),
+            ("prefix", 4, &Expr::Name("route".to_owned().into())),
             (
                 "C.m.inner",
                 9,
-                &Expr::List(vec![Expr::Str("/a".to_owned()), Expr::Str("/b".to_owned())])
+                &Expr::List(vec![
+                    Expr::Str("/a".to_owned().into()),
+                    Expr::Str("/b".to_owned().into())
+                ])
             ),
-            ("C.m", 10, &Expr::Const("None".to_owned())),
+            ("C.m", 10, &Expr::Const("None".to_owned().into())),
         ]
     );
 }
@@ -369,7 +372,7 @@ fn a_value_put_into_a_container_is_a_store_of_the_container() {
     let f = facts(
         "def get():\n    store['config'] = Config()\n    self.cache[k] = 1\n    f()[k] = 2\n    return store['config']\n",
     );
-    let stores: Vec<(&str, &[String], u32)> = f
+    let stores: Vec<(&str, &[Name], u32)> = f
         .assigns
         .iter()
         .filter(|a| a.kind == AssignKind::Store)
@@ -378,8 +381,8 @@ fn a_value_put_into_a_container_is_a_store_of_the_container() {
     assert_eq!(
         stores,
         vec![
-            ("get", &["store[]".to_owned()][..], 2),
-            ("get", &["self.cache[]".to_owned()][..], 3),
+            ("get", &[Name::from("store[]")][..], 2),
+            ("get", &[Name::from("self.cache[]")][..], 3),
         ]
     );
     assert!(matches!(&f.assigns[0].value, Expr::Call { callee, .. } if callee == "Config"));
@@ -442,7 +445,7 @@ fn augmented_assignments_of_attributes_are_recorded_and_bind_nothing() {
         .assigns
         .iter()
         .filter(|a| a.kind == AssignKind::Augmented)
-        .flat_map(|a| a.targets.iter().map(String::as_str))
+        .flat_map(|a| a.targets.iter().map(Name::as_str))
         .collect();
     assert_eq!(aug, vec!["user.post_count"]);
     assert_eq!(

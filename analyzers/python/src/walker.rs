@@ -5,7 +5,7 @@
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::fields::{F, Field};
-use seam_facts::python::{Assign, AssignKind, AttrUse, PyFile, Return, SqlOrigin, SqlString};
+use seam_facts::python::{Assign, AssignKind, AttrUse, Name, PyFile, Return, SqlOrigin, SqlString};
 use tree_sitter::{Node, Tree};
 
 use crate::exprs::{annotation_name, dotted, summarize};
@@ -190,7 +190,13 @@ impl<'s, 't> Walker<'s, 't> {
                     && left.kind() == "attribute"
                     && let Some(target) = dotted(left, self.src).filter(|t| !t.contains(['(', '[']))
                 {
-                    self.record_single(target, left, right, AssignKind::Augmented, scope);
+                    self.record_single(
+                        target.to_string(),
+                        left,
+                        right,
+                        AssignKind::Augmented,
+                        scope,
+                    );
                 }
                 self.push_children(node, scope);
             }
@@ -308,7 +314,7 @@ impl<'s, 't> Walker<'s, 't> {
                 if let Some(target) = dotted(left, self.src)
                     .filter(|t| t.ends_with("[]") && !t[..t.len() - 2].contains(['(', '[']))
                 {
-                    self.record_single(target, left, right, AssignKind::Store, scope);
+                    self.record_single(target.to_string(), left, right, AssignKind::Store, scope);
                 }
             }
             Some(right) => self.record_assign(left, right, annotation, AssignKind::Plain, scope),
@@ -319,7 +325,7 @@ impl<'s, 't> Walker<'s, 't> {
                     return;
                 }
                 let assign = Assign {
-                    scope: self.scope(scope).qualname.clone(),
+                    scope: self.scope(scope).qualname.clone().into(),
                     line: Self::line(node),
                     kind: AssignKind::Plain,
                     targets,
@@ -338,10 +344,10 @@ impl<'s, 't> Walker<'s, 't> {
         }
         let value = match node.named_child(0).filter(|c| c.kind() != "comment") {
             Some(v) => summarize(v, self.src),
-            None => seam_facts::python::Expr::Const("None".to_owned()),
+            None => seam_facts::python::Expr::Const("None".to_owned().into()),
         };
         self.file.returns.push(Return {
-            scope: self.scope(scope).qualname.clone(),
+            scope: self.scope(scope).qualname.clone().into(),
             line: Self::line(node),
             value,
         });
@@ -358,10 +364,10 @@ impl<'s, 't> Walker<'s, 't> {
         scope: u32,
     ) {
         self.file.assigns.push(Assign {
-            scope: self.scope(scope).qualname.clone(),
+            scope: self.scope(scope).qualname.clone().into(),
             line: Self::line(left),
             kind,
-            targets: vec![target],
+            targets: vec![target.into()],
             annotation: None,
             value: summarize(value, self.src),
         });
@@ -382,14 +388,19 @@ impl<'s, 't> Walker<'s, 't> {
         let scope_name = self.scope(scope).qualname.clone();
         if self.scope(scope).kind == ScopeKind::Function {
             let locals = self.locals.entry(scope_name.clone()).or_default();
-            locals.extend(targets.iter().filter(|t| !t.contains('.')).cloned());
+            locals.extend(
+                targets
+                    .iter()
+                    .filter(|t| !t.contains('.'))
+                    .map(|t| t.to_string()),
+            );
         }
         let line = Self::line(left);
         if kind == AssignKind::Plain {
             self.sql_constant(&targets, value, &scope_name);
         }
         let assign = Assign {
-            scope: scope_name,
+            scope: scope_name.into(),
             line,
             kind,
             targets,
@@ -400,7 +411,7 @@ impl<'s, 't> Walker<'s, 't> {
     }
 
     /// `QUERY = """SELECT ..."""` (or `= text("SELECT ...")`): a named SQL constant.
-    fn sql_constant(&mut self, targets: &[String], value: Node<'t>, scope: &str) {
+    fn sql_constant(&mut self, targets: &[Name], value: Node<'t>, scope: &str) {
         let [target] = targets else { return };
         let mut string_node = value;
         let mut templated = false;
@@ -451,7 +462,7 @@ impl<'s, 't> Walker<'s, 't> {
         }
         self.consumed_strings.insert(string_node.id());
         self.file.sql.push(SqlString {
-            scope: scope.to_owned(),
+            scope: scope.to_owned().into(),
             line: Self::line(string_node),
             origin,
             text: lit.text,
@@ -488,7 +499,8 @@ impl<'s, 't> Walker<'s, 't> {
             "attribute" => match dotted(object, self.src) {
                 Some(d) if !d.contains(['(', '[']) => d,
                 _ => return,
-            },
+            }
+            .to_string(),
             _ => return,
         };
         let attr = text(attr, self.src).to_owned();
@@ -497,10 +509,10 @@ impl<'s, 't> Walker<'s, 't> {
             .insert((scope_name.clone(), base.clone(), attr.clone()))
         {
             self.file.attrs.push(AttrUse {
-                scope: scope_name,
+                scope: scope_name.into(),
                 line: Self::line(node),
-                base,
-                attr,
+                base: base.into(),
+                attr: attr.into(),
             });
         }
     }
@@ -508,7 +520,7 @@ impl<'s, 't> Walker<'s, 't> {
 
 /// Dotted targets of an assignment's left side; tuples and lists are flattened, starred names
 /// kept without the star, subscripts dropped.
-pub(crate) fn targets_of(left: Node<'_>, src: &[u8]) -> Vec<String> {
+pub(crate) fn targets_of(left: Node<'_>, src: &[u8]) -> Vec<Name> {
     let mut out = Vec::new();
     let mut pending = vec![left];
     while let Some(node) = pending.pop() {

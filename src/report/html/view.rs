@@ -348,9 +348,9 @@ pub fn page(doc: &Document<'_>, meta: &Meta, source_url: Option<&str>) -> Page {
                 crate::analysis::EdgeKind::Reads => 'R',
                 _ => continue,
             };
-            if let Some(s) = service_of.get(e.from.as_str()) {
+            if let Some(s) = service_of.get(&*e.from) {
                 let slot = access
-                    .entry(((*s).to_owned(), e.to.clone()))
+                    .entry(((*s).to_owned(), e.to.to_string()))
                     .or_insert(kind);
                 if kind == 'W' {
                     *slot = 'W';

@@ -59,7 +59,8 @@ fn root_of_value(v: &Value, ix: &Index<'_>) -> Option<Root> {
             Expr::Call { callee, .. } => callee.clone(),
             Expr::Name(n) => n.clone(),
             _ => return None,
-        },
+        }
+        .to_string(),
         Value::Def(u, d) if ix.units[*u].facts.defs[*d].kind == DefKind::Class => {
             return is_declarative_base(ix, *u, *d).then_some(Root::Declarative);
         }

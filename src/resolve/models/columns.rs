@@ -58,21 +58,26 @@ pub(crate) fn columns_of_class(ix: &Index<'_>, b: &mut Builder, table: &str, u: 
             continue;
         }
         let evidence = Evidence {
-            file: unit.file.rel.clone(),
+            file: unit.file.rel.clone().into(),
             line: assign.line,
         };
         match &assign.value {
             Expr::Call { callee, args } if is_column(callee) => {
                 // `_password = db.Column('password', ...)`: the first string names the column.
-                let name = str_arg(args, 0, "name").unwrap_or_else(|| target.clone());
+                let name = str_arg(args, 0, "name").unwrap_or_else(|| target.to_string());
                 add_column(ix, b, table, &name, args, &evidence, u, qual);
             }
             Expr::Other if assign.annotation.is_some() => {
                 // `id: Mapped[int]` in a `DeclarativeBase` model: a column without a call.
                 let t = b.table(table);
                 t.add_column(Column {
-                    name: target.clone(),
-                    data_type: assign.annotation.clone().unwrap_or_default().to_lowercase(),
+                    name: target.to_string(),
+                    data_type: assign
+                        .annotation
+                        .clone()
+                        .unwrap_or_default()
+                        .to_lowercase()
+                        .to_string(),
                     nullable: true,
                 });
             }
@@ -112,7 +117,7 @@ pub(crate) fn columns_of_class(ix: &Index<'_>, b: &mut Builder, table: &str, u: 
             .find(|c| c.scope == def.qualname && is_column(&c.callee));
         if let Some(call) = column_call {
             let evidence = Evidence {
-                file: unit.file.rel.clone(),
+                file: unit.file.rel.clone().into(),
                 line: call.line,
             };
             let col = str_arg(&call.args, 0, "name").unwrap_or_else(|| name.to_owned());
@@ -121,7 +126,7 @@ pub(crate) fn columns_of_class(ix: &Index<'_>, b: &mut Builder, table: &str, u: 
     }
     if let Some(args) = class_attr(ix, u, d, "__table_args__") {
         let evidence = Evidence {
-            file: unit.file.rel.clone(),
+            file: unit.file.rel.clone().into(),
             line: args.line,
         };
         let items: Vec<&Expr> = match &args.value {
@@ -158,11 +163,11 @@ pub(crate) fn constraint(
             Expr::List(items) => items
                 .iter()
                 .filter_map(|i| match i {
-                    Expr::Str(s) => Some(s.clone()),
+                    Expr::Str(s) => Some(s.to_string()),
                     _ => None,
                 })
                 .collect(),
-            Expr::Str(s) => vec![s.clone()],
+            Expr::Str(s) => vec![s.to_string()],
             _ => Vec::new(),
         }
     };
@@ -293,7 +298,7 @@ fn own_column(ix: &Index<'_>, u: usize, scope: &str, args: &[Arg]) -> Option<Str
     let assign = &ix.units[u].facts.assigns[a];
     match &assign.value {
         Expr::Call { callee, args } if assign.scope == scope && is_column(callee) => {
-            Some(str_arg(args, 0, "name").unwrap_or_else(|| n.clone()))
+            Some(str_arg(args, 0, "name").unwrap_or_else(|| n.to_string()))
         }
         _ => None,
     }

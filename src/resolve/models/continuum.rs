@@ -22,7 +22,7 @@ const VERSION_COLUMNS: [(&str, &str, bool); 3] = [
 fn versioned_at(ix: &Index<'_>, u: usize, d: usize) -> Option<Evidence> {
     ix.lineage(u, d).into_iter().find_map(|(cu, cd)| {
         class_attr(ix, cu, cd, "__versioned__").map(|a| Evidence {
-            file: ix.units[cu].file.rel.clone(),
+            file: ix.units[cu].file.rel.clone().into(),
             line: a.line,
         })
     })

@@ -56,7 +56,7 @@ fn filled(e: &Expr, subst: Option<&Subst<'_>>, depth: u32) -> Expr {
         return Expr::Other;
     }
     match e {
-        Expr::Str(s) => Expr::Str(fill(s, subst).unwrap_or_else(|| s.clone())),
+        Expr::Str(s) => Expr::Str(fill(s, subst).unwrap_or_else(|| s.to_string()).into()),
         Expr::Call { callee, args } => Expr::Call {
             callee: callee.clone(),
             args: args
@@ -182,7 +182,7 @@ fn generate(
     let unit = &ix.units[u];
     let id = symbol_id(&unit.facts.module, &class);
     let evidence = Evidence {
-        file: unit.file.rel.clone(),
+        file: unit.file.rel.clone().into(),
         line: call.line,
     };
     b.generated_classes.insert(id.clone(), evidence.clone());

@@ -138,7 +138,7 @@ pub(crate) fn str_arg(args: &[Arg], pos: usize, keyword: &str) -> Option<String>
         .nth(pos)
         .map(|a| &a.value);
     match by_kw.or(by_pos)? {
-        Expr::Str(s) => Some(s.clone()),
+        Expr::Str(s) => Some(s.to_string()),
         _ => None,
     }
 }
@@ -158,10 +158,10 @@ pub(crate) fn unit_outside_schema(ix: &Index<'_>, u: usize) -> bool {
 /// (`__tablename__ = AUDIT_TABLE_NAME`).
 fn str_value(ix: &Index<'_>, u: usize, scope: &str, e: &Expr) -> Option<String> {
     match e {
-        Expr::Str(s) if !s.contains('{') => Some(s.clone()),
+        Expr::Str(s) if !s.contains('{') => Some(s.to_string()),
         Expr::Name(n) => match ix.resolve(u, scope, n) {
             Value::Var(vu, va) => match &ix.units[vu].facts.assigns[va].value {
-                Expr::Str(s) if !s.contains('{') => Some(s.clone()),
+                Expr::Str(s) if !s.contains('{') => Some(s.to_string()),
                 _ => None,
             },
             _ => None,
@@ -189,7 +189,7 @@ fn schema_of(ix: &Index<'_>, u: usize, d: usize) -> Option<String> {
     };
     dict.and_then(Expr::str_items).and_then(|items| {
         items.into_iter().find_map(|(k, v)| match v {
-            Expr::Str(s) if k == "schema" => Some(s.clone()),
+            Expr::Str(s) if k == "schema" => Some(s.to_string()),
             _ => None,
         })
     })
@@ -298,7 +298,7 @@ pub(crate) fn detect(ix: &Index<'_>, b: &mut Builder) -> Models {
         let unit = &ix.units[u];
         let def = &unit.facts.defs[d];
         let evidence = Evidence {
-            file: unit.file.rel.clone(),
+            file: unit.file.rel.clone().into(),
             line: def.line,
         };
         b.edge(
@@ -422,7 +422,7 @@ fn relationships_of_class(
             b.edge(from, to, EdgeKind::Relates, &unit.file.rel, assign.line);
         }
         models.relationships.insert(
-            (model, target.clone()),
+            (model, target.to_string()),
             Relationship {
                 target: target_model,
                 secondary: secondary.clone(),
@@ -434,7 +434,7 @@ fn relationships_of_class(
             .iter()
             .find(|a| a.keyword.as_deref() == Some("backref"))
             .and_then(|a| match &a.value {
-                Expr::Str(s) => Some((s.clone(), false)),
+                Expr::Str(s) => Some((s.to_string(), false)),
                 // `backref=db.backref("report", cascade="all, delete-orphan")`.
                 Expr::Call { args, .. } => {
                     str_arg(args, 0, "name").map(|n| (n, cascades_delete(args)))
@@ -444,7 +444,7 @@ fn relationships_of_class(
         if let (Some((back, cascade_delete)), Some(tm)) = (backref, target_model) {
             models
                 .relationships
-                .entry((tm, back))
+                .entry((tm, back.to_string()))
                 .or_insert(Relationship {
                     target: Some(model),
                     secondary,

@@ -71,7 +71,7 @@ pub(crate) fn table_calls(ix: &Index<'_>, b: &mut Builder, models: &mut Models) 
                 continue;
             };
             let evidence = Evidence {
-                file: unit.file.rel.clone(),
+                file: unit.file.rel.clone().into(),
                 line: call.line,
             };
             b.table(&name).defined_in.insert(evidence.clone());

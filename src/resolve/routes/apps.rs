@@ -62,7 +62,7 @@ impl Resolver<'_, '_> {
     fn var_id(&self, (u, a): (usize, usize)) -> String {
         let f = &self.units[u].facts;
         let assign = &f.assigns[a];
-        let name = assign.targets.first().map_or("?", String::as_str);
+        let name = assign.targets.first().map_or("?", |t| t.as_str());
         let qual = if assign.scope.is_empty() {
             name.to_owned()
         } else {

@@ -254,14 +254,14 @@ fn strings(e: &Expr) -> Option<Vec<String>> {
                 .iter()
                 .filter_map(|i| {
                     if let Expr::Str(s) = i {
-                        Some(s.clone())
+                        Some(s.to_string())
                     } else {
                         None
                     }
                 })
                 .collect(),
         ),
-        Expr::Str(s) => Some(vec![s.clone()]),
+        Expr::Str(s) => Some(vec![s.to_string()]),
         _ => None,
     }
 }

@@ -278,10 +278,10 @@ impl<'a> Resolver<'_, 'a> {
                 if !matches!(e, Expr::Const(_)) {
                     let key = match e {
                         Expr::Subscript { key, .. } => match &**key {
-                            Expr::Str(k) => k.clone(),
+                            Expr::Str(k) => k.to_string(),
                             _ => "?".to_owned(),
                         },
-                        Expr::Name(n) => n.clone(),
+                        Expr::Name(n) => n.to_string(),
                         _ => "an expression".to_owned(),
                     };
                     self.unresolved_prefixes

@@ -133,7 +133,7 @@ fn openapi_routes(ix: &Index<'_>, specs: &[SpecUnit], b: &mut Builder) {
                 .iter()
                 .find(|a| a.keyword.as_deref() == Some("base_path"))
                 .and_then(|a| match &a.value {
-                    Expr::Str(s) => Some(s.clone()),
+                    Expr::Str(s) => Some(s.to_string()),
                     _ => None,
                 });
             match first {
@@ -243,7 +243,7 @@ fn rpc_routes(ix: &Index<'_>, specs: &[SpecUnit], b: &mut Builder) {
                     Value::Var(vu, va) => {
                         let target = ix.units[vu].facts.assigns[va].targets.first();
                         let name = target.map_or(last_segment(k), |t| last_segment(t));
-                        (Some(ix.units[vu].facts.module.clone()), name.to_owned())
+                        (Some(ix.units[vu].facts.module.to_string()), name.to_owned())
                     }
                     _ => (None, last_segment(k).to_owned()),
                 };

@@ -83,7 +83,7 @@ impl<'a> Resolver<'_, 'a> {
                 }
                 let env = bind_arguments(&units[wu].facts.defs[wd], call, u, &Env::default());
                 let caller =
-                    receiver_of(&call.callee).map(|r| (r.to_owned(), u, call.scope.clone()));
+                    receiver_of(&call.callee).map(|r| (r.to_owned(), u, call.scope.to_string()));
                 self.run_wrapper((wu, wd), &env, caller, &unit.file.rel, call.line, what, 0);
             }
         }
@@ -141,7 +141,7 @@ impl<'a> Resolver<'_, 'a> {
             };
             let inner_env = bind_arguments(&units[xu].facts.defs[xd], inner, wu, env);
             let inner_caller =
-                receiver_of(&inner.callee).map(|r| (r.to_owned(), wu, inner.scope.clone()));
+                receiver_of(&inner.callee).map(|r| (r.to_owned(), wu, inner.scope.to_string()));
             self.run_wrapper(
                 (xu, xd),
                 &inner_env,
@@ -409,7 +409,7 @@ impl<'a> Resolver<'_, 'a> {
                     .find(|v| !v.is_empty())
                     .unwrap_or_default()
             }
-            Expr::Const(c) if c.starts_with(|ch: char| ch.is_ascii_digit()) => vec![c.clone()],
+            Expr::Const(c) if c.starts_with(|ch: char| ch.is_ascii_digit()) => vec![c.to_string()],
             other => self.config.string(other).into_iter().collect(),
         }
     }
@@ -444,7 +444,7 @@ impl<'a> Resolver<'_, 'a> {
             }
             _ => self
                 .config
-                .string(&Expr::Name(n.to_owned()))
+                .string(&Expr::Name(n.to_owned().into()))
                 .into_iter()
                 .collect(),
         }
@@ -661,7 +661,7 @@ impl<'a> Resolver<'_, 'a> {
                 .eval_strings(u, scope, key, env, depth + 1)
                 .into_iter()
                 .next()?;
-            return self.view_of(u, "", &Expr::Name(name), depth + 1);
+            return self.view_of(u, "", &Expr::Name(name.into()), depth + 1);
         }
         let root = match e {
             Expr::Name(n) => n.as_str(),
@@ -676,7 +676,7 @@ impl<'a> Resolver<'_, 'a> {
                         *bu,
                         bs,
                         &Expr::Call {
-                            callee: format!("{n}.as_view"),
+                            callee: format!("{n}.as_view").into(),
                             args: Vec::new(),
                         },
                         benv,

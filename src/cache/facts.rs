@@ -320,8 +320,8 @@ fn detach(outcome: &Outcome, diagnostics: &[Diagnostic]) -> Option<String> {
 fn attach(file: SourceFile, cached: Cached) -> Outcome {
     match cached {
         Cached::Python { mut facts, sql } => {
-            // Read back by pushes, as the front end built them (see `PyFile::shrink_to_fit`).
-            facts.shrink_to_fit();
+            // Read back by pushes, one string per scope (see `PyFile::compact`).
+            facts.compact();
             Outcome::Python(PythonUnit { file, facts, sql })
         }
         Cached::Sql { lines, facts } => Outcome::Sql(SqlUnit { file, lines, facts }),

@@ -41,7 +41,7 @@ impl Config {
                     Expr::Const(c) if c.starts_with(|ch: char| ch.is_ascii_digit()) => c,
                     _ => continue,
                 };
-                let [name] = assign.targets.as_slice() else {
+                let [name] = &assign.targets[..] else {
                     continue;
                 };
                 if !name

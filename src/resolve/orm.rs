@@ -205,7 +205,7 @@ impl Ctx<'_, '_> {
                     .map(|&a| &f.assigns[a])
                     .find(|a| {
                         a.kind == AssignKind::Plain
-                            && a.targets == [n.as_str()]
+                            && *a.targets == [n.as_str()]
                             && a.line <= f.returns[r].line
                             && matches!(a.value, Expr::Call { .. })
                     })
@@ -444,7 +444,7 @@ impl Ctx<'_, '_> {
                 .rev()
                 .filter(|&&a| {
                     let x = &assigns[a];
-                    x.kind == AssignKind::Plain && x.line <= line && x.targets == [name]
+                    x.kind == AssignKind::Plain && x.line <= line && *x.targets == [name]
                 })
                 .find_map(|&a| self.assigned_model(self.u, a, calls_at, 1))
             {
@@ -1275,9 +1275,9 @@ fn instantiate(
 }
 
 /// The facts of one scope (`only`) from a per-scope index, or all `len` of the unit.
-fn in_scope(by_scope: &FxHashMap<&str, Vec<usize>>, only: Option<&str>, len: usize) -> Vec<usize> {
+fn in_scope(by_scope: &super::index::ByScope<'_>, only: Option<&str>, len: usize) -> Vec<usize> {
     match only {
-        Some(s) => by_scope.get(s).cloned().unwrap_or_default(),
+        Some(s) => by_scope.get(s).map(|ids| ids.to_vec()).unwrap_or_default(),
         None => (0..len).collect(),
     }
 }

@@ -119,7 +119,7 @@ fn collection(ix: &Index<'_>, u: usize, scope: &str, dotted: &str) -> Option<Col
     // A local made by a call in this scope: the def called names it.
     let made = ix
         .assigns_in_scope(u, scope)
-        .find_map(|a| match (&a.value, a.targets.as_slice()) {
+        .find_map(|a| match (&a.value, &a.targets[..]) {
             (Expr::Call { callee, .. }, [t]) if a.kind == AssignKind::Plain && t == root => {
                 Some(callee)
             }
@@ -188,7 +188,7 @@ fn registrars(ix: &Index<'_>) -> Registrars {
             }
             for a in ix.assigns_in_scope(u, &def.qualname) {
                 let (AssignKind::Store, [target], Expr::Name(n)) =
-                    (a.kind, a.targets.as_slice(), &a.value)
+                    (a.kind, &a.targets[..], &a.value)
                 else {
                     continue;
                 };
@@ -234,7 +234,7 @@ fn element_callers(ix: &Index<'_>) -> BTreeMap<Collection, Vec<(usize, usize, u3
                     .collect();
                 let mut found: BTreeSet<(Collection, u32)> = BTreeSet::new();
                 for a in ix.assigns_in_scope(u, scope) {
-                    let (AssignKind::ForTarget, [target]) = (a.kind, a.targets.as_slice()) else {
+                    let (AssignKind::ForTarget, [target]) = (a.kind, &a.targets[..]) else {
                         continue;
                     };
                     let Some(call) = calls

@@ -59,7 +59,7 @@ impl<'s, 't> Walker<'s, 't> {
         let index = u32::try_from(self.file.calls.len()).unwrap_or(u32::MAX);
         self.call_index.insert(node.id(), index);
         self.file.calls.push(Call {
-            scope: scope_name.into(),
+            scope: scope_name,
             line,
             callee,
             receiver,
@@ -109,7 +109,7 @@ impl<'s, 't> Walker<'s, 't> {
                         && let Some(name) = dotted(arg, self.src)
                     {
                         self.file.sql.push(SqlString {
-                            scope: scope.to_owned().into(),
+                            scope: scope.into(),
                             line: Self::line(arg),
                             origin: SqlOrigin::Reference(name),
                             text: String::new(),
@@ -126,7 +126,7 @@ impl<'s, 't> Walker<'s, 't> {
             self.sql_literal(
                 string_node,
                 scope,
-                SqlOrigin::Argument(callee.to_owned().into()),
+                SqlOrigin::Argument(callee.into()),
                 templated,
             );
         }

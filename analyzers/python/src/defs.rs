@@ -75,10 +75,11 @@ impl<'s, 't> Walker<'s, 't> {
             .map(|e| summarize(e, self.src))
             .collect();
         let line = Self::line(node);
+        let scope_name: seam_facts::python::Scope = qualname.as_str().into();
         if !is_class {
             let names = params.iter().map(|p| p.name.to_string());
             self.locals
-                .entry(qualname.clone())
+                .entry(scope_name.clone())
                 .or_default()
                 .extend(names);
         }
@@ -90,13 +91,13 @@ impl<'s, 't> Walker<'s, 't> {
                 .map_or(line, |d| Self::line(*d))
                 .min(line),
             end_line: u32::try_from(node.end_position().row + 1).unwrap_or(u32::MAX),
-            bases,
-            decorators: decorator_exprs,
-            params,
+            bases: bases.into(),
+            decorators: decorator_exprs.into(),
+            params: params.into(),
             returns,
         });
         self.scopes.push(Scope {
-            qualname: qualname.clone(),
+            qualname: scope_name.clone(),
             kind: if is_class {
                 ScopeKind::Class
             } else {
@@ -121,11 +122,11 @@ impl<'s, 't> Walker<'s, 't> {
             {
                 if let Some(callee) = dotted(expr, self.src) {
                     self.file.calls.push(Call {
-                        scope: qualname.clone().into(),
+                        scope: scope_name.clone(),
                         line: Self::line(expr),
                         callee,
                         receiver: None,
-                        args: Vec::new(),
+                        args: Vec::new().into(),
                         in_loop: false,
                     });
                 }
@@ -183,7 +184,7 @@ impl<'s, 't> Walker<'s, 't> {
             };
             let Some(name_node) = name_node else { continue };
             out.push(Param {
-                name: text(name_node, self.src).to_owned().into(),
+                name: text(name_node, self.src).into(),
                 annotation: annotation.and_then(|a| annotation_name(a, self.src)),
                 star,
             });

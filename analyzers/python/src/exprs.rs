@@ -100,7 +100,7 @@ fn summarize_at(node: Node<'_>, src: &[u8], depth: u32) -> Expr {
                     args,
                 };
             }
-            let callee = dotted(function, src).unwrap_or_else(|| "?".to_owned().into());
+            let callee = dotted(function, src).unwrap_or_else(|| "?".into());
             let args = node
                 .field(F::Arguments)
                 .map(|a| arguments_at(a, src, depth + 1))
@@ -114,9 +114,7 @@ fn summarize_at(node: Node<'_>, src: &[u8], depth: u32) -> Expr {
                 .filter(|c| c.kind() != "comment")
                 .take(MAX_ITEMS)
                 .map(|c| summarize_at(c, src, depth + 1))
-                .collect::<Vec<_>>();
-            let mut items = items;
-            items.shrink_to_fit();
+                .collect();
             Expr::List(items)
         }
         "dictionary" => {
@@ -134,7 +132,7 @@ fn summarize_at(node: Node<'_>, src: &[u8], depth: u32) -> Expr {
                     ))
                 })
                 .collect::<Vec<_>>();
-            Expr::Dict(pairs)
+            Expr::Dict(pairs.into())
         }
         "subscript" => {
             let value = node.field(F::Value).and_then(|v| dotted(v, src));
@@ -193,9 +191,7 @@ fn summarize_at(node: Node<'_>, src: &[u8], depth: u32) -> Expr {
             }
         }
         "boolean_operator" | "conditional_expression" => either(node, src, depth),
-        "integer" | "float" | "true" | "false" | "none" => {
-            Expr::Const(text(node, src).to_owned().into())
-        }
+        "integer" | "float" | "true" | "false" | "none" => Expr::Const(text(node, src).into()),
         "await" => node
             .named_child(0)
             .map_or(Expr::Other, |n| summarize_at(n, src, depth + 1)),
@@ -281,7 +277,7 @@ fn concat(node: Node<'_>, src: &[u8], depth: u32) -> Expr {
             .rev()
             .map(|r| summarize_at(r, src, depth + 1)),
     );
-    Expr::Concat(parts)
+    Expr::Concat(parts.into())
 }
 
 /// The template of `"...".format`, when `function` is that attribute.
@@ -297,17 +293,17 @@ pub(crate) fn format_template(function: Node<'_>, src: &[u8]) -> Option<String> 
 }
 
 /// Arguments of a call, summarised.
-pub(crate) fn arguments(node: Node<'_>, src: &[u8]) -> Vec<Arg> {
+pub(crate) fn arguments(node: Node<'_>, src: &[u8]) -> Box<[Arg]> {
     arguments_at(node, src, 1)
 }
 
-fn arguments_at(node: Node<'_>, src: &[u8], depth: u32) -> Vec<Arg> {
+fn arguments_at(node: Node<'_>, src: &[u8], depth: u32) -> Box<[Arg]> {
     if node.kind() != "argument_list" {
         // A lone generator expression: `f(x for x in y)`.
-        return vec![Arg {
+        return Box::new([Arg {
             keyword: None,
             value: Expr::Other,
-        }];
+        }]);
     }
     let mut out = Vec::new();
     let mut cursor = node.walk();
@@ -325,13 +321,13 @@ fn arguments_at(node: Node<'_>, src: &[u8], depth: u32) -> Vec<Arg> {
                 });
             }
             "list_splat" => out.push(Arg {
-                keyword: Some("*".to_owned().into()),
+                keyword: Some("*".into()),
                 value: child
                     .named_child(0)
                     .map_or(Expr::Other, |v| summarize_at(v, src, depth)),
             }),
             "dictionary_splat" => out.push(Arg {
-                keyword: Some("**".to_owned().into()),
+                keyword: Some("**".into()),
                 value: child
                     .named_child(0)
                     .map_or(Expr::Other, |v| summarize_at(v, src, depth)),
@@ -345,9 +341,9 @@ fn arguments_at(node: Node<'_>, src: &[u8], depth: u32) -> Vec<Arg> {
             break;
         }
     }
-    // Most calls have one or two arguments: do not keep the growth slack (a Vec starts at 4).
-    out.shrink_to_fit();
-    out
+    // Most calls have one or two arguments: the box gives back the growth slack (a Vec
+    // starts at 4).
+    out.into_boxed_slice()
 }
 
 /// The class an annotation names, reduced: `Optional[User]`, `User | None`, `"User"`,

@@ -20,7 +20,7 @@ impl<'s, 't> Walker<'s, 't> {
                     let (module, alias) = name_and_alias(name, self.src);
                     let Some(module) = module else { continue };
                     self.file.imports.push(Import {
-                        scope: scope_name.clone().into(),
+                        scope: scope_name.clone(),
                         line,
                         module: module.into(),
                         level: 0,
@@ -67,7 +67,7 @@ impl<'s, 't> Walker<'s, 't> {
                 }
                 for (name, alias) in names {
                     self.file.imports.push(Import {
-                        scope: scope_name.clone().into(),
+                        scope: scope_name.clone(),
                         line,
                         module: module.clone().into(),
                         level,
@@ -90,7 +90,7 @@ fn dotted_name(node: Node<'_>, src: &[u8]) -> String {
             .join(".")
     } else {
         dotted(node, src)
-            .unwrap_or_else(|| text(node, src).to_owned().into())
+            .unwrap_or_else(|| text(node, src).into())
             .to_string()
     }
 }

@@ -107,7 +107,7 @@ impl PythonParser {
         file.module = module.into();
         file.is_package = is_package;
         file.lines = lines;
-        file.shrink_to_fit();
+        file.compact();
         file
     }
 }

@@ -29,8 +29,8 @@ fn defs_have_qualnames_kinds_and_lines() {
     );
     assert_eq!(f.module, "shop.views.auth");
     assert_eq!(
-        f.defs[0].bases,
-        vec![Expr::Name("db.Model".into()), Expr::Name("Mixin".into())]
+        *f.defs[0].bases,
+        [Expr::Name("db.Model".into()), Expr::Name("Mixin".into())]
     );
     match &f.defs[3].decorators[0] {
         Expr::Call { callee, args } => {
@@ -56,7 +56,7 @@ fn imports_absolute_relative_aliased_and_local() {
                 i.level,
                 i.name.clone(),
                 i.alias.clone(),
-                i.scope.clone(),
+                i.scope.as_str().into(),
             )
         })
         .collect();
@@ -103,11 +103,11 @@ fn calls_keep_dotted_chains_and_receivers() {
     assert!(!f.calls[0].in_loop);
     assert!(f.calls[2].in_loop);
     assert!(f.calls.iter().all(|c| c.scope == "v"));
-    let u = f.assigns.iter().find(|a| a.targets == ["u"]).unwrap();
+    let u = f.assigns.iter().find(|a| *a.targets == ["u"]).unwrap();
     assert!(
         matches!(&u.value, Expr::Call { callee, .. } if callee == "User.query.filter_by().first")
     );
-    let x = f.assigns.iter().find(|a| a.targets == ["x"]).unwrap();
+    let x = f.assigns.iter().find(|a| *a.targets == ["x"]).unwrap();
     assert_eq!(x.kind, AssignKind::ForTarget);
 }
 
@@ -199,7 +199,7 @@ fn params_and_annotations() {
             ("kw", None, 2)
         ]
     );
-    let posts = f.assigns.iter().find(|a| a.targets == ["posts"]).unwrap();
+    let posts = f.assigns.iter().find(|a| *a.targets == ["posts"]).unwrap();
     assert_eq!(posts.annotation.as_deref(), Some("Post"));
     assert_eq!(posts.scope, "M");
 }
@@ -240,7 +240,7 @@ fn dict_displays_keep_their_pairs_and_percent_templates_keep_their_name() {
     let value = |target: &str| {
         f.assigns
             .iter()
-            .find(|a| a.targets == [target])
+            .find(|a| *a.targets == [target])
             .map(|a| a.value.clone())
             .unwrap()
     };
@@ -270,17 +270,17 @@ fn additions_and_format_templates_keep_their_parts() {
     let value = |name: &str| {
         f.assigns
             .iter()
-            .find(|a| a.targets == [name])
+            .find(|a| *a.targets == [name])
             .map(|a| a.value.clone())
             .unwrap_or_else(|| panic!("no assignment to {name}"))
     };
     assert_eq!(
         value("A"),
-        Expr::Concat(vec![
+        Expr::Concat(Box::new([
             Expr::Name("PREFIX".into()),
             Expr::Str("/x".into()),
             Expr::Name("name".into()),
-        ])
+        ]))
     );
     match value("B") {
         Expr::Format { template, args } => {
@@ -294,10 +294,10 @@ fn additions_and_format_templates_keep_their_parts() {
     // Only the left-nested chain is flattened; a parenthesised right operand stays whole.
     assert_eq!(
         value("D"),
-        Expr::Concat(vec![
+        Expr::Concat(Box::new([
             Expr::Const("1".into()),
-            Expr::Concat(vec![Expr::Const("2".into()), Expr::Const("3".into())]),
-        ])
+            Expr::Concat(Box::new([Expr::Const("2".into()), Expr::Const("3".into())])),
+        ]))
     );
 }
 
@@ -329,25 +329,25 @@ fn returns_are_recorded_per_def() {
             (
                 "prefix",
                 3,
-                &Expr::Concat(vec![
+                &Expr::Concat(Box::new([
                     Expr::Call {
                         callee: "p.rstrip".to_owned().into(),
-                        args: vec![seam_facts::python::Arg {
+                        args: Box::new([seam_facts::python::Arg {
                             keyword: None,
                             value: Expr::Str("/".to_owned().into())
-                        }]
+                        }])
                     },
                     Expr::Name("route".to_owned().into())
-                ])
+                ]))
             ),
             ("prefix", 4, &Expr::Name("route".to_owned().into())),
             (
                 "C.m.inner",
                 9,
-                &Expr::List(vec![
+                &Expr::List(Box::new([
                     Expr::Str("/a".to_owned().into()),
                     Expr::Str("/b".to_owned().into())
-                ])
+                ]))
             ),
             ("C.m", 10, &Expr::Const("None".to_owned().into())),
         ]
@@ -376,7 +376,7 @@ fn a_value_put_into_a_container_is_a_store_of_the_container() {
         .assigns
         .iter()
         .filter(|a| a.kind == AssignKind::Store)
-        .map(|a| (a.scope.as_str(), a.targets.as_slice(), a.line))
+        .map(|a| (a.scope.as_str(), &*a.targets, a.line))
         .collect();
     assert_eq!(
         stores,
@@ -395,29 +395,29 @@ fn alternatives_comprehension_targets_and_dotted_attribute_reads() {
     let value = |name: &str| {
         &f.assigns
             .iter()
-            .find(|a| a.targets == [name])
+            .find(|a| *a.targets == [name])
             .unwrap()
             .value
     };
     assert_eq!(
         value("user"),
-        &Expr::Either(vec![
+        &Expr::Either(Box::new([
             Expr::Name("user".into()),
             Expr::Name("g.user".into()),
             Expr::Call {
                 callee: "fallback".into(),
-                args: vec![]
+                args: Box::new([])
             },
-        ])
+        ]))
     );
     assert_eq!(
         value("mode"),
-        &Expr::Either(vec![Expr::Name("a".into()), Expr::Name("b".into())])
+        &Expr::Either(Box::new([Expr::Name("a".into()), Expr::Name("b".into())]))
     );
     // `and` is a guard, not a choice of values.
     assert_eq!(value("guard"), &Expr::Other);
     // The comprehension's target takes the iterable's elements, as a `for` statement's does.
-    let r = f.assigns.iter().find(|a| a.targets == ["r"]).unwrap();
+    let r = f.assigns.iter().find(|a| *a.targets == ["r"]).unwrap();
     assert_eq!(r.kind, AssignKind::ForTarget);
     assert_eq!(r.value, Expr::Name("rows".into()));
     let reads: Vec<(&str, &str)> = f
@@ -451,7 +451,7 @@ fn augmented_assignments_of_attributes_are_recorded_and_bind_nothing() {
     assert_eq!(
         f.assigns
             .iter()
-            .find(|a| a.targets == ["user.post_count"])
+            .find(|a| *a.targets == ["user.post_count"])
             .unwrap()
             .value,
         Expr::Const("1".into())

@@ -27,7 +27,8 @@ pub(crate) enum ScopeKind {
 /// Where a node sits: the enclosing def (by qualname) and whether a loop surrounds it there.
 #[derive(Debug, Clone)]
 pub(crate) struct Scope {
-    pub qualname: String,
+    /// Shared by every fact recorded in the scope.
+    pub qualname: seam_facts::python::Scope,
     pub kind: ScopeKind,
     pub in_loop: bool,
 }
@@ -56,7 +57,7 @@ pub(crate) struct Walker<'s, 't> {
     attrs_seen: HashSet<(String, String, String)>,
     /// Names bound in each def (parameters, assignments, loop and `with` targets): only
     /// attribute uses on those can be relationship traversals of a local model instance.
-    pub locals: HashMap<String, HashSet<String>>,
+    pub locals: HashMap<seam_facts::python::Scope, HashSet<String>>,
     pub syntax_errors: u32,
     pub python2_reported: bool,
     /// One cursor reused for every child listing (a fresh one per node costs an allocation).
@@ -69,7 +70,7 @@ pub(crate) fn walk(tree: &Tree, src: &[u8], path: &str) -> PyFile {
         path,
         file: PyFile::default(),
         scopes: vec![Scope {
-            qualname: String::new(),
+            qualname: "".into(),
             kind: ScopeKind::Module,
             in_loop: false,
         }],
@@ -97,16 +98,6 @@ pub(crate) fn walk(tree: &Tree, src: &[u8], path: &str) -> PyFile {
         }
     }
     w.finish_syntax_errors(root);
-    // Growth by doubling leaves up to half of each vector unused; facts live until the end of
-    // the run, so give it back.
-    let f = &mut w.file;
-    f.defs.shrink_to_fit();
-    f.imports.shrink_to_fit();
-    f.calls.shrink_to_fit();
-    f.assigns.shrink_to_fit();
-    f.returns.shrink_to_fit();
-    f.attrs.shrink_to_fit();
-    f.sql.shrink_to_fit();
     w.file
 }
 
@@ -325,10 +316,10 @@ impl<'s, 't> Walker<'s, 't> {
                     return;
                 }
                 let assign = Assign {
-                    scope: self.scope(scope).qualname.clone().into(),
+                    scope: self.scope(scope).qualname.clone(),
                     line: Self::line(node),
                     kind: AssignKind::Plain,
-                    targets,
+                    targets: targets.into(),
                     annotation: annotation.and_then(|a| annotation_name(a, self.src)),
                     value: seam_facts::python::Expr::Other,
                 };
@@ -344,10 +335,10 @@ impl<'s, 't> Walker<'s, 't> {
         }
         let value = match node.named_child(0).filter(|c| c.kind() != "comment") {
             Some(v) => summarize(v, self.src),
-            None => seam_facts::python::Expr::Const("None".to_owned().into()),
+            None => seam_facts::python::Expr::Const("None".into()),
         };
         self.file.returns.push(Return {
-            scope: self.scope(scope).qualname.clone().into(),
+            scope: self.scope(scope).qualname.clone(),
             line: Self::line(node),
             value,
         });
@@ -364,10 +355,10 @@ impl<'s, 't> Walker<'s, 't> {
         scope: u32,
     ) {
         self.file.assigns.push(Assign {
-            scope: self.scope(scope).qualname.clone().into(),
+            scope: self.scope(scope).qualname.clone(),
             line: Self::line(left),
             kind,
-            targets: vec![target.into()],
+            targets: vec![target.into()].into(),
             annotation: None,
             value: summarize(value, self.src),
         });
@@ -400,10 +391,10 @@ impl<'s, 't> Walker<'s, 't> {
             self.sql_constant(&targets, value, &scope_name);
         }
         let assign = Assign {
-            scope: scope_name.into(),
+            scope: scope_name,
             line,
             kind,
-            targets,
+            targets: targets.into(),
             annotation: annotation.and_then(|a| annotation_name(a, self.src)),
             value: summarize(value, self.src),
         };
@@ -462,7 +453,7 @@ impl<'s, 't> Walker<'s, 't> {
         }
         self.consumed_strings.insert(string_node.id());
         self.file.sql.push(SqlString {
-            scope: scope.to_owned().into(),
+            scope: scope.into(),
             line: Self::line(string_node),
             origin,
             text: lit.text,
@@ -506,10 +497,10 @@ impl<'s, 't> Walker<'s, 't> {
         let attr = text(attr, self.src).to_owned();
         if self
             .attrs_seen
-            .insert((scope_name.clone(), base.clone(), attr.clone()))
+            .insert((scope_name.to_string(), base.clone(), attr.clone()))
         {
             self.file.attrs.push(AttrUse {
-                scope: scope_name.into(),
+                scope: scope_name,
                 line: Self::line(node),
                 base: base.into(),
                 attr: attr.into(),

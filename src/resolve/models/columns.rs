@@ -26,7 +26,7 @@ pub(crate) fn class_columns<'i>(
 ) -> impl Iterator<Item = &'i [Arg]> {
     let qual = ix.units[u].facts.defs[d].qualname.as_str();
     ix.assigns_in_scope(u, qual).filter_map(|a| match &a.value {
-        Expr::Call { callee, args } if is_column(callee) => Some(args.as_slice()),
+        Expr::Call { callee, args } if is_column(callee) => Some(&args[..]),
         _ => None,
     })
 }
@@ -51,7 +51,7 @@ pub(crate) fn columns_of_class(ix: &Index<'_>, b: &mut Builder, table: &str, u: 
     let unit = &ix.units[u];
     let qual = unit.facts.defs[d].qualname.as_str();
     for assign in ix.assigns_in_scope(u, qual) {
-        let [target] = assign.targets.as_slice() else {
+        let [target] = &assign.targets[..] else {
             continue;
         };
         if target.starts_with("__") {

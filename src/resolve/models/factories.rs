@@ -101,7 +101,7 @@ fn factory_parts<'c>(ix: &'c Index<'_>, u: usize, call: &'c Call) -> Option<Part
         },
         _ => return None,
     };
-    Some((name, bases.as_slice(), attrs))
+    Some((name, &bases[..], attrs))
 }
 
 /// Is `ancestor` among the repository bases of (u, d), transitively?

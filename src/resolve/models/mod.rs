@@ -367,7 +367,7 @@ fn relationships_of_class(
     let unit = &ix.units[u];
     let qual = unit.facts.defs[d].qualname.as_str();
     for assign in ix.assigns_in_scope(u, qual) {
-        let [target] = assign.targets.as_slice() else {
+        let [target] = &assign.targets[..] else {
             continue;
         };
         let Expr::Call { callee, args } = &assign.value else {

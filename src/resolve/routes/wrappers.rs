@@ -196,7 +196,7 @@ impl<'a> Resolver<'_, 'a> {
         let mut out = Vec::new();
         for (item, iu, iscope, ienv) in items {
             let mut e = env.clone();
-            match (assign.targets.as_slice(), item) {
+            match (&assign.targets[..], item) {
                 ([one], _) => {
                     e.insert(one.as_str(), Bound::One(item, iu, iscope, ienv));
                 }
@@ -677,7 +677,7 @@ impl<'a> Resolver<'_, 'a> {
                         bs,
                         &Expr::Call {
                             callee: format!("{n}.as_view").into(),
-                            args: Vec::new(),
+                            args: Box::new([]),
                         },
                         benv,
                         depth + 1,

@@ -80,7 +80,7 @@ impl<'a> Resolver<'_, 'a> {
                         let on_framework = receiver_ctor
                             .as_ref()
                             .is_some_and(|(name, _)| in_packages(name, fw.packages));
-                        let views = view_exprs(reg, call.args.as_slice(), receiver);
+                        let views = view_exprs(reg, &call.args[..], receiver);
                         let mut bound = 0;
                         for &e in &views {
                             let Some(t) = self.target(u, &call.scope, e, f, &classes, 0) else {
@@ -96,7 +96,7 @@ impl<'a> Resolver<'_, 'a> {
                                 reg,
                                 t,
                                 &classes,
-                                (u, call.scope.as_str(), call.args.as_slice(), call.line),
+                                (u, call.scope.as_str(), &call.args[..], call.line),
                                 ctx_receiver,
                                 &mut diagnostics,
                             );
@@ -234,7 +234,7 @@ impl<'a> Resolver<'_, 'a> {
         }
         match &assign.value {
             Expr::Call { callee, args } => match self.ix.resolve(vu, &assign.scope, callee) {
-                Value::External(e) => Some((e, args.as_slice())),
+                Value::External(e) => Some((e, &args[..])),
                 _ => None,
             },
             Expr::Name(n) => self.constructor_of(vu, &assign.scope, n, depth + 1),
@@ -259,7 +259,7 @@ impl<'a> Resolver<'_, 'a> {
             ViewRef::Name(n) => (n, None),
             ViewRef::Expr(Expr::Name(n)) => (n.as_str(), None),
             ViewRef::Expr(Expr::Call { callee, args }) => {
-                (callee.as_str(), Some((args.as_slice(), u, scope)))
+                (callee.as_str(), Some((&args[..], u, scope)))
             }
             _ => return None,
         };

@@ -99,9 +99,9 @@ mod tests {
             imports: imports
                 .iter()
                 .map(|m| Import {
-                    scope: String::new().into(),
+                    scope: Default::default(),
                     line: 1,
-                    module: (*m).to_owned().into(),
+                    module: (*m).into(),
                     level: 0,
                     name: None,
                     alias: None,

@@ -17,12 +17,12 @@ pub(crate) fn node(id: &str, kind: NodeKind, lines: u32) -> Node {
 /// An edge of `kind` seen once, at `x.py:1`.
 pub(crate) fn edge(from: &str, to: &str, kind: EdgeKind) -> Edge {
     Edge {
-        from: from.to_owned().into(),
-        to: to.to_owned().into(),
+        from: from.into(),
+        to: to.into(),
         kind,
         count: 1,
         evidence: vec![Evidence {
-            file: "x.py".to_owned().into(),
+            file: "x.py".into(),
             line: 1,
         }],
     }

@@ -320,7 +320,8 @@ fn detach(outcome: &Outcome, diagnostics: &[Diagnostic]) -> Option<String> {
 fn attach(file: SourceFile, cached: Cached) -> Outcome {
     match cached {
         Cached::Python { mut facts, sql } => {
-            // Read back by pushes, one string per scope (see `PyFile::compact`).
+            // Read back by pushes, with a string per scope.
+            facts.share_scopes();
             facts.compact();
             Outcome::Python(PythonUnit { file, facts, sql })
         }

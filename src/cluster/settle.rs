@@ -238,8 +238,8 @@ mod tests {
             edges: edges
                 .iter()
                 .map(|(from, to, kind)| Edge {
-                    from: (*from).to_owned().into(),
-                    to: (*to).to_owned().into(),
+                    from: (*from).into(),
+                    to: (*to).into(),
                     kind: *kind,
                     count: 1,
                     evidence: Vec::new(),

@@ -2025,7 +2025,7 @@ fn method_template(ix: &Index<'_>, models: &Models, u0: usize, d0: usize) -> Vec
             // `self.commit()`, `cls.create_no_commit(**kw)`: another method of the class, also
             // on a row the method builds (`instance = cls(**kw)`, `instance.save()`).
             if let Some((r, name)) = c.callee.split_once('.')
-                && (r == me || built_by_me(&Expr::Name(r.to_owned().into())))
+                && (r == me || built_by_me(&Expr::Name(r.into())))
                 && !name.contains('.')
                 && !name.contains('(')
                 && depth < TEMPLATE_DEPTH

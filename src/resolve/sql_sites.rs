@@ -88,9 +88,9 @@ fn find_constant(ix: &Index<'_>, u: usize, scope: &str, name: &str) -> Option<(u
     let sql = &ix.units[u].facts.sql;
     let mut current = scope;
     loop {
-        let hit = sql.iter().position(|s| {
-            s.scope == current && s.origin == SqlOrigin::Constant(name.to_owned().into())
-        });
+        let hit = sql
+            .iter()
+            .position(|s| s.scope == current && s.origin == SqlOrigin::Constant(name.into()));
         if let Some(i) = hit {
             return Some((u, i));
         }
@@ -161,7 +161,7 @@ fn query(site: &str, file: &str, line: u32, st: &Statement) -> Query {
 fn definitions(b: &mut Builder, file: &str, facts: &SqlFacts, confirm_only: bool) {
     for st in &facts.statements {
         let evidence = Evidence {
-            file: file.to_owned().into(),
+            file: file.into(),
             line: st.line,
         };
         if let Some(def) = &st.creates

@@ -71,30 +71,6 @@ impl From<&str> for Scope {
     }
 }
 
-impl From<String> for Scope {
-    fn from(s: String) -> Self {
-        Scope(s.into())
-    }
-}
-
-impl From<&String> for Scope {
-    fn from(s: &String) -> Self {
-        Scope(s.as_str().into())
-    }
-}
-
-impl From<Name> for Scope {
-    fn from(s: Name) -> Self {
-        Scope(s.as_str().into())
-    }
-}
-
-impl From<&Name> for Scope {
-    fn from(s: &Name) -> Self {
-        Scope(s.as_str().into())
-    }
-}
-
 impl PartialEq<str> for Scope {
     fn eq(&self, other: &str) -> bool {
         self.as_str() == other
@@ -122,12 +98,6 @@ impl PartialEq<Name> for Scope {
 impl PartialEq<Scope> for &str {
     fn eq(&self, other: &Scope) -> bool {
         *self == other.as_str()
-    }
-}
-
-impl PartialEq<Scope> for str {
-    fn eq(&self, other: &Scope) -> bool {
-        self == other.as_str()
     }
 }
 
@@ -162,13 +132,9 @@ pub struct PyFile {
 }
 
 impl PyFile {
-    /// Makes the facts as small as they can be held: on a large tree they are held by the
-    /// hundred million, all at once, until resolution ends. The fact lists give back the room
-    /// a vector built by pushes keeps (up to its length again); the lists inside a fact
-    /// (arguments, targets, items) are boxed slices, exactly their length by construction.
-    /// Equal scopes become one shared string: the front end shares them as it goes, facts
-    /// read back from the cache come with one each.
-    pub fn compact(&mut self) {
+    /// Makes equal scopes one shared string. The front end shares them as it goes; facts
+    /// read back from the cache come with a string each.
+    pub fn share_scopes(&mut self) {
         let mut seen: std::collections::HashSet<Scope> = std::collections::HashSet::new();
         let mut share = |scope: &mut Scope| match seen.get(scope) {
             Some(shared) => *scope = shared.clone(),
@@ -182,6 +148,13 @@ impl PyFile {
         self.returns.iter_mut().for_each(|f| share(&mut f.scope));
         self.attrs.iter_mut().for_each(|f| share(&mut f.scope));
         self.sql.iter_mut().for_each(|f| share(&mut f.scope));
+    }
+
+    /// Gives back the room the fact lists keep beyond their length (a vector built by pushes
+    /// keeps up to its length again): on a large tree the facts are held by the hundred
+    /// million, all at once, until resolution ends. The lists inside a fact (arguments,
+    /// targets, items) are boxed slices, exactly their length by construction.
+    pub fn compact(&mut self) {
         self.defs.shrink_to_fit();
         self.imports.shrink_to_fit();
         self.calls.shrink_to_fit();
@@ -422,10 +395,11 @@ mod tests {
         }
     }
 
-    /// Facts read back from the cache come with a string per scope; `compact` makes equal
-    /// scopes one string again, and leaves the facts equal.
+    /// Facts read back from the cache come with a string per scope; `share_scopes` makes
+    /// equal scopes one string again and `compact` drops the lists' room, both leaving the
+    /// facts equal.
     #[test]
-    fn compact_shares_equal_scopes_and_keeps_the_facts() {
+    fn shared_and_compacted_facts_are_the_same_facts() {
         let long = "SomeTestCase.test_a_method_with_a_long_name";
         let mut file = PyFile {
             calls: vec![call(long, 1), call(long, 2), call("other", 3)],
@@ -442,6 +416,7 @@ mod tests {
             &file.calls[0].scope.0,
             &file.calls[1].scope.0
         ));
+        file.share_scopes();
         file.compact();
         assert_eq!(file, before);
         assert!(std::sync::Arc::ptr_eq(

@@ -126,7 +126,7 @@ impl<'s, 't> Walker<'s, 't> {
                         line: Self::line(expr),
                         callee,
                         receiver: None,
-                        args: Vec::new().into(),
+                        args: Box::new([]),
                         in_loop: false,
                     });
                 }

@@ -22,10 +22,10 @@ impl<'s, 't> Walker<'s, 't> {
                     self.file.imports.push(Import {
                         scope: scope_name.clone(),
                         line,
-                        module: module.into(),
+                        module,
                         level: 0,
                         name: None,
-                        alias: alias.map(Name::from),
+                        alias,
                     });
                 }
             }
@@ -33,7 +33,7 @@ impl<'s, 't> Walker<'s, 't> {
                 let (module, level) = match node.field(F::ModuleName) {
                     Some(m) if m.kind() == "relative_import" => {
                         let mut level = 0;
-                        let mut module = String::new();
+                        let mut module = Name::default();
                         let mut c = m.walk();
                         for part in m.named_children(&mut c) {
                             match part.kind() {
@@ -63,16 +63,16 @@ impl<'s, 't> Walker<'s, 't> {
                     .named_children(&mut c)
                     .any(|n| n.kind() == "wildcard_import")
                 {
-                    names.push(("*".to_owned(), None));
+                    names.push(("*".into(), None));
                 }
                 for (name, alias) in names {
                     self.file.imports.push(Import {
                         scope: scope_name.clone(),
                         line,
-                        module: module.clone().into(),
+                        module: module.clone(),
                         level,
-                        name: Some(name.into()),
-                        alias: alias.map(Name::from),
+                        name: Some(name),
+                        alias,
                     });
                 }
             }
@@ -81,29 +81,28 @@ impl<'s, 't> Walker<'s, 't> {
     }
 }
 
-fn dotted_name(node: Node<'_>, src: &[u8]) -> String {
+fn dotted_name(node: Node<'_>, src: &[u8]) -> Name {
     if node.kind() == "dotted_name" {
         let mut c = node.walk();
         node.named_children(&mut c)
             .map(|p| text(p, src))
             .collect::<Vec<_>>()
             .join(".")
+            .into()
     } else {
-        dotted(node, src)
-            .unwrap_or_else(|| text(node, src).into())
-            .to_string()
+        dotted(node, src).unwrap_or_else(|| text(node, src).into())
     }
 }
 
-fn name_and_alias(node: Node<'_>, src: &[u8]) -> (Option<String>, Option<String>) {
+fn name_and_alias(node: Node<'_>, src: &[u8]) -> (Option<Name>, Option<Name>) {
     match node.kind() {
         "dotted_name" => (Some(dotted_name(node, src)), None),
         "aliased_import" => {
             let name = node.field(F::Name).map(|n| dotted_name(n, src));
-            let alias = node.field(F::Alias).map(|a| text(a, src).to_owned());
+            let alias = node.field(F::Alias).map(|a| text(a, src).into());
             (name, alias)
         }
-        "identifier" => (Some(text(node, src).to_owned()), None),
+        "identifier" => (Some(text(node, src).into()), None),
         _ => (None, None),
     }
 }

@@ -331,25 +331,22 @@ fn returns_are_recorded_per_def() {
                 3,
                 &Expr::Concat(Box::new([
                     Expr::Call {
-                        callee: "p.rstrip".to_owned().into(),
+                        callee: "p.rstrip".into(),
                         args: Box::new([seam_facts::python::Arg {
                             keyword: None,
-                            value: Expr::Str("/".to_owned().into())
+                            value: Expr::Str("/".into())
                         }])
                     },
-                    Expr::Name("route".to_owned().into())
+                    Expr::Name("route".into())
                 ]))
             ),
-            ("prefix", 4, &Expr::Name("route".to_owned().into())),
+            ("prefix", 4, &Expr::Name("route".into())),
             (
                 "C.m.inner",
                 9,
-                &Expr::List(Box::new([
-                    Expr::Str("/a".to_owned().into()),
-                    Expr::Str("/b".to_owned().into())
-                ]))
+                &Expr::List(Box::new([Expr::Str("/a".into()), Expr::Str("/b".into())]))
             ),
-            ("C.m", 10, &Expr::Const("None".to_owned().into())),
+            ("C.m", 10, &Expr::Const("None".into())),
         ]
     );
 }

@@ -181,13 +181,7 @@ impl<'s, 't> Walker<'s, 't> {
                     && left.kind() == "attribute"
                     && let Some(target) = dotted(left, self.src).filter(|t| !t.contains(['(', '[']))
                 {
-                    self.record_single(
-                        target.to_string(),
-                        left,
-                        right,
-                        AssignKind::Augmented,
-                        scope,
-                    );
+                    self.record_single(target, left, right, AssignKind::Augmented, scope);
                 }
                 self.push_children(node, scope);
             }
@@ -305,7 +299,7 @@ impl<'s, 't> Walker<'s, 't> {
                 if let Some(target) = dotted(left, self.src)
                     .filter(|t| t.ends_with("[]") && !t[..t.len() - 2].contains(['(', '[']))
                 {
-                    self.record_single(target.to_string(), left, right, AssignKind::Store, scope);
+                    self.record_single(target, left, right, AssignKind::Store, scope);
                 }
             }
             Some(right) => self.record_assign(left, right, annotation, AssignKind::Plain, scope),
@@ -348,7 +342,7 @@ impl<'s, 't> Walker<'s, 't> {
     /// a local, not a SQL constant.
     fn record_single(
         &mut self,
-        target: String,
+        target: Name,
         left: Node<'t>,
         value: Node<'t>,
         kind: AssignKind,
@@ -358,7 +352,7 @@ impl<'s, 't> Walker<'s, 't> {
             scope: self.scope(scope).qualname.clone(),
             line: Self::line(left),
             kind,
-            targets: vec![target.into()].into(),
+            targets: Box::new([target]),
             annotation: None,
             value: summarize(value, self.src),
         });

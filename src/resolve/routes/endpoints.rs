@@ -103,13 +103,7 @@ impl<'a> Resolver<'_, 'a> {
         if let Expr::Name(n) = e
             && let Some(owner) = n.strip_suffix(".__name__")
         {
-            return self.view_name(
-                u,
-                scope,
-                &Expr::Name(owner.to_owned().into()),
-                env,
-                depth + 1,
-            );
+            return self.view_name(u, scope, &Expr::Name(owner.into()), env, depth + 1);
         }
         if let Expr::Call { callee, args } = e
             && callee == "str"

@@ -444,7 +444,7 @@ impl<'a> Resolver<'_, 'a> {
             }
             _ => self
                 .config
-                .string(&Expr::Name(n.to_owned().into()))
+                .string(&Expr::Name(n.into()))
                 .into_iter()
                 .collect(),
         }

@@ -1,5 +1,11 @@
 //! seam's command line: parse, validate, run, render. Nothing else lives here.
 
+/// mimalloc, not the system allocator: the front ends' threads allocate the facts of every
+/// file between the syntax trees they free, and glibc's per-thread arenas kept the holes (the
+/// 194 MB tree peaked 100 MiB higher, and its front ends took 45% longer).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;

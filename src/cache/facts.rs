@@ -320,8 +320,7 @@ fn detach(outcome: &Outcome, diagnostics: &[Diagnostic]) -> Option<String> {
 fn attach(file: SourceFile, cached: Cached) -> Outcome {
     match cached {
         Cached::Python { mut facts, sql } => {
-            // Read back by pushes, with a string per scope.
-            facts.share_scopes();
+            // Read back by pushes: the lists keep room beyond their length.
             facts.compact();
             Outcome::Python(PythonUnit { file, facts, sql })
         }

@@ -851,7 +851,7 @@ fn untyped_writes(
             continue;
         }
         let shown = match &arg.value {
-            Expr::Name(n) if !bound_elsewhere(n) => n.clone(),
+            Expr::Name(n) if !bound_elsewhere(n) => *n,
             Expr::Call { callee, .. } => format!("{callee}(...)").into(),
             _ => continue,
         };
@@ -1059,7 +1059,7 @@ fn call_binding(
         _ => false,
     };
     let mut binds: Bindings = Vec::new();
-    let first = def.params[0].name.clone();
+    let first = def.params[0].name;
     // A model's own `self.save()` is the inherited-CRUD template's (one access, not two).
     if bound_recv
         && recv.is_some_and(|r| r == "self" || r.starts_with("super("))

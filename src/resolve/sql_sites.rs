@@ -102,9 +102,10 @@ fn find_constant(ix: &Index<'_>, u: usize, scope: &str, name: &str) -> Option<(u
     if let Value::Var(vu, va) = ix.resolve(u, scope, name) {
         let assign = &ix.units[vu].facts.assigns[va];
         let target = assign.targets.first()?;
-        let i = ix.units[vu].facts.sql.iter().position(|s| {
-            s.scope == assign.scope && s.origin == SqlOrigin::Constant(target.clone())
-        })?;
+        let i =
+            ix.units[vu].facts.sql.iter().position(|s| {
+                s.scope == assign.scope && s.origin == SqlOrigin::Constant(*target)
+            })?;
         return Some((vu, i));
     }
     None

@@ -6,6 +6,7 @@
 
 pub mod diagnostic;
 pub mod ids;
+pub mod interned;
 pub mod python;
 pub mod spec;
 pub mod sql;

@@ -9,103 +9,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::Diagnostic;
 
-/// A name or short text of the fact model: inline up to 24 bytes (most callees, scopes and
-/// targets), so the facts of a large tree are not mostly heap blocks.
-pub type Name = compact_str::CompactString;
+pub use crate::interned::Name;
 
-/// The qualname of the def a fact sits in (see the module's doc): one string per def, shared
-/// by every fact of its scope. A scope is written once per def and read by every call,
-/// assignment and attribute read in it (about 20 000 facts per MB of source), and long
-/// method qualnames would otherwise be a heap block each. Reads, compares, hashes and
-/// serialises as the string it holds.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Scope(std::sync::Arc<str>);
-
-impl Scope {
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl Default for Scope {
-    fn default() -> Self {
-        Scope("".into())
-    }
-}
-
-impl std::ops::Deref for Scope {
-    type Target = str;
-    fn deref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl AsRef<str> for Scope {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::borrow::Borrow<str> for Scope {
-    fn borrow(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Scope {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.as_str().fmt(f)
-    }
-}
-
-impl std::fmt::Display for Scope {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self)
-    }
-}
-
-impl From<&str> for Scope {
-    fn from(s: &str) -> Self {
-        Scope(s.into())
-    }
-}
-
-impl PartialEq<str> for Scope {
-    fn eq(&self, other: &str) -> bool {
-        self.as_str() == other
-    }
-}
-
-impl PartialEq<&str> for Scope {
-    fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
-    }
-}
-
-impl PartialEq<String> for Scope {
-    fn eq(&self, other: &String) -> bool {
-        self.as_str() == other
-    }
-}
-
-impl PartialEq<Name> for Scope {
-    fn eq(&self, other: &Name) -> bool {
-        self.as_str() == other
-    }
-}
-
-impl PartialEq<Scope> for &str {
-    fn eq(&self, other: &Scope) -> bool {
-        *self == other.as_str()
-    }
-}
-
-impl PartialEq<Scope> for String {
-    fn eq(&self, other: &Scope) -> bool {
-        self == other.as_str()
-    }
-}
+/// The qualname of the def a fact sits in (see the module's doc). An interned [`Name`] like
+/// every fact string, so the facts of one def share one copy of it: a scope is written once
+/// per def and read by every call, assignment and attribute read in it (about 20 000 facts per
+/// MB of source), and long method qualnames would otherwise be a copy each.
+pub type Scope = Name;
 
 /// All facts of one Python file.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -132,24 +42,6 @@ pub struct PyFile {
 }
 
 impl PyFile {
-    /// Makes equal scopes one shared string. The front end shares them as it goes; facts
-    /// read back from the cache come with a string each.
-    pub fn share_scopes(&mut self) {
-        let mut seen: std::collections::HashSet<Scope> = std::collections::HashSet::new();
-        let mut share = |scope: &mut Scope| match seen.get(scope) {
-            Some(shared) => *scope = shared.clone(),
-            None => {
-                seen.insert(scope.clone());
-            }
-        };
-        self.imports.iter_mut().for_each(|f| share(&mut f.scope));
-        self.calls.iter_mut().for_each(|f| share(&mut f.scope));
-        self.assigns.iter_mut().for_each(|f| share(&mut f.scope));
-        self.returns.iter_mut().for_each(|f| share(&mut f.scope));
-        self.attrs.iter_mut().for_each(|f| share(&mut f.scope));
-        self.sql.iter_mut().for_each(|f| share(&mut f.scope));
-    }
-
     /// Gives back the room the fact lists keep beyond their length (a vector built by pushes
     /// keeps up to its length again): on a large tree the facts are held by the hundred
     /// million, all at once, until resolution ends. The lists inside a fact (arguments,
@@ -395,13 +287,12 @@ mod tests {
         }
     }
 
-    /// Facts read back from the cache come with a string per scope; `share_scopes` makes
-    /// equal scopes one string again and `compact` drops the lists' room, both leaving the
-    /// facts equal.
+    /// Facts read back from the cache share their scopes as fresh ones do (interning), and
+    /// `compact` drops the lists' room, leaving the facts equal.
     #[test]
-    fn shared_and_compacted_facts_are_the_same_facts() {
+    fn facts_read_back_share_scopes_and_compact_to_the_same_facts() {
         let long = "SomeTestCase.test_a_method_with_a_long_name";
-        let mut file = PyFile {
+        let file = PyFile {
             calls: vec![call(long, 1), call(long, 2), call("other", 3)],
             attrs: vec![AttrUse {
                 scope: long.into(),
@@ -411,27 +302,16 @@ mod tests {
             }],
             ..PyFile::default()
         };
-        let before = file.clone();
-        assert!(!std::sync::Arc::ptr_eq(
-            &file.calls[0].scope.0,
-            &file.calls[1].scope.0
-        ));
-        file.share_scopes();
-        file.compact();
-        assert_eq!(file, before);
-        assert!(std::sync::Arc::ptr_eq(
-            &file.calls[0].scope.0,
-            &file.calls[1].scope.0
-        ));
-        assert!(std::sync::Arc::ptr_eq(
-            &file.calls[0].scope.0,
-            &file.attrs[0].scope.0
-        ));
-        assert!(!std::sync::Arc::ptr_eq(
-            &file.calls[0].scope.0,
-            &file.calls[2].scope.0
-        ));
-        assert_eq!(file.calls.capacity(), 3);
+        let json = serde_json::to_string(&file).unwrap();
+        let mut back: PyFile = serde_json::from_str(&json).unwrap();
+        back.compact();
+        assert_eq!(back, file);
+        let shared = |a: &Scope, b: &Scope| std::ptr::eq(a.as_str(), b.as_str());
+        assert!(shared(&back.calls[0].scope, &back.calls[1].scope));
+        assert!(shared(&back.calls[0].scope, &back.attrs[0].scope));
+        assert!(shared(&back.calls[0].scope, &file.calls[0].scope));
+        assert!(!shared(&back.calls[0].scope, &back.calls[2].scope));
+        assert_eq!(back.calls.capacity(), 3);
     }
 
     /// A scope reads and writes as its string: the facts cache and the JSON are unchanged.

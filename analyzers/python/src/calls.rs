@@ -51,7 +51,7 @@ impl<'s, 't> Walker<'s, 't> {
             .map(|a| arguments(a, self.src))
             .unwrap_or_default();
         let s = self.scope(scope);
-        let (scope_name, in_loop) = (s.qualname.clone(), s.in_loop);
+        let (scope_name, in_loop) = (s.qualname, s.in_loop);
         let line = Self::line(node);
         if let Some(args_node) = args_node {
             self.sql_argument(&callee, args_node, &scope_name);

@@ -78,10 +78,7 @@ impl<'s, 't> Walker<'s, 't> {
         let scope_name: seam_facts::python::Scope = qualname.as_str().into();
         if !is_class {
             let names = params.iter().map(|p| p.name.to_string());
-            self.locals
-                .entry(scope_name.clone())
-                .or_default()
-                .extend(names);
+            self.locals.entry(scope_name).or_default().extend(names);
         }
         self.file.defs.push(Def {
             qualname: qualname.clone().into(),
@@ -97,7 +94,7 @@ impl<'s, 't> Walker<'s, 't> {
             returns,
         });
         self.scopes.push(Scope {
-            qualname: scope_name.clone(),
+            qualname: scope_name,
             kind: if is_class {
                 ScopeKind::Class
             } else {
@@ -122,7 +119,7 @@ impl<'s, 't> Walker<'s, 't> {
             {
                 if let Some(callee) = dotted(expr, self.src) {
                     self.file.calls.push(Call {
-                        scope: scope_name.clone(),
+                        scope: scope_name,
                         line: Self::line(expr),
                         callee,
                         receiver: None,

@@ -11,7 +11,7 @@ use crate::walker::Walker;
 
 impl<'s, 't> Walker<'s, 't> {
     pub(crate) fn import(&mut self, node: Node<'t>, scope: u32) {
-        let scope_name = self.scope(scope).qualname.clone();
+        let scope_name = self.scope(scope).qualname;
         let line = Self::line(node);
         let mut cursor = node.walk();
         match node.kind() {
@@ -20,7 +20,7 @@ impl<'s, 't> Walker<'s, 't> {
                     let (module, alias) = name_and_alias(name, self.src);
                     let Some(module) = module else { continue };
                     self.file.imports.push(Import {
-                        scope: scope_name.clone(),
+                        scope: scope_name,
                         line,
                         module,
                         level: 0,
@@ -67,9 +67,9 @@ impl<'s, 't> Walker<'s, 't> {
                 }
                 for (name, alias) in names {
                     self.file.imports.push(Import {
-                        scope: scope_name.clone(),
+                        scope: scope_name,
                         line,
-                        module: module.clone(),
+                        module,
                         level,
                         name: Some(name),
                         alias,

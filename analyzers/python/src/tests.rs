@@ -50,15 +50,7 @@ fn imports_absolute_relative_aliased_and_local() {
     let got: Vec<Row> = f
         .imports
         .iter()
-        .map(|i| {
-            (
-                i.module.clone(),
-                i.level,
-                i.name.clone(),
-                i.alias.clone(),
-                i.scope.as_str().into(),
-            )
-        })
+        .map(|i| (i.module, i.level, i.name, i.alias, i.scope.as_str().into()))
         .collect();
     assert_eq!(
         got,

@@ -54,7 +54,7 @@ pub(crate) struct Walker<'s, 't> {
     /// Inner levels of a chained assignment (`a = b = c = v`), by node id → the chain's value
     /// (`None` when the chain is cut by a syntax error), found once by the outermost level.
     chain_values: HashMap<usize, Option<Node<'t>>>,
-    attrs_seen: HashSet<(String, String, String)>,
+    attrs_seen: HashSet<(Name, Name, Name)>,
     /// Names bound in each def (parameters, assignments, loop and `with` targets): only
     /// attribute uses on those can be relationship traversals of a local model instance.
     pub locals: HashMap<seam_facts::python::Scope, HashSet<String>>,
@@ -142,7 +142,7 @@ impl<'s, 't> Walker<'s, 't> {
             return scope;
         }
         let looped = Scope {
-            qualname: s.qualname.clone(),
+            qualname: s.qualname,
             kind: s.kind,
             in_loop: true,
         };
@@ -310,7 +310,7 @@ impl<'s, 't> Walker<'s, 't> {
                     return;
                 }
                 let assign = Assign {
-                    scope: self.scope(scope).qualname.clone(),
+                    scope: self.scope(scope).qualname,
                     line: Self::line(node),
                     kind: AssignKind::Plain,
                     targets: targets.into(),
@@ -332,7 +332,7 @@ impl<'s, 't> Walker<'s, 't> {
             None => seam_facts::python::Expr::Const("None".into()),
         };
         self.file.returns.push(Return {
-            scope: self.scope(scope).qualname.clone(),
+            scope: self.scope(scope).qualname,
             line: Self::line(node),
             value,
         });
@@ -349,7 +349,7 @@ impl<'s, 't> Walker<'s, 't> {
         scope: u32,
     ) {
         self.file.assigns.push(Assign {
-            scope: self.scope(scope).qualname.clone(),
+            scope: self.scope(scope).qualname,
             line: Self::line(left),
             kind,
             targets: Box::new([target]),
@@ -370,9 +370,9 @@ impl<'s, 't> Walker<'s, 't> {
         if targets.is_empty() {
             return;
         }
-        let scope_name = self.scope(scope).qualname.clone();
+        let scope_name = self.scope(scope).qualname;
         if self.scope(scope).kind == ScopeKind::Function {
-            let locals = self.locals.entry(scope_name.clone()).or_default();
+            let locals = self.locals.entry(scope_name).or_default();
             locals.extend(
                 targets
                     .iter()
@@ -417,12 +417,7 @@ impl<'s, 't> Walker<'s, 't> {
                 None => return,
             }
         }
-        self.sql_literal(
-            string_node,
-            scope,
-            SqlOrigin::Constant(target.clone()),
-            templated,
-        );
+        self.sql_literal(string_node, scope, SqlOrigin::Constant(*target), templated);
     }
 
     /// Record a string literal as SQL reached through `origin`, when it is a statement and no
@@ -467,7 +462,7 @@ impl<'s, 't> Walker<'s, 't> {
         // chain of names (no call, no subscript). A bare global or builtin (`os.path`,
         // `db.session`) is left out unless it is a local; a longer chain rooted at a global is
         // kept (a proxy's or a request global's attribute: `flask.g.user.is_admin`).
-        let scope_name = self.scope(scope).qualname.clone();
+        let scope_name = self.scope(scope).qualname;
         let base = match object.kind() {
             "identifier" => {
                 let base = text(object, self.src);
@@ -479,25 +474,21 @@ impl<'s, 't> Walker<'s, 't> {
                 {
                     return; // a module, a global or a builtin: not a local model instance
                 }
-                base.to_owned()
+                Name::from(base)
             }
             "attribute" => match dotted(object, self.src) {
                 Some(d) if !d.contains(['(', '[']) => d,
                 _ => return,
-            }
-            .to_string(),
+            },
             _ => return,
         };
-        let attr = text(attr, self.src).to_owned();
-        if self
-            .attrs_seen
-            .insert((scope_name.to_string(), base.clone(), attr.clone()))
-        {
+        let attr = Name::from(text(attr, self.src));
+        if self.attrs_seen.insert((scope_name, base, attr)) {
             self.file.attrs.push(AttrUse {
                 scope: scope_name,
                 line: Self::line(node),
-                base: base.into(),
-                attr: attr.into(),
+                base,
+                attr,
             });
         }
     }

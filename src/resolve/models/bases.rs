@@ -56,8 +56,8 @@ fn root_of_value(v: &Value, ix: &Index<'_>) -> Option<Root> {
     let name = match v {
         Value::External(e) => e.clone(),
         Value::Var(u, a) => match &ix.units[*u].facts.assigns[*a].value {
-            Expr::Call { callee, .. } => callee.clone(),
-            Expr::Name(n) => n.clone(),
+            Expr::Call { callee, .. } => *callee,
+            Expr::Name(n) => *n,
             _ => return None,
         }
         .to_string(),

@@ -74,7 +74,6 @@ pub(crate) fn columns_of_class(ix: &Index<'_>, b: &mut Builder, table: &str, u: 
                     name: target.to_string(),
                     data_type: assign
                         .annotation
-                        .clone()
                         .unwrap_or_default()
                         .to_lowercase()
                         .to_string(),

@@ -58,11 +58,11 @@ fn filled(e: &Expr, subst: Option<&Subst<'_>>, depth: u32) -> Expr {
     match e {
         Expr::Str(s) => Expr::Str(fill(s, subst).unwrap_or_else(|| s.to_string()).into()),
         Expr::Call { callee, args } => Expr::Call {
-            callee: callee.clone(),
+            callee: *callee,
             args: args
                 .iter()
                 .map(|a| Arg {
-                    keyword: a.keyword.clone(),
+                    keyword: a.keyword,
                     value: filled(&a.value, subst, depth + 1),
                 })
                 .collect(),

@@ -380,10 +380,10 @@ fn relationships_of_class(
             .iter()
             .find(|a| a.keyword.is_none() || a.keyword.as_deref() == Some("argument"))
             .and_then(|a| match &a.value {
-                Expr::Str(s) | Expr::Name(s) => Some(s.clone()),
+                Expr::Str(s) | Expr::Name(s) => Some(*s),
                 _ => None,
             })
-            .or_else(|| assign.annotation.clone());
+            .or(assign.annotation);
         let target_model = target_name.and_then(|n| model_named(ix, models, u, qual, &n));
         let secondary = args
             .iter()

@@ -7,7 +7,7 @@ use std::time::Instant;
 pub struct Timer {
     enabled: bool,
     last: Instant,
-    phases: Vec<(&'static str, f64, u64)>,
+    phases: Vec<(&'static str, f64, u64, u64)>,
 }
 
 impl Timer {
@@ -26,7 +26,8 @@ impl Timer {
             self.phases.push((
                 phase,
                 (now - self.last).as_secs_f64() * 1000.0,
-                peak_rss_kib(),
+                rss_kib("VmHWM:"),
+                rss_kib("VmRSS:"),
             ));
             self.last = now;
         }
@@ -45,20 +46,27 @@ impl Drop for Timer {
             let parts: Vec<String> = self
                 .phases
                 .iter()
-                .map(|(p, ms, kib)| format!("{p} {ms:.1} ms (peak {} MiB)", kib / 1024))
+                .map(|(p, ms, peak, now)| {
+                    format!(
+                        "{p} {ms:.1} ms (peak {} MiB, now {})",
+                        peak / 1024,
+                        now / 1024
+                    )
+                })
                 .collect();
             eprintln!("seam timings: {}", parts.join(", "));
         }
     }
 }
 
-/// Peak resident memory so far (Linux `VmHWM`), 0 where unknown.
-fn peak_rss_kib() -> u64 {
+/// Resident memory from Linux's `/proc/self/status`: `VmHWM:` the peak so far, `VmRSS:` now;
+/// 0 where unknown.
+fn rss_kib(field: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
+                .find(|l| l.starts_with(field))
                 .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
         })
         .unwrap_or(0)

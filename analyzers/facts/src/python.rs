@@ -10,6 +10,9 @@ use serde::{Deserialize, Serialize};
 use crate::Diagnostic;
 
 pub use crate::interned::Name;
+/// The lists inside a fact: one pointer, the length and capacity in the heap block (an empty
+/// list allocates nothing), where a boxed slice took two words in every fact and expression.
+pub use thin_vec::{ThinVec, thin_vec};
 
 /// The qualname of the def a fact sits in (see the module's doc). An interned [`Name`] like
 /// every fact string, so the facts of one def share one copy of it: a scope is written once
@@ -83,10 +86,10 @@ pub struct Def {
     pub line: u32,
     pub end_line: u32,
     /// Base classes as dotted names (`db.Model`, `MethodView`); calls as `Base()` are kept too.
-    pub bases: Box<[Expr]>,
+    pub bases: ThinVec<Expr>,
     /// Decorators, outermost first (`Name("login_required")`, `Call { callee: "bp.route", .. }`).
-    pub decorators: Box<[Expr]>,
-    pub params: Box<[Param]>,
+    pub decorators: ThinVec<Expr>,
+    pub params: ThinVec<Param>,
     /// The class a function says it returns: its `-> T` annotation (reduced like a parameter's),
     /// else a docstring's `:rtype: T`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -127,26 +130,26 @@ pub enum Expr {
     Name(Name),
     /// A call; `callee` is dotted, with `()` marking earlier calls in a chain
     /// (`User.query.filter_by().first`).
-    Call { callee: Name, args: Box<[Arg]> },
+    Call { callee: Name, args: ThinVec<Arg> },
     /// A list, tuple or set display.
-    List(Box<[Expr]>),
+    List(ThinVec<Expr>),
     /// `value[key]` with a dotted value (`app.config["PREFIX"]`).
     Subscript { value: Name, key: Box<Expr> },
     /// `left == right` with a dotted left side (`User.id == user_id`).
     Eq { left: Name, right: Box<Expr> },
     /// A dict display's `key: value` pairs (`**splat` entries left out): route tables such
     /// as `{CreateRun: _create_run}`.
-    Dict(Box<[(Expr, Expr)]>),
+    Dict(ThinVec<(Expr, Expr)>),
     /// Numbers, booleans, `None`.
     Const(Name),
     /// `a + b + c`: the operands of a chain of additions, left to right (string and list
     /// concatenation: `API_PREFIX + "/users"`, `blueprints + DEFAULT_BLUEPRINTS`).
-    Concat(Box<[Expr]>),
+    Concat(ThinVec<Expr>),
     /// `"...".format(args)`: the template as written and the arguments.
-    Format { template: Name, args: Box<[Arg]> },
+    Format { template: Name, args: ThinVec<Arg> },
     /// `a or b`, `a if cond else b`: the value is one of the alternatives, in source order
     /// (`user = user or g.user` holds a row either way).
-    Either(Box<[Expr]>),
+    Either(ThinVec<Expr>),
     /// Anything else (lambdas, comprehensions, arithmetic...).
     Other,
 }
@@ -189,7 +192,7 @@ pub struct Call {
     /// Index (in [`PyFile::calls`]) of the call this one is made on, for chains:
     /// `a().b()` → the call `a().b` has `receiver` = index of `a`.
     pub receiver: Option<u32>,
-    pub args: Box<[Arg]>,
+    pub args: ThinVec<Arg>,
     /// The call sits inside a `for`/`while` loop or a comprehension of its scope.
     pub in_loop: bool,
 }
@@ -219,7 +222,7 @@ pub struct Assign {
     pub line: u32,
     pub kind: AssignKind,
     /// Dotted targets (`x`, `self.x`); tuple targets are flattened.
-    pub targets: Box<[Name]>,
+    pub targets: ThinVec<Name>,
     /// Annotation as written (`Mapped[list["Post"]]`).
     pub annotation: Option<Name>,
     pub value: Expr,
@@ -277,7 +280,7 @@ mod tests {
             line,
             callee: "f".into(),
             receiver: None,
-            args: Box::new([]),
+            args: ThinVec::new(),
             in_loop: false,
         }
     }

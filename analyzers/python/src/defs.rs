@@ -123,7 +123,7 @@ impl<'s, 't> Walker<'s, 't> {
                         line: Self::line(expr),
                         callee,
                         receiver: None,
-                        args: Box::new([]),
+                        args: seam_facts::python::ThinVec::new(),
                         in_loop: false,
                     });
                 }

@@ -2,7 +2,7 @@
 //! fixed depth so that no input can make this recurse deeply.
 
 use crate::fields::{F, Field};
-use seam_facts::python::{Arg, Expr, Name};
+use seam_facts::python::{Arg, Expr, Name, ThinVec};
 use tree_sitter::Node;
 
 use crate::strings::{literal, literal_verbatim, text};
@@ -293,17 +293,17 @@ pub(crate) fn format_template(function: Node<'_>, src: &[u8]) -> Option<String> 
 }
 
 /// Arguments of a call, summarised.
-pub(crate) fn arguments(node: Node<'_>, src: &[u8]) -> Box<[Arg]> {
+pub(crate) fn arguments(node: Node<'_>, src: &[u8]) -> ThinVec<Arg> {
     arguments_at(node, src, 1)
 }
 
-fn arguments_at(node: Node<'_>, src: &[u8], depth: u32) -> Box<[Arg]> {
+fn arguments_at(node: Node<'_>, src: &[u8], depth: u32) -> ThinVec<Arg> {
     if node.kind() != "argument_list" {
         // A lone generator expression: `f(x for x in y)`.
-        return Box::new([Arg {
+        return seam_facts::python::thin_vec![Arg {
             keyword: None,
             value: Expr::Other,
-        }]);
+        }];
     }
     let mut out = Vec::new();
     let mut cursor = node.walk();
@@ -343,7 +343,7 @@ fn arguments_at(node: Node<'_>, src: &[u8], depth: u32) -> Box<[Arg]> {
     }
     // Most calls have one or two arguments: the box gives back the growth slack (a Vec
     // starts at 4).
-    out.into_boxed_slice()
+    out.into()
 }
 
 /// The class an annotation names, reduced: `Optional[User]`, `User | None`, `"User"`,

@@ -1,6 +1,6 @@
 //! Front-end tests: small sources in, facts out.
 
-use seam_facts::python::{AssignKind, DefKind, Expr, Name, PyFile, SqlOrigin};
+use seam_facts::python::{AssignKind, DefKind, Expr, Name, PyFile, SqlOrigin, ThinVec};
 
 use crate::PythonParser;
 
@@ -268,7 +268,7 @@ fn additions_and_format_templates_keep_their_parts() {
     };
     assert_eq!(
         value("A"),
-        Expr::Concat(Box::new([
+        Expr::Concat(ThinVec::from([
             Expr::Name("PREFIX".into()),
             Expr::Str("/x".into()),
             Expr::Name("name".into()),
@@ -286,9 +286,12 @@ fn additions_and_format_templates_keep_their_parts() {
     // Only the left-nested chain is flattened; a parenthesised right operand stays whole.
     assert_eq!(
         value("D"),
-        Expr::Concat(Box::new([
+        Expr::Concat(ThinVec::from([
             Expr::Const("1".into()),
-            Expr::Concat(Box::new([Expr::Const("2".into()), Expr::Const("3".into())])),
+            Expr::Concat(ThinVec::from([
+                Expr::Const("2".into()),
+                Expr::Const("3".into())
+            ])),
         ]))
     );
 }
@@ -321,10 +324,10 @@ fn returns_are_recorded_per_def() {
             (
                 "prefix",
                 3,
-                &Expr::Concat(Box::new([
+                &Expr::Concat(ThinVec::from([
                     Expr::Call {
                         callee: "p.rstrip".into(),
-                        args: Box::new([seam_facts::python::Arg {
+                        args: ThinVec::from([seam_facts::python::Arg {
                             keyword: None,
                             value: Expr::Str("/".into())
                         }])
@@ -336,7 +339,10 @@ fn returns_are_recorded_per_def() {
             (
                 "C.m.inner",
                 9,
-                &Expr::List(Box::new([Expr::Str("/a".into()), Expr::Str("/b".into())]))
+                &Expr::List(ThinVec::from([
+                    Expr::Str("/a".into()),
+                    Expr::Str("/b".into())
+                ]))
             ),
             ("C.m", 10, &Expr::Const("None".into())),
         ]
@@ -390,18 +396,21 @@ fn alternatives_comprehension_targets_and_dotted_attribute_reads() {
     };
     assert_eq!(
         value("user"),
-        &Expr::Either(Box::new([
+        &Expr::Either(ThinVec::from([
             Expr::Name("user".into()),
             Expr::Name("g.user".into()),
             Expr::Call {
                 callee: "fallback".into(),
-                args: Box::new([])
+                args: ThinVec::new()
             },
         ]))
     );
     assert_eq!(
         value("mode"),
-        &Expr::Either(Box::new([Expr::Name("a".into()), Expr::Name("b".into())]))
+        &Expr::Either(ThinVec::from([
+            Expr::Name("a".into()),
+            Expr::Name("b".into())
+        ]))
     );
     // `and` is a guard, not a choice of values.
     assert_eq!(value("guard"), &Expr::Other);

@@ -352,7 +352,7 @@ impl<'s, 't> Walker<'s, 't> {
             scope: self.scope(scope).qualname,
             line: Self::line(left),
             kind,
-            targets: Box::new([target]),
+            targets: seam_facts::python::thin_vec![target],
             annotation: None,
             value: summarize(value, self.src),
         });

@@ -677,7 +677,7 @@ impl<'a> Resolver<'_, 'a> {
                         bs,
                         &Expr::Call {
                             callee: format!("{n}.as_view").into(),
-                            args: Box::new([]),
+                            args: seam_facts::python::ThinVec::new(),
                         },
                         benv,
                         depth + 1,

@@ -82,12 +82,14 @@ impl EdgeKind {
 pub struct Node {
     pub id: String,
     pub kind: NodeKind,
-    pub file: String,
+    /// Shared by the nodes of a file (and with the evidence naming it).
+    pub file: Arc<str>,
     pub line: u32,
     /// Last line of a definition (a module: its file's last line; a route or table: `line`).
     pub end_line: u32,
     /// `test`, `migration`, `script` (from the path), `task` (Celery), `model` (ORM class).
-    pub tags: Vec<String>,
+    /// Shared by the nodes whose tags are the same (most of a file's nodes have its tags).
+    pub tags: Arc<[String]>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

@@ -7,10 +7,10 @@ pub(crate) fn node(id: &str, kind: NodeKind, lines: u32) -> Node {
     Node {
         id: id.to_owned(),
         kind,
-        file: "x.py".to_owned(),
+        file: "x.py".into(),
         line: 1,
         end_line: lines,
-        tags: Vec::new(),
+        tags: std::sync::Arc::from([]),
     }
 }
 

@@ -163,7 +163,7 @@ fn evidence_of(a: &Analysis, id: &str) -> Evidence {
         .binary_search_by(|n| n.id.as_str().cmp(id))
         .ok()
         .map(|i| Evidence {
-            file: a.nodes[i].file.clone().into(),
+            file: a.nodes[i].file.clone(),
             line: a.nodes[i].line,
         })
         .unwrap_or(Evidence {

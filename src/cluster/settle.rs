@@ -229,10 +229,10 @@ mod tests {
                 .map(|(id, kind)| Node {
                     id: (*id).to_owned(),
                     kind: *kind,
-                    file: "x.py".to_owned(),
+                    file: "x.py".into(),
                     line: 1,
                     end_line: 1,
-                    tags: Vec::new(),
+                    tags: std::sync::Arc::from([]),
                 })
                 .collect(),
             edges: edges

@@ -80,6 +80,12 @@ impl Edges {
         self.map.entry((f, t, kind)).or_default().push((file, line));
     }
 
+    /// The one shared copy of a file name, the same the evidence naming it holds.
+    pub fn file(&mut self, name: &str) -> Arc<str> {
+        let i = Self::intern(&mut self.files, &mut self.file_names, name);
+        Arc::clone(&self.file_names[i as usize])
+    }
+
     pub fn remove(&mut self, from: &str, to: &str, kind: EdgeKind) {
         if let (Some(&f), Some(&t)) = (self.ids.get(from), self.ids.get(to)) {
             self.map.remove(&(f, t, kind));

@@ -5,7 +5,7 @@
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use seam_facts::python::{Assign, AssignKind, DefKind, Expr, Import};
+use seam_facts::python::{Assign, AssignKind, DefKind, Expr, Import, Name};
 
 use crate::load::PythonUnit;
 
@@ -25,35 +25,103 @@ pub(crate) enum Binding<'a> {
 /// One scope's bindings, sorted by name and exactly their length. Built once and only read
 /// after: a hash map per scope keeps up to half of its slots empty, plus a control byte per
 /// slot, and a large tree has a scope per def (332 k for 194 MB of source); a scope binds a
-/// few names, found by binary search.
+/// few names, found by binary search. Entries are 24 bytes (an interned name, a binding with
+/// `u32` indices), where a `&str` and a `Binding` took 40.
 #[derive(Debug, Default)]
-pub(crate) struct Bindings<'a>(Box<[(&'a str, Binding<'a>)]>);
+pub(crate) struct Bindings<'a>(Box<[(Name, Packed<'a>)]>);
 
-impl<'a> Bindings<'a> {
-    pub fn get(&self, name: &str) -> Option<&Binding<'a>> {
-        let i = self.0.binary_search_by(|(n, _)| (*n).cmp(name)).ok()?;
-        Some(&self.0[i].1)
+/// A [`Binding`] as a scope stores it: the same, with `u32` indices (a file's facts are
+/// counted in `u32` everywhere: lines, receivers).
+#[derive(Debug, Clone, Copy)]
+enum Packed<'a> {
+    Def(u32),
+    Import(&'a Import),
+    Assign(u32),
+    Param { def: u32, pos: u32 },
+}
+
+impl<'a> Packed<'a> {
+    fn pack(binding: Binding<'a>) -> Self {
+        let n = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
+        match binding {
+            Binding::Def(d) => Packed::Def(n(d)),
+            Binding::Import(imp) => Packed::Import(imp),
+            Binding::Assign(a) => Packed::Assign(n(a)),
+            Binding::Param { def, pos } => Packed::Param {
+                def: n(def),
+                pos: n(pos),
+            },
+        }
     }
 
-    fn freeze(bindings: HashMap<&'a str, Binding<'a>>) -> Self {
-        let mut sorted: Vec<_> = bindings.into_iter().collect();
+    fn unpack(self) -> Binding<'a> {
+        match self {
+            Packed::Def(d) => Binding::Def(d as usize),
+            Packed::Import(imp) => Binding::Import(imp),
+            Packed::Assign(a) => Binding::Assign(a as usize),
+            Packed::Param { def, pos } => Binding::Param {
+                def: def as usize,
+                pos: pos as usize,
+            },
+        }
+    }
+}
+
+impl<'a> Bindings<'a> {
+    pub fn get(&self, name: &str) -> Option<Binding<'a>> {
+        let i = self
+            .0
+            .binary_search_by(|(n, _)| n.as_str().cmp(name))
+            .ok()?;
+        Some(self.0[i].1.unpack())
+    }
+
+    fn freeze(bindings: HashMap<Name, Binding<'a>>) -> Self {
+        let mut sorted: Vec<_> = bindings
+            .into_iter()
+            .map(|(n, b)| (n, Packed::pack(b)))
+            .collect();
         sorted.sort_unstable_by_key(|(n, _)| *n);
         Bindings(sorted.into_boxed_slice())
     }
 }
 
-/// Fact indices grouped by scope, each group in file order and exactly its length.
-pub(crate) type ByScope<'a> = HashMap<&'a str, Box<[usize]>>;
+/// Fact indices grouped by scope, each group in file order: one list of every index of the
+/// unit, ordered by scope, and per scope where its group starts and how long it is (a boxed
+/// slice per group was a heap block per scope and kind of fact: 1.3 M of them).
+#[derive(Debug, Default)]
+pub(crate) struct ByScope {
+    groups: HashMap<Name, (u32, u32)>,
+    ids: Box<[usize]>,
+}
 
-fn group_by_scope<'a>(scopes: impl Iterator<Item = &'a str>) -> ByScope<'a> {
-    let mut groups: HashMap<&str, Vec<usize>> = HashMap::default();
-    for (i, scope) in scopes.enumerate() {
-        groups.entry(scope).or_default().push(i);
+impl ByScope {
+    /// The indices of the facts of `scope`, in file order.
+    pub fn get(&self, scope: &str) -> Option<&[usize]> {
+        let &(start, len) = self.groups.get(scope)?;
+        self.ids.get(start as usize..(start + len) as usize)
     }
-    groups
-        .into_iter()
-        .map(|(scope, ids)| (scope, ids.into_boxed_slice()))
-        .collect()
+
+    fn group(scopes: impl Iterator<Item = Name>) -> Self {
+        let mut groups: HashMap<Name, Vec<usize>> = HashMap::default();
+        for (i, scope) in scopes.enumerate() {
+            groups.entry(scope).or_default().push(i);
+        }
+        let mut ids = Vec::with_capacity(groups.values().map(Vec::len).sum());
+        let groups = groups
+            .into_iter()
+            .map(|(scope, group)| {
+                let start = u32::try_from(ids.len()).unwrap_or(u32::MAX);
+                let len = u32::try_from(group.len()).unwrap_or(u32::MAX);
+                ids.extend(group);
+                (scope, (start, len))
+            })
+            .collect();
+        ByScope {
+            groups,
+            ids: ids.into_boxed_slice(),
+        }
+    }
 }
 
 /// Bindings of every scope of one unit.
@@ -72,15 +140,15 @@ pub(crate) struct UnitIndex<'a> {
     /// order (an attribute set to `None` in `__init__` and to a row later).
     pub self_attrs: HashMap<(&'a str, &'a str), Vec<usize>>,
     /// def qualname → its `return` statements (indices in `PyFile::returns`).
-    pub returns: ByScope<'a>,
+    pub returns: ByScope,
     /// scope qualname → the calls made in it (indices in `PyFile::calls`).
-    pub calls_in: ByScope<'a>,
+    pub calls_in: ByScope,
     /// (scope, container with `[]`) → the `store[k] = v` assignments into it, in source order.
     pub stores: HashMap<(&'a str, &'a str), Vec<usize>>,
     /// scope qualname → its assignments and attribute reads (indices in `PyFile::assigns` and
     /// `PyFile::attrs`), for the passes that read one scope at a time (instantiations).
-    pub assigns_in: ByScope<'a>,
-    pub attrs_in: ByScope<'a>,
+    pub assigns_in: ByScope,
+    pub attrs_in: ByScope,
 }
 
 #[derive(Debug)]
@@ -241,7 +309,7 @@ fn fills_default(assign: &seam_facts::python::Assign, name: &str) -> bool {
 fn index_unit(unit: &PythonUnit) -> UnitIndex<'_> {
     let f = &unit.facts;
     let mut ix = UnitIndex::default();
-    let mut scopes: HashMap<&str, HashMap<&str, Binding<'_>>> = HashMap::default();
+    let mut scopes: HashMap<&str, HashMap<Name, Binding<'_>>> = HashMap::default();
     for (d, def) in f.defs.iter().enumerate() {
         ix.defs.entry(def.qualname.as_str()).or_insert(d);
     }
@@ -250,34 +318,37 @@ fn index_unit(unit: &PythonUnit) -> UnitIndex<'_> {
         scopes
             .entry(parent_scope(&def.qualname))
             .or_default()
-            .entry(name)
+            .entry(Name::from(name))
             .or_insert(Binding::Def(d));
         let params = scopes.entry(def.qualname.as_str()).or_default();
         for (pos, p) in def.params.iter().enumerate() {
-            params.insert(p.name.as_str(), Binding::Param { def: d, pos });
+            params.insert(p.name, Binding::Param { def: d, pos });
         }
     }
     for imp in &f.imports {
         let bound = match (&imp.name, &imp.alias) {
-            (_, Some(alias)) => alias.as_str(),
+            (_, Some(alias)) => *alias,
             (Some(name), None) if name == "*" => {
                 if imp.scope.is_empty() {
                     ix.star_imports.push(imp);
                 }
                 continue;
             }
-            (Some(name), None) => name.as_str(),
-            (None, None) => imp.module.split('.').next().unwrap_or(&imp.module),
+            (Some(name), None) => *name,
+            (None, None) => match imp.module.split_once('.') {
+                Some((first, _)) => Name::from(first),
+                None => imp.module,
+            },
         };
         scopes
             .entry(imp.scope.as_str())
             .or_default()
             .insert(bound, Binding::Import(imp));
     }
-    ix.returns = group_by_scope(f.returns.iter().map(|r| r.scope.as_str()));
-    ix.calls_in = group_by_scope(f.calls.iter().map(|c| c.scope.as_str()));
-    ix.assigns_in = group_by_scope(f.assigns.iter().map(|a| a.scope.as_str()));
-    ix.attrs_in = group_by_scope(f.attrs.iter().map(|a| a.scope.as_str()));
+    ix.returns = ByScope::group(f.returns.iter().map(|r| r.scope));
+    ix.calls_in = ByScope::group(f.calls.iter().map(|c| c.scope));
+    ix.assigns_in = ByScope::group(f.assigns.iter().map(|a| a.scope));
+    ix.attrs_in = ByScope::group(f.attrs.iter().map(|a| a.scope));
     for (a, assign) in f.assigns.iter().enumerate() {
         // `x.n += 1` binds nothing.
         if assign.kind == AssignKind::Augmented {
@@ -319,22 +390,22 @@ fn index_unit(unit: &PythonUnit) -> UnitIndex<'_> {
             let scope = scopes.entry(assign.scope.as_str()).or_default();
             let informative = assign.kind == AssignKind::Plain
                 && !matches!(assign.value, Expr::Other | Expr::Const(_));
-            match scope.get(target.as_str()) {
+            match scope.get(target) {
                 // Keep the most informative binding: `bp = None` then `bp = Blueprint(...)`.
                 Some(Binding::Assign(prev))
                     if informative
                         && matches!(f.assigns[*prev].value, Expr::Other | Expr::Const(_)) =>
                 {
-                    scope.insert(target.as_str(), Binding::Assign(a));
+                    scope.insert(*target, Binding::Assign(a));
                 }
                 // `user = user or g.user`: a parameter given its default in the body holds
                 // what the assignment says (the default's type, when the caller's is unknown).
                 Some(Binding::Param { .. }) if fills_default(assign, target) => {
-                    scope.insert(target.as_str(), Binding::Assign(a));
+                    scope.insert(*target, Binding::Assign(a));
                 }
                 Some(_) => {}
                 None => {
-                    scope.insert(target.as_str(), Binding::Assign(a));
+                    scope.insert(*target, Binding::Assign(a));
                 }
             }
             let is_class_body = ix

@@ -30,6 +30,7 @@ mod self_check;
 mod sql_sites;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -272,8 +273,24 @@ fn mark_sql_in_loops(ix: &Index<'_>, queries: &mut [Query]) {
     }
 }
 
+/// One shared copy of each distinct tag list: most nodes carry their file's tags, or none.
+#[derive(Debug, Default)]
+struct SharedTags(BTreeMap<Vec<String>, Arc<[String]>>);
+
+impl SharedTags {
+    fn get(&mut self, tags: Vec<String>) -> Arc<[String]> {
+        if let Some(shared) = self.0.get(&tags) {
+            return Arc::clone(shared);
+        }
+        let shared: Arc<[String]> = tags.clone().into();
+        self.0.insert(tags, Arc::clone(&shared));
+        shared
+    }
+}
+
 fn assemble(ix: &Index<'_>, loaded: &Loaded, mut b: Builder) -> (Analysis, Edges) {
     let mut nodes: BTreeMap<String, Node> = BTreeMap::new();
+    let mut shared_tags = SharedTags::default();
     let mut summary = Summary::default();
     for (u, unit) in ix.units.iter().enumerate() {
         let f = &unit.facts;
@@ -283,16 +300,18 @@ fn assemble(ix: &Index<'_>, loaded: &Loaded, mut b: Builder) -> (Analysis, Edges
             .iter()
             .map(|t| t.as_str().to_owned())
             .collect();
+        let file = b.edges.file(&unit.file.rel);
+        let shared_file_tags = shared_tags.get(file_tags.clone());
         summary.python_files += 1;
         summary.lines += u64::from(f.lines);
         summary.bytes += unit.file.size;
         nodes.entry(f.module.to_string()).or_insert_with(|| Node {
             id: f.module.to_string(),
             kind: NodeKind::Module,
-            file: unit.file.rel.clone(),
+            file: Arc::clone(&file),
             line: 1,
             end_line: f.lines.max(1),
-            tags: file_tags.clone(),
+            tags: Arc::clone(&shared_file_tags),
         });
         for (d, def) in f.defs.iter().enumerate() {
             if ix.def_of_scope(u, &def.qualname) != Some(d) {
@@ -324,10 +343,10 @@ fn assemble(ix: &Index<'_>, loaded: &Loaded, mut b: Builder) -> (Analysis, Edges
                 Node {
                     id,
                     kind,
-                    file: unit.file.rel.clone(),
+                    file: Arc::clone(&file),
                     line: def.line,
                     end_line: def.end_line,
-                    tags: tags.into_iter().collect(),
+                    tags: shared_tags.get(tags.into_iter().collect()),
                 },
             );
         }
@@ -350,10 +369,10 @@ fn assemble(ix: &Index<'_>, loaded: &Loaded, mut b: Builder) -> (Analysis, Edges
         nodes.entry(id.clone()).or_insert_with(|| Node {
             id,
             kind: NodeKind::Class,
-            file: at.file.to_string(),
+            file: at.file,
             line: at.line,
             end_line: at.line,
-            tags: tags.into_iter().collect(),
+            tags: shared_tags.get(tags.into_iter().collect()),
         });
     }
     for unit in &loaded.sql {
@@ -421,10 +440,10 @@ fn assemble(ix: &Index<'_>, loaded: &Loaded, mut b: Builder) -> (Analysis, Edges
             Node {
                 id: r.id.clone(),
                 kind: NodeKind::Route,
-                file: r.file.clone(),
+                file: b.edges.file(&r.file),
                 line: r.line,
                 end_line: r.line,
-                tags: Vec::new(),
+                tags: shared_tags.get(Vec::new()),
             },
         );
     }
@@ -496,10 +515,10 @@ fn assemble(ix: &Index<'_>, loaded: &Loaded, mut b: Builder) -> (Analysis, Edges
             Node {
                 id: id.clone(),
                 kind: NodeKind::Table,
-                file: file.to_string(),
+                file,
                 line,
                 end_line: line,
-                tags: Vec::new(),
+                tags: shared_tags.get(Vec::new()),
             },
         );
         summary.foreign_keys += t.foreign_keys.len() as u32;

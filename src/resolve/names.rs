@@ -323,7 +323,7 @@ impl<'a> Index<'a> {
             if (first || !is_class_scope)
                 && let Some(binding) = ix.scopes.get(current).and_then(|s| s.get(name))
             {
-                return self.binding_value(u, *binding, hops);
+                return self.binding_value(u, binding, hops);
             }
             if current.is_empty() {
                 break;
@@ -336,7 +336,7 @@ impl<'a> Index<'a> {
                 && hops < MAX_HOPS
                 && let Some(b) = self.units_index[m].scopes.get("").and_then(|s| s.get(name))
             {
-                return self.binding_value(m, *b, hops + 1);
+                return self.binding_value(m, b, hops + 1);
             }
         }
         if is_builtin(name) {
@@ -489,7 +489,7 @@ impl<'a> Index<'a> {
         if !facts.is_package {
             return None;
         }
-        let binding = *self.units_index[m].scopes.get("")?.get(name)?;
+        let binding = self.units_index[m].scopes.get("")?.get(name)?;
         if let Binding::Import(imp) = binding {
             let base = self.import_base(m, imp)?;
             let submodule = match &imp.name {
@@ -514,7 +514,7 @@ impl<'a> Index<'a> {
             return Value::Module(sub);
         }
         match self.units_index[m].scopes.get("").and_then(|s| s.get(name)) {
-            Some(b) => self.binding_value(m, *b, hops),
+            Some(b) => self.binding_value(m, b, hops),
             None => {
                 for imp in &self.units_index[m].star_imports {
                     if let Some(sm) = self.import_base(m, imp).and_then(|b| self.module(&b))
@@ -629,7 +629,7 @@ impl<'a> Index<'a> {
                 return Some(Value::Def(cu, m));
             }
             // `get = by_id` in the class body: an alias of another method of the class.
-            if let Some(&super::index::Binding::Assign(a)) = self.units_index[cu]
+            if let Some(super::index::Binding::Assign(a)) = self.units_index[cu]
                 .scopes
                 .get(class_qual)
                 .and_then(|s| s.get(name))

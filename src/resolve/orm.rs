@@ -1275,7 +1275,7 @@ fn instantiate(
 }
 
 /// The facts of one scope (`only`) from a per-scope index, or all `len` of the unit.
-fn in_scope(by_scope: &super::index::ByScope<'_>, only: Option<&str>, len: usize) -> Vec<usize> {
+fn in_scope(by_scope: &super::index::ByScope, only: Option<&str>, len: usize) -> Vec<usize> {
     match only {
         Some(s) => by_scope.get(s).map(|ids| ids.to_vec()).unwrap_or_default(),
         None => (0..len).collect(),

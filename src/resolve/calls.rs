@@ -88,7 +88,7 @@ pub(crate) fn resolve_calls(
                     b.external_calls += 1;
                     let e = b
                         .external
-                        .entry((from.to_owned(), name))
+                        .entry((from.to_owned(), name.into()))
                         .or_insert((0, call.line));
                     e.0 += 1;
                     e.1 = e.1.min(call.line);
@@ -96,7 +96,7 @@ pub(crate) fn resolve_calls(
                 Value::Builtin(_) => b.builtin_calls += 1,
                 Value::Unknown(name) => {
                     b.unresolved_calls += 1;
-                    *b.unresolved.entry(name).or_default() += 1;
+                    *b.unresolved.entry(name.into()).or_default() += 1;
                 }
                 // `token.check_otp(...)` on a value seam cannot type, where one class family
                 // defines `check_otp`: each implementation (see `families.rs`).

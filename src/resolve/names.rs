@@ -6,7 +6,7 @@
 //! builtin, dynamic, or unresolved — never guessed.
 
 use rayon::prelude::*;
-use seam_facts::python::{AssignKind, DefKind, Expr, Import};
+use seam_facts::python::{AssignKind, DefKind, Expr, Import, Name};
 
 use super::index::{Binding, Index, is_decorated, parent_scope};
 use super::returns::Returned;
@@ -20,12 +20,14 @@ pub(crate) const MAX_HOPS: u32 = 12;
 /// (`g.user = current_user._get_current_object()`).
 const LOCAL_PROXY_UNWRAP: &str = "_get_current_object";
 
-/// What a name denotes.
+/// What a name denotes. Its texts are interned names: every call's callee is resolved to a
+/// value once and held until resolution ends (1.9 M on the 194 MB tree), most of them
+/// external.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) enum Value {
     Module(usize),
     /// A package directory without `__init__.py`.
-    Namespace(String),
+    Namespace(Name),
     /// A class or function of the repository: (unit, def).
     Def(usize, usize),
     /// An instance of a repository class.
@@ -34,12 +36,12 @@ pub(crate) enum Value {
     /// constant): (unit, assign).
     Var(usize, usize),
     /// A name from outside the repository, dotted in full (`requests.get`).
-    External(String),
-    Builtin(String),
+    External(Name),
+    Builtin(Name),
     /// Something untyped: a parameter, an attribute of an unknown value.
     Dynamic,
     /// A root name bound nowhere.
-    Unknown(String),
+    Unknown(Name),
 }
 
 /// Python's builtins and the common exceptions: calls to them are neither repository calls nor
@@ -340,9 +342,9 @@ impl<'a> Index<'a> {
             }
         }
         if is_builtin(name) {
-            return Value::Builtin(name.to_owned());
+            return Value::Builtin(name.into());
         }
-        Value::Unknown(name.to_owned())
+        Value::Unknown(name.into())
     }
 
     fn binding_value(&self, u: usize, binding: Binding<'a>, hops: u32) -> Value {
@@ -432,7 +434,7 @@ impl<'a> Index<'a> {
 
     fn import_value(&self, u: usize, imp: &Import, hops: u32) -> Value {
         let Some(base) = self.import_base(u, imp) else {
-            return Value::Unknown(imp.module.to_string());
+            return Value::Unknown(imp.module);
         };
         match &imp.name {
             None => {
@@ -443,7 +445,7 @@ impl<'a> Index<'a> {
                     base.split('.').next().unwrap_or(&base).to_owned()
                 };
                 self.module_value(&target)
-                    .unwrap_or(Value::External(target))
+                    .unwrap_or(Value::External(target.into()))
             }
             Some(name) => {
                 let full = if base.is_empty() {
@@ -464,9 +466,9 @@ impl<'a> Index<'a> {
                     Some(Value::Module(m)) if hops < MAX_HOPS => {
                         self.member_of_module(m, name, hops + 1)
                     }
-                    Some(Value::Namespace(_)) => Value::Unknown(full),
-                    Some(_) | None if imp.level > 0 => Value::Unknown(full),
-                    _ => Value::External(full),
+                    Some(Value::Namespace(_)) => Value::Unknown(full.into()),
+                    Some(_) | None if imp.level > 0 => Value::Unknown(full.into()),
+                    _ => Value::External(full.into()),
                 }
             }
         }
@@ -477,7 +479,7 @@ impl<'a> Index<'a> {
             return Some(Value::Module(m));
         }
         self.is_namespace(name)
-            .then(|| Value::Namespace(name.to_owned()))
+            .then(|| Value::Namespace(name.into()))
     }
 
     /// What a package's `__init__` binds to `name`, when that binding is not the import of
@@ -527,7 +529,7 @@ impl<'a> Index<'a> {
                         }
                     }
                 }
-                Value::Unknown(format!("{module}.{name}"))
+                Value::Unknown(format!("{module}.{name}").into())
             }
         }
     }
@@ -541,7 +543,8 @@ impl<'a> Index<'a> {
             Value::Module(m) => self.member_of_module(m, name, hops + 1),
             Value::Namespace(ns) => {
                 let full = format!("{ns}.{name}");
-                self.module_value(&full).unwrap_or(Value::Unknown(full))
+                self.module_value(&full)
+                    .unwrap_or(Value::Unknown(full.into()))
             }
             Value::Def(u, d) => match self.units[u].facts.defs[d].kind {
                 DefKind::Class => self
@@ -579,7 +582,7 @@ impl<'a> Index<'a> {
                 {
                     return self.member(Value::Instance(cu, cd), name, hops + 1);
                 }
-                Value::External(format!("{e}.{name}"))
+                Value::External(format!("{e}.{name}").into())
             }
             Value::Builtin(_) | Value::Dynamic => Value::Dynamic,
             Value::Unknown(n) => Value::Unknown(n),
@@ -932,12 +935,12 @@ impl<'a> Index<'a> {
             {
                 return match self.repo_bases(u, d, 1).first() {
                     Some(&(bu, bd)) => Value::Instance(bu, bd),
-                    None => Value::Builtin("super".to_owned()),
+                    None => Value::Builtin("super".into()),
                 };
             }
             current = parent_scope(current);
         }
-        Value::Builtin("super".to_owned())
+        Value::Builtin("super".into())
     }
 
     /// The symbol id of a def.

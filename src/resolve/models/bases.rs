@@ -54,13 +54,12 @@ pub(crate) fn is_declarative_base(ix: &Index<'_>, u: usize, d: usize) -> bool {
 /// external `DeclarativeBase`.
 fn root_of_value(v: &Value, ix: &Index<'_>) -> Option<Root> {
     let name = match v {
-        Value::External(e) => e.clone(),
+        Value::External(e) => *e,
         Value::Var(u, a) => match &ix.units[*u].facts.assigns[*a].value {
             Expr::Call { callee, .. } => *callee,
             Expr::Name(n) => *n,
             _ => return None,
-        }
-        .to_string(),
+        },
         Value::Def(u, d) if ix.units[*u].facts.defs[*d].kind == DefKind::Class => {
             return is_declarative_base(ix, *u, *d).then_some(Root::Declarative);
         }

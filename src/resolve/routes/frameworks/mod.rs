@@ -234,7 +234,7 @@ impl<'a> Resolver<'_, 'a> {
         }
         match &assign.value {
             Expr::Call { callee, args } => match self.ix.resolve(vu, &assign.scope, callee) {
-                Value::External(e) => Some((e, &args[..])),
+                Value::External(e) => Some((e.to_string(), &args[..])),
                 _ => None,
             },
             Expr::Name(n) => self.constructor_of(vu, &assign.scope, n, depth + 1),

@@ -45,19 +45,38 @@ impl TableAcc {
 
 /// (from, to, kind) by interned ids.
 type EdgeKey = (u32, u32, EdgeKind);
-/// (interned file, line) of each occurrence.
-type Occurrences = Vec<(u32, u32)>;
+
+/// One occurrence of an edge: its ends by interned id, and where (interned file, line).
+#[derive(Debug, Clone, Copy)]
+struct Occurrence {
+    from: u32,
+    to: u32,
+    kind: EdgeKind,
+    file: u32,
+    line: u32,
+}
+
+impl Occurrence {
+    fn key(&self) -> EdgeKey {
+        (self.from, self.to, self.kind)
+    }
+}
 
 /// Edges are keyed by interned ids and evidence by interned file names: a million-line
 /// repository records hundreds of thousands of occurrences, and owned strings per occurrence
-/// dominated both time and memory.
+/// dominated both time and memory. Occurrences are one flat list, grouped into edges once,
+/// by sorting, at the end: 20 bytes each, where a map from edge to a list of occurrences
+/// took a slot and a heap block per edge (771 k edges on the 194 MB tree).
 #[derive(Debug, Default)]
 pub(crate) struct Edges {
     ids: FxHashMap<Arc<str>, u32>,
     names: Vec<Arc<str>>,
     files: FxHashMap<Arc<str>, u32>,
     file_names: Vec<Arc<str>>,
-    map: FxHashMap<EdgeKey, Occurrences>,
+    occurrences: Vec<Occurrence>,
+    /// Removed edges: the number of occurrences recorded when each was removed; the edge's
+    /// occurrences before that are dropped (one recorded after is an edge again).
+    removed: FxHashMap<EdgeKey, usize>,
 }
 
 impl Edges {
@@ -74,10 +93,16 @@ impl Edges {
     }
 
     pub fn add(&mut self, from: &str, to: &str, kind: EdgeKind, file: &str, line: u32) {
-        let f = Self::intern(&mut self.ids, &mut self.names, from);
-        let t = Self::intern(&mut self.ids, &mut self.names, to);
+        let from = Self::intern(&mut self.ids, &mut self.names, from);
+        let to = Self::intern(&mut self.ids, &mut self.names, to);
         let file = Self::intern(&mut self.files, &mut self.file_names, file);
-        self.map.entry((f, t, kind)).or_default().push((file, line));
+        self.occurrences.push(Occurrence {
+            from,
+            to,
+            kind,
+            file,
+            line,
+        });
     }
 
     /// The one shared copy of a file name, the same the evidence naming it holds.
@@ -88,27 +113,43 @@ impl Edges {
 
     pub fn remove(&mut self, from: &str, to: &str, kind: EdgeKind) {
         if let (Some(&f), Some(&t)) = (self.ids.get(from), self.ids.get(to)) {
-            self.map.remove(&(f, t, kind));
+            self.removed.insert((f, t, kind), self.occurrences.len());
         }
     }
 
-    /// (from, to, kind) of every edge, in no particular order.
+    /// The occurrences of the edges not removed.
+    fn live(&self) -> impl Iterator<Item = &Occurrence> + '_ {
+        let removed = &self.removed;
+        self.occurrences
+            .iter()
+            .enumerate()
+            .filter_map(move |(i, o)| {
+                removed
+                    .get(&o.key())
+                    .is_none_or(|&before| i >= before)
+                    .then_some(o)
+            })
+    }
+
+    /// (from, to, kind) of every edge, once per occurrence, in no particular order.
     pub fn keys(&self) -> impl Iterator<Item = (&str, &str, EdgeKind)> + '_ {
-        self.map
-            .keys()
-            .map(|&(f, t, k)| (&*self.names[f as usize], &*self.names[t as usize], k))
+        self.live().map(|o| {
+            (
+                &*self.names[o.from as usize],
+                &*self.names[o.to as usize],
+                o.kind,
+            )
+        })
     }
 
     /// The first evidence (in file, line order) of the edges into each target.
     pub fn first_evidence_by_target(&self) -> BTreeMap<&str, Evidence> {
         let mut best: FxHashMap<u32, (u32, u32)> = FxHashMap::default();
-        for (&(_, t, _), occurrences) in &self.map {
-            for &(file, line) in occurrences {
-                let slot = best.entry(t).or_insert((file, line));
-                let (bf, bl) = *slot;
-                if (&*self.file_names[file as usize], line) < (&*self.file_names[bf as usize], bl) {
-                    *slot = (file, line);
-                }
+        for o in self.live() {
+            let slot = best.entry(o.to).or_insert((o.file, o.line));
+            let (bf, bl) = *slot;
+            if (&*self.file_names[o.file as usize], o.line) < (&*self.file_names[bf as usize], bl) {
+                *slot = (o.file, o.line);
             }
         }
         best.into_iter()
@@ -126,12 +167,6 @@ impl Edges {
 
     /// The edges whose ends `keep` accepts, sorted by (from, to, kind), evidence sorted.
     pub fn into_sorted(self, keep: impl Fn(&str) -> bool) -> Vec<crate::analysis::Edge> {
-        let Edges {
-            names,
-            file_names,
-            map,
-            ..
-        } = self;
         // Sort by the rank of each interned string instead of comparing strings per pair.
         let rank_of = |strings: &[Arc<str>]| -> Vec<u32> {
             let mut order: Vec<u32> = (0..strings.len() as u32).collect();
@@ -142,27 +177,45 @@ impl Edges {
             }
             rank
         };
-        let (rank, file_rank) = (rank_of(&names), rank_of(&file_names));
-        let mut keyed: Vec<(EdgeKey, Occurrences)> = map
-            .into_iter()
-            .filter(|((f, t, _), _)| keep(&names[*f as usize]) && keep(&names[*t as usize]))
-            .collect();
-        keyed.sort_unstable_by_key(|((f, t, k), _)| (rank[*f as usize], rank[*t as usize], *k));
-        keyed
-            .into_iter()
-            .map(|((f, t, kind), mut occurrences)| {
-                occurrences.sort_unstable_by_key(|&(file, line)| (file_rank[file as usize], line));
-                let evidence: Vec<Evidence> = occurrences
-                    .into_iter()
-                    .map(|(file, line)| Evidence {
-                        file: Arc::clone(&file_names[file as usize]),
-                        line,
+        let (rank, file_rank) = (rank_of(&self.names), rank_of(&self.file_names));
+        let kept: Vec<bool> = self.names.iter().map(|n| keep(n)).collect();
+        let Edges {
+            names,
+            file_names,
+            occurrences: mut live,
+            removed,
+            ..
+        } = self;
+        // In place: the occurrences are the largest list resolution builds.
+        let mut i = 0;
+        live.retain(|o| {
+            let recorded_after = removed.get(&o.key()).is_none_or(|&before| i >= before);
+            i += 1;
+            recorded_after && kept[o.from as usize] && kept[o.to as usize]
+        });
+        live.sort_unstable_by_key(|o| {
+            (
+                rank[o.from as usize],
+                rank[o.to as usize],
+                o.kind,
+                file_rank[o.file as usize],
+                o.line,
+            )
+        });
+        live.chunk_by(|a, b| a.key() == b.key())
+            .map(|group| {
+                let o = group[0];
+                let evidence: Vec<Evidence> = group
+                    .iter()
+                    .map(|o| Evidence {
+                        file: Arc::clone(&file_names[o.file as usize]),
+                        line: o.line,
                     })
                     .collect();
                 Edge {
-                    from: Arc::clone(&names[f as usize]),
-                    to: Arc::clone(&names[t as usize]),
-                    kind,
+                    from: Arc::clone(&names[o.from as usize]),
+                    to: Arc::clone(&names[o.to as usize]),
+                    kind: o.kind,
                     count: evidence.len() as u32,
                     evidence,
                 }
@@ -228,5 +281,46 @@ impl Builder {
 
     pub fn tag(&mut self, id: &str, tag: &'static str) {
         self.tags.entry(id.to_owned()).or_default().insert(tag);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn evidence(edge: &Edge) -> Vec<(&str, u32)> {
+        edge.evidence.iter().map(|e| (&*e.file, e.line)).collect()
+    }
+
+    /// Occurrences group into one edge per (from, to, kind), edges sorted by (from, to, kind
+    /// in declaration order) and evidence by (file, line); a
+    /// removed edge loses what was recorded before its removal, not what comes after.
+    #[test]
+    fn occurrences_group_into_sorted_edges_and_removal_drops_the_earlier_ones() {
+        let mut edges = Edges::default();
+        edges.add("b", "c", EdgeKind::Calls, "z.py", 9);
+        edges.add("a", "b", EdgeKind::Calls, "y.py", 3);
+        edges.add("b", "c", EdgeKind::Calls, "x.py", 5);
+        edges.add("a", "b", EdgeKind::Imports, "y.py", 1);
+        edges.add("r", "h", EdgeKind::Handles, "y.py", 7);
+        edges.remove("r", "h", EdgeKind::Handles);
+        edges.add("a", "gone", EdgeKind::Calls, "y.py", 4);
+        edges.remove("a", "b", EdgeKind::Imports);
+        edges.add("a", "b", EdgeKind::Imports, "y.py", 2);
+        let keys: BTreeSet<_> = edges.keys().collect();
+        assert!(!keys.contains(&("r", "h", EdgeKind::Handles)));
+        let sorted = edges.into_sorted(|id| id != "gone");
+        let got: Vec<_> = sorted
+            .iter()
+            .map(|e| (&*e.from, &*e.to, e.kind, e.count, evidence(e)))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("a", "b", EdgeKind::Imports, 1, vec![("y.py", 2)]),
+                ("a", "b", EdgeKind::Calls, 1, vec![("y.py", 3)]),
+                ("b", "c", EdgeKind::Calls, 2, vec![("x.py", 5), ("z.py", 9)]),
+            ]
+        );
     }
 }

@@ -53,23 +53,14 @@ pub fn resolve(loaded: Loaded) -> Analysis {
     let mut timer = crate::timing::Timer::new();
     let (mut analysis, edges) = resolve_borrowed(&loaded, &mut timer);
     // The facts are freed before the edges are written out, the last large allocation of
-    // resolution: on a large tree they were half the peak, held for nothing. On a thread of
-    // their own, since freeing millions of small allocations took seconds; the edges take
-    // longer to build than the facts to free, so the peak stays what it is without them.
-    drop_in_background(loaded);
+    // resolution: on a large tree they were half the peak, held for nothing.
+    drop(loaded);
+    timer.mark("free facts");
     let nodes = &analysis.nodes;
     let is_node = |id: &str| nodes.binary_search_by(|n| n.id.as_str().cmp(id)).is_ok();
     analysis.edges = edges.into_sorted(is_node);
     timer.mark("edges");
     analysis
-}
-
-/// Drops `value` on a thread of its own; where no thread can be spawned (a process limit),
-/// `spawn` drops the closure, and the value with it, here.
-fn drop_in_background<T: Send + 'static>(value: T) {
-    let _detached = std::thread::Builder::new()
-        .name("seam-free".to_owned())
-        .spawn(move || drop(value));
 }
 
 /// Everything but the edges, which are handed back unsorted, with the nodes they may join

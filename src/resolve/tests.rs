@@ -458,3 +458,35 @@ fn adding_an_object_not_built_here_is_an_update_of_its_set_attributes() {
     assert_eq!(open.kind, "insert");
     assert_eq!(open.assigned_columns, ["invoice.status"]);
 }
+
+/// The node list keeps, per id, what a map would after the same calls: `insert` replaces a
+/// node added before, `insert_if_absent` gives way to one; the result is sorted by id.
+#[test]
+fn node_list_keeps_what_a_map_would() {
+    use crate::analysis::{Node, NodeKind};
+    let node = |id: &str, line: u32| Node {
+        id: id.to_owned(),
+        kind: NodeKind::Module,
+        file: "x.py".into(),
+        line,
+        end_line: line,
+        tags: std::sync::Arc::from([]),
+    };
+    let mut nodes = super::NodeList::default();
+    nodes.insert_if_absent(node("b", 1));
+    nodes.insert(node("a", 2));
+    nodes.insert(node("b", 3));
+    nodes.insert_if_absent(node("b", 4));
+    nodes.insert_if_absent(node("c", 5));
+    nodes.insert_if_absent(node("c", 6));
+    nodes.insert(node("a", 7));
+    let got: Vec<(String, u32)> = nodes.finish().into_iter().map(|n| (n.id, n.line)).collect();
+    assert_eq!(
+        got,
+        [
+            ("a".to_owned(), 7),
+            ("b".to_owned(), 3),
+            ("c".to_owned(), 5)
+        ]
+    );
+}

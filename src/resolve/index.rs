@@ -99,7 +99,8 @@ impl ByScope {
     /// The indices of the facts of `scope`, in file order.
     pub fn get(&self, scope: &str) -> Option<&[usize]> {
         let &(start, len) = self.groups.get(scope)?;
-        self.ids.get(start as usize..(start + len) as usize)
+        let start = start as usize;
+        self.ids.get(start..start + len as usize)
     }
 
     fn group(scopes: impl Iterator<Item = Name>) -> Self {

@@ -7,8 +7,10 @@
 //! `Option`), where an inline string took 24 and a longer one a heap block as well.
 //!
 //! The cost is that interned text is never freed: a run's distinct strings stay until the
-//! process ends. seam runs once per command; the history backfill analyses many commits of
-//! one repository in a process, whose strings are mostly the same from commit to commit.
+//! process ends (with the few that resolution builds for a lookup, `module.name`). seam runs
+//! once per command; the history backfill analyses many commits of one repository in a
+//! process, whose strings are mostly the same from commit to commit. A fuzzing campaign grows
+//! the cache with every input it tries (see the README's fuzzing notes).
 
 use std::borrow::Borrow;
 use std::cmp::Ordering;

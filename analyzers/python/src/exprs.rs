@@ -341,7 +341,7 @@ fn arguments_at(node: Node<'_>, src: &[u8], depth: u32) -> ThinVec<Arg> {
             break;
         }
     }
-    // Most calls have one or two arguments: the box gives back the growth slack (a Vec
+    // Most calls have one or two arguments: the list is copied at its length (a Vec
     // starts at 4).
     out.into()
 }

@@ -49,13 +49,16 @@ use index::{Index, parent_scope};
 const UNRESOLVED_LISTED: usize = 50;
 
 /// Resolve everything the front ends found into the analysis document.
-pub fn resolve(loaded: Loaded) -> Analysis {
+pub fn resolve(mut loaded: Loaded) -> Analysis {
     let mut timer = crate::timing::Timer::new();
-    let (mut analysis, edges) = resolve_borrowed(&loaded, &mut timer);
-    // The facts are freed before the edges are written out, the last large allocation of
-    // resolution: on a large tree they were half the peak, held for nothing.
-    drop(loaded);
+    let (b, read) = resolve_borrowed(&loaded, &mut timer);
+    // The facts (and the index that borrows them) are freed once the passes are done and
+    // what assembly needs from them is read: on a large tree they are more than half the
+    // peak, and the analysis and the edges are built in the room they leave.
+    drop(std::mem::take(&mut loaded.python));
     timer.mark("free facts");
+    let (mut analysis, edges) = assemble(read, &loaded, b);
+    timer.mark("assemble");
     let nodes = &analysis.nodes;
     let is_node = |id: &str| nodes.binary_search_by(|n| n.id.as_str().cmp(id)).is_ok();
     analysis.edges = edges.into_sorted(is_node);
@@ -63,9 +66,8 @@ pub fn resolve(loaded: Loaded) -> Analysis {
     analysis
 }
 
-/// Everything but the edges, which are handed back unsorted, with the nodes they may join
-/// in the analysis (sorted by id).
-fn resolve_borrowed(loaded: &Loaded, timer: &mut crate::timing::Timer) -> (Analysis, Edges) {
+/// The passes over the facts: the builder, and what assembly reads from the facts.
+fn resolve_borrowed(loaded: &Loaded, timer: &mut crate::timing::Timer) -> (Builder, FromFacts) {
     let mut ix = Index::build(&loaded.python);
     timer.mark("index: build");
     ix.resolve_tables();
@@ -118,9 +120,9 @@ fn resolve_borrowed(loaded: &Loaded, timer: &mut crate::timing::Timer) -> (Analy
     }
     structure_edges(&ix, &mut b);
     timer.mark("structure");
-    let assembled = assemble(&ix, loaded, b);
-    timer.mark("assemble");
-    assembled
+    let read = FromFacts::read(&ix, loaded, &mut b);
+    timer.mark("nodes");
+    (b, read)
 }
 
 /// A call's callee. A method called on the result of a helper that returns a row of the
@@ -245,13 +247,7 @@ fn structure_edges(ix: &Index<'_>, b: &mut Builder) {
 
 /// SQL run inside a loop: a query site whose SQL sits within two lines of a call made in a
 /// loop of the same function (`for ...: cursor.execute("...")`). ORM sites know it already.
-fn mark_sql_in_loops(ix: &Index<'_>, queries: &mut [Query]) {
-    let mut looped: BTreeSet<(String, u32)> = BTreeSet::new();
-    for (u, unit) in ix.units.iter().enumerate() {
-        for c in unit.facts.calls.iter().filter(|c| c.in_loop) {
-            looped.insert((ix.owner_id(u, &c.scope), c.line));
-        }
-    }
+fn mark_sql_in_loops(looped: &BTreeSet<(String, u32)>, queries: &mut [Query]) {
     if looped.is_empty() {
         return;
     }
@@ -272,6 +268,11 @@ fn mark_sql_in_loops(ix: &Index<'_>, queries: &mut [Query]) {
 struct NodeList(Vec<(Node, u32, bool)>);
 
 impl NodeList {
+    /// Room for `n` nodes: a list grown by doubling keeps up to its length again.
+    fn with_capacity(n: usize) -> Self {
+        NodeList(Vec::with_capacity(n))
+    }
+
     fn insert(&mut self, node: Node) {
         let seq = self.0.len() as u32;
         self.0.push((node, seq, true));
@@ -315,106 +316,169 @@ impl SharedTags {
     }
 }
 
-fn assemble(ix: &Index<'_>, loaded: &Loaded, mut b: Builder) -> (Analysis, Edges) {
-    let mut nodes = NodeList::default();
-    let mut shared_tags = SharedTags::default();
-    let mut summary = Summary::default();
-    for (u, unit) in ix.units.iter().enumerate() {
-        let f = &unit.facts;
-        let file_tags: Vec<String> = unit
-            .file
-            .tags
-            .iter()
-            .map(|t| t.as_str().to_owned())
-            .collect();
-        let file = b.edges.file(&unit.file.rel);
-        let shared_file_tags = shared_tags.get(file_tags.clone());
-        summary.python_files += 1;
-        summary.lines += u64::from(f.lines);
-        summary.bytes += unit.file.size;
-        nodes.insert_if_absent(Node {
-            id: f.module.to_string(),
-            kind: NodeKind::Module,
-            file: Arc::clone(&file),
-            line: 1,
-            end_line: f.lines.max(1),
-            tags: Arc::clone(&shared_file_tags),
-        });
-        for (d, def) in f.defs.iter().enumerate() {
-            if ix.def_of_scope(u, &def.qualname) != Some(d) {
-                continue;
+/// What assembly reads from the facts, read before they are freed: the nodes of modules and
+/// defs (with the tags the passes gave them) and their counts, and what the tables touched,
+/// the SQL-in-loop marks and the self-checks look up.
+#[derive(Debug)]
+struct FromFacts {
+    nodes: NodeList,
+    shared_tags: SharedTags,
+    summary: Summary,
+    /// Python files outside the schema (tests, migrations...).
+    outside_files: BTreeSet<String>,
+    /// (owner, line) of every call made in a loop.
+    looped: BTreeSet<(String, u32)>,
+    stopped: u64,
+    checks: self_check::FactInputs,
+}
+
+impl FromFacts {
+    fn read(ix: &Index<'_>, loaded: &Loaded, b: &mut Builder) -> Self {
+        let defs: usize = ix.units.iter().map(|u| u.facts.defs.len() + 1).sum();
+        let mut nodes = NodeList::with_capacity(defs + b.generated_classes.len());
+        let mut shared_tags = SharedTags::default();
+        let mut summary = Summary::default();
+        for (u, unit) in ix.units.iter().enumerate() {
+            let f = &unit.facts;
+            let file_tags: Vec<String> = unit
+                .file
+                .tags
+                .iter()
+                .map(|t| t.as_str().to_owned())
+                .collect();
+            let file = b.edges.file(&unit.file.rel);
+            let shared_file_tags = shared_tags.get(file_tags.clone());
+            summary.python_files += 1;
+            summary.lines += u64::from(f.lines);
+            summary.bytes += unit.file.size;
+            nodes.insert_if_absent(Node {
+                id: f.module.to_string(),
+                kind: NodeKind::Module,
+                file: Arc::clone(&file),
+                line: 1,
+                end_line: f.lines.max(1),
+                tags: Arc::clone(&shared_file_tags),
+            });
+            for (d, def) in f.defs.iter().enumerate() {
+                if ix.def_of_scope(u, &def.qualname) != Some(d) {
+                    continue;
+                }
+                let id = ix.symbol_id(u, d);
+                let mut tags: BTreeSet<String> = file_tags.iter().cloned().collect();
+                if let Some(extra) = b.tags.get(&id) {
+                    tags.extend(extra.iter().map(|t| (*t).to_owned()));
+                }
+                let kind = match def.kind {
+                    DefKind::Class => NodeKind::Class,
+                    DefKind::Function => NodeKind::Function,
+                    DefKind::Method => NodeKind::Method,
+                };
+                match kind {
+                    NodeKind::Class => summary.classes += 1,
+                    NodeKind::Method => summary.methods += 1,
+                    _ => summary.functions += 1,
+                }
+                if tags.contains("task") {
+                    summary.celery_tasks += 1;
+                }
+                if tags.contains("model") {
+                    summary.models += 1;
+                }
+                nodes.insert(Node {
+                    id,
+                    kind,
+                    file: Arc::clone(&file),
+                    line: def.line,
+                    end_line: def.end_line,
+                    tags: shared_tags.get(tags.into_iter().collect()),
+                });
             }
-            let id = ix.symbol_id(u, d);
-            let mut tags: BTreeSet<String> = file_tags.iter().cloned().collect();
+        }
+        // Classes made by `type(...)` at import time have no def: a node of their own.
+        for (id, at) in std::mem::take(&mut b.generated_classes) {
+            let mut tags: BTreeSet<String> = ix
+                .units
+                .iter()
+                .find(|u| *u.file.rel == *at.file)
+                .map(|u| u.file.tags.iter().map(|t| t.as_str().to_owned()).collect())
+                .unwrap_or_default();
             if let Some(extra) = b.tags.get(&id) {
                 tags.extend(extra.iter().map(|t| (*t).to_owned()));
             }
-            let kind = match def.kind {
-                DefKind::Class => NodeKind::Class,
-                DefKind::Function => NodeKind::Function,
-                DefKind::Method => NodeKind::Method,
-            };
-            match kind {
-                NodeKind::Class => summary.classes += 1,
-                NodeKind::Method => summary.methods += 1,
-                _ => summary.functions += 1,
-            }
-            if tags.contains("task") {
-                summary.celery_tasks += 1;
-            }
+            summary.classes += 1;
             if tags.contains("model") {
                 summary.models += 1;
             }
-            nodes.insert(Node {
+            nodes.insert_if_absent(Node {
                 id,
-                kind,
-                file: Arc::clone(&file),
-                line: def.line,
-                end_line: def.end_line,
+                kind: NodeKind::Class,
+                file: at.file,
+                line: at.line,
+                end_line: at.line,
                 tags: shared_tags.get(tags.into_iter().collect()),
             });
         }
-    }
-    // Classes made by `type(...)` at import time have no def: a node of their own.
-    for (id, at) in std::mem::take(&mut b.generated_classes) {
-        let mut tags: BTreeSet<String> = ix
-            .units
-            .iter()
-            .find(|u| *u.file.rel == *at.file)
-            .map(|u| u.file.tags.iter().map(|t| t.as_str().to_owned()).collect())
-            .unwrap_or_default();
-        if let Some(extra) = b.tags.get(&id) {
-            tags.extend(extra.iter().map(|t| (*t).to_owned()));
-        }
-        summary.classes += 1;
-        if tags.contains("model") {
-            summary.models += 1;
-        }
-        nodes.insert_if_absent(Node {
-            id,
-            kind: NodeKind::Class,
-            file: at.file,
-            line: at.line,
-            end_line: at.line,
-            tags: shared_tags.get(tags.into_iter().collect()),
-        });
-    }
-    for unit in &loaded.sql {
-        summary.sql_files += 1;
-        summary.lines += u64::from(unit.lines);
-        summary.bytes += unit.file.size;
-    }
-    summary.sql_statements = loaded
-        .sql
-        .iter()
-        .map(|s| s.facts.statements.len() as u32)
-        .sum::<u32>()
-        + loaded
+        summary.sql_statements = loaded
             .python
             .iter()
             .flat_map(|p| p.sql.iter())
             .map(|s| s.statements.len() as u32)
             .sum::<u32>();
+        summary.modules = ix.units.len() as u32;
+        // Only the owners of SQL query sites are looked up.
+        let sql_sites: BTreeSet<&str> = b
+            .queries
+            .iter()
+            .filter(|q| q.source == QuerySource::Sql)
+            .map(|q| q.site.as_str())
+            .collect();
+        let mut looped: BTreeSet<(String, u32)> = BTreeSet::new();
+        for (u, unit) in ix.units.iter().enumerate() {
+            for c in unit.facts.calls.iter().filter(|c| c.in_loop) {
+                let owner = ix.owner_id(u, &c.scope);
+                if sql_sites.contains(owner.as_str()) {
+                    looped.insert((owner, c.line));
+                }
+            }
+        }
+        FromFacts {
+            nodes,
+            shared_tags,
+            summary,
+            outside_files: loaded
+                .python
+                .iter()
+                .map(|u| &u.file)
+                .filter(|f| models::outside_schema(&f.tags))
+                .map(|f| f.rel.clone())
+                .collect(),
+            looped,
+            stopped: ix.stopped.load(std::sync::atomic::Ordering::Relaxed),
+            checks: self_check::FactInputs::gather(&loaded.python),
+        }
+    }
+}
+
+fn assemble(read: FromFacts, loaded: &Loaded, mut b: Builder) -> (Analysis, Edges) {
+    let FromFacts {
+        mut nodes,
+        mut shared_tags,
+        mut summary,
+        mut outside_files,
+        looped,
+        stopped,
+        checks,
+    } = read;
+    for unit in &loaded.sql {
+        summary.sql_files += 1;
+        summary.lines += u64::from(unit.lines);
+        summary.bytes += unit.file.size;
+    }
+    summary.sql_statements += loaded
+        .sql
+        .iter()
+        .map(|s| s.facts.statements.len() as u32)
+        .sum::<u32>();
     summary.skipped_files = loaded.skipped;
 
     // Routes: one per id; a second registration of the same method and path is reported.
@@ -491,14 +555,14 @@ fn assemble(ix: &Index<'_>, loaded: &Loaded, mut b: Builder) -> (Analysis, Edges
     // Every table something touches is a node, defined or not; but not what only migrations
     // (history: `*_old`, `alembic_version`) or tests touch, nor the database's own catalogs
     // (`information_schema.tables`, `pg_class`).
-    let outside_files: BTreeSet<&str> = ix
-        .units
-        .iter()
-        .map(|u| &u.file)
-        .chain(loaded.sql.iter().map(|s| &s.file))
-        .filter(|f| models::outside_schema(&f.tags))
-        .map(|f| f.rel.as_str())
-        .collect();
+    outside_files.extend(
+        loaded
+            .sql
+            .iter()
+            .map(|s| &s.file)
+            .filter(|f| models::outside_schema(&f.tags))
+            .map(|f| f.rel.clone()),
+    );
     let touched: BTreeSet<String> = b
         .edges
         .keys()
@@ -566,7 +630,7 @@ fn assemble(ix: &Index<'_>, loaded: &Loaded, mut b: Builder) -> (Analysis, Edges
         q.reads.retain(|t| is_node(t));
         q.writes.retain(|t| is_node(t));
     }
-    mark_sql_in_loops(ix, &mut queries);
+    mark_sql_in_loops(&looped, &mut queries);
     queries.sort();
     let external_calls: Vec<ExternalCall> = b
         .external
@@ -587,7 +651,6 @@ fn assemble(ix: &Index<'_>, loaded: &Loaded, mut b: Builder) -> (Analysis, Edges
     unresolved.truncate(UNRESOLVED_LISTED);
     let mut diagnostics = loaded.diagnostics.clone();
     diagnostics.extend(b.diagnostics);
-    let stopped = ix.stopped.load(std::sync::atomic::Ordering::Relaxed);
     if stopped > 0 {
         diagnostics.push(Diagnostic::new(
             "",
@@ -601,7 +664,7 @@ fn assemble(ix: &Index<'_>, loaded: &Loaded, mut b: Builder) -> (Analysis, Edges
         ));
     }
     diagnostics.extend(self_check::fact_checks(
-        &loaded.python,
+        &checks,
         &routes,
         &queries,
         tables.len(),
@@ -610,7 +673,6 @@ fn assemble(ix: &Index<'_>, loaded: &Loaded, mut b: Builder) -> (Analysis, Edges
     diagnostics.dedup();
     let self_checks = self_check::summarize(&diagnostics);
 
-    summary.modules = ix.units.len() as u32;
     summary.routes = routes.len() as u32;
     summary.unbound_registrations = b.unbound_registrations;
     summary.tables = tables.len() as u32;

@@ -5,7 +5,7 @@
 //! checks over the finished facts (query sites mostly in migrations, a Flask or SQLAlchemy
 //! app with no route or no table found).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use seam_facts::{Diagnostic, Severity};
 
@@ -35,25 +35,61 @@ fn meaning(check: &str) -> &'static str {
     }
 }
 
+/// What the checks over finished facts read from the Python files, read before the facts
+/// are freed: the files tagged as migrations, and the first import of Flask and SQLAlchemy
+/// outside tests and migrations.
+#[derive(Debug, Default)]
+pub(crate) struct FactInputs {
+    migration_files: BTreeSet<String>,
+    flask: Option<(String, u32)>,
+    sqlalchemy: Option<(String, u32)>,
+}
+
+impl FactInputs {
+    pub(crate) fn gather(units: &[PythonUnit]) -> Self {
+        let first_import = |package: &str| {
+            units.iter().find_map(|u| {
+                let tagged = u
+                    .file
+                    .tags
+                    .iter()
+                    .any(|t| matches!(t, Tag::Test | Tag::Migration));
+                if tagged {
+                    return None;
+                }
+                u.facts
+                    .imports
+                    .iter()
+                    .find(|i| {
+                        i.level == 0
+                            && (i.module == package || i.module.starts_with(&format!("{package}.")))
+                    })
+                    .map(|i| (u.file.rel.clone(), i.line))
+            })
+        };
+        FactInputs {
+            migration_files: units
+                .iter()
+                .filter(|u| u.file.tags.contains(&Tag::Migration))
+                .map(|u| u.file.rel.clone())
+                .collect(),
+            flask: first_import("flask"),
+            sqlalchemy: first_import("sqlalchemy").or_else(|| first_import("flask_sqlalchemy")),
+        }
+    }
+}
+
 /// Diagnostics for the checks over finished facts; they join the others before counting.
 pub(crate) fn fact_checks(
-    units: &[PythonUnit],
+    facts: &FactInputs,
     routes: &[Route],
     queries: &[Query],
     tables: usize,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let tags: BTreeMap<&str, &[Tag]> = units
-        .iter()
-        .map(|u| (u.file.rel.as_str(), u.file.tags.as_slice()))
-        .collect();
     let in_migrations = queries
         .iter()
-        .filter(|q| {
-            tags.get(q.file.as_str())
-                .is_some_and(|t| t.contains(&Tag::Migration))
-                || q.file.contains("migration")
-        })
+        .filter(|q| facts.migration_files.contains(q.file.as_str()) || q.file.contains("migration"))
         .collect::<Vec<_>>();
     if queries.len() >= MIGRATION_SITES_MIN && in_migrations.len() * 2 > queries.len() {
         let q = in_migrations[0];
@@ -71,33 +107,13 @@ pub(crate) fn fact_checks(
             .with_check("queries-in-migrations"),
         );
     }
-    let first_import = |package: &str| {
-        units.iter().find_map(|u| {
-            let tagged = u
-                .file
-                .tags
-                .iter()
-                .any(|t| matches!(t, Tag::Test | Tag::Migration));
-            if tagged {
-                return None;
-            }
-            u.facts
-                .imports
-                .iter()
-                .find(|i| {
-                    i.level == 0
-                        && (i.module == package || i.module.starts_with(&format!("{package}.")))
-                })
-                .map(|i| (u.file.rel.clone(), i.line))
-        })
-    };
     if routes.is_empty()
-        && let Some((file, line)) = first_import("flask")
+        && let Some((file, line)) = &facts.flask
     {
         out.push(
             Diagnostic::new(
-                &file,
-                line,
+                file,
+                *line,
                 Severity::Warning,
                 "the code imports Flask but seam found no route: its registrations are in a form seam does not read",
             )
@@ -105,13 +121,12 @@ pub(crate) fn fact_checks(
         );
     }
     if tables == 0
-        && let Some((file, line)) =
-            first_import("sqlalchemy").or_else(|| first_import("flask_sqlalchemy"))
+        && let Some((file, line)) = &facts.sqlalchemy
     {
         out.push(
             Diagnostic::new(
-                &file,
-                line,
+                file,
+                *line,
                 Severity::Warning,
                 "the code imports SQLAlchemy but seam found no table: its models are set up in a form seam does not read",
             )
@@ -172,7 +187,7 @@ mod tests {
             .map(|l| query("migrations/versions/a.py", l))
             .collect();
         queries.extend((1..=3).map(|l| query("app/views.py", l)));
-        let d = fact_checks(&[], &[], &queries, 1);
+        let d = fact_checks(&FactInputs::gather(&[]), &[], &queries, 1);
         assert_eq!(d.len(), 1, "{d:?}");
         assert_eq!(d[0].check.as_deref(), Some("queries-in-migrations"));
         assert_eq!(
@@ -188,7 +203,7 @@ mod tests {
         queries.truncate(5);
         queries.extend((1..=6).map(|l| query("app/views.py", l)));
         assert!(
-            fact_checks(&[], &[], &queries, 1).is_empty(),
+            fact_checks(&FactInputs::gather(&[]), &[], &queries, 1).is_empty(),
             "5 of 11: not most"
         );
     }

@@ -22,14 +22,11 @@ impl Timer {
     /// Close the phase that ran since the last mark.
     pub fn mark(&mut self, phase: &'static str) {
         if self.enabled {
-            let now = Instant::now();
-            self.phases.push((
-                phase,
-                (now - self.last).as_secs_f64() * 1000.0,
-                rss_kib("VmHWM:"),
-                rss_kib("VmRSS:"),
-            ));
-            self.last = now;
+            let at = Instant::now();
+            let (peak, now) = rss_kib();
+            self.phases
+                .push((phase, (at - self.last).as_secs_f64() * 1000.0, peak, now));
+            self.last = at;
         }
     }
 }
@@ -59,15 +56,16 @@ impl Drop for Timer {
     }
 }
 
-/// Resident memory from Linux's `/proc/self/status`: `VmHWM:` the peak so far, `VmRSS:` now;
-/// 0 where unknown.
-fn rss_kib(field: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with(field))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        })
-        .unwrap_or(0)
+/// Resident memory from Linux's `/proc/self/status`, read once: (`VmHWM`, the peak so far;
+/// `VmRSS`, now), each 0 where unknown.
+fn rss_kib() -> (u64, u64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmHWM:"), field("VmRSS:"))
 }

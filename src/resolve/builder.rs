@@ -117,18 +117,18 @@ impl Edges {
         }
     }
 
+    /// Whether occurrence `i` of the list survives the removals: it was recorded after its
+    /// edge was last removed, or the edge never was.
+    fn is_live(removed: &FxHashMap<EdgeKey, usize>, i: usize, o: &Occurrence) -> bool {
+        removed.get(&o.key()).is_none_or(|&before| i >= before)
+    }
+
     /// The occurrences of the edges not removed.
     fn live(&self) -> impl Iterator<Item = &Occurrence> + '_ {
-        let removed = &self.removed;
         self.occurrences
             .iter()
             .enumerate()
-            .filter_map(move |(i, o)| {
-                removed
-                    .get(&o.key())
-                    .is_none_or(|&before| i >= before)
-                    .then_some(o)
-            })
+            .filter_map(|(i, o)| Self::is_live(&self.removed, i, o).then_some(o))
     }
 
     /// (from, to, kind) of every edge, once per occurrence, in no particular order.
@@ -189,9 +189,9 @@ impl Edges {
         // In place: the occurrences are the largest list resolution builds.
         let mut i = 0;
         live.retain(|o| {
-            let recorded_after = removed.get(&o.key()).is_none_or(|&before| i >= before);
+            let live = Self::is_live(&removed, i, o);
             i += 1;
-            recorded_after && kept[o.from as usize] && kept[o.to as usize]
+            live && kept[o.from as usize] && kept[o.to as usize]
         });
         live.sort_unstable_by_key(|o| {
             (

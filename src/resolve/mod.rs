@@ -60,10 +60,14 @@ pub fn resolve(mut loaded: Loaded) -> Analysis {
     let (mut analysis, edges) = assemble(read, &loaded, b);
     timer.mark("assemble");
     let nodes = &analysis.nodes;
-    let is_node = |id: &str| nodes.binary_search_by(|n| n.id.as_str().cmp(id)).is_ok();
-    analysis.edges = edges.into_sorted(is_node);
+    analysis.edges = edges.into_sorted(|id| has_node(nodes, id));
     timer.mark("edges");
     analysis
+}
+
+/// Whether `id` is one of `nodes` (sorted by id, as `NodeList::finish` leaves them).
+fn has_node(nodes: &[Node], id: &str) -> bool {
+    nodes.binary_search_by(|n| n.id.as_str().cmp(id)).is_ok()
 }
 
 /// The passes over the facts: the builder, and what assembly reads from the facts.
@@ -283,7 +287,9 @@ impl NodeList {
         self.0.push((node, seq, false));
     }
 
-    /// One node per id, sorted by id (in place: the list is a node per def of the tree).
+    /// One node per id, sorted by id (in place: the list is a node per def of the tree; the
+    /// sequence number makes the unstable sort keep insertion order within an id, where a
+    /// stable sort would allocate half the list again).
     fn finish(mut self) -> Vec<Node> {
         self.0
             .sort_unstable_by(|(a, i, _), (b, j, _)| a.id.cmp(&b.id).then(i.cmp(j)));
@@ -326,7 +332,7 @@ struct FromFacts {
     summary: Summary,
     /// Python files outside the schema (tests, migrations...).
     outside_files: BTreeSet<String>,
-    /// (owner, line) of every call made in a loop.
+    /// (owner, line) of every call made in a loop by the owner of a SQL query site.
     looped: BTreeSet<(String, u32)>,
     stopped: u64,
     checks: self_check::FactInputs,
@@ -622,13 +628,12 @@ fn assemble(read: FromFacts, loaded: &Loaded, mut b: Builder) -> (Analysis, Edge
     endpoint_refs.sort();
     endpoint_refs.dedup();
     let nodes = nodes.finish();
-    let is_node = |id: &str| nodes.binary_search_by(|n| n.id.as_str().cmp(id)).is_ok();
     let mut queries = b.queries;
     // A query names only tables of the analysis: what a migration reads (`alembic_version`)
     // or a catalog lookup (`information_schema.tables`) stays a query site, without a table.
     for q in &mut queries {
-        q.reads.retain(|t| is_node(t));
-        q.writes.retain(|t| is_node(t));
+        q.reads.retain(|t| has_node(&nodes, t));
+        q.writes.retain(|t| has_node(&nodes, t));
     }
     mark_sql_in_loops(&looped, &mut queries);
     queries.sort();

@@ -11,7 +11,7 @@
 
 use std::collections::BTreeMap;
 
-use seam_facts::python::{Arg, AssignKind, DefKind, Expr};
+use seam_facts::python::{Arg, AssignKind, DefKind, Expr, Name};
 use seam_facts::{Diagnostic, Severity};
 
 use super::{MAX_DEPTH, Resolver, View, join_path, keyword, positional, strings};
@@ -221,7 +221,7 @@ impl<'a> Resolver<'_, 'a> {
         scope: &str,
         name: &str,
         depth: u32,
-    ) -> Option<(String, &'a [Arg])> {
+    ) -> Option<(Name, &'a [Arg])> {
         if depth > MAX_DEPTH {
             return None;
         }
@@ -234,7 +234,7 @@ impl<'a> Resolver<'_, 'a> {
         }
         match &assign.value {
             Expr::Call { callee, args } => match self.ix.resolve(vu, &assign.scope, callee) {
-                Value::External(e) => Some((e.to_string(), &args[..])),
+                Value::External(e) => Some((e, &args[..])),
                 _ => None,
             },
             Expr::Name(n) => self.constructor_of(vu, &assign.scope, n, depth + 1),

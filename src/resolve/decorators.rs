@@ -33,11 +33,8 @@ pub(crate) fn applied(ix: &Index<'_>, u: usize, d: usize) -> Vec<((usize, usize)
     // scope (`def.line` is the first decorator's).
     let line_of = |name: &str| {
         ix.units_index[u]
-            .calls_in
-            .get(def.qualname.as_str())
-            .into_iter()
-            .flatten()
-            .map(|&c| &calls[c])
+            .calls_in(def.qualname.as_str())
+            .map(|c| &calls[c])
             .find(|c| c.callee == name && c.line < def.end_line.max(def.line + 1))
             .map_or(def.line, |c| c.line)
     };
@@ -83,7 +80,7 @@ fn decorator_def(ix: &Index<'_>, u: usize, scope: &str, e: &Expr) -> Option<(usi
 /// The decorators Flask-RESTful applies to the HTTP methods of class `class_scope`: its own
 /// `method_decorators = [...]`, else the nearest ancestor's, with the line that lists them.
 fn method_decorators(ix: &Index<'_>, u: usize, class_scope: &str) -> Vec<((usize, usize), u32)> {
-    let Some(&c) = ix.units_index[u].defs.get(class_scope) else {
+    let Some(c) = ix.units_index[u].def(class_scope) else {
         return Vec::new();
     };
     for (cu, cd) in ix.lineage(u, c) {

@@ -42,10 +42,9 @@ pub fn injected_params(ix: &Index<'_>) -> Injected {
             };
             // The decorator as code names it: the outermost def of the nest (a factory's).
             let mut top = outer;
-            while let Some(&p) = ix.units_index[u]
-                .defs
-                .get(parent_scope(&defs[top].qualname))
-                .filter(|&&p| defs[p].kind != DefKind::Class)
+            while let Some(p) = ix.units_index[u]
+                .def(parent_scope(&defs[top].qualname))
+                .filter(|&p| defs[p].kind != DefKind::Class)
             {
                 top = p;
             }
@@ -101,7 +100,7 @@ fn calling_parameter(ix: &Index<'_>, u: usize, scope: &str, callee: &str) -> Opt
     let defs = &ix.units[u].facts.defs;
     let mut current = parent_scope(scope);
     while !current.is_empty() {
-        let &d = ix.units_index[u].defs.get(current)?;
+        let d = ix.units_index[u].def(current)?;
         if defs[d].kind == DefKind::Class {
             return None;
         }

@@ -124,6 +124,9 @@ fn resolve_borrowed(loaded: &Loaded, timer: &mut crate::timing::Timer) -> (Build
     }
     structure_edges(&ix, &mut b);
     timer.mark("structure");
+    drop((targets, plain, families, config));
+    ix.keep_only_defs();
+    timer.mark("free passes");
     let read = FromFacts::read(&ix, loaded, &mut b);
     timer.mark("nodes");
     (b, read)

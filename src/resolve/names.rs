@@ -318,12 +318,11 @@ impl<'a> Index<'a> {
         let mut first = true;
         loop {
             let is_class_scope = ix
-                .defs
-                .get(current)
-                .is_some_and(|&d| defs[d].kind == DefKind::Class);
+                .def(current)
+                .is_some_and(|d| defs[d].kind == DefKind::Class);
             // A class body's names are visible in the class body only, not in its methods.
             if (first || !is_class_scope)
-                && let Some(binding) = ix.scopes.get(current).and_then(|s| s.get(name))
+                && let Some(binding) = ix.binding(current, name)
             {
                 return self.binding_value(u, binding, hops);
             }
@@ -336,7 +335,7 @@ impl<'a> Index<'a> {
         for imp in &ix.star_imports {
             if let Some(m) = self.import_base(u, imp).and_then(|b| self.module(&b))
                 && hops < MAX_HOPS
-                && let Some(b) = self.units_index[m].scopes.get("").and_then(|s| s.get(name))
+                && let Some(b) = self.units_index[m].binding("", name)
             {
                 return self.binding_value(m, b, hops + 1);
             }
@@ -357,12 +356,7 @@ impl<'a> Index<'a> {
                 let d = &facts.defs[def];
                 let param = &d.params[pos];
                 let class = (d.kind == DefKind::Method)
-                    .then(|| {
-                        self.units_index[u]
-                            .defs
-                            .get(parent_scope(&d.qualname))
-                            .copied()
-                    })
+                    .then(|| self.units_index[u].def(parent_scope(&d.qualname)))
                     .flatten();
                 let is_static = is_decorated(d, "staticmethod");
                 let is_classmethod = is_decorated(d, "classmethod");
@@ -491,7 +485,7 @@ impl<'a> Index<'a> {
         if !facts.is_package {
             return None;
         }
-        let binding = self.units_index[m].scopes.get("")?.get(name)?;
+        let binding = self.units_index[m].binding("", name)?;
         if let Binding::Import(imp) = binding {
             let base = self.import_base(m, imp)?;
             let submodule = match &imp.name {
@@ -515,7 +509,7 @@ impl<'a> Index<'a> {
         if let Some(sub) = self.module(&format!("{module}.{name}")) {
             return Value::Module(sub);
         }
-        match self.units_index[m].scopes.get("").and_then(|s| s.get(name)) {
+        match self.units_index[m].binding("", name) {
             Some(b) => self.binding_value(m, b, hops),
             None => {
                 for imp in &self.units_index[m].star_imports {
@@ -628,19 +622,15 @@ impl<'a> Index<'a> {
             seen.push((cu, cd));
             let class_qual = self.units[cu].facts.defs[cd].qualname.as_str();
             let qual = format!("{class_qual}.{name}");
-            if let Some(&m) = self.units_index[cu].defs.get(qual.as_str()) {
+            if let Some(m) = self.units_index[cu].def(qual.as_str()) {
                 return Some(Value::Def(cu, m));
             }
             // `get = by_id` in the class body: an alias of another method of the class.
-            if let Some(super::index::Binding::Assign(a)) = self.units_index[cu]
-                .scopes
-                .get(class_qual)
-                .and_then(|s| s.get(name))
+            if let Some(super::index::Binding::Assign(a)) =
+                self.units_index[cu].binding(class_qual, name)
                 && let Expr::Name(target) = &self.units[cu].facts.assigns[a].value
                 && !target.contains('.')
-                && let Some(&m) = self.units_index[cu]
-                    .defs
-                    .get(format!("{class_qual}.{target}").as_str())
+                && let Some(m) = self.units_index[cu].def(format!("{class_qual}.{target}").as_str())
             {
                 return Some(Value::Def(cu, m));
             }
@@ -801,10 +791,7 @@ impl<'a> Index<'a> {
         for &(su, sd) in below {
             let scope = format!("{}.__init__", self.units[su].facts.defs[sd].qualname);
             let calls = &self.units[su].facts.calls;
-            let Some(cs) = self.units_index[su].calls_in.get(scope.as_str()) else {
-                continue;
-            };
-            for &c in cs {
+            for c in self.units_index[su].calls_in(scope.as_str()) {
                 let call = &calls[c];
                 if !call.callee.ends_with("__init__")
                     || self.resolve_hops(su, &scope, &call.callee, hops + 1) != Value::Def(lu, id)
@@ -930,7 +917,7 @@ impl<'a> Index<'a> {
     fn super_of(&self, u: usize, scope: &str) -> Value {
         let mut current = scope;
         while !current.is_empty() {
-            if let Some(&d) = self.units_index[u].defs.get(current)
+            if let Some(d) = self.units_index[u].def(current)
                 && self.units[u].facts.defs[d].kind == DefKind::Class
             {
                 return match self.repo_bases(u, d, 1).first() {
@@ -951,7 +938,7 @@ impl<'a> Index<'a> {
 
     /// The def a scope qualname names, if any.
     pub fn def_of_scope(&self, u: usize, scope: &str) -> Option<usize> {
-        self.units_index[u].defs.get(scope).copied()
+        self.units_index[u].def(scope)
     }
 
     /// The id of the node that owns line `line` of unit `u`: the innermost def around it, or

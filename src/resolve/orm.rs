@@ -184,12 +184,8 @@ impl Ctx<'_, '_> {
             bound: None,
         };
         let mut out: Vec<String> = Vec::new();
-        let returns = fix
-            .returns
-            .get(fdef.qualname.as_str())
-            .into_iter()
-            .flatten();
-        for &r in returns {
+        let returns = fix.returns_in(fdef.qualname.as_str());
+        for r in returns {
             let Expr::List(items) = &f.returns[r].value else {
                 continue;
             };
@@ -197,12 +193,9 @@ impl Ctx<'_, '_> {
                 let Expr::Name(n) = item else { continue };
                 // The local's last query-chain assignment before the return.
                 let Some(a) = fix
-                    .assigns_in
-                    .get(fdef.qualname.as_str())
-                    .into_iter()
-                    .flatten()
+                    .assigns_in(fdef.qualname.as_str())
                     .rev()
-                    .map(|&a| &f.assigns[a])
+                    .map(|a| &f.assigns[a])
                     .find(|a| {
                         a.kind == AssignKind::Plain
                             && *a.targets == [n.as_str()]
@@ -437,16 +430,13 @@ impl Ctx<'_, '_> {
         if !name.contains(['.', '[']) {
             let assigns = &self.ix.units[self.u].facts.assigns;
             if let Some(m) = self.ix.units_index[self.u]
-                .assigns_in
-                .get(scope)
-                .into_iter()
-                .flatten()
+                .assigns_in(scope)
                 .rev()
-                .filter(|&&a| {
+                .filter(|&a| {
                     let x = &assigns[a];
                     x.kind == AssignKind::Plain && x.line <= line && *x.targets == [name]
                 })
-                .find_map(|&a| self.assigned_model(self.u, a, calls_at, 1))
+                .find_map(|a| self.assigned_model(self.u, a, calls_at, 1))
             {
                 return Some(m);
             }
@@ -455,10 +445,8 @@ impl Ctx<'_, '_> {
         let calls = &self.ix.units[self.u].facts.calls;
         let append = format!("{name}.append");
         self.ix.units_index[self.u]
-            .calls_in
-            .get(scope)?
-            .iter()
-            .map(|&c| &calls[c])
+            .calls_in(scope)
+            .map(|c| &calls[c])
             .filter(|c| c.line <= line && c.callee == append)
             .find_map(|c| match c.args.first().map(|a| &a.value) {
                 Some(Expr::Name(x)) if x != name => self.instance_model(scope, x, calls_at, 1),
@@ -982,8 +970,8 @@ pub(crate) fn resolve_view_dispatch(plain: &Plain<'_, '_>, b: &mut Builder) {
             }
             for m in DISPATCHED {
                 if ix.units_index[u]
-                    .defs
-                    .contains_key(format!("{}.{m}", def.qualname).as_str())
+                    .def(format!("{}.{m}", def.qualname).as_str())
+                    .is_some()
                 {
                     continue;
                 }
@@ -1220,7 +1208,7 @@ fn instantiate(
     }
     if depth < INSTANCE_DEPTH {
         let calls = &unit.facts.calls;
-        for &c in ix.units_index[fu].calls_in.get(scope).into_iter().flatten() {
+        for c in ix.units_index[fu].calls_in(scope) {
             let call = &calls[c];
             let target = bound.resolve(&call.scope, &call.callee);
             // A def the binding sends the call to and the plain graph does not (an override on
@@ -1275,9 +1263,9 @@ fn instantiate(
 }
 
 /// The facts of one scope (`only`) from a per-scope index, or all `len` of the unit.
-fn in_scope(by_scope: &super::index::ByScope, only: Option<&str>, len: usize) -> Vec<usize> {
-    match only {
-        Some(s) => by_scope.get(s).map(|ids| ids.to_vec()).unwrap_or_default(),
+fn in_scope(ids: Option<impl Iterator<Item = usize>>, len: usize) -> Vec<usize> {
+    match ids {
+        Some(ids) => ids.collect(),
         None => (0..len).collect(),
     }
 }
@@ -1293,7 +1281,7 @@ fn scan<'a>(
     let mut found = Vec::new();
     {
         let calls = &unit.facts.calls;
-        let ids = in_scope(&ix.units_index[u].calls_in, only, calls.len());
+        let ids = in_scope(only.map(|s| ix.units_index[u].calls_in(s)), calls.len());
         let receivers: HashSet<usize> = ids
             .iter()
             .filter_map(|&c| calls[c].receiver.map(|r| r as usize))
@@ -1621,7 +1609,7 @@ fn scan<'a>(
         // many-to-many relationship, of the association table). The constructor's own
         // `self.x = ...` is part of the INSERT the constructing call already records.
         let assigns = &unit.facts.assigns;
-        let assign_ids = in_scope(&ix.units_index[u].assigns_in, only, assigns.len());
+        let assign_ids = in_scope(only.map(|s| ix.units_index[u].assigns_in(s)), assigns.len());
         for assign in assign_ids.iter().map(|&a| &assigns[a]).filter(|a| {
             matches!(a.kind, AssignKind::Plain | AssignKind::Augmented)
                 && !a.scope.ends_with("__init__")
@@ -1723,7 +1711,7 @@ fn scan<'a>(
         }
         // Relationship traversal: `user.posts` where `user` holds a `User`.
         let attrs = &unit.facts.attrs;
-        let attr_ids = in_scope(&ix.units_index[u].attrs_in, only, attrs.len());
+        let attr_ids = in_scope(only.map(|s| ix.units_index[u].attrs_in(s)), attrs.len());
         for attr in attr_ids
             .iter()
             .map(|&a| &attrs[a])

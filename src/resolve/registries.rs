@@ -164,12 +164,7 @@ fn registrars(ix: &Index<'_>) -> Registrars {
                     .map(|(i, _)| i - skip)
             };
             let mut found: Kept = Vec::new();
-            for &c in ix.units_index[u]
-                .calls_in
-                .get(def.qualname.as_str())
-                .into_iter()
-                .flatten()
-            {
+            for c in ix.units_index[u].calls_in(def.qualname.as_str()) {
                 let call = &f.calls[c];
                 if !ADDERS.contains(&last_segment(&call.callee)) {
                     continue;
@@ -226,11 +221,8 @@ fn element_callers(ix: &Index<'_>) -> BTreeMap<Collection, Vec<(usize, usize, u3
                 }
                 let scope = def.qualname.as_str();
                 let calls: Vec<&seam_facts::python::Call> = ix.units_index[u]
-                    .calls_in
-                    .get(scope)
-                    .into_iter()
-                    .flatten()
-                    .map(|&c| &f.calls[c])
+                    .calls_in(scope)
+                    .map(|c| &f.calls[c])
                     .collect();
                 let mut found: BTreeSet<(Collection, u32)> = BTreeSet::new();
                 for a in ix.assigns_in_scope(u, scope) {

@@ -206,12 +206,10 @@ impl Index<'_> {
         if matches!(said, Returned::Value(Value::Instance(..))) {
             return said.clone();
         }
-        let Some(rs) = self.units_index[u].returns.get(def.qualname.as_str()) else {
-            return said.clone();
-        };
-        let inferred = rs
-            .iter()
-            .map(|&r| {
+        // No `return` tells nothing either: what the def says, if anything.
+        let inferred = self.units_index[u]
+            .returns_in(def.qualname.as_str())
+            .map(|r| {
                 self.eval(
                     u,
                     Some(d),

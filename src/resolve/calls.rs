@@ -22,7 +22,7 @@ const ENQUEUE_METHODS: &[&str] = &[
 
 pub(crate) fn resolve_calls(
     ix: &Index<'_>,
-    targets: &[Vec<Value>],
+    targets: &super::names::Targets,
     families: &Families<'_>,
     b: &mut Builder,
 ) {
@@ -52,10 +52,10 @@ pub(crate) fn resolve_calls(
                 );
                 continue;
             }
-            if let Some((tu, td)) = super::handoff::handed_off(ix, u, call, &targets[u][c]) {
+            if let Some((tu, td)) = super::handoff::handed_off(ix, u, call, &targets.at(u, c)) {
                 b.handoff(from, &ix.symbol_id(tu, td), file, call.line);
             }
-            match targets[u][c].clone() {
+            match targets.at(u, c) {
                 Value::Def(tu, td) => {
                     b.resolved_calls += 1;
                     let target = if ix.units[tu].facts.defs[td].kind == DefKind::Class {

@@ -17,7 +17,11 @@ use super::builder::Builder;
 use super::index::{Index, nested_in};
 use super::names::Value;
 
-pub(crate) fn resolve_higher_order(ix: &Index<'_>, targets: &[Vec<Value>], b: &mut Builder) {
+pub(crate) fn resolve_higher_order(
+    ix: &Index<'_>,
+    targets: &super::names::Targets,
+    b: &mut Builder,
+) {
     // Units are independent: read them in parallel, record in unit order.
     let found: Vec<(String, String, usize, u32)> = ix
         .units
@@ -29,7 +33,7 @@ pub(crate) fn resolve_higher_order(ix: &Index<'_>, targets: &[Vec<Value>], b: &m
                 if call.args.is_empty() {
                     continue;
                 }
-                let Value::Def(gu, gd) = targets[u][c] else {
+                let Value::Def(gu, gd) = targets.at(u, c) else {
                     continue;
                 };
                 // The def whose parameters the arguments bind: a function, or a class's `__init__`.

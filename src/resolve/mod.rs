@@ -34,7 +34,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use seam_facts::python::{DefKind, Expr};
+use seam_facts::python::{DefKind, Expr, Name};
 use seam_facts::{Diagnostic, Severity};
 
 use crate::analysis::{
@@ -51,12 +51,20 @@ const UNRESOLVED_LISTED: usize = 50;
 /// Resolve everything the front ends found into the analysis document.
 pub fn resolve(mut loaded: Loaded) -> Analysis {
     let mut timer = crate::timing::Timer::new();
-    let (b, read) = resolve_borrowed(&loaded, &mut timer);
-    // The facts (and the index that borrows them) are freed once the passes are done and
-    // what assembly needs from them is read: on a large tree they are more than half the
-    // peak, and the analysis and the edges are built in the room they leave.
-    drop(std::mem::take(&mut loaded.python));
+    let (mut b, mut read) = resolve_borrowed(&loaded, &mut timer);
+    // The facts are freed once the passes are done and what assembly needs from them is
+    // read: on a large tree they are more than half the peak, and the nodes, the analysis
+    // and the edges are built in the room they leave. All but the defs go first (on the
+    // threads that made them, whose heaps take the room back), then the nodes are read from
+    // the defs, then the defs go.
+    loaded
+        .python
+        .par_iter_mut()
+        .for_each(|unit| unit.facts.keep_only_defs());
     timer.mark("free facts");
+    read.add_nodes(&loaded, &mut b);
+    drop(std::mem::take(&mut loaded.python));
+    timer.mark("nodes");
     let (mut analysis, edges) = assemble(read, &loaded, b);
     timer.mark("assemble");
     let nodes = &analysis.nodes;
@@ -83,18 +91,19 @@ fn resolve_borrowed(loaded: &Loaded, timer: &mut crate::timing::Timer) -> (Build
     let config = config::Config::build(&loaded.python);
     timer.mark("index");
     // Every call's callee, resolved once and in parallel: calls, ORM and routes all read it.
-    let targets: Vec<Vec<names::Value>> = ix
-        .units
-        .par_iter()
-        .enumerate()
-        .map(|(u, unit)| {
-            unit.facts
-                .calls
-                .iter()
-                .map(|c| call_target(&ix, u, c))
-                .collect()
-        })
-        .collect();
+    let targets = names::Targets::new(
+        ix.units
+            .par_iter()
+            .enumerate()
+            .map(|(u, unit)| {
+                unit.facts
+                    .calls
+                    .iter()
+                    .map(|c| names::Packed::pack(call_target(&ix, u, c)))
+                    .collect()
+            })
+            .collect(),
+    );
     timer.mark("call targets");
     let models = models::detect(&ix, &mut b);
     timer.mark("models");
@@ -127,8 +136,8 @@ fn resolve_borrowed(loaded: &Loaded, timer: &mut crate::timing::Timer) -> (Build
     drop((targets, plain, families, config));
     ix.keep_only_defs();
     timer.mark("free passes");
-    let read = FromFacts::read(&ix, loaded, &mut b);
-    timer.mark("nodes");
+    let read = FromFacts::read(&ix, loaded, &b);
+    timer.mark("read facts");
     (b, read)
 }
 
@@ -342,12 +351,68 @@ struct FromFacts {
 }
 
 impl FromFacts {
-    fn read(ix: &Index<'_>, loaded: &Loaded, b: &mut Builder) -> Self {
-        let defs: usize = ix.units.iter().map(|u| u.facts.defs.len() + 1).sum();
-        let mut nodes = NodeList::with_capacity(defs + b.generated_classes.len());
-        let mut shared_tags = SharedTags::default();
-        let mut summary = Summary::default();
+    /// What the index and the facts tell before the facts but the defs are freed.
+    fn read(ix: &Index<'_>, loaded: &Loaded, b: &Builder) -> Self {
+        let mut summary = Summary {
+            sql_statements: loaded
+                .python
+                .iter()
+                .flat_map(|p| p.sql.iter())
+                .map(|s| s.statements.len() as u32)
+                .sum::<u32>(),
+            modules: ix.units.len() as u32,
+            ..Summary::default()
+        };
+        for unit in ix.units {
+            summary.python_files += 1;
+            summary.lines += u64::from(unit.facts.lines);
+            summary.bytes += unit.file.size;
+        }
+        // Only the owners of SQL query sites are looked up.
+        let sql_sites: BTreeSet<&str> = b
+            .queries
+            .iter()
+            .filter(|q| q.source == QuerySource::Sql)
+            .map(|q| q.site.as_str())
+            .collect();
+        let mut looped: BTreeSet<(String, u32)> = BTreeSet::new();
         for (u, unit) in ix.units.iter().enumerate() {
+            for c in unit.facts.calls.iter().filter(|c| c.in_loop) {
+                let owner = ix.owner_id(u, &c.scope);
+                if sql_sites.contains(owner.as_str()) {
+                    looped.insert((owner, c.line));
+                }
+            }
+        }
+        FromFacts {
+            nodes: NodeList::default(),
+            shared_tags: SharedTags::default(),
+            summary,
+            outside_files: loaded
+                .python
+                .iter()
+                .map(|u| &u.file)
+                .filter(|f| models::outside_schema(&f.tags))
+                .map(|f| f.rel.clone())
+                .collect(),
+            looped,
+            stopped: ix.stopped.load(std::sync::atomic::Ordering::Relaxed),
+            checks: self_check::FactInputs::gather(&loaded.python),
+        }
+    }
+
+    /// The nodes of modules and defs, with the tags the passes gave them, and their counts:
+    /// read from the defs alone (see [`PyFile::keep_only_defs`]).
+    ///
+    /// [`PyFile::keep_only_defs`]: seam_facts::python::PyFile::keep_only_defs
+    fn add_nodes(&mut self, loaded: &Loaded, b: &mut Builder) {
+        let defs: usize = loaded.python.iter().map(|u| u.facts.defs.len() + 1).sum();
+        let nodes = &mut self.nodes;
+        let shared_tags = &mut self.shared_tags;
+        let summary = &mut self.summary;
+        *nodes = NodeList::with_capacity(defs + b.generated_classes.len());
+        let mut first_of_qualname: rustc_hash::FxHashSet<Name> = Default::default();
+        for unit in &loaded.python {
             let f = &unit.facts;
             let file_tags: Vec<String> = unit
                 .file
@@ -357,9 +422,6 @@ impl FromFacts {
                 .collect();
             let file = b.edges.file(&unit.file.rel);
             let shared_file_tags = shared_tags.get(file_tags.clone());
-            summary.python_files += 1;
-            summary.lines += u64::from(f.lines);
-            summary.bytes += unit.file.size;
             nodes.insert_if_absent(Node {
                 id: f.module.to_string(),
                 kind: NodeKind::Module,
@@ -368,11 +430,13 @@ impl FromFacts {
                 end_line: f.lines.max(1),
                 tags: Arc::clone(&shared_file_tags),
             });
-            for (d, def) in f.defs.iter().enumerate() {
-                if ix.def_of_scope(u, &def.qualname) != Some(d) {
+            // A redefinition is not a node: the first def of a qualname is.
+            first_of_qualname.clear();
+            for def in &f.defs {
+                if !first_of_qualname.insert(def.qualname) {
                     continue;
                 }
-                let id = ix.symbol_id(u, d);
+                let id = seam_facts::ids::symbol_id(&f.module, &def.qualname);
                 let mut tags: BTreeSet<String> = file_tags.iter().cloned().collect();
                 if let Some(extra) = b.tags.get(&id) {
                     tags.extend(extra.iter().map(|t| (*t).to_owned()));
@@ -405,8 +469,8 @@ impl FromFacts {
         }
         // Classes made by `type(...)` at import time have no def: a node of their own.
         for (id, at) in std::mem::take(&mut b.generated_classes) {
-            let mut tags: BTreeSet<String> = ix
-                .units
+            let mut tags: BTreeSet<String> = loaded
+                .python
                 .iter()
                 .find(|u| *u.file.rel == *at.file)
                 .map(|u| u.file.tags.iter().map(|t| t.as_str().to_owned()).collect())
@@ -426,44 +490,6 @@ impl FromFacts {
                 end_line: at.line,
                 tags: shared_tags.get(tags.into_iter().collect()),
             });
-        }
-        summary.sql_statements = loaded
-            .python
-            .iter()
-            .flat_map(|p| p.sql.iter())
-            .map(|s| s.statements.len() as u32)
-            .sum::<u32>();
-        summary.modules = ix.units.len() as u32;
-        // Only the owners of SQL query sites are looked up.
-        let sql_sites: BTreeSet<&str> = b
-            .queries
-            .iter()
-            .filter(|q| q.source == QuerySource::Sql)
-            .map(|q| q.site.as_str())
-            .collect();
-        let mut looped: BTreeSet<(String, u32)> = BTreeSet::new();
-        for (u, unit) in ix.units.iter().enumerate() {
-            for c in unit.facts.calls.iter().filter(|c| c.in_loop) {
-                let owner = ix.owner_id(u, &c.scope);
-                if sql_sites.contains(owner.as_str()) {
-                    looped.insert((owner, c.line));
-                }
-            }
-        }
-        FromFacts {
-            nodes,
-            shared_tags,
-            summary,
-            outside_files: loaded
-                .python
-                .iter()
-                .map(|u| &u.file)
-                .filter(|f| models::outside_schema(&f.tags))
-                .map(|f| f.rel.clone())
-                .collect(),
-            looped,
-            stopped: ix.stopped.load(std::sync::atomic::Ordering::Relaxed),
-            checks: self_check::FactInputs::gather(&loaded.python),
         }
     }
 }

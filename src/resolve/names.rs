@@ -44,6 +44,87 @@ pub(crate) enum Value {
     Unknown(Name),
 }
 
+/// Every call's callee, resolved once before the passes (calls, ORM, registries and routes
+/// all read it): per unit, in call order. Held packed, with `u32` indices (16 bytes a value,
+/// where a [`Value`] takes 24: 1.9 M of them on the 194 MB tree).
+#[derive(Debug, Default)]
+pub(crate) struct Targets(Vec<Box<[Packed]>>);
+
+/// A [`Value`] as [`Targets`] holds it (a file's facts and the files are counted in `u32`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Packed {
+    Module(u32),
+    Namespace(Name),
+    Def(u32, u32),
+    Instance(u32, u32),
+    Var(u32, u32),
+    External(Name),
+    Builtin(Name),
+    Dynamic,
+    Unknown(Name),
+}
+
+impl Packed {
+    pub fn pack(v: Value) -> Self {
+        let n = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
+        match v {
+            Value::Module(m) => Packed::Module(n(m)),
+            Value::Namespace(x) => Packed::Namespace(x),
+            Value::Def(u, d) => Packed::Def(n(u), n(d)),
+            Value::Instance(u, d) => Packed::Instance(n(u), n(d)),
+            Value::Var(u, a) => Packed::Var(n(u), n(a)),
+            Value::External(x) => Packed::External(x),
+            Value::Builtin(x) => Packed::Builtin(x),
+            Value::Dynamic => Packed::Dynamic,
+            Value::Unknown(x) => Packed::Unknown(x),
+        }
+    }
+
+    fn unpack(self) -> Value {
+        match self {
+            Packed::Module(m) => Value::Module(m as usize),
+            Packed::Namespace(x) => Value::Namespace(x),
+            Packed::Def(u, d) => Value::Def(u as usize, d as usize),
+            Packed::Instance(u, d) => Value::Instance(u as usize, d as usize),
+            Packed::Var(u, a) => Value::Var(u as usize, a as usize),
+            Packed::External(x) => Value::External(x),
+            Packed::Builtin(x) => Value::Builtin(x),
+            Packed::Dynamic => Value::Dynamic,
+            Packed::Unknown(x) => Value::Unknown(x),
+        }
+    }
+}
+
+impl Targets {
+    pub fn new(per_unit: Vec<Box<[Packed]>>) -> Self {
+        Targets(per_unit)
+    }
+
+    /// The callee of call `c` of unit `u` (`Dynamic` for a call the list does not have).
+    pub fn at(&self, u: usize, c: usize) -> Value {
+        self.get(u, c).unwrap_or(Value::Dynamic)
+    }
+
+    pub fn get(&self, u: usize, c: usize) -> Option<Value> {
+        self.0.get(u)?.get(c).map(|p| p.unpack())
+    }
+
+    /// The callees of unit `u`'s calls.
+    pub fn unit(&self, u: usize) -> UnitTargets<'_> {
+        UnitTargets(self.0.get(u).map_or(&[], |b| &b[..]))
+    }
+}
+
+/// One unit's callees (see [`Targets`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct UnitTargets<'t>(&'t [Packed]);
+
+impl UnitTargets<'_> {
+    pub fn get(&self, c: usize) -> Option<Value> {
+        self.0.get(c).map(|p| p.unpack())
+    }
+}
+
 /// Python's builtins and the common exceptions: calls to them are neither repository calls nor
 /// unresolved.
 const BUILTINS: &[&str] = &[

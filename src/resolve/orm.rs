@@ -757,7 +757,7 @@ impl<'i, 'a> Plain<'i, 'a> {
 }
 
 /// `targets`: every call's callee, resolved once (per unit, in call order).
-pub(crate) fn resolve_orm(plain: &Plain<'_, '_>, targets: &[Vec<Value>], b: &mut Builder) {
+pub(crate) fn resolve_orm(plain: &Plain<'_, '_>, targets: &super::names::Targets, b: &mut Builder) {
     let (ix, models) = (plain.ix, plain.models);
     if models.by_def.is_empty() {
         return;
@@ -767,7 +767,7 @@ pub(crate) fn resolve_orm(plain: &Plain<'_, '_>, targets: &[Vec<Value>], b: &mut
         .units
         .par_iter()
         .enumerate()
-        .map(|(u, _)| unit_accesses(plain, &targets[u], u))
+        .map(|(u, _)| unit_accesses(plain, targets.unit(u), u))
         .collect();
     for (u, found) in per_unit.into_iter().enumerate() {
         b.diagnostics.extend(untyped_writes(ix, u, &found));
@@ -863,7 +863,7 @@ fn untyped_writes(
 /// calls with a model (instantiated for that model, recorded at the call).
 fn unit_accesses<'a>(
     plain: &Plain<'_, 'a>,
-    targets: &[Value],
+    targets: super::names::UnitTargets<'_>,
     u: usize,
 ) -> Vec<(u32, &'a str, Access)> {
     let ctx = Ctx {
@@ -876,7 +876,7 @@ fn unit_accesses<'a>(
     let mut found = plain.unit(u).found.clone();
     let mut cache = Instances::default();
     for (c, call) in unit.facts.calls.iter().enumerate() {
-        let Some((fu, fd, binds)) = call_binding(&ctx, call, targets.get(c)) else {
+        let Some((fu, fd, binds)) = call_binding(&ctx, call, targets.get(c).as_ref()) else {
             continue;
         };
         for d in instantiate(plain, fu, fd, binds, 0, &mut cache).iter() {

@@ -60,7 +60,7 @@ const VIEWS: &[&str] = &["values", "copy"];
 const ITERATING: &[&str] = &["list", "tuple", "sorted", "reversed", "set"];
 
 /// `targets`: every call's callee, resolved once (per unit, in call order).
-pub(crate) fn resolve_registries(ix: &Index<'_>, targets: &[Vec<Value>], b: &mut Builder) {
+pub(crate) fn resolve_registries(ix: &Index<'_>, targets: &super::names::Targets, b: &mut Builder) {
     let registrars = registrars(ix);
     if registrars.is_empty() {
         return;
@@ -290,7 +290,7 @@ fn iterated(value: &Expr) -> Option<String> {
 /// keyword) or as the def a registering decorator is applied to (`@register`).
 fn registrations(
     ix: &Index<'_>,
-    targets: &[Vec<Value>],
+    targets: &super::names::Targets,
     registrars: &Registrars,
 ) -> Vec<(DefAt, (usize, u32), Collection)> {
     ix.units
@@ -303,7 +303,7 @@ fn registrations(
             }
             let f = &unit.facts;
             for (c, call) in f.calls.iter().enumerate() {
-                let Some(&Value::Def(ru, rd)) = targets[u].get(c) else {
+                let Some(Value::Def(ru, rd)) = targets.get(u, c) else {
                     continue;
                 };
                 let Some(kept) = registrars.get(&(ru, rd)) else {

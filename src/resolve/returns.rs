@@ -14,7 +14,7 @@
 
 use rayon::prelude::*;
 
-use seam_facts::python::{Arg, Def, DefKind, Expr};
+use seam_facts::python::{Arg, Def, DefKind, Expr, Name, ThinVec};
 
 use super::dotted::{last_segment, on_session, receiver_of};
 use super::index::{Index, is_decorated, parent_scope};
@@ -92,8 +92,8 @@ pub(crate) enum Returned {
     /// (`self.model`); with `then`, what calling that method on it returns instead.
     Param {
         param: usize,
-        attrs: Vec<String>,
-        then: Option<String>,
+        attrs: ThinVec<Name>,
+        then: Option<Name>,
     },
 }
 
@@ -143,7 +143,7 @@ fn param_root(def: Option<&Def>, dotted: &str) -> Option<Returned> {
         .position(|p| p.name == first && p.star == 0)?;
     Some(Returned::Param {
         param,
-        attrs: segs.map(str::to_owned).collect(),
+        attrs: segs.map(Name::from).collect(),
         then: None,
     })
 }
@@ -471,7 +471,7 @@ impl Index<'_> {
                     return Returned::Param {
                         param,
                         attrs,
-                        then: Some(name.to_owned()),
+                        then: Some(Name::from(name)),
                     };
                 }
                 Some(_) => return Returned::Unknown,

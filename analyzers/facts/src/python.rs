@@ -54,6 +54,27 @@ impl PyFile {
     pub fn compact(&mut self) {
         *self = self.clone();
     }
+
+    /// Frees every fact but the defs' names, kinds and lines: what is read of a file once
+    /// resolution is done (its nodes), so that they are built in the room the rest leaves.
+    pub fn keep_only_defs(&mut self) {
+        let defs = std::mem::take(&mut self.defs)
+            .into_iter()
+            .map(|d| Def {
+                bases: ThinVec::new(),
+                decorators: ThinVec::new(),
+                params: ThinVec::new(),
+                ..d
+            })
+            .collect();
+        *self = PyFile {
+            module: self.module,
+            is_package: self.is_package,
+            lines: self.lines,
+            defs,
+            ..PyFile::default()
+        };
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -115,7 +115,7 @@ struct Found {
 struct Resolver<'i, 'a> {
     ix: &'i Index<'a>,
     units: &'a [crate::load::PythonUnit],
-    targets: &'i [Vec<Value>],
+    targets: &'i super::names::Targets,
     config: &'i Config,
     routers: HashMap<(usize, usize), Router>,
     /// Apps made by calling an application factory outside it (`app = create_app()`).
@@ -162,7 +162,7 @@ enum Registering {
 
 pub(crate) fn resolve_routes(
     ix: &Index<'_>,
-    targets: &[Vec<Value>],
+    targets: &super::names::Targets,
     config: &Config,
     b: &mut Builder,
 ) {

@@ -28,7 +28,7 @@ impl<'a> Resolver<'_, 'a> {
             let mut added = false;
             for (u, unit) in self.units.iter().enumerate() {
                 for (c, call) in unit.facts.calls.iter().enumerate() {
-                    let Value::Def(wu, wd) = self.targets[u][c] else {
+                    let Value::Def(wu, wd) = self.targets.at(u, c) else {
                         continue;
                     };
                     let is_wrapper = self.rule_wrappers.contains_key(&(wu, wd))
@@ -71,7 +71,7 @@ impl<'a> Resolver<'_, 'a> {
         let units = self.units;
         for (u, unit) in units.iter().enumerate() {
             for (c, call) in unit.facts.calls.iter().enumerate() {
-                let Value::Def(wu, wd) = self.targets[u][c] else {
+                let Value::Def(wu, wd) = self.targets.at(u, c) else {
                     continue;
                 };
                 let wrapper = match what {
@@ -136,7 +136,7 @@ impl<'a> Resolver<'_, 'a> {
         let forwards = self.forwarders.get(&(wu, wd)).cloned().unwrap_or_default();
         for c in forwards {
             let inner = &units[wu].facts.calls[c];
-            let Value::Def(xu, xd) = self.targets[wu][c] else {
+            let Value::Def(xu, xd) = self.targets.at(wu, c) else {
                 continue;
             };
             let inner_env = bind_arguments(&units[xu].facts.defs[xd], inner, wu, env);

@@ -86,10 +86,8 @@ pub(crate) fn resolve_calls(
                         });
                     }
                     b.external_calls += 1;
-                    let e = b
-                        .external
-                        .entry((from.to_owned(), name.into()))
-                        .or_insert((0, call.line));
+                    let caller = b.edges.id(from);
+                    let e = b.external.entry((caller, name)).or_insert((0, call.line));
                     e.0 += 1;
                     e.1 = e.1.min(call.line);
                 }

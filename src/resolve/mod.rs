@@ -65,17 +65,13 @@ pub fn resolve(mut loaded: Loaded) -> Analysis {
     read.add_nodes(&loaded, &mut b);
     drop(std::mem::take(&mut loaded.python));
     timer.mark("nodes");
-    let (mut analysis, edges) = assemble(read, &loaded, b);
+    let (mut analysis, edges, nodes) = assemble(read, &loaded, b);
     timer.mark("assemble");
-    let nodes = &analysis.nodes;
-    analysis.edges = edges.into_sorted(|id| has_node(nodes, id));
+    analysis.edges = edges.into_sorted(|id| nodes.contains(id));
     timer.mark("edges");
+    // The one list of every node last: by now the room the facts left is given back.
+    analysis.nodes = nodes.into_vec();
     analysis
-}
-
-/// Whether `id` is one of `nodes` (sorted by id, as `NodeList::finish` leaves them).
-fn has_node(nodes: &[Node], id: &str) -> bool {
-    nodes.binary_search_by(|n| n.id.as_str().cmp(id)).is_ok()
 }
 
 /// The passes over the facts: the builder, and what assembly reads from the facts.
@@ -280,42 +276,100 @@ fn mark_sql_in_loops(looped: &BTreeSet<(String, u32)>, queries: &mut [Query]) {
 /// before (`insert`) or giving way to one (`insert_if_absent`); `finish` keeps, per id, the
 /// node a map would hold after the same calls. A list, where a map from id to node held
 /// each id twice (key and node) in a tree of 341 k entries on the 194 MB tree.
+///
+/// It is a list of blocks (a unit's nodes, built on the thread that freed the unit's facts)
+/// until the edges are written: one list of every node is a block of 27 MB on that tree,
+/// which the room the facts leave, in pieces until the allocator gives it back, cannot hold.
 #[derive(Debug, Default)]
-struct NodeList(Vec<(Node, u32, bool)>);
+struct NodeList(Vec<Vec<(Node, bool)>>);
 
 impl NodeList {
-    /// Room for `n` nodes: a list grown by doubling keeps up to its length again.
-    fn with_capacity(n: usize) -> Self {
-        NodeList(Vec::with_capacity(n))
-    }
-
     fn insert(&mut self, node: Node) {
-        let seq = self.0.len() as u32;
-        self.0.push((node, seq, true));
+        self.push(node, true);
     }
 
     fn insert_if_absent(&mut self, node: Node) {
-        let seq = self.0.len() as u32;
-        self.0.push((node, seq, false));
+        self.push(node, false);
     }
 
-    /// One node per id, sorted by id (in place: the list is a node per def of the tree; the
-    /// sequence number makes the unstable sort keep insertion order within an id, where a
-    /// stable sort would allocate half the list again).
-    fn finish(mut self) -> Vec<Node> {
-        self.0
-            .sort_unstable_by(|(a, i, _), (b, j, _)| a.id.cmp(&b.id).then(i.cmp(j)));
-        // `later` comes after `kept` with the same id: it takes its place if it replaces.
-        self.0.dedup_by(|later, kept| {
-            if later.0.id != kept.0.id {
-                return false;
+    fn push(&mut self, node: Node, replaces: bool) {
+        match self.0.last_mut() {
+            Some(block) => block.push((node, replaces)),
+            None => self.0.push(vec![(node, replaces)]),
+        }
+    }
+
+    /// Nodes added in order after those added before, each with whether it replaces.
+    fn extend(&mut self, block: Vec<(Node, bool)>) {
+        self.0.push(block);
+    }
+
+    /// One node per id, in order of id.
+    fn finish(self) -> SortedNodes {
+        let blocks = self.0;
+        let node = |&(b, i): &(u32, u32)| &blocks[b as usize][i as usize];
+        // (block, index) is the order of insertion.
+        let mut order: Vec<(u32, u32)> = blocks
+            .iter()
+            .enumerate()
+            .flat_map(|(b, block)| (0..block.len()).map(move |i| (b as u32, i as u32)))
+            .collect();
+        order.sort_unstable_by(|a, b| node(a).0.id.cmp(&node(b).0.id).then(a.cmp(b)));
+        let mut kept: Vec<(u32, u32)> = Vec::with_capacity(order.len());
+        for at in order {
+            match kept.last_mut() {
+                Some(last) if node(last).0.id == node(&at).0.id => {
+                    if node(&at).1 {
+                        *last = at;
+                    }
+                }
+                _ => kept.push(at),
             }
-            if later.2 {
-                std::mem::swap(&mut later.0, &mut kept.0);
-            }
-            true
-        });
-        self.0.into_iter().map(|(node, ..)| node).collect()
+        }
+        SortedNodes {
+            blocks,
+            order: kept,
+        }
+    }
+}
+
+/// The nodes, one per id, in order of id, still in their blocks (see [`NodeList`]).
+#[derive(Debug)]
+struct SortedNodes {
+    blocks: Vec<Vec<(Node, bool)>>,
+    /// (block, index) of each node kept, sorted by id.
+    order: Vec<(u32, u32)>,
+}
+
+impl SortedNodes {
+    fn node(&self, (b, i): (u32, u32)) -> &Node {
+        &self.blocks[b as usize][i as usize].0
+    }
+
+    fn contains(&self, id: &str) -> bool {
+        self.order
+            .binary_search_by(|&at| self.node(at).id.as_str().cmp(id))
+            .is_ok()
+    }
+
+    fn into_vec(self) -> Vec<Node> {
+        let SortedNodes { mut blocks, order } = self;
+        let none: Arc<str> = Arc::from("");
+        let no_tags: Arc<[String]> = Arc::from(Vec::new());
+        order
+            .into_iter()
+            .map(|(b, i)| {
+                let empty = Node {
+                    id: String::new(),
+                    kind: NodeKind::Module,
+                    file: Arc::clone(&none),
+                    line: 0,
+                    end_line: 0,
+                    tags: Arc::clone(&no_tags),
+                };
+                std::mem::replace(&mut blocks[b as usize][i as usize].0, empty)
+            })
+            .collect()
     }
 }
 
@@ -406,67 +460,97 @@ impl FromFacts {
     ///
     /// [`PyFile::keep_only_defs`]: seam_facts::python::PyFile::keep_only_defs
     fn add_nodes(&mut self, loaded: &Loaded, b: &mut Builder) {
-        let defs: usize = loaded.python.iter().map(|u| u.facts.defs.len() + 1).sum();
-        let nodes = &mut self.nodes;
-        let shared_tags = &mut self.shared_tags;
-        let summary = &mut self.summary;
-        *nodes = NodeList::with_capacity(defs + b.generated_classes.len());
-        let mut first_of_qualname: rustc_hash::FxHashSet<Name> = Default::default();
+        // Per unit: its file, its tags for the module node and for a def's node without
+        // tags of its own (sorted, as a def's tags are), and as strings.
+        let mut per_unit = Vec::with_capacity(loaded.python.len());
         for unit in &loaded.python {
-            let f = &unit.facts;
-            let file_tags: Vec<String> = unit
+            let tags: Vec<String> = unit
                 .file
                 .tags
                 .iter()
                 .map(|t| t.as_str().to_owned())
                 .collect();
-            let file = b.edges.file(&unit.file.rel);
-            let shared_file_tags = shared_tags.get(file_tags.clone());
-            nodes.insert_if_absent(Node {
-                id: f.module.to_string(),
-                kind: NodeKind::Module,
-                file: Arc::clone(&file),
-                line: 1,
-                end_line: f.lines.max(1),
-                tags: Arc::clone(&shared_file_tags),
-            });
-            // A redefinition is not a node: the first def of a qualname is.
-            first_of_qualname.clear();
-            for def in &f.defs {
-                if !first_of_qualname.insert(def.qualname) {
-                    continue;
-                }
-                let id = seam_facts::ids::symbol_id(&f.module, &def.qualname);
-                let mut tags: BTreeSet<String> = file_tags.iter().cloned().collect();
-                if let Some(extra) = b.tags.get(&id) {
-                    tags.extend(extra.iter().map(|t| (*t).to_owned()));
-                }
-                let kind = match def.kind {
-                    DefKind::Class => NodeKind::Class,
-                    DefKind::Function => NodeKind::Function,
-                    DefKind::Method => NodeKind::Method,
+            let sorted: BTreeSet<String> = tags.iter().cloned().collect();
+            per_unit.push((
+                b.edges.file(&unit.file.rel),
+                self.shared_tags.get(tags.clone()),
+                self.shared_tags.get(sorted.into_iter().collect()),
+                tags,
+            ));
+        }
+        // Each unit's nodes on the thread that freed its facts (see `NodeList`); a def with
+        // tags of its own comes with them, shared after.
+        let extra_tags = &b.tags;
+        type Block = (Vec<(Node, bool)>, Vec<(usize, Vec<String>)>);
+        let blocks: Vec<Block> = loaded
+            .python
+            .par_iter()
+            .zip(&per_unit)
+            .map(|(unit, (file, module_tags, def_tags, file_tags))| {
+                let f = &unit.facts;
+                let mut block = Vec::with_capacity(f.defs.len() + 1);
+                let mut own_tags = Vec::new();
+                let module = Node {
+                    id: f.module.to_string(),
+                    kind: NodeKind::Module,
+                    file: Arc::clone(file),
+                    line: 1,
+                    end_line: f.lines.max(1),
+                    tags: Arc::clone(module_tags),
                 };
-                match kind {
+                block.push((module, false));
+                // A redefinition is not a node: the first def of a qualname is.
+                let mut seen: rustc_hash::FxHashSet<Name> = Default::default();
+                for def in &f.defs {
+                    if !seen.insert(def.qualname) {
+                        continue;
+                    }
+                    let id = seam_facts::ids::symbol_id(&f.module, &def.qualname);
+                    if let Some(extra) = extra_tags.get(&id) {
+                        let mut tags: BTreeSet<String> = file_tags.iter().cloned().collect();
+                        tags.extend(extra.iter().map(|t| (*t).to_owned()));
+                        own_tags.push((block.len(), tags.into_iter().collect()));
+                    }
+                    let kind = match def.kind {
+                        DefKind::Class => NodeKind::Class,
+                        DefKind::Function => NodeKind::Function,
+                        DefKind::Method => NodeKind::Method,
+                    };
+                    let node = Node {
+                        id,
+                        kind,
+                        file: Arc::clone(file),
+                        line: def.line,
+                        end_line: def.end_line,
+                        tags: Arc::clone(def_tags),
+                    };
+                    block.push((node, true));
+                }
+                (block, own_tags)
+            })
+            .collect();
+        let summary = &mut self.summary;
+        for (mut block, own_tags) in blocks {
+            for (i, tags) in own_tags {
+                block[i].0.tags = self.shared_tags.get(tags);
+            }
+            for (node, _) in block.iter().filter(|(n, _)| n.kind != NodeKind::Module) {
+                match node.kind {
                     NodeKind::Class => summary.classes += 1,
                     NodeKind::Method => summary.methods += 1,
                     _ => summary.functions += 1,
                 }
-                if tags.contains("task") {
+                if node.tags.iter().any(|t| t == "task") {
                     summary.celery_tasks += 1;
                 }
-                if tags.contains("model") {
+                if node.tags.iter().any(|t| t == "model") {
                     summary.models += 1;
                 }
-                nodes.insert(Node {
-                    id,
-                    kind,
-                    file: Arc::clone(&file),
-                    line: def.line,
-                    end_line: def.end_line,
-                    tags: shared_tags.get(tags.into_iter().collect()),
-                });
             }
+            self.nodes.extend(block);
         }
+        let nodes = &mut self.nodes;
+        let shared_tags = &mut self.shared_tags;
         // Classes made by `type(...)` at import time have no def: a node of their own.
         for (id, at) in std::mem::take(&mut b.generated_classes) {
             let mut tags: BTreeSet<String> = loaded
@@ -494,7 +578,7 @@ impl FromFacts {
     }
 }
 
-fn assemble(read: FromFacts, loaded: &Loaded, mut b: Builder) -> (Analysis, Edges) {
+fn assemble(read: FromFacts, loaded: &Loaded, mut b: Builder) -> (Analysis, Edges, SortedNodes) {
     let FromFacts {
         mut nodes,
         mut shared_tags,
@@ -661,21 +745,22 @@ fn assemble(read: FromFacts, loaded: &Loaded, mut b: Builder) -> (Analysis, Edge
     // A query names only tables of the analysis: what a migration reads (`alembic_version`)
     // or a catalog lookup (`information_schema.tables`) stays a query site, without a table.
     for q in &mut queries {
-        q.reads.retain(|t| has_node(&nodes, t));
-        q.writes.retain(|t| has_node(&nodes, t));
+        q.reads.retain(|t| nodes.contains(t));
+        q.writes.retain(|t| nodes.contains(t));
     }
     mark_sql_in_loops(&looped, &mut queries);
     queries.sort();
-    let external_calls: Vec<ExternalCall> = b
+    let mut external_calls: Vec<ExternalCall> = b
         .external
         .into_iter()
         .map(|((from, name), (count, line))| ExternalCall {
-            from,
-            name,
+            from: edges.name(from).to_owned(),
+            name: name.to_string(),
             count,
             line,
         })
         .collect();
+    external_calls.sort_unstable_by(|a, b| (&a.from, &a.name).cmp(&(&b.from, &b.name)));
     let mut unresolved: Vec<NameCount> = b
         .unresolved
         .into_iter()
@@ -723,7 +808,7 @@ fn assemble(read: FromFacts, loaded: &Loaded, mut b: Builder) -> (Analysis, Edge
     let analysis = Analysis {
         schema_version: SCHEMA_VERSION,
         summary,
-        nodes,
+        nodes: Vec::new(),
         edges: Vec::new(),
         routes,
         tables,
@@ -734,7 +819,7 @@ fn assemble(read: FromFacts, loaded: &Loaded, mut b: Builder) -> (Analysis, Edge
         self_checks,
         diagnostics,
     };
-    (analysis, edges)
+    (analysis, edges, nodes)
 }
 
 #[cfg(test)]

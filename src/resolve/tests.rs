@@ -480,7 +480,12 @@ fn node_list_keeps_what_a_map_would() {
     nodes.insert_if_absent(node("c", 5));
     nodes.insert_if_absent(node("c", 6));
     nodes.insert(node("a", 7));
-    let got: Vec<(String, u32)> = nodes.finish().into_iter().map(|n| (n.id, n.line)).collect();
+    let got: Vec<(String, u32)> = nodes
+        .finish()
+        .into_vec()
+        .into_iter()
+        .map(|n| (n.id, n.line))
+        .collect();
     assert_eq!(
         got,
         [

@@ -25,61 +25,69 @@ pub(crate) enum Binding<'a> {
 /// One scope's bindings, sorted by name and exactly their length. Built once and only read
 /// after: a hash map per scope keeps up to half of its slots empty, plus a control byte per
 /// slot, and a large tree has a scope per def (332 k for 194 MB of source); a scope binds a
-/// few names, found by binary search. Entries are 24 bytes (an interned name, a binding with
-/// `u32` indices), where a `&str` and a `Binding` took 40.
+/// few names, found by binary search. Entries are 16 bytes (an interned name, a binding of
+/// 8 bytes), where a `&str` and a `Binding` took 40 (1.6 M bindings on the 194 MB tree).
 #[derive(Debug, Default)]
-pub(crate) struct Bindings<'a>(Box<[(Name, Packed<'a>)]>);
+pub(crate) struct Bindings(Box<[(Name, Packed)]>);
 
-/// A [`Binding`] as a scope stores it: the same, with `u32` indices (a file's facts are
-/// counted in `u32` everywhere: lines, receivers).
+/// A [`Binding`] as a scope stores it: `u32` indices (a file's facts are counted in `u32`
+/// everywhere: lines, receivers), an import by its index in the unit's imports.
 #[derive(Debug, Clone, Copy)]
-enum Packed<'a> {
+enum Packed {
     Def(u32),
-    Import(&'a Import),
+    Import(u32),
     Assign(u32),
-    Param { def: u32, pos: u32 },
+    Param { def: u32, pos: u16 },
 }
 
-impl<'a> Packed<'a> {
-    fn pack(binding: Binding<'a>) -> Self {
-        let n = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
-        match binding {
-            Binding::Def(d) => Packed::Def(n(d)),
-            Binding::Import(imp) => Packed::Import(imp),
-            Binding::Assign(a) => Packed::Assign(n(a)),
+impl Packed {
+    /// `None` for what 8 bytes cannot say (a parameter past the 65,535th), left unbound.
+    fn pack(binding: Binding<'_>, imports: &[Import]) -> Option<Self> {
+        let n = |i: usize| u32::try_from(i).ok();
+        Some(match binding {
+            Binding::Def(d) => Packed::Def(n(d)?),
+            Binding::Import(imp) => {
+                // The import's index, from its address in the unit's list.
+                let offset = (imp as *const Import as usize)
+                    .checked_sub(imports.as_ptr() as usize)?
+                    / std::mem::size_of::<Import>().max(1);
+                Packed::Import(n(offset).filter(|&i| (i as usize) < imports.len())?)
+            }
+            Binding::Assign(a) => Packed::Assign(n(a)?),
             Binding::Param { def, pos } => Packed::Param {
-                def: n(def),
-                pos: n(pos),
+                def: n(def)?,
+                pos: u16::try_from(pos).ok()?,
             },
-        }
+        })
     }
 
-    fn unpack(self) -> Binding<'a> {
-        match self {
+    fn unpack(self, imports: &[Import]) -> Option<Binding<'_>> {
+        Some(match self {
             Packed::Def(d) => Binding::Def(d as usize),
-            Packed::Import(imp) => Binding::Import(imp),
+            Packed::Import(i) => Binding::Import(imports.get(i as usize)?),
             Packed::Assign(a) => Binding::Assign(a as usize),
             Packed::Param { def, pos } => Binding::Param {
                 def: def as usize,
-                pos: pos as usize,
+                pos: usize::from(pos),
             },
-        }
+        })
     }
 }
 
-impl<'a> Bindings<'a> {
-    pub fn get(&self, name: &str) -> Option<Binding<'a>> {
+impl Bindings {
+    /// What `name` is bound to, its import read from the unit's `imports`.
+    fn get<'a>(&self, name: &str, imports: &'a [Import]) -> Option<Binding<'a>> {
         let i = self
             .0
             .binary_search_by(|(n, _)| n.as_str().cmp(name))
             .ok()?;
-        Some(self.0[i].1.unpack())
+        self.0[i].1.unpack(imports)
     }
 
-    fn freeze(bindings: HashMap<Name, Binding<'a>>) -> Self {
+    fn freeze(bindings: HashMap<Name, Binding<'_>>, imports: &[Import]) -> Self {
         let mut sorted: Vec<_> = bindings
             .into_iter()
-            .map(|(n, b)| (n, Packed::pack(b)))
+            .filter_map(|(n, b)| Some((n, Packed::pack(b, imports)?)))
             .collect();
         sorted.sort_unstable_by_key(|(n, _)| *n);
         Bindings(sorted.into_boxed_slice())
@@ -148,7 +156,9 @@ pub(crate) struct UnitIndex<'a> {
     /// scope qualname → its number.
     numbers: HashMap<Name, u32>,
     /// By scope number: name → binding.
-    bindings: Box<[Bindings<'a>]>,
+    bindings: Box<[Bindings]>,
+    /// The unit's imports, which bindings name by index.
+    imports: &'a [Import],
     /// By scope number: the def of that qualname (the first one), or [`NO_DEF`].
     defs: Box<[u32]>,
     /// `from m import *` at module level: the modules (as written, with level).
@@ -176,7 +186,9 @@ impl<'a> UnitIndex<'a> {
 
     /// What `name` is bound to in `scope`.
     pub fn binding(&self, scope: &str, name: &str) -> Option<Binding<'a>> {
-        self.bindings.get(self.number(scope)? as usize)?.get(name)
+        self.bindings
+            .get(self.number(scope)? as usize)?
+            .get(name, self.imports)
     }
 
     /// The def a scope qualname names (the first def of that qualname).
@@ -507,11 +519,11 @@ fn index_unit(unit: &PythonUnit) -> UnitIndex<'_> {
     for (scope, d) in defs {
         per_scope_defs[number(scope) as usize] = u32::try_from(d).unwrap_or(NO_DEF);
     }
-    let mut bindings: Vec<Bindings<'_>> = std::iter::repeat_with(Bindings::default)
+    let mut bindings: Vec<Bindings> = std::iter::repeat_with(Bindings::default)
         .take(count)
         .collect();
     for (scope, names) in scopes {
-        bindings[number(scope) as usize] = Bindings::freeze(names);
+        bindings[number(scope) as usize] = Bindings::freeze(names, &f.imports);
     }
     ix.returns = ByScope::group(count, f.returns.iter().map(|r| number(&r.scope)));
     ix.calls = ByScope::group(count, f.calls.iter().map(|c| number(&c.scope)));
@@ -519,5 +531,6 @@ fn index_unit(unit: &PythonUnit) -> UnitIndex<'_> {
     ix.attrs = ByScope::group(count, f.attrs.iter().map(|a| number(&a.scope)));
     ix.defs = per_scope_defs.into_boxed_slice();
     ix.bindings = bindings.into_boxed_slice();
+    ix.imports = &f.imports;
     ix
 }
